@@ -1,0 +1,63 @@
+//! Diagnostics: a rule's finding placed in its file, with the rule that made it.
+
+use std::cmp::Ordering;
+use std::path::Path;
+use std::sync::Arc;
+
+use ruff_text_size::TextRange;
+
+use crate::rule::{RuleMeta, Severity};
+use crate::source::{Location, SourceFile};
+
+/// A finding, ready to print.
+#[derive(Debug, Clone)]
+pub struct Diagnostic {
+    /// The rule that reported it.
+    pub rule: &'static RuleMeta,
+    /// What is wrong.
+    pub message: String,
+    /// What to do about it.
+    pub help: Option<String>,
+    /// The node at fault.
+    pub range: TextRange,
+    /// The file, with its text.
+    pub source: Arc<SourceFile>,
+    /// The revision id of the migration, if it was read.
+    pub revision: Option<String>,
+}
+
+impl Diagnostic {
+    /// The rule's code.
+    pub fn code(&self) -> &'static str {
+        self.rule.code
+    }
+
+    /// The rule's severity.
+    pub fn severity(&self) -> Severity {
+        self.rule.severity
+    }
+
+    /// The file's path.
+    pub fn path(&self) -> &Path {
+        &self.source.path
+    }
+
+    /// Line and column where the range starts.
+    pub fn start(&self) -> Location {
+        self.source.location(self.range.start())
+    }
+
+    /// Line and column where the range ends.
+    pub fn end(&self) -> Location {
+        self.source.location(self.range.end())
+    }
+
+    /// Output order: path, offset, code.
+    pub fn cmp_for_output(&self, other: &Self) -> Ordering {
+        self.path()
+            .cmp(other.path())
+            .then(self.range.start().cmp(&other.range.start()))
+            .then(self.code().cmp(other.code()))
+            .then(self.message.cmp(&other.message))
+    }
+}

@@ -1,0 +1,48 @@
+//! Errors of `mrt-core`: configuration and I/O. A migration that does not parse is not an error but a
+//! finding (MRT902).
+
+use std::path::PathBuf;
+
+/// What went wrong reading paths or resolving settings.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A path given on the command line or in configuration does not exist.
+    #[error("{}: no such file or directory", path.display())]
+    PathNotFound {
+        /// The path as given.
+        path: PathBuf,
+    },
+    /// A file or directory could not be read.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The path that failed.
+        path: PathBuf,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+    /// A file is not UTF-8 text.
+    #[error("{}: not valid UTF-8 text", path.display())]
+    NotUtf8 {
+        /// The file.
+        path: PathBuf,
+    },
+    /// A rule selector (`--select`, `--ignore`) names no rule, alias or prefix.
+    #[error("unknown rule selector `{selector}`: not a rule code, alias, name or code prefix")]
+    UnknownSelector {
+        /// The selector as given.
+        selector: String,
+    },
+}
+
+impl Error {
+    /// The path the error is about, if any.
+    pub fn path(&self) -> Option<&std::path::Path> {
+        match self {
+            Error::PathNotFound { path } | Error::Io { path, .. } | Error::NotUtf8 { path } => {
+                Some(path)
+            }
+            Error::UnknownSelector { .. } => None,
+        }
+    }
+}

@@ -1,0 +1,966 @@
+//! Lowering of Alembic revision files into the Migration IR.
+//!
+//! Nothing is imported or run. The extractor resolves what a reader of the file would: how `op` was
+//! imported, `batch_alter_table` blocks, module-level string constants, simple local assignments, and
+//! module-level helper functions called from `upgrade()` / `downgrade()` (their operations count at
+//! the call, with string arguments bound to the helper's parameters).
+
+use std::collections::{HashMap, HashSet};
+
+use ruff_python_ast::{Expr, ExprCall, Stmt, StmtFunctionDef, StmtWith};
+use ruff_text_size::{Ranged, TextRange};
+
+use super::python::{
+    argument, as_call, body_shape, bool_literal, callee, keyword, string_list, string_literal,
+};
+use crate::ir::{
+    AlterColumn, Batch, Body, ColumnDef, ConstraintDef, ConstraintKind, ForeignKey, Name, OpContext,
+    OpKind, Operation, Spanned, SqlText, SqlVia,
+};
+
+/// How deep helper calls and name resolution may nest before the extractor gives up on a value.
+const MAX_DEPTH: usize = 8;
+
+/// `op` functions that return values or configure, and do not change the schema.
+const NON_OPERATIONS: &[&str] = &[
+    "f",
+    "get_bind",
+    "get_context",
+    "batch_alter_table",
+    "inline_literal",
+    "implementation_for",
+    "register_operation",
+    "invoke",
+    "run_async",
+];
+
+/// Names conventionally bound to a database connection in migrations (`conn = op.get_bind()`).
+const CONNECTION_NAMES: &[&str] = &["conn", "connection", "bind", "session", "db"];
+
+/// The revision metadata and bodies read from a module.
+#[derive(Debug, Default)]
+pub(crate) struct AlembicModule {
+    pub(crate) revision: Option<Spanned<String>>,
+    pub(crate) parents: Vec<Spanned<String>>,
+    pub(crate) parents_range: Option<TextRange>,
+    pub(crate) branch_labels: Vec<Spanned<String>>,
+    pub(crate) depends_on: Vec<Spanned<String>>,
+    pub(crate) upgrade: Option<Body>,
+    pub(crate) downgrade: Option<Body>,
+}
+
+/// Whether a module is an Alembic revision: a module-level `revision` and a `def upgrade`.
+pub(crate) fn is_revision_module(suite: &[Stmt]) -> bool {
+    let has_revision = suite
+        .iter()
+        .any(|stmt| assigned_name(stmt).is_some_and(|(name, _)| name == "revision"));
+    has_revision && function(suite, "upgrade").is_some()
+}
+
+/// Lowers an Alembic revision module.
+pub(crate) fn lower(suite: &[Stmt], source: &str) -> AlembicModule {
+    let module = Module::scan(suite, source);
+    let mut lowered = AlembicModule::default();
+    for stmt in suite {
+        let Some((name, value)) = assigned_name(stmt) else {
+            continue;
+        };
+        let Some(value) = value else { continue };
+        match name {
+            "revision" => {
+                lowered.revision = string_literal(value)
+                    .map(|id| Spanned::new(id.to_owned(), value.range()));
+            }
+            "down_revision" => {
+                lowered.parents = string_list(value).unwrap_or_default();
+                lowered.parents_range = Some(stmt.range());
+            }
+            "branch_labels" => lowered.branch_labels = string_list(value).unwrap_or_default(),
+            "depends_on" => lowered.depends_on = string_list(value).unwrap_or_default(),
+            _ => {}
+        }
+    }
+    lowered.upgrade = function(suite, "upgrade").map(|def| module.lower_body(def));
+    lowered.downgrade = function(suite, "downgrade").map(|def| module.lower_body(def));
+    lowered
+}
+
+/// `NAME = value` or `NAME: annotation = value` at the top of a statement.
+fn assigned_name(stmt: &Stmt) -> Option<(&str, Option<&Expr>)> {
+    match stmt {
+        Stmt::Assign(assign) => match assign.targets.as_slice() {
+            [Expr::Name(target)] => Some((target.id.as_str(), Some(&*assign.value))),
+            _ => None,
+        },
+        Stmt::AnnAssign(assign) => match &*assign.target {
+            Expr::Name(target) => Some((target.id.as_str(), assign.value.as_deref())),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+fn function<'a>(suite: &'a [Stmt], name: &str) -> Option<&'a StmtFunctionDef> {
+    suite.iter().rev().find_map(|stmt| match stmt {
+        Stmt::FunctionDef(def) if def.name.as_str() == name => Some(def),
+        _ => None,
+    })
+}
+
+/// What the module binds at its top level.
+struct Module<'a> {
+    source: &'a str,
+    /// Names bound to the `alembic.op` module (`op`, `from alembic import op as o`).
+    op_modules: HashSet<&'a str>,
+    /// Names bound to the `alembic` package (`import alembic`: `alembic.op.x(...)`).
+    alembic_packages: HashSet<&'a str>,
+    /// Functions imported from `alembic.op`: local name -> `op` function.
+    op_functions: HashMap<&'a str, &'a str>,
+    /// Module-level functions other than `upgrade` / `downgrade`.
+    helpers: HashMap<&'a str, &'a StmtFunctionDef>,
+    /// Module-level assignments, for constants such as `TABLE = "users"`.
+    constants: HashMap<&'a str, &'a Expr>,
+}
+
+impl<'a> Module<'a> {
+    fn scan(suite: &'a [Stmt], source: &'a str) -> Self {
+        let mut module = Module {
+            source,
+            op_modules: HashSet::new(),
+            alembic_packages: HashSet::new(),
+            op_functions: HashMap::new(),
+            helpers: HashMap::new(),
+            constants: HashMap::new(),
+        };
+        for stmt in suite {
+            module.scan_statement(stmt);
+        }
+        module
+    }
+
+    fn scan_statement(&mut self, stmt: &'a Stmt) {
+        match stmt {
+            Stmt::ImportFrom(import) => {
+                let from = import.module.as_ref().map(ruff_python_ast::Identifier::as_str);
+                for alias in &import.names {
+                    let bound = alias.asname.as_ref().unwrap_or(&alias.name).as_str();
+                    match (from, alias.name.as_str()) {
+                        (Some("alembic"), "op") => {
+                            self.op_modules.insert(bound);
+                        }
+                        (Some("alembic.op"), function) => {
+                            self.op_functions.insert(bound, function);
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            Stmt::Import(import) => {
+                for alias in &import.names {
+                    match (alias.name.as_str(), &alias.asname) {
+                        ("alembic.op", Some(asname)) => {
+                            self.op_modules.insert(asname.as_str());
+                        }
+                        ("alembic" | "alembic.op", None) => {
+                            self.alembic_packages.insert("alembic");
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            Stmt::FunctionDef(def) => {
+                self.helpers.insert(def.name.as_str(), def);
+            }
+            Stmt::If(if_stmt) => {
+                // `if TYPE_CHECKING:` and version checks around imports.
+                for stmt in &if_stmt.body {
+                    self.scan_statement(stmt);
+                }
+            }
+            Stmt::Try(try_stmt) => {
+                for stmt in &try_stmt.body {
+                    self.scan_statement(stmt);
+                }
+            }
+            _ => {
+                if let Some((name, Some(value))) = assigned_name(stmt) {
+                    self.constants.insert(name, value);
+                }
+            }
+        }
+    }
+
+    fn lower_body(&self, def: &'a StmtFunctionDef) -> Body {
+        let mut walker = Walker {
+            module: self,
+            ops: Vec::new(),
+            helper_stack: Vec::new(),
+            call_site: None,
+        };
+        let mut frame = Frame::default();
+        walker.walk(&def.body, &mut frame, &OpContext::default());
+        let (is_noop, only_raises) = body_shape(&def.body);
+        Body {
+            range: def.range,
+            name_range: def.name.range(),
+            ops: walker.ops,
+            is_noop,
+            only_raises,
+        }
+    }
+}
+
+/// What a function body binds as it runs, as far as the extractor follows it.
+#[derive(Debug, Clone, Default)]
+struct Frame<'a> {
+    /// Simple local assignments (`table = "users"`, `t = sa.table(...)`).
+    locals: HashMap<&'a str, &'a Expr>,
+    /// Parameters of a helper bound to strings at the call.
+    strings: HashMap<&'a str, Spanned<String>>,
+    /// Names bound to a batch block (`as batch_op`, or a helper parameter given one).
+    batches: HashMap<&'a str, Batch>,
+    /// Names bound to a connection (`conn = op.get_bind()`).
+    connections: HashSet<&'a str>,
+    /// Parameters of a helper bound to the `op` module.
+    op_modules: HashSet<&'a str>,
+}
+
+/// What a callee turned out to be.
+enum Target<'a> {
+    /// An `op` function, or a method of a batch block.
+    Op {
+        name: &'a str,
+        batch: Option<Batch>,
+    },
+    /// `.execute(...)` on a connection or context.
+    Execute(SqlVia),
+    /// A module-level helper function.
+    Helper(&'a StmtFunctionDef),
+}
+
+struct Walker<'m, 'a> {
+    module: &'m Module<'a>,
+    ops: Vec<Operation>,
+    /// Helpers being walked, to stop recursion.
+    helper_stack: Vec<&'a str>,
+    /// The call in the body that led into the helpers being walked: where their operations are.
+    call_site: Option<TextRange>,
+}
+
+impl<'a> Walker<'_, 'a> {
+    fn walk(&mut self, stmts: &'a [Stmt], frame: &mut Frame<'a>, context: &OpContext) {
+        for stmt in stmts {
+            self.statement(stmt, frame, context);
+        }
+    }
+
+    fn statement(&mut self, stmt: &'a Stmt, frame: &mut Frame<'a>, context: &OpContext) {
+        match stmt {
+            Stmt::Expr(expr) => self.expression(&expr.value, frame, context),
+            Stmt::Assign(assign) => {
+                if let [Expr::Name(target)] = assign.targets.as_slice() {
+                    self.bind_local(target.id.as_str(), &assign.value, frame);
+                }
+                self.expression(&assign.value, frame, context);
+            }
+            Stmt::AnnAssign(assign) => {
+                if let (Expr::Name(target), Some(value)) = (&*assign.target, &assign.value) {
+                    self.bind_local(target.id.as_str(), value, frame);
+                    self.expression(value, frame, context);
+                }
+            }
+            Stmt::Return(ret) => {
+                if let Some(value) = &ret.value {
+                    self.expression(value, frame, context);
+                }
+            }
+            Stmt::With(with) => self.with_statement(with, frame, context),
+            Stmt::If(if_stmt) => {
+                self.walk(&if_stmt.body, frame, context);
+                for clause in &if_stmt.elif_else_clauses {
+                    self.walk(&clause.body, frame, context);
+                }
+            }
+            Stmt::For(for_stmt) => {
+                self.walk(&for_stmt.body, frame, context);
+                self.walk(&for_stmt.orelse, frame, context);
+            }
+            Stmt::While(while_stmt) => {
+                self.walk(&while_stmt.body, frame, context);
+                self.walk(&while_stmt.orelse, frame, context);
+            }
+            Stmt::Try(try_stmt) => {
+                self.walk(&try_stmt.body, frame, context);
+                for handler in &try_stmt.handlers {
+                    let ruff_python_ast::ExceptHandler::ExceptHandler(handler) = handler;
+                    self.walk(&handler.body, frame, context);
+                }
+                self.walk(&try_stmt.orelse, frame, context);
+                self.walk(&try_stmt.finalbody, frame, context);
+            }
+            _ => {}
+        }
+    }
+
+    fn bind_local(&mut self, name: &'a str, value: &'a Expr, frame: &mut Frame<'a>) {
+        if self.is_connection_source(value, frame) {
+            frame.connections.insert(name);
+        }
+        frame.locals.insert(name, value);
+    }
+
+    /// `op.get_bind()`, `op.get_context().bind`, `op.get_context().connection`, `conn.connect()`.
+    fn is_connection_source(&self, value: &Expr, frame: &Frame<'a>) -> bool {
+        match value {
+            Expr::Call(call) => match &*call.func {
+                Expr::Attribute(attribute) => {
+                    (attribute.attr.as_str() == "get_bind" && self.is_op_module(&attribute.value, frame))
+                        || (attribute.attr.as_str() == "connect"
+                            && self.is_connection(&attribute.value, frame))
+                }
+                _ => false,
+            },
+            Expr::Attribute(attribute) => {
+                matches!(attribute.attr.as_str(), "bind" | "connection")
+                    && as_call(&attribute.value).is_some_and(|call| self.is_get_context(call, frame))
+            }
+            _ => false,
+        }
+    }
+
+    fn is_connection(&self, expr: &Expr, frame: &Frame<'a>) -> bool {
+        match expr {
+            Expr::Name(name) => {
+                frame.connections.contains(name.id.as_str())
+                    || CONNECTION_NAMES.contains(&name.id.as_str())
+            }
+            other => self.is_connection_source(other, frame),
+        }
+    }
+
+    fn is_get_context(&self, call: &ExprCall, frame: &Frame<'a>) -> bool {
+        matches!(&*call.func, Expr::Attribute(attribute)
+            if attribute.attr.as_str() == "get_context" && self.is_op_module(&attribute.value, frame))
+    }
+
+    fn is_op_module(&self, expr: &Expr, frame: &Frame<'a>) -> bool {
+        match expr {
+            Expr::Name(name) => {
+                let name = name.id.as_str();
+                self.module.op_modules.contains(name) || frame.op_modules.contains(name)
+            }
+            Expr::Attribute(attribute) => {
+                attribute.attr.as_str() == "op"
+                    && matches!(&*attribute.value, Expr::Name(package)
+                        if self.module.alembic_packages.contains(package.id.as_str()))
+            }
+            _ => false,
+        }
+    }
+
+    fn expression(&mut self, expr: &'a Expr, frame: &Frame<'a>, context: &OpContext) {
+        let expr = match expr {
+            Expr::Await(awaited) => &*awaited.value,
+            other => other,
+        };
+        let Some(call) = as_call(expr) else { return };
+        match self.target(call, frame) {
+            Some(Target::Op { name, batch }) => {
+                let mut context = context.clone();
+                if batch.is_some() {
+                    context.batch = batch;
+                }
+                if let Some(kind) = self.lower_op(name, call, frame, context.batch.as_ref()) {
+                    self.push(kind, call.range(), context);
+                }
+            }
+            Some(Target::Execute(via)) => {
+                let text = self.sql_text(call.arguments.args.first().or_else(|| {
+                    keyword(call, "statement").or_else(|| keyword(call, "sqltext"))
+                }), frame, 0);
+                self.push(OpKind::Sql { text, via }, call.range(), context.clone());
+            }
+            Some(Target::Helper(def)) => self.helper_call(def, call, frame, context),
+            None => {}
+        }
+    }
+
+    fn push(&mut self, kind: OpKind, range: TextRange, mut context: OpContext) {
+        if let Some(helper) = self.helper_stack.first() {
+            context.via_helper = Some((*helper).to_owned());
+        }
+        self.ops.push(Operation {
+            kind,
+            range: self.call_site.unwrap_or(range),
+            context,
+        });
+    }
+
+    fn target(&self, call: &'a ExprCall, frame: &Frame<'a>) -> Option<Target<'a>> {
+        match &*call.func {
+            Expr::Attribute(attribute) => {
+                let method = attribute.attr.as_str();
+                if self.is_op_module(&attribute.value, frame) {
+                    return Some(Target::Op {
+                        name: method,
+                        batch: None,
+                    });
+                }
+                if let Expr::Name(receiver) = &*attribute.value
+                    && let Some(batch) = frame.batches.get(receiver.id.as_str())
+                {
+                    return Some(Target::Op {
+                        name: method,
+                        batch: Some(batch.clone()),
+                    });
+                }
+                if method != "execute" {
+                    return None;
+                }
+                if self.is_connection(&attribute.value, frame) {
+                    return Some(Target::Execute(SqlVia::Connection));
+                }
+                let is_context = match &*attribute.value {
+                    Expr::Name(name) => name.id.as_str() == "context",
+                    Expr::Call(inner) => self.is_get_context(inner, frame),
+                    _ => false,
+                };
+                is_context.then_some(Target::Execute(SqlVia::Context))
+            }
+            Expr::Name(name) => {
+                let name = name.id.as_str();
+                if let Some(function) = self.module.op_functions.get(name) {
+                    return Some(Target::Op {
+                        name: function,
+                        batch: None,
+                    });
+                }
+                self.module.helpers.get(name).map(|def| Target::Helper(def))
+            }
+            _ => None,
+        }
+    }
+
+    fn helper_call(
+        &mut self,
+        def: &'a StmtFunctionDef,
+        call: &'a ExprCall,
+        frame: &Frame<'a>,
+        context: &OpContext,
+    ) {
+        let name = def.name.as_str();
+        if matches!(name, "upgrade" | "downgrade")
+            || self.helper_stack.contains(&name)
+            || self.helper_stack.len() >= MAX_DEPTH
+        {
+            return;
+        }
+        let inner = self.bind_parameters(def, call, frame);
+        let outermost = self.call_site.is_none();
+        if outermost {
+            self.call_site = Some(call.range());
+        }
+        self.helper_stack.push(name);
+        let mut inner = inner;
+        self.walk(&def.body, &mut inner, context);
+        self.helper_stack.pop();
+        if outermost {
+            self.call_site = None;
+        }
+    }
+
+    /// A frame for a helper's body: its parameters bound to what the call passes, where that is a
+    /// string, a batch block, a connection or the `op` module.
+    fn bind_parameters(
+        &self,
+        def: &'a StmtFunctionDef,
+        call: &'a ExprCall,
+        caller: &Frame<'a>,
+    ) -> Frame<'a> {
+        let mut frame = Frame::default();
+        let parameters = &def.parameters;
+        let positional = parameters.posonlyargs.iter().chain(&parameters.args);
+        for (position, parameter) in positional.chain(&parameters.kwonlyargs).enumerate() {
+            let name = parameter.parameter.name.as_str();
+            let given = call
+                .arguments
+                .find_argument_value(name, position)
+                .or(parameter.default.as_deref());
+            let Some(given) = given else { continue };
+            if self.is_op_module(given, caller) {
+                frame.op_modules.insert(name);
+            } else if let Expr::Name(passed) = given
+                && let Some(batch) = caller.batches.get(passed.id.as_str())
+            {
+                frame.batches.insert(name, batch.clone());
+            } else if self.is_connection(given, caller) {
+                frame.connections.insert(name);
+            } else if let Some(value) = self.string(given, caller, 0) {
+                frame.strings.insert(name, Spanned::new(value, given.range()));
+            }
+        }
+        frame
+    }
+
+    fn with_statement(&mut self, with: &'a StmtWith, frame: &mut Frame<'a>, context: &OpContext) {
+        let mut inner = context.clone();
+        for item in &with.items {
+            let Some(call) = as_call(&item.context_expr) else {
+                continue;
+            };
+            if let Some(batch) = self.batch_block(call, frame, 0) {
+                if let Some(Expr::Name(alias)) = item.optional_vars.as_deref() {
+                    frame.batches.insert(alias.id.as_str(), batch.clone());
+                }
+                inner.batch = Some(batch);
+            } else if callee(call) == Some("autocommit_block") {
+                inner.autocommit = true;
+            }
+        }
+        self.walk(&with.body, frame, &inner);
+    }
+
+    /// `op.batch_alter_table(T)`, or a helper that returns one.
+    fn batch_block(&self, call: &'a ExprCall, frame: &Frame<'a>, depth: usize) -> Option<Batch> {
+        match self.target(call, frame)? {
+            Target::Op {
+                name: "batch_alter_table",
+                batch: None,
+            } => Some(Batch {
+                table: self.name_arg(call, "table_name", 0, frame),
+                range: call.range(),
+            }),
+            Target::Helper(def) if depth < MAX_DEPTH => {
+                let returned = as_call(returned_expr(def)?)?;
+                let inner = self.bind_parameters(def, call, frame);
+                let mut batch = self.batch_block(returned, &inner, depth + 1)?;
+                batch.range = call.range();
+                Some(batch)
+            }
+            _ => None,
+        }
+    }
+
+    // ----- values -------------------------------------------------------------------------------
+
+    /// A string known statically: a literal, `op.f("...")`, a bound parameter, a local or module
+    /// constant, or a `+` of those.
+    fn string(&self, expr: &Expr, frame: &Frame<'a>, depth: usize) -> Option<String> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
+        match expr {
+            Expr::StringLiteral(literal) => Some(literal.value.to_str().to_owned()),
+            Expr::Call(call) if callee(call) == Some("f") && call.arguments.args.len() == 1 => {
+                self.string(&call.arguments.args[0], frame, depth + 1)
+            }
+            Expr::Name(name) => {
+                let name = name.id.as_str();
+                if let Some(bound) = frame.strings.get(name) {
+                    return Some(bound.value.clone());
+                }
+                if let Some(local) = frame.locals.get(name) {
+                    return self.string(local, frame, depth + 1);
+                }
+                let constant = self.module.constants.get(name)?;
+                self.string(constant, &Frame::default(), depth + 1)
+            }
+            Expr::BinOp(binop) if binop.op == ruff_python_ast::Operator::Add => {
+                let mut left = self.string(&binop.left, frame, depth + 1)?;
+                left.push_str(&self.string(&binop.right, frame, depth + 1)?);
+                Some(left)
+            }
+            _ => None,
+        }
+    }
+
+    /// The SQL an `execute` call sends.
+    fn sql_text(&self, expr: Option<&Expr>, frame: &Frame<'a>, depth: usize) -> SqlText {
+        let Some(expr) = expr else {
+            return SqlText::Unreadable;
+        };
+        let inner = as_call(expr).filter(|call| {
+            matches!(callee(call), Some("text" | "dedent" | "literal_column"))
+                && call.arguments.args.len() == 1
+        });
+        if let Some(call) = inner
+            && depth < MAX_DEPTH
+        {
+            return self.sql_text(call.arguments.args.first(), frame, depth + 1);
+        }
+        match self.string(expr, frame, depth) {
+            Some(text) => SqlText::Literal(text),
+            None => SqlText::Unreadable,
+        }
+    }
+
+    fn name_arg(&self, call: &ExprCall, keyword: &str, position: usize, frame: &Frame<'a>) -> Name {
+        let expr = argument(call, keyword, position)?;
+        let value = self.string(expr, frame, 0)?;
+        Some(Spanned::new(value, expr.range()))
+    }
+
+    fn bool_arg(call: &ExprCall, name: &str) -> Option<Spanned<bool>> {
+        let expr = keyword(call, name)?;
+        bool_literal(expr).map(|value| Spanned::new(value, expr.range()))
+    }
+
+    fn text_of(&self, expr: &Expr) -> Spanned<String> {
+        Spanned::new(self.module.source[expr.range()].to_owned(), expr.range())
+    }
+
+    fn type_arg(&self, call: &ExprCall, name: &str) -> Option<Spanned<String>> {
+        keyword(call, name).map(|expr| self.text_of(expr))
+    }
+
+    /// A `server_default=`-like value: `None` / `False` drop it; a string or `text("...")` gives its
+    /// SQL; anything else its source text.
+    fn default_arg(
+        &self,
+        call: &ExprCall,
+        name: &str,
+        frame: &Frame<'a>,
+    ) -> Option<Spanned<Option<String>>> {
+        let expr = keyword(call, name)?;
+        let value = match expr {
+            Expr::NoneLiteral(_) | Expr::BooleanLiteral(_) if bool_literal(expr) != Some(true) => {
+                None
+            }
+            _ => match self.sql_text(Some(expr), frame, 0) {
+                SqlText::Literal(text) => Some(text),
+                SqlText::Unreadable => Some(self.module.source[expr.range()].to_owned()),
+            },
+        };
+        Some(Spanned::new(value, expr.range()))
+    }
+
+    /// Follows a name to the expression assigned to it, and a helper call to what it returns.
+    fn resolve(expr: &'a Expr, frame: &Frame<'a>) -> &'a Expr {
+        let mut expr = expr;
+        for _ in 0..MAX_DEPTH {
+            match expr {
+                Expr::Name(name) => match frame.locals.get(name.id.as_str()) {
+                    Some(value) => expr = value,
+                    None => break,
+                },
+                _ => break,
+            }
+        }
+        expr
+    }
+
+    fn strings_arg(&self, expr: Option<&'a Expr>, frame: &Frame<'a>) -> Vec<String> {
+        let Some(expr) = expr else { return Vec::new() };
+        let items: &[Expr] = match Self::resolve(expr, frame) {
+            Expr::List(list) => &list.elts,
+            Expr::Tuple(tuple) => &tuple.elts,
+            single => std::slice::from_ref(single),
+        };
+        items
+            .iter()
+            .map(|item| {
+                self.string(item, frame, 0)
+                    .unwrap_or_else(|| self.module.source[item.range()].to_owned())
+            })
+            .collect()
+    }
+
+    // ----- operations ---------------------------------------------------------------------------
+
+    /// Lowers a call of the `op` function `name` (or of a batch method, when `batch` is given).
+    fn lower_op(
+        &self,
+        name: &'a str,
+        call: &'a ExprCall,
+        frame: &Frame<'a>,
+        batch: Option<&Batch>,
+    ) -> Option<OpKind> {
+        if NON_OPERATIONS.contains(&name) {
+            return None;
+        }
+        // Batch methods take the block's table implicitly: their arguments after the table shift
+        // one position to the left.
+        let shift = usize::from(batch.is_some());
+        let table = |position: usize| match batch {
+            Some(batch) => batch.table.clone(),
+            None => self.name_arg(call, "table_name", position, frame),
+        };
+        let at = |position: usize| position - shift;
+        let kind = match name {
+            "create_table" => self.create_table(call, frame),
+            "drop_table" => OpKind::DropTable {
+                table: self.name_arg(call, "table_name", 0, frame),
+            },
+            "rename_table" => OpKind::RenameTable {
+                old: self.name_arg(call, "old_table_name", 0, frame),
+                new: self.name_arg(call, "new_table_name", 1, frame),
+            },
+            "add_column" => {
+                let column_expr = argument(call, "column", at(1))?;
+                let table = table(0);
+                let column = self.column(column_expr, frame, 0)?;
+                OpKind::AddColumn { table, column }
+            }
+            "drop_column" => OpKind::DropColumn {
+                table: table(0),
+                column: self.name_arg(call, "column_name", at(1), frame),
+            },
+            "alter_column" => OpKind::AlterColumn(AlterColumn {
+                table: table(0),
+                column: self.name_arg(call, "column_name", at(1), frame),
+                nullable: Self::bool_arg(call, "nullable"),
+                type_text: self.type_arg(call, "type_"),
+                new_name: keyword(call, "new_column_name").and_then(|expr| {
+                    self.string(expr, frame, 0)
+                        .map(|value| Spanned::new(value, expr.range()))
+                }),
+                server_default: self.default_arg(call, "server_default", frame),
+                existing_type: self.type_arg(call, "existing_type"),
+                existing_nullable: Self::bool_arg(call, "existing_nullable"),
+                existing_server_default: self.default_arg(call, "existing_server_default", frame),
+            }),
+            "create_index" => OpKind::CreateIndex {
+                name: self.name_arg(call, "index_name", 0, frame),
+                table: table(1),
+                columns: self.strings_arg(argument(call, "columns", 2 - shift), frame),
+                unique: Self::bool_arg(call, "unique").is_some_and(|unique| unique.value),
+                concurrently: Self::bool_arg(call, "postgresql_concurrently")
+                    .is_some_and(|concurrently| concurrently.value),
+            },
+            "drop_index" => OpKind::DropIndex {
+                name: self.name_arg(call, "index_name", 0, frame),
+                table: table(1),
+                concurrently: Self::bool_arg(call, "postgresql_concurrently")
+                    .is_some_and(|concurrently| concurrently.value),
+            },
+            "create_unique_constraint" | "create_primary_key" | "create_check_constraint" => {
+                let kind = match name {
+                    "create_unique_constraint" => ConstraintKind::Unique,
+                    "create_primary_key" => ConstraintKind::PrimaryKey,
+                    _ => ConstraintKind::Check,
+                };
+                let columns = if kind == ConstraintKind::Check {
+                    Vec::new()
+                } else {
+                    self.strings_arg(argument(call, "columns", 2 - shift), frame)
+                };
+                OpKind::CreateConstraint(ConstraintDef {
+                    kind,
+                    name: self.name_arg(call, "constraint_name", 0, frame),
+                    table: table(1),
+                    columns,
+                    foreign_key: None,
+                    range: call.range(),
+                })
+            }
+            "create_foreign_key" => {
+                let referent = argument(call, "referent_table", 2 - shift);
+                OpKind::CreateConstraint(ConstraintDef {
+                    kind: ConstraintKind::ForeignKey,
+                    name: self.name_arg(call, "constraint_name", 0, frame),
+                    table: match batch {
+                        Some(batch) => batch.table.clone(),
+                        None => self.name_arg(call, "source_table", 1, frame),
+                    },
+                    columns: self.strings_arg(argument(call, "local_cols", 3 - shift), frame),
+                    foreign_key: Some(ForeignKey {
+                        target: referent
+                            .and_then(|expr| self.string(expr, frame, 0))
+                            .unwrap_or_default(),
+                        ondelete: self.ondelete(call, frame),
+                        range: call.range(),
+                    }),
+                    range: call.range(),
+                })
+            }
+            "drop_constraint" => OpKind::DropConstraint {
+                name: self.name_arg(call, "constraint_name", 0, frame),
+                table: table(1),
+                kind: argument(call, "type_", 2 - shift)
+                    .and_then(|expr| self.string(expr, frame, 0))
+                    .and_then(|kind| ConstraintKind::from_alembic_type(&kind)),
+            },
+            "bulk_insert" => OpKind::BulkInsert {
+                table: argument(call, "table", 0).and_then(|expr| self.table_object(expr, frame)),
+            },
+            "execute" => OpKind::Sql {
+                text: self.sql_text(argument(call, "sqltext", 0), frame, 0),
+                via: crate::ir::SqlVia::Op,
+            },
+            other => OpKind::Other {
+                name: other.to_owned(),
+            },
+        };
+        Some(kind)
+    }
+
+    fn ondelete(&self, call: &ExprCall, frame: &Frame<'a>) -> Option<Spanned<String>> {
+        let expr = keyword(call, "ondelete")?;
+        let value = self.string(expr, frame, 0)?;
+        Some(Spanned::new(value.to_ascii_uppercase(), expr.range()))
+    }
+
+    /// The table name of `sa.table("t", ...)`, `sa.Table("t", ...)` or `op.create_table("t", ...)`,
+    /// followed through local names.
+    fn table_object(&self, expr: &'a Expr, frame: &Frame<'a>) -> Name {
+        let resolved = Self::resolve(expr, frame);
+        let call = as_call(resolved)?;
+        if !matches!(callee(call), Some("table" | "Table" | "create_table")) {
+            return None;
+        }
+        let name = call.arguments.args.first()?;
+        let value = self.string(name, frame, 0)?;
+        Some(Spanned::new(value, expr.range()))
+    }
+
+    fn create_table(&self, call: &'a ExprCall, frame: &Frame<'a>) -> OpKind {
+        let table = self.name_arg(call, "table_name", 0, frame);
+        let mut columns = Vec::new();
+        let mut constraints = Vec::new();
+        for item in call.arguments.args.iter().skip(1) {
+            if let Some(column) = self.column(item, frame, 0) {
+                columns.push(column);
+            } else if let Some(constraint) = self.table_constraint(item, frame, &table) {
+                constraints.push(constraint);
+            }
+        }
+        OpKind::CreateTable {
+            table,
+            columns,
+            constraints,
+        }
+    }
+
+    /// `sa.Column(...)`, followed through local names and helpers that return one.
+    fn column(
+        &self,
+        expr: &'a Expr,
+        frame: &Frame<'a>,
+        depth: usize,
+    ) -> Option<ColumnDef> {
+        let resolved = Self::resolve(expr, frame);
+        let call = as_call(resolved)?;
+        if callee(call) != Some("Column") {
+            let Some(Target::Helper(def)) = self.target(call, frame) else {
+                return None;
+            };
+            if depth >= MAX_DEPTH {
+                return None;
+            }
+            let returned = returned_expr(def)?;
+            let inner = self.bind_parameters(def, call, frame);
+            let mut column = self.column(returned, &inner, depth + 1)?;
+            column.range = expr.range();
+            return Some(column);
+        }
+        let positional = &call.arguments.args;
+        let (name, rest) = match positional.first() {
+            Some(first) if self.string(first, frame, 0).is_some() => (
+                self.string(first, frame, 0)
+                    .map(|value| Spanned::new(value, first.range())),
+                &positional[1..],
+            ),
+            _ => (
+                keyword(call, "name").and_then(|expr| {
+                    self.string(expr, frame, 0)
+                        .map(|value| Spanned::new(value, expr.range()))
+                }),
+                &positional[..],
+            ),
+        };
+        let mut type_text = keyword(call, "type_").map(|expr| self.text_of(expr));
+        let mut foreign_keys = Vec::new();
+        for item in rest {
+            match as_call(item).and_then(callee) {
+                Some("ForeignKey") => {
+                    let Some(key) = as_call(item) else { continue };
+                    foreign_keys.push(ForeignKey {
+                        target: key
+                            .arguments
+                            .args
+                            .first()
+                            .and_then(|target| self.string(target, frame, 0))
+                            .unwrap_or_default(),
+                        ondelete: self.ondelete(key, frame),
+                        range: item.range(),
+                    });
+                }
+                Some("Sequence" | "Computed" | "Identity" | "CheckConstraint") => {}
+                _ if type_text.is_none() => type_text = Some(self.text_of(item)),
+                _ => {}
+            }
+        }
+        Some(ColumnDef {
+            name,
+            type_text,
+            nullable: Self::bool_arg(call, "nullable"),
+            server_default: self.default_arg(call, "server_default", frame),
+            default: keyword(call, "default").map(|expr| self.text_of(expr)),
+            primary_key: Self::bool_arg(call, "primary_key").is_some_and(|key| key.value),
+            foreign_keys,
+            range: expr.range(),
+        })
+    }
+
+    /// `PrimaryKeyConstraint`, `ForeignKeyConstraint`, `UniqueConstraint`, `CheckConstraint` given to
+    /// `create_table`.
+    fn table_constraint(&self, expr: &'a Expr, frame: &Frame<'a>, table: &Name) -> Option<ConstraintDef> {
+        let call = as_call(Self::resolve(expr, frame))?;
+        let kind = match callee(call)? {
+            "PrimaryKeyConstraint" => ConstraintKind::PrimaryKey,
+            "ForeignKeyConstraint" => ConstraintKind::ForeignKey,
+            "UniqueConstraint" => ConstraintKind::Unique,
+            "CheckConstraint" => ConstraintKind::Check,
+            _ => return None,
+        };
+        let name = keyword(call, "name").and_then(|expr| {
+            self.string(expr, frame, 0)
+                .map(|value| Spanned::new(value, expr.range()))
+        });
+        let (columns, foreign_key) = match kind {
+            ConstraintKind::ForeignKey => {
+                let referenced = self.strings_arg(call.arguments.args.get(1), frame);
+                let target = referenced
+                    .first()
+                    .and_then(|column| column.rsplit_once('.'))
+                    .map(|(table, _)| table.to_owned())
+                    .unwrap_or_default();
+                (
+                    self.strings_arg(call.arguments.args.first(), frame),
+                    Some(ForeignKey {
+                        target,
+                        ondelete: self.ondelete(call, frame),
+                        range: call.range(),
+                    }),
+                )
+            }
+            ConstraintKind::Check => (Vec::new(), None),
+            ConstraintKind::PrimaryKey | ConstraintKind::Unique => (
+                call.arguments
+                    .args
+                    .iter()
+                    .filter_map(|column| self.string(column, frame, 0))
+                    .collect(),
+                None,
+            ),
+        };
+        Some(ConstraintDef {
+            kind,
+            name,
+            table: table.clone(),
+            columns,
+            foreign_key,
+            range: expr.range(),
+        })
+    }
+}
+
+/// The expression a function returns, when its body ends in a single top-level `return`.
+fn returned_expr(def: &StmtFunctionDef) -> Option<&Expr> {
+    let mut returns = def.body.iter().filter_map(|stmt| match stmt {
+        Stmt::Return(ret) => Some(ret.value.as_deref()),
+        _ => None,
+    });
+    let value = returns.next()??;
+    returns.next().is_none().then_some(value)
+}

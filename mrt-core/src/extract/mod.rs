@@ -1,0 +1,97 @@
+//! Extraction: a source file in, a [`Migration`] out (or nothing, for a file that is not one).
+//!
+//! Each file is parsed once, with the error-tolerant parser: a file with syntax errors still yields a
+//! migration (with what could be read) and its errors, which MRT902 reports.
+
+mod alembic;
+mod python;
+
+use std::sync::Arc;
+
+use ruff_python_ast::PySourceType;
+use ruff_python_ast::token::TokenKind;
+use ruff_python_parser::{Parsed, parse_unchecked_source};
+use ruff_python_ast::ModModule;
+use ruff_text_size::Ranged;
+
+use crate::ir::{Framework, Migration, SyntaxError};
+use crate::noqa::{DirectiveScope, LineDirective, Suppressions, parse_comment};
+use crate::source::SourceFile;
+
+/// Parses a file and lowers it to a [`Migration`] if it is one.
+pub fn extract(source: Arc<SourceFile>) -> Option<Migration> {
+    let parsed = parse_unchecked_source(&source.text, PySourceType::Python);
+    let suite = parsed.suite();
+    let syntax_errors: Vec<SyntaxError> = parsed
+        .errors()
+        .iter()
+        .map(|error| SyntaxError {
+            message: error.error.to_string(),
+            range: error.location,
+        })
+        .collect();
+
+    let is_alembic = alembic::is_revision_module(suite)
+        || (!syntax_errors.is_empty() && looks_like_alembic(&parsed, &source.text));
+    if !is_alembic {
+        return None;
+    }
+    let lowered = alembic::lower(suite, &source.text);
+    let suppressions = suppressions(&parsed, &source);
+    Some(Migration {
+        framework: Framework::Alembic,
+        revision: lowered.revision,
+        parents: lowered.parents,
+        parents_range: lowered.parents_range,
+        branch_labels: lowered.branch_labels,
+        depends_on: lowered.depends_on,
+        upgrade: lowered.upgrade,
+        downgrade: lowered.downgrade,
+        syntax_errors,
+        suppressions,
+        source,
+    })
+}
+
+/// For a file that does not parse: whether its tokens name what a revision file defines
+/// (`revision` and `upgrade`, or `down_revision`). Reading tokens, not text, keeps words in comments
+/// and strings out of it.
+fn looks_like_alembic(parsed: &Parsed<ModModule>, text: &str) -> bool {
+    let (mut revision, mut upgrade) = (false, false);
+    for token in parsed.tokens() {
+        if token.kind() != TokenKind::Name {
+            continue;
+        }
+        match &text[token.range()] {
+            "down_revision" => return true,
+            "revision" => revision = true,
+            "upgrade" => upgrade = true,
+            _ => {}
+        }
+    }
+    revision && upgrade
+}
+
+/// The suppression comments of a file, read from its comment tokens.
+fn suppressions(parsed: &Parsed<ModModule>, source: &SourceFile) -> Suppressions {
+    let mut found = Suppressions::default();
+    for token in parsed.tokens() {
+        if token.kind() != TokenKind::Comment {
+            continue;
+        }
+        let range = token.range();
+        let comment = &source.text[range];
+        for (scope, codes, directive_range) in parse_comment(comment, range.start().to_u32()) {
+            let directive = LineDirective {
+                line: source.line_of(range.start()),
+                codes,
+                range: directive_range,
+            };
+            match scope {
+                DirectiveScope::Line => found.lines.push(directive),
+                DirectiveScope::File => found.file.push(directive),
+            }
+        }
+    }
+    found
+}

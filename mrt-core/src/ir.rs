@@ -1,0 +1,410 @@
+//! The Migration IR: what a migration does, independent of the framework and syntax it was written in.
+//!
+//! Every value that came from the source keeps its byte range, so rules can point at the exact
+//! argument at fault and fixes can slice the user's own text.
+
+use std::sync::Arc;
+
+use ruff_text_size::TextRange;
+
+use crate::noqa::Suppressions;
+use crate::source::SourceFile;
+
+/// The migration framework a file was written for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Framework {
+    /// Alembic revision files (`revision`, `down_revision`, `upgrade()`, `downgrade()`).
+    Alembic,
+    /// Django migration modules (`class Migration(migrations.Migration)`).
+    Django,
+}
+
+impl Framework {
+    /// Lower-case name, as written in configuration and output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Framework::Alembic => "alembic",
+            Framework::Django => "django",
+        }
+    }
+}
+
+/// A value read from the source together with where it was written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Spanned<T> {
+    /// The value.
+    pub value: T,
+    /// Where it was written: the literal, or the expression it was resolved from.
+    pub range: TextRange,
+}
+
+impl<T> Spanned<T> {
+    /// Pairs a value with its range.
+    pub fn new(value: T, range: TextRange) -> Self {
+        Self { value, range }
+    }
+}
+
+impl Spanned<String> {
+    /// The value as a string slice.
+    pub fn as_str(&self) -> &str {
+        &self.value
+    }
+}
+
+/// A name (table, column, index, constraint) read statically, if it could be.
+pub type Name = Option<Spanned<String>>;
+
+/// A syntax error found while parsing a migration file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyntaxError {
+    /// The parser's message.
+    pub message: String,
+    /// Where the parser stopped.
+    pub range: TextRange,
+}
+
+/// One migration file, lowered.
+#[derive(Debug, Clone)]
+pub struct Migration {
+    /// The file it came from, with its text.
+    pub source: Arc<SourceFile>,
+    /// The framework the file is written for.
+    pub framework: Framework,
+    /// The revision id (`revision = "..."`), if it could be read.
+    pub revision: Option<Spanned<String>>,
+    /// Parent revisions (`down_revision`): empty for a base, several for a merge.
+    pub parents: Vec<Spanned<String>>,
+    /// Where `down_revision` was assigned, if it was.
+    pub parents_range: Option<TextRange>,
+    /// `branch_labels`.
+    pub branch_labels: Vec<Spanned<String>>,
+    /// `depends_on`.
+    pub depends_on: Vec<Spanned<String>>,
+    /// The forward body (`upgrade()`), absent when the file has none.
+    pub upgrade: Option<Body>,
+    /// The reverse body (`downgrade()`), absent when the file has none.
+    pub downgrade: Option<Body>,
+    /// Syntax errors; a file with any is reported by MRT902 and has partial bodies.
+    pub syntax_errors: Vec<SyntaxError>,
+    /// The file's suppression comments.
+    pub suppressions: Suppressions,
+}
+
+impl Migration {
+    /// The path of the file.
+    pub fn path(&self) -> &std::path::Path {
+        &self.source.path
+    }
+
+    /// The revision id as a string, if it was read.
+    pub fn revision_id(&self) -> Option<&str> {
+        self.revision.as_ref().map(Spanned::as_str)
+    }
+
+    /// Where to point a finding about the file as a whole: the revision id, else the start of the
+    /// file. Every finding has a line, so every finding can be suppressed.
+    pub fn anchor(&self) -> TextRange {
+        self.revision
+            .as_ref()
+            .map_or_else(|| TextRange::empty(0.into()), |revision| revision.range)
+    }
+}
+
+/// A function body (`upgrade()` or `downgrade()`), lowered to operations.
+#[derive(Debug, Clone, Default)]
+pub struct Body {
+    /// The whole `def` statement.
+    pub range: TextRange,
+    /// The function's name, where findings about the body as a whole point.
+    pub name_range: TextRange,
+    /// The operations, in source order; helpers called from the body contribute theirs at the call.
+    pub ops: Vec<Operation>,
+    /// The body does nothing: only `pass`, a docstring, `...` or constants.
+    pub is_noop: bool,
+    /// The body only raises (for example `raise NotImplementedError`).
+    pub only_raises: bool,
+}
+
+/// Where an operation runs, beyond the body it is in.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OpContext {
+    /// Inside `with op.batch_alter_table(T) as b:`: the table T and the `with` statement's range.
+    pub batch: Option<Batch>,
+    /// Inside `with op.get_context().autocommit_block():`.
+    pub autocommit: bool,
+    /// Reached through a call of a module-level helper function: the helper's name.
+    pub via_helper: Option<String>,
+}
+
+/// A `batch_alter_table` block.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Batch {
+    /// The table the block alters.
+    pub table: Name,
+    /// The `with` item (`op.batch_alter_table(...)`).
+    pub range: TextRange,
+}
+
+/// One operation of a body.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Operation {
+    /// What it does.
+    pub kind: OpKind,
+    /// The call (or, for a helper, the call of the helper; for SQL, the statement).
+    pub range: TextRange,
+    /// Where it runs.
+    pub context: OpContext,
+}
+
+impl Operation {
+    /// The table this operation acts on, if it has one and it was read.
+    pub fn table(&self) -> Option<&str> {
+        self.kind.table().map(Spanned::as_str)
+    }
+}
+
+/// The kind of a constraint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConstraintKind {
+    /// `FOREIGN KEY`.
+    ForeignKey,
+    /// `UNIQUE`.
+    Unique,
+    /// `CHECK`.
+    Check,
+    /// `PRIMARY KEY`.
+    PrimaryKey,
+}
+
+impl ConstraintKind {
+    /// Reads Alembic's `type_=` argument of `drop_constraint`.
+    pub fn from_alembic_type(text: &str) -> Option<Self> {
+        match text {
+            "foreignkey" => Some(Self::ForeignKey),
+            "unique" => Some(Self::Unique),
+            "check" => Some(Self::Check),
+            "primary" => Some(Self::PrimaryKey),
+            _ => None,
+        }
+    }
+}
+
+/// A foreign key on a column or a table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ForeignKey {
+    /// The referenced target as written: `"users.id"` for a column key, the table for a constraint.
+    pub target: String,
+    /// `ondelete=`, upper-cased (`CASCADE`, `SET NULL`, ...).
+    pub ondelete: Option<Spanned<String>>,
+    /// Where the key was written.
+    pub range: TextRange,
+}
+
+/// A column definition (`sa.Column(...)`, a Django field, SQL `ADD COLUMN`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ColumnDef {
+    /// The column name.
+    pub name: Name,
+    /// The type as written (`sa.String(length=50)`), if given.
+    pub type_text: Option<Spanned<String>>,
+    /// `nullable=`; `None` when not given (SQLAlchemy then makes it nullable unless it is a key).
+    pub nullable: Option<Spanned<bool>>,
+    /// `server_default=`: the expression's text; `Some` with `value == None` for an explicit `None`.
+    pub server_default: Option<Spanned<Option<String>>>,
+    /// Python-side `default=`: its text. It emits no DDL default.
+    pub default: Option<Spanned<String>>,
+    /// `primary_key=True`.
+    pub primary_key: bool,
+    /// Foreign keys declared on the column.
+    pub foreign_keys: Vec<ForeignKey>,
+    /// The whole definition.
+    pub range: TextRange,
+}
+
+impl ColumnDef {
+    /// Whether the column rejects NULL: `nullable=False`, or a primary key without `nullable=True`.
+    pub fn is_not_null(&self) -> bool {
+        match &self.nullable {
+            Some(nullable) => !nullable.value,
+            None => self.primary_key,
+        }
+    }
+}
+
+/// A table-level constraint (`create_table` argument, `create_*_constraint`, SQL `ADD CONSTRAINT`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConstraintDef {
+    /// What kind of constraint.
+    pub kind: ConstraintKind,
+    /// Its name, when it has one.
+    pub name: Name,
+    /// The table it belongs to (for a table-level argument: the created table).
+    pub table: Name,
+    /// The constrained columns, as far as they were read.
+    pub columns: Vec<String>,
+    /// For a foreign key: the referenced table and `ondelete=`.
+    pub foreign_key: Option<ForeignKey>,
+    /// The whole definition.
+    pub range: TextRange,
+}
+
+/// An `alter_column` call (or its SQL and Django forms).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AlterColumn {
+    /// The table.
+    pub table: Name,
+    /// The column, by its current name.
+    pub column: Name,
+    /// `nullable=`.
+    pub nullable: Option<Spanned<bool>>,
+    /// `type_=`: the new type as written.
+    pub type_text: Option<Spanned<String>>,
+    /// `new_column_name=`.
+    pub new_name: Name,
+    /// `server_default=`: outer `None` when not given, inner `None` for an explicit `None` / `False`
+    /// (drop the default).
+    pub server_default: Option<Spanned<Option<String>>>,
+    /// `existing_type=`.
+    pub existing_type: Option<Spanned<String>>,
+    /// `existing_nullable=`.
+    pub existing_nullable: Option<Spanned<bool>>,
+    /// `existing_server_default=`.
+    pub existing_server_default: Option<Spanned<Option<String>>>,
+}
+
+/// Raw SQL run by a migration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SqlText {
+    /// Text read statically (literals, `text("...")`, literal concatenations).
+    Literal(String),
+    /// SQL built at run time (f-string, variable, `.format`): nothing can be said of it.
+    Unreadable,
+}
+
+/// How the SQL was sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SqlVia {
+    /// `op.execute(...)`.
+    Op,
+    /// `connection.execute(...)`, `bind.execute(...)`, `op.get_bind().execute(...)`.
+    Connection,
+    /// `context.execute(...)`.
+    Context,
+}
+
+/// What an operation does.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum OpKind {
+    /// `create_table`.
+    CreateTable {
+        /// The new table.
+        table: Name,
+        /// Its columns.
+        columns: Vec<ColumnDef>,
+        /// Its table-level constraints.
+        constraints: Vec<ConstraintDef>,
+    },
+    /// `drop_table`.
+    DropTable {
+        /// The dropped table.
+        table: Name,
+    },
+    /// `rename_table`.
+    RenameTable {
+        /// Old name.
+        old: Name,
+        /// New name.
+        new: Name,
+    },
+    /// `add_column`.
+    AddColumn {
+        /// The table.
+        table: Name,
+        /// The new column.
+        column: ColumnDef,
+    },
+    /// `drop_column`.
+    DropColumn {
+        /// The table.
+        table: Name,
+        /// The dropped column.
+        column: Name,
+    },
+    /// `alter_column`.
+    AlterColumn(AlterColumn),
+    /// `create_index`.
+    CreateIndex {
+        /// Index name.
+        name: Name,
+        /// The table.
+        table: Name,
+        /// Indexed columns or expressions, as written.
+        columns: Vec<String>,
+        /// `unique=True`.
+        unique: bool,
+        /// `postgresql_concurrently=True` / `CONCURRENTLY`.
+        concurrently: bool,
+    },
+    /// `drop_index`.
+    DropIndex {
+        /// Index name.
+        name: Name,
+        /// The table, when given.
+        table: Name,
+        /// `postgresql_concurrently=True` / `CONCURRENTLY`.
+        concurrently: bool,
+    },
+    /// `create_foreign_key`, `create_unique_constraint`, `create_check_constraint`,
+    /// `create_primary_key`.
+    CreateConstraint(ConstraintDef),
+    /// `drop_constraint`.
+    DropConstraint {
+        /// Constraint name.
+        name: Name,
+        /// The table.
+        table: Name,
+        /// `type_=`, when given.
+        kind: Option<ConstraintKind>,
+    },
+    /// `bulk_insert`.
+    BulkInsert {
+        /// The table rows go into.
+        table: Name,
+    },
+    /// Raw SQL.
+    Sql {
+        /// The text, or the fact that it cannot be read.
+        text: SqlText,
+        /// How it was sent.
+        via: SqlVia,
+    },
+    /// Any other `op.*` call, kept by name so a house rule can match it.
+    Other {
+        /// The `op` function called (`create_table_comment`, ...).
+        name: String,
+    },
+}
+
+impl OpKind {
+    /// The table this operation acts on, if it has one and it was read.
+    pub fn table(&self) -> Option<&Spanned<String>> {
+        match self {
+            OpKind::CreateTable { table, .. }
+            | OpKind::DropTable { table }
+            | OpKind::AddColumn { table, .. }
+            | OpKind::DropColumn { table, .. }
+            | OpKind::AlterColumn(AlterColumn { table, .. })
+            | OpKind::CreateIndex { table, .. }
+            | OpKind::DropIndex { table, .. }
+            | OpKind::CreateConstraint(ConstraintDef { table, .. })
+            | OpKind::DropConstraint { table, .. }
+            | OpKind::BulkInsert { table } => table.as_ref(),
+            OpKind::RenameTable { old, .. } => old.as_ref(),
+            OpKind::Sql { .. } | OpKind::Other { .. } => None,
+        }
+    }
+}

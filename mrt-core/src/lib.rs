@@ -1,0 +1,45 @@
+//! `mrt-core`: the Migration IR, static extraction of migration files, the [`Rule`] trait and its
+//! registry, suppression comments, and the [`Linter`].
+//!
+//! ```no_run
+//! use mrt_core::{Linter, Project, Registry, Settings};
+//!
+//! let (project, errors) = Project::load(&["migrations/versions".into()]);
+//! # let registry = Registry::from_rules([]);
+//! let rules = registry.select(&[], &[], &[]).expect("no selectors to resolve");
+//! for diagnostic in Linter::new(rules, Settings::default()).check(&project) {
+//!     println!("{}: {}", diagnostic.code(), diagnostic.message);
+//! }
+//! ```
+//!
+//! Built-in rules live in `mrt-rules`; use `mrt_rules::registry()` to get them.
+
+pub mod diagnostic;
+mod discover;
+pub mod error;
+pub mod extract;
+pub mod ir;
+pub mod linter;
+pub mod noqa;
+pub mod project;
+pub mod rule;
+pub mod settings;
+pub mod source;
+
+pub use diagnostic::Diagnostic;
+pub use error::Error;
+pub use ir::{Framework, Migration};
+pub use linter::Linter;
+pub use project::Project;
+pub use rule::{
+    FixAvailability, Finding, MigrationContext, ProjectContext, ProjectFinding, Registry, Rule,
+    RuleInfo, RuleMeta, RuleRegistration, Severity,
+};
+pub use settings::{Dialect, Settings};
+pub use source::{Location, SourceFile};
+
+/// Byte offsets and ranges, re-exported so users need no ruff crate.
+pub use ruff_text_size::{Ranged, TextRange, TextSize};
+
+#[doc(hidden)]
+pub use inventory;

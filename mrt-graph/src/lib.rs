@@ -1,0 +1,382 @@
+//! The revision graph of a set of migrations.
+//!
+//! This crate knows revision ids and the edges between them, nothing of Python. Callers hand it one
+//! [`RevisionNode`] per migration file, in any order; it answers with positions into that input, so the
+//! caller can map every answer back to its own migration (and its file and line).
+//!
+//! Nothing here recurses: chains of hundreds of thousands of revisions are handled with explicit stacks.
+
+use std::collections::HashMap;
+
+use petgraph::Direction;
+use petgraph::algo::kosaraju_scc;
+use petgraph::graph::{DiGraph, NodeIndex};
+use petgraph::visit::EdgeRef;
+
+/// One revision as the graph sees it: its id and the ids it points back to.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RevisionNode {
+    /// The revision id (`revision = "..."`).
+    pub id: String,
+    /// Parents (`down_revision`): none for a base, several for a merge.
+    pub parents: Vec<String>,
+    /// Revisions this one depends on without descending from them (`depends_on`).
+    pub depends_on: Vec<String>,
+    /// Branch labels declared by this revision (`branch_labels`).
+    pub branch_labels: Vec<String>,
+}
+
+/// Why one revision points at another.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum EdgeKind {
+    /// `down_revision`: the child descends from the parent.
+    Parent,
+    /// `depends_on`: the child needs the other revision applied first, but is not its descendant.
+    DependsOn,
+}
+
+/// A reference to a revision id that no input declares.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MissingReference {
+    /// Position in the input of the revision holding the reference.
+    pub child: usize,
+    /// The id it names.
+    pub target: String,
+    /// Which field named it.
+    pub kind: EdgeKind,
+}
+
+/// Several inputs declaring the same revision id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DuplicateRevision {
+    /// The id declared more than once.
+    pub id: String,
+    /// Positions in the input, in input order; the first one is the one the graph keeps.
+    pub positions: Vec<usize>,
+}
+
+/// The revision DAG (or, for broken input, the revision graph with its cycles).
+#[derive(Debug, Clone)]
+pub struct RevisionGraph {
+    /// Node weight: position in the input. Edges point from parent to child.
+    graph: DiGraph<usize, EdgeKind, u32>,
+    /// Input position -> node, `None` for a duplicate that lost to an earlier declaration.
+    node_of: Vec<Option<NodeIndex>>,
+    by_id: HashMap<String, NodeIndex>,
+    missing: Vec<MissingReference>,
+    duplicates: Vec<DuplicateRevision>,
+}
+
+impl RevisionGraph {
+    /// Builds the graph from revisions given in any order.
+    #[must_use]
+    pub fn build(revisions: &[RevisionNode]) -> Self {
+        let mut graph = DiGraph::with_capacity(revisions.len(), revisions.len());
+        let mut by_id: HashMap<String, NodeIndex> = HashMap::with_capacity(revisions.len());
+        let mut node_of = Vec::with_capacity(revisions.len());
+        let mut duplicate_positions: HashMap<&str, Vec<usize>> = HashMap::new();
+
+        for (position, revision) in revisions.iter().enumerate() {
+            if let Some(&first) = by_id.get(revision.id.as_str()) {
+                duplicate_positions
+                    .entry(revision.id.as_str())
+                    .or_insert_with(|| vec![graph[first]])
+                    .push(position);
+                node_of.push(None);
+            } else {
+                let node = graph.add_node(position);
+                by_id.insert(revision.id.clone(), node);
+                node_of.push(Some(node));
+            }
+        }
+
+        let mut missing = Vec::new();
+        for (position, revision) in revisions.iter().enumerate() {
+            let Some(child) = node_of[position] else { continue };
+            let references = revision
+                .parents
+                .iter()
+                .map(|id| (id, EdgeKind::Parent))
+                .chain(revision.depends_on.iter().map(|id| (id, EdgeKind::DependsOn)));
+            for (target, kind) in references {
+                match by_id.get(target.as_str()) {
+                    Some(&parent) => {
+                        graph.add_edge(parent, child, kind);
+                    }
+                    None => missing.push(MissingReference {
+                        child: position,
+                        target: target.clone(),
+                        kind,
+                    }),
+                }
+            }
+        }
+
+        let mut duplicates: Vec<DuplicateRevision> = duplicate_positions
+            .into_iter()
+            .map(|(id, positions)| DuplicateRevision {
+                id: id.to_owned(),
+                positions,
+            })
+            .collect();
+        duplicates.sort_by_key(|duplicate| duplicate.positions[0]);
+
+        Self {
+            graph,
+            node_of,
+            by_id,
+            missing,
+            duplicates,
+        }
+    }
+
+    /// Number of distinct revisions in the graph.
+    pub fn len(&self) -> usize {
+        self.graph.node_count()
+    }
+
+    /// Whether the graph holds no revision.
+    pub fn is_empty(&self) -> bool {
+        self.graph.node_count() == 0
+    }
+
+    /// Input position of the revision with this id (the first one, if it is duplicated).
+    pub fn position(&self, id: &str) -> Option<usize> {
+        self.by_id.get(id).map(|&node| self.graph[node])
+    }
+
+    /// Number of parent edges that resolved to a known revision.
+    pub fn parent_edge_count(&self) -> usize {
+        self.graph
+            .edge_references()
+            .filter(|edge| *edge.weight() == EdgeKind::Parent)
+            .count()
+    }
+
+    /// References (`down_revision`, `depends_on`) to ids no input declares, in input order.
+    pub fn missing_references(&self) -> &[MissingReference] {
+        &self.missing
+    }
+
+    /// Ids declared by more than one input.
+    pub fn duplicates(&self) -> &[DuplicateRevision] {
+        &self.duplicates
+    }
+
+    /// Revisions no other revision names as its parent (`depends_on` does not count), in input order.
+    pub fn heads(&self) -> Vec<usize> {
+        self.positions_where(|node| !self.has_edge(node, Direction::Outgoing, EdgeKind::Parent))
+    }
+
+    /// Revisions with no parent (`down_revision = None`), in input order.
+    ///
+    /// A revision whose only parents are missing is not a base: it is reported as a missing
+    /// reference instead.
+    pub fn bases(&self) -> Vec<usize> {
+        self.positions_where(|node| {
+            !self.has_edge(node, Direction::Incoming, EdgeKind::Parent)
+                && !self
+                    .missing
+                    .iter()
+                    .any(|m| m.kind == EdgeKind::Parent && Some(node) == self.node_of[m.child])
+        })
+    }
+
+    /// Every cycle, as the input positions of the revisions on it (each cycle sorted, cycles sorted
+    /// by their first position). Both edge kinds count: a `depends_on` loop is as unresolvable as a
+    /// `down_revision` loop.
+    pub fn cycles(&self) -> Vec<Vec<usize>> {
+        let mut cycles: Vec<Vec<usize>> = kosaraju_scc(&self.graph)
+            .into_iter()
+            .filter(|component| {
+                component.len() > 1 || self.graph.contains_edge(component[0], component[0])
+            })
+            .map(|component| {
+                let mut positions: Vec<usize> =
+                    component.into_iter().map(|node| self.graph[node]).collect();
+                positions.sort_unstable();
+                positions
+            })
+            .collect();
+        cycles.sort();
+        cycles
+    }
+
+    /// Input positions in an order where every revision comes after its parents and dependencies,
+    /// or `None` when the graph has a cycle. Ties are broken by input order, so the result is
+    /// deterministic.
+    pub fn topological_order(&self) -> Option<Vec<usize>> {
+        // Kahn's algorithm with a min-heap over input positions.
+        let mut indegree: Vec<usize> = self
+            .graph
+            .node_indices()
+            .map(|node| self.graph.edges_directed(node, Direction::Incoming).count())
+            .collect();
+        let mut ready: std::collections::BinaryHeap<std::cmp::Reverse<(usize, usize)>> = self
+            .graph
+            .node_indices()
+            .filter(|node| indegree[node.index()] == 0)
+            .map(|node| std::cmp::Reverse((self.graph[node], node.index())))
+            .collect();
+        let mut order = Vec::with_capacity(self.graph.node_count());
+        while let Some(std::cmp::Reverse((position, index))) = ready.pop() {
+            order.push(position);
+            let node = NodeIndex::new(index);
+            for child in self.graph.neighbors_directed(node, Direction::Outgoing) {
+                let degree = &mut indegree[child.index()];
+                *degree -= 1;
+                if *degree == 0 {
+                    ready.push(std::cmp::Reverse((self.graph[child], child.index())));
+                }
+            }
+        }
+        (order.len() == self.graph.node_count()).then_some(order)
+    }
+
+    /// Input positions of every revision reachable by following parent edges backwards from
+    /// `position` (the position itself excluded), in no particular order.
+    pub fn ancestors(&self, position: usize) -> Vec<usize> {
+        self.reachable(position, Direction::Incoming)
+    }
+
+    /// Input positions of every revision that descends from `position` (itself excluded).
+    pub fn descendants(&self, position: usize) -> Vec<usize> {
+        self.reachable(position, Direction::Outgoing)
+    }
+
+    fn reachable(&self, position: usize, direction: Direction) -> Vec<usize> {
+        let Some(Some(start)) = self.node_of.get(position).copied() else {
+            return Vec::new();
+        };
+        let mut seen = vec![false; self.graph.node_count()];
+        seen[start.index()] = true;
+        let mut stack = vec![start];
+        let mut found = Vec::new();
+        while let Some(node) = stack.pop() {
+            for edge in self.graph.edges_directed(node, direction) {
+                if *edge.weight() != EdgeKind::Parent {
+                    continue;
+                }
+                let next = match direction {
+                    Direction::Incoming => edge.source(),
+                    Direction::Outgoing => edge.target(),
+                };
+                if !seen[next.index()] {
+                    seen[next.index()] = true;
+                    found.push(self.graph[next]);
+                    stack.push(next);
+                }
+            }
+        }
+        found
+    }
+
+    fn has_edge(&self, node: NodeIndex, direction: Direction, kind: EdgeKind) -> bool {
+        self.graph
+            .edges_directed(node, direction)
+            .any(|edge| *edge.weight() == kind)
+    }
+
+    fn positions_where(&self, keep: impl Fn(NodeIndex) -> bool) -> Vec<usize> {
+        let mut positions: Vec<usize> = self
+            .graph
+            .node_indices()
+            .filter(|&node| keep(node))
+            .map(|node| self.graph[node])
+            .collect();
+        positions.sort_unstable();
+        positions
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rev(id: &str, parents: &[&str]) -> RevisionNode {
+        RevisionNode {
+            id: id.to_owned(),
+            parents: parents.iter().map(|p| (*p).to_owned()).collect(),
+            ..RevisionNode::default()
+        }
+    }
+
+    #[test]
+    fn linear_chain_has_one_head_and_one_base() {
+        let graph = RevisionGraph::build(&[rev("b", &["a"]), rev("a", &[]), rev("c", &["b"])]);
+        assert_eq!(graph.heads(), vec![2]);
+        assert_eq!(graph.bases(), vec![1]);
+        assert_eq!(graph.topological_order(), Some(vec![1, 0, 2]));
+        assert!(graph.cycles().is_empty());
+        assert_eq!(graph.parent_edge_count(), 2);
+    }
+
+    #[test]
+    fn branch_then_merge_has_one_head() {
+        let graph = RevisionGraph::build(&[
+            rev("a", &[]),
+            rev("b", &["a"]),
+            rev("c", &["a"]),
+            rev("m", &["b", "c"]),
+        ]);
+        assert_eq!(graph.heads(), vec![3]);
+        let mut ancestors = graph.ancestors(3);
+        ancestors.sort_unstable();
+        assert_eq!(ancestors, vec![0, 1, 2]);
+    }
+
+    #[test]
+    fn depends_on_does_not_join_heads() {
+        let mut other = rev("x", &[]);
+        other.depends_on = vec!["b".to_owned()];
+        let graph = RevisionGraph::build(&[rev("a", &[]), rev("b", &["a"]), other]);
+        assert_eq!(graph.heads(), vec![1, 2]);
+        assert_eq!(graph.bases(), vec![0, 2]);
+        assert_eq!(graph.topological_order(), Some(vec![0, 1, 2]));
+    }
+
+    #[test]
+    fn missing_parent_and_duplicate_are_reported() {
+        let graph = RevisionGraph::build(&[rev("a", &["gone"]), rev("a", &[]), rev("b", &["a"])]);
+        assert_eq!(
+            graph.missing_references(),
+            &[MissingReference {
+                child: 0,
+                target: "gone".to_owned(),
+                kind: EdgeKind::Parent
+            }]
+        );
+        assert_eq!(graph.duplicates()[0].positions, vec![0, 1]);
+        assert!(graph.bases().is_empty());
+    }
+
+    #[test]
+    fn cycle_lists_every_revision_on_it() {
+        let graph = RevisionGraph::build(&[
+            rev("a", &["c"]),
+            rev("b", &["a"]),
+            rev("c", &["b"]),
+            rev("d", &["c"]),
+        ]);
+        assert_eq!(graph.cycles(), vec![vec![0, 1, 2]]);
+        assert_eq!(graph.topological_order(), None);
+    }
+
+    #[test]
+    fn long_chain_needs_no_recursion() {
+        let revisions: Vec<RevisionNode> = (0..100_000)
+            .map(|i| {
+                let parents = if i == 0 { vec![] } else { vec![format!("r{}", i - 1)] };
+                RevisionNode {
+                    id: format!("r{i}"),
+                    parents,
+                    ..RevisionNode::default()
+                }
+            })
+            .collect();
+        let graph = RevisionGraph::build(&revisions);
+        assert_eq!(graph.heads(), vec![99_999]);
+        assert!(graph.cycles().is_empty());
+        assert_eq!(graph.ancestors(99_999).len(), 99_999);
+    }
+}
