@@ -196,6 +196,7 @@ impl<'a> Module<'a> {
             ops: Vec::new(),
             helper_stack: Vec::new(),
             call_site: None,
+            helper_ranges: Vec::new(),
         };
         let mut frame = Frame::default();
         walker.walk(&def.body, &mut frame, &OpContext::default());
@@ -245,9 +246,21 @@ struct Walker<'m, 'a> {
     helper_stack: Vec<&'a str>,
     /// The call in the body that led into the helpers being walked: where their operations are.
     call_site: Option<TextRange>,
+    /// The ranges of the helpers being walked.
+    helper_ranges: Vec<TextRange>,
 }
 
 impl<'a> Walker<'_, 'a> {
+    /// Where a range read inside a helper is reported: at the call of the helper in the body, so a
+    /// helper called twice gives two findings on two lines, each suppressible there.
+    fn at(&self, range: TextRange) -> TextRange {
+        match self.call_site {
+            Some(site) if self.helper_ranges.iter().any(|helper| helper.contains_range(range)) => site,
+            _ => range,
+        }
+    }
+
+
     fn walk(&mut self, stmts: &'a [Stmt], frame: &mut Frame<'a>, context: &OpContext) {
         for stmt in stmts {
             self.statement(stmt, frame, context);
@@ -461,8 +474,10 @@ impl<'a> Walker<'_, 'a> {
             self.call_site = Some(call.range());
         }
         self.helper_stack.push(name);
+        self.helper_ranges.push(def.range);
         let mut inner = inner;
         self.walk(&def.body, &mut inner, context);
+        self.helper_ranges.pop();
         self.helper_stack.pop();
         if outermost {
             self.call_site = None;
@@ -496,7 +511,7 @@ impl<'a> Walker<'_, 'a> {
             } else if self.is_connection(given, caller) {
                 frame.connections.insert(name);
             } else if let Some(value) = self.string(given, caller, 0) {
-                frame.strings.insert(name, Spanned::new(value, given.range()));
+                frame.strings.insert(name, Spanned::new(value, self.at(given.range())));
             }
         }
         frame
@@ -528,13 +543,13 @@ impl<'a> Walker<'_, 'a> {
                 batch: None,
             } => Some(Batch {
                 table: self.name_arg(call, "table_name", 0, frame),
-                range: call.range(),
+                range: self.at(call.range()),
             }),
             Target::Helper(def) if depth < MAX_DEPTH => {
                 let returned = as_call(returned_expr(def)?)?;
                 let inner = self.bind_parameters(def, call, frame);
                 let mut batch = self.batch_block(returned, &inner, depth + 1)?;
-                batch.range = call.range();
+                batch.range = self.at(call.range());
                 Some(batch)
             }
             _ => None,
@@ -597,16 +612,16 @@ impl<'a> Walker<'_, 'a> {
     fn name_arg(&self, call: &ExprCall, keyword: &str, position: usize, frame: &Frame<'a>) -> Name {
         let expr = argument(call, keyword, position)?;
         let value = self.string(expr, frame, 0)?;
-        Some(Spanned::new(value, expr.range()))
+        Some(Spanned::new(value, self.at(expr.range())))
     }
 
-    fn bool_arg(call: &ExprCall, name: &str) -> Option<Spanned<bool>> {
+    fn bool_arg(&self, call: &ExprCall, name: &str) -> Option<Spanned<bool>> {
         let expr = keyword(call, name)?;
-        bool_literal(expr).map(|value| Spanned::new(value, expr.range()))
+        bool_literal(expr).map(|value| Spanned::new(value, self.at(expr.range())))
     }
 
     fn text_of(&self, expr: &Expr) -> Spanned<String> {
-        Spanned::new(self.module.source[expr.range()].to_owned(), expr.range())
+        Spanned::new(self.module.source[expr.range()].to_owned(), self.at(expr.range()))
     }
 
     fn type_arg(&self, call: &ExprCall, name: &str) -> Option<Spanned<String>> {
@@ -631,7 +646,7 @@ impl<'a> Walker<'_, 'a> {
                 SqlText::Unreadable => Some(self.module.source[expr.range()].to_owned()),
             },
         };
-        Some(Spanned::new(value, expr.range()))
+        Some(Spanned::new(value, self.at(expr.range())))
     }
 
     /// Follows a name to the expression assigned to it, and a helper call to what it returns.
@@ -708,29 +723,29 @@ impl<'a> Walker<'_, 'a> {
             "alter_column" => OpKind::AlterColumn(AlterColumn {
                 table: table(0),
                 column: self.name_arg(call, "column_name", at(1), frame),
-                nullable: Self::bool_arg(call, "nullable"),
+                nullable: self.bool_arg(call, "nullable"),
                 type_text: self.type_arg(call, "type_"),
                 new_name: keyword(call, "new_column_name").and_then(|expr| {
                     self.string(expr, frame, 0)
-                        .map(|value| Spanned::new(value, expr.range()))
+                        .map(|value| Spanned::new(value, self.at(expr.range())))
                 }),
                 server_default: self.default_arg(call, "server_default", frame),
                 existing_type: self.type_arg(call, "existing_type"),
-                existing_nullable: Self::bool_arg(call, "existing_nullable"),
+                existing_nullable: self.bool_arg(call, "existing_nullable"),
                 existing_server_default: self.default_arg(call, "existing_server_default", frame),
             }),
             "create_index" => OpKind::CreateIndex {
                 name: self.name_arg(call, "index_name", 0, frame),
                 table: table(1),
                 columns: self.strings_arg(argument(call, "columns", 2 - shift), frame),
-                unique: Self::bool_arg(call, "unique").is_some_and(|unique| unique.value),
-                concurrently: Self::bool_arg(call, "postgresql_concurrently")
+                unique: self.bool_arg(call, "unique").is_some_and(|unique| unique.value),
+                concurrently: self.bool_arg(call, "postgresql_concurrently")
                     .is_some_and(|concurrently| concurrently.value),
             },
             "drop_index" => OpKind::DropIndex {
                 name: self.name_arg(call, "index_name", 0, frame),
                 table: table(1),
-                concurrently: Self::bool_arg(call, "postgresql_concurrently")
+                concurrently: self.bool_arg(call, "postgresql_concurrently")
                     .is_some_and(|concurrently| concurrently.value),
             },
             "create_unique_constraint" | "create_primary_key" | "create_check_constraint" => {
@@ -750,7 +765,7 @@ impl<'a> Walker<'_, 'a> {
                     table: table(1),
                     columns,
                     foreign_key: None,
-                    range: call.range(),
+                    range: self.at(call.range()),
                 })
             }
             "create_foreign_key" => {
@@ -768,9 +783,9 @@ impl<'a> Walker<'_, 'a> {
                             .and_then(|expr| self.string(expr, frame, 0))
                             .unwrap_or_default(),
                         ondelete: self.ondelete(call, frame),
-                        range: call.range(),
+                        range: self.at(call.range()),
                     }),
-                    range: call.range(),
+                    range: self.at(call.range()),
                 })
             }
             "drop_constraint" => OpKind::DropConstraint {
@@ -797,7 +812,7 @@ impl<'a> Walker<'_, 'a> {
     fn ondelete(&self, call: &ExprCall, frame: &Frame<'a>) -> Option<Spanned<String>> {
         let expr = keyword(call, "ondelete")?;
         let value = self.string(expr, frame, 0)?;
-        Some(Spanned::new(value.to_ascii_uppercase(), expr.range()))
+        Some(Spanned::new(value.to_ascii_uppercase(), self.at(expr.range())))
     }
 
     /// The table name of `sa.table("t", ...)`, `sa.Table("t", ...)` or `op.create_table("t", ...)`,
@@ -810,7 +825,7 @@ impl<'a> Walker<'_, 'a> {
         }
         let name = call.arguments.args.first()?;
         let value = self.string(name, frame, 0)?;
-        Some(Spanned::new(value, expr.range()))
+        Some(Spanned::new(value, self.at(expr.range())))
     }
 
     fn create_table(&self, call: &'a ExprCall, frame: &Frame<'a>) -> OpKind {
@@ -850,20 +865,20 @@ impl<'a> Walker<'_, 'a> {
             let returned = returned_expr(def)?;
             let inner = self.bind_parameters(def, call, frame);
             let mut column = self.column(returned, &inner, depth + 1)?;
-            column.range = expr.range();
+            column.range = self.at(expr.range());
             return Some(column);
         }
         let positional = &call.arguments.args;
         let (name, rest) = match positional.first() {
             Some(first) if self.string(first, frame, 0).is_some() => (
                 self.string(first, frame, 0)
-                    .map(|value| Spanned::new(value, first.range())),
+                    .map(|value| Spanned::new(value, self.at(first.range()))),
                 &positional[1..],
             ),
             _ => (
                 keyword(call, "name").and_then(|expr| {
                     self.string(expr, frame, 0)
-                        .map(|value| Spanned::new(value, expr.range()))
+                        .map(|value| Spanned::new(value, self.at(expr.range())))
                 }),
                 &positional[..],
             ),
@@ -882,7 +897,7 @@ impl<'a> Walker<'_, 'a> {
                             .and_then(|target| self.string(target, frame, 0))
                             .unwrap_or_default(),
                         ondelete: self.ondelete(key, frame),
-                        range: item.range(),
+                        range: self.at(item.range()),
                     });
                 }
                 Some("Sequence" | "Computed" | "Identity" | "CheckConstraint") => {}
@@ -893,12 +908,12 @@ impl<'a> Walker<'_, 'a> {
         Some(ColumnDef {
             name,
             type_text,
-            nullable: Self::bool_arg(call, "nullable"),
+            nullable: self.bool_arg(call, "nullable"),
             server_default: self.default_arg(call, "server_default", frame),
             default: keyword(call, "default").map(|expr| self.text_of(expr)),
-            primary_key: Self::bool_arg(call, "primary_key").is_some_and(|key| key.value),
+            primary_key: self.bool_arg(call, "primary_key").is_some_and(|key| key.value),
             foreign_keys,
-            range: expr.range(),
+            range: self.at(expr.range()),
         })
     }
 
@@ -915,7 +930,7 @@ impl<'a> Walker<'_, 'a> {
         };
         let name = keyword(call, "name").and_then(|expr| {
             self.string(expr, frame, 0)
-                .map(|value| Spanned::new(value, expr.range()))
+                .map(|value| Spanned::new(value, self.at(expr.range())))
         });
         let (columns, foreign_key) = match kind {
             ConstraintKind::ForeignKey => {
@@ -930,7 +945,7 @@ impl<'a> Walker<'_, 'a> {
                     Some(ForeignKey {
                         target,
                         ondelete: self.ondelete(call, frame),
-                        range: call.range(),
+                        range: self.at(call.range()),
                     }),
                 )
             }
@@ -950,7 +965,7 @@ impl<'a> Walker<'_, 'a> {
             table: table.clone(),
             columns,
             foreign_key,
-            range: expr.range(),
+            range: self.at(expr.range()),
         })
     }
 }

@@ -1,0 +1,115 @@
+//! The rules' documentation as Markdown: `docs/rules.md` and `mrt rule CODE` are made from it.
+
+use std::fmt::Write as _;
+
+use mrt_core::{FixAvailability, Registry, RuleMeta};
+
+/// The sections every rule's docs must have, in order.
+pub const REQUIRED_SECTIONS: &[&str] = &[
+    "## What it does",
+    "## Why is this bad?",
+    "## Example",
+    "Use instead:",
+    "## Known problems",
+];
+
+/// The section a rule with a fix must add.
+pub const FIX_SECTION: &str = "## Fix safety";
+
+/// The headings missing from a rule's docs, or out of order.
+pub fn missing_sections(meta: &RuleMeta) -> Vec<&'static str> {
+    let explanation = meta.explanation();
+    let mut required: Vec<&'static str> = REQUIRED_SECTIONS.to_vec();
+    if meta.fix != FixAvailability::None {
+        required.insert(required.len() - 1, FIX_SECTION);
+    }
+    let mut position = 0;
+    let mut missing = Vec::new();
+    for heading in required {
+        match explanation[position..].find(heading) {
+            Some(found) => position += found + heading.len(),
+            None => missing.push(heading),
+        }
+    }
+    missing
+}
+
+/// One rule as `mrt rule CODE` prints it.
+pub fn rule_page(meta: &RuleMeta) -> String {
+    let mut page = format!("# {} ({})\n\n", meta.name, meta.code);
+    let _ = writeln!(page, "{}\n", properties(meta));
+    page.push_str(&demote_headings(&meta.explanation(), 0));
+    page
+}
+
+fn properties(meta: &RuleMeta) -> String {
+    let frameworks: Vec<&str> = meta.frameworks.iter().map(|f| f.as_str()).collect();
+    let mut line = format!(
+        "Severity: {}. Frameworks: {}. Fix: {}.",
+        meta.severity.as_str(),
+        frameworks.join(", "),
+        match meta.fix {
+            FixAvailability::None => "none",
+            FixAvailability::Sometimes => "sometimes",
+            FixAvailability::Always => "always",
+        }
+    );
+    if !meta.aliases.is_empty() {
+        let _ = write!(line, " Aliases: {}.", meta.aliases.join(", "));
+    }
+    if meta.opt_in {
+        line.push_str(" Opt-in: runs only when selected.");
+    }
+    line
+}
+
+/// `docs/rules.md`: a table of every rule, then one section per rule.
+pub fn rules_markdown(registry: &Registry) -> String {
+    let mut doc = String::from(
+        "# Rules\n\n<!-- Generated from the rules' doc comments by `MRT_UPDATE_DOCS=1 cargo test -p mrt-rules --test docs`. Do not edit. -->\n\n",
+    );
+    doc.push_str("| code | name | severity | frameworks | summary |\n|---|---|---|---|---|\n");
+    for rule in registry.rules() {
+        let meta = rule.meta();
+        let frameworks: Vec<&str> = meta.frameworks.iter().map(|f| f.as_str()).collect();
+        let _ = writeln!(
+            doc,
+            "| [{code}](#{anchor}) | {name} | {severity} | {frameworks} | {summary} |",
+            code = meta.code,
+            anchor = meta.code.to_lowercase(),
+            name = meta.name,
+            severity = meta.severity.as_str(),
+            frameworks = frameworks.join(", "),
+            summary = meta.summary,
+        );
+    }
+    for rule in registry.rules() {
+        let meta = rule.meta();
+        let _ = write!(
+            doc,
+            "\n## {code}\n\n**{name}**. {properties}\n\n{body}",
+            code = meta.code,
+            name = meta.name,
+            properties = properties(meta),
+            body = demote_headings(&meta.explanation(), 1),
+        );
+    }
+    doc
+}
+
+/// Pushes Markdown headings `levels` deeper, leaving code blocks alone.
+fn demote_headings(text: &str, levels: usize) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut in_code = false;
+    for line in text.lines() {
+        if line.trim_start().starts_with("```") {
+            in_code = !in_code;
+        }
+        if !in_code && line.starts_with('#') {
+            out.push_str(&"#".repeat(levels));
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    out
+}

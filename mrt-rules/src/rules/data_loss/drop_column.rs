@@ -1,0 +1,76 @@
+use mrt_core::ir::OpKind;
+use mrt_core::{Finding, MigrationContext, Rule};
+
+use crate::helpers::NewObjects;
+
+mrt_core::declare_rule! {
+    /// ## What it does
+    /// Reports an upgrade that drops a column of an existing table: `op.drop_column`, SQL
+    /// `ALTER TABLE ... DROP COLUMN`, or Django's `RemoveField`.
+    ///
+    /// ## Why is this bad?
+    /// The column's data is gone the moment the upgrade runs. A downgrade can re-create the column,
+    /// but only empty: `alembic downgrade -1` reports success and every value is lost. Code still
+    /// reading the column breaks during a rolling deploy.
+    ///
+    /// ## Example
+    /// ```python
+    /// def upgrade():
+    ///     op.drop_column("users", "legacy_email")
+    /// ```
+    ///
+    /// Use instead:
+    ///
+    /// Stop reading and writing the column first, back its data up (or copy it to where it now
+    /// lives) in an earlier revision, then drop it with the loss reviewed and recorded:
+    /// ```python
+    /// def upgrade():
+    ///     op.drop_column("users", "legacy_email")  # noqa: MRT201 backed up in 3f2a, reviewed by DBA
+    /// ```
+    ///
+    /// ## Known problems
+    /// A drop inside `batch_alter_table` is reported by MRT206, and an add/update/drop sequence on
+    /// one table by MRT208, so that each fact is reported once. A column added earlier in the same
+    /// upgrade, or on a table created there, holds no data and is not reported.
+    pub(crate) struct DropColumn {
+        code: "MRT201",
+        name: "drop-column",
+        aliases: ["MRT209"],
+        severity: Error,
+        frameworks: [Alembic, Django],
+        fix: None,
+        summary: "dropping a column loses its data; no downgrade brings it back",
+    }
+}
+
+impl Rule for DropColumn {
+    fn check_migration(&self, cx: &MigrationContext<'_>, findings: &mut Vec<Finding>) {
+        let Some(upgrade) = &cx.migration.upgrade else {
+            return;
+        };
+        let new_objects = NewObjects::of(upgrade);
+        for (index, op) in upgrade.ops.iter().enumerate() {
+            let OpKind::DropColumn { table, column } = &op.kind else {
+                continue;
+            };
+            if op.context.batch.is_some() {
+                continue;
+            }
+            if let (Some(table), Some(column)) = (table, column)
+                && new_objects.column_before(&table.value, &column.value, index)
+            {
+                continue;
+            }
+            let described = crate::helpers::column_label(table.as_ref(), column.as_ref());
+            let range = column.as_ref().map_or(op.range, |column| column.range);
+            findings.push(
+                Finding::new(
+                    range,
+                    format!("Dropping column {described} deletes its data; no downgrade can bring it back"),
+                )
+                .with_help("Back the data up in an earlier revision, or suppress with `# noqa: MRT201` once the loss is reviewed")
+                .within(op.range),
+            );
+        }
+    }
+}

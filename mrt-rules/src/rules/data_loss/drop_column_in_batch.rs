@@ -1,0 +1,73 @@
+use mrt_core::ir::OpKind;
+use mrt_core::{Finding, MigrationContext, Rule};
+
+use crate::helpers::NewObjects;
+
+mrt_core::declare_rule! {
+    /// ## What it does
+    /// Reports `drop_column` inside `with op.batch_alter_table(...)` in an upgrade.
+    ///
+    /// ## Why is this bad?
+    /// On SQLite a batch block copies the table into a new one without the column and drops the
+    /// old one: the column's data is gone, and a downgrade can only re-create it empty. On other
+    /// databases it is a plain drop, with the same loss.
+    ///
+    /// ## Example
+    /// ```python
+    /// def upgrade():
+    ///     with op.batch_alter_table("users") as batch_op:
+    ///         batch_op.drop_column("email")
+    /// ```
+    ///
+    /// Use instead:
+    ///
+    /// Copy the data somewhere that survives first, then drop with the loss reviewed:
+    /// ```python
+    /// def upgrade():
+    ///     with op.batch_alter_table("users") as batch_op:
+    ///         batch_op.drop_column("email")  # noqa: MRT206 copied to user_emails in 3f2a
+    /// ```
+    ///
+    /// ## Known problems
+    /// A column added earlier in the same upgrade, or on a table created there, is not reported.
+    pub(crate) struct DropColumnInBatch {
+        code: "MRT206",
+        name: "drop-column-in-batch",
+        severity: Error,
+        frameworks: [Alembic],
+        fix: None,
+        summary: "a batch drop_column copies the table without the column: its data is lost",
+    }
+}
+
+impl Rule for DropColumnInBatch {
+    fn check_migration(&self, cx: &MigrationContext<'_>, findings: &mut Vec<Finding>) {
+        let Some(upgrade) = &cx.migration.upgrade else {
+            return;
+        };
+        let new_objects = NewObjects::of(upgrade);
+        for (index, op) in upgrade.ops.iter().enumerate() {
+            let OpKind::DropColumn { table, column } = &op.kind else {
+                continue;
+            };
+            if op.context.batch.is_none() {
+                continue;
+            }
+            if let (Some(table), Some(column)) = (table, column)
+                && new_objects.column_before(&table.value, &column.value, index)
+            {
+                continue;
+            }
+            let name = crate::helpers::column_label(table.as_ref(), column.as_ref());
+            let range = column.as_ref().map_or(op.range, |column| column.range);
+            findings.push(
+                Finding::new(
+                    range,
+                    format!("Batch drop of column {name} copies the table without it: its data is lost"),
+                )
+                .with_help("Copy the data first, or suppress with `# noqa: MRT206` once the loss is reviewed")
+                .within(op.range),
+            );
+        }
+    }
+}

@@ -1,0 +1,4 @@
+//! Operations that destroy data a downgrade cannot bring back.
+
+mod drop_column;
+mod drop_column_in_batch;

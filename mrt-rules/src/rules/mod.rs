@@ -1,0 +1,8 @@
+//! Built-in rules by the risk they describe. One rule per file.
+
+mod data_loss;
+mod reversibility;
+mod syntax;
+
+/// The codes of the rules declared in this crate, checked against the registry by a test.
+pub(crate) const BUILTIN_CODES: &[&str] = &["MRT101", "MRT102", "MRT201", "MRT206", "MRT902"];

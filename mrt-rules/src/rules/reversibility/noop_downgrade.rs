@@ -1,0 +1,62 @@
+use mrt_core::{Finding, MigrationContext, Rule};
+
+mrt_core::declare_rule! {
+    /// ## What it does
+    /// Reports a `downgrade()` whose body does nothing (only `pass`, a docstring, `...` or
+    /// constants) while `upgrade()` does something.
+    ///
+    /// ## Why is this bad?
+    /// `alembic downgrade` runs it, reports success and moves the version pointer back, while the
+    /// schema stays upgraded. The next upgrade then fails on objects that already exist, or code
+    /// written for the old schema runs against the new one.
+    ///
+    /// ## Example
+    /// ```python
+    /// def upgrade():
+    ///     op.create_index("ix_users_email", "users", ["email"])
+    ///
+    /// def downgrade():
+    ///     pass
+    /// ```
+    ///
+    /// Use instead:
+    /// ```python
+    /// def downgrade():
+    ///     op.drop_index("ix_users_email", table_name="users")
+    /// ```
+    ///
+    /// ## Known problems
+    /// Merge and placeholder revisions, whose upgrade is empty too, are not reported. A downgrade
+    /// that honestly cannot be written should raise instead (MRT804 asks for the reason).
+    pub(crate) struct NoopDowngrade {
+        code: "MRT102",
+        name: "noop-downgrade",
+        severity: Error,
+        frameworks: [Alembic],
+        fix: None,
+        summary: "downgrade() does nothing while upgrade() changes the schema",
+    }
+}
+
+impl Rule for NoopDowngrade {
+    fn check_migration(&self, cx: &MigrationContext<'_>, findings: &mut Vec<Finding>) {
+        let migration = cx.migration;
+        if !migration.syntax_errors.is_empty() {
+            return;
+        }
+        let (Some(upgrade), Some(downgrade)) = (&migration.upgrade, &migration.downgrade) else {
+            return;
+        };
+        if upgrade.is_noop || !downgrade.is_noop {
+            return;
+        }
+        findings.push(
+            Finding::new(
+                downgrade.name_range,
+                "`downgrade()` does nothing, but `upgrade()` does: a rollback reports success and leaves the schema upgraded",
+            )
+            .with_help("Reverse each operation of `upgrade()` in `downgrade()`, in reverse order")
+            .within(downgrade.range),
+        );
+    }
+}

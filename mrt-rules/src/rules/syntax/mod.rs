@@ -1,0 +1,3 @@
+//! Files that cannot be read.
+
+mod syntax_error;

@@ -1,0 +1,28 @@
+//! Every rule documents itself, and `docs/rules.md` is generated from that documentation.
+
+use std::path::PathBuf;
+
+#[test]
+fn every_rule_has_the_required_sections() {
+    for rule in mrt_rules::registry().rules() {
+        let meta = rule.meta();
+        let missing = mrt_rules::docs::missing_sections(meta);
+        assert!(missing.is_empty(), "{} lacks {missing:?}", meta.code);
+        assert!(!meta.summary.is_empty(), "{} has no summary", meta.code);
+    }
+}
+
+#[test]
+fn rules_markdown_is_up_to_date() {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../docs/rules.md");
+    let expected = mrt_rules::docs::rules_markdown(mrt_rules::registry());
+    if std::env::var_os("MRT_UPDATE_DOCS").is_some() {
+        std::fs::write(&path, &expected).expect("docs/rules.md is writable");
+        return;
+    }
+    let actual = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        actual == expected,
+        "docs/rules.md is stale: run `MRT_UPDATE_DOCS=1 cargo test -p mrt-rules --test docs`"
+    );
+}

@@ -1,0 +1,176 @@
+//! The fixture harness: every rule has a directory of fixtures under `resources/fixtures/<rule>/`,
+//! with positive and negative cases. Each expected finding is annotated on the line it starts on:
+//! `# error: MRT201` (or `# warning: MRT401` for a warning; several codes separated by commas). The
+//! harness lints with every default rule and fails on any finding missing or extra, or reported
+//! with another severity.
+//!
+//! A `.py` file directly in a rule's directory is a project of its own; a subdirectory is one
+//! project of all its files (for rules about the revision graph).
+
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use mrt_core::{Diagnostic, Linter, Project, Settings, SourceFile};
+
+fn fixtures_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("resources/fixtures")
+}
+
+fn sorted_entries(dir: &Path) -> Vec<PathBuf> {
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap_or_else(|error| panic!("{}: {error}", dir.display()))
+        .map(|entry| entry.expect("readable fixture directory").path())
+        .collect();
+    entries.sort();
+    entries
+}
+
+fn python_files(dir: &Path) -> Vec<PathBuf> {
+    sorted_entries(dir)
+        .into_iter()
+        .filter(|path| path.extension().is_some_and(|ext| ext == "py"))
+        .collect()
+}
+
+/// `(file name, line, severity, code)` of every annotation in a file.
+fn annotations(path: &Path, text: &str) -> BTreeSet<(String, usize, String, String)> {
+    let file = path.file_name().unwrap_or_default().to_string_lossy().into_owned();
+    let mut expected = BTreeSet::new();
+    for (index, line) in text.lines().enumerate() {
+        for severity in ["error", "warning"] {
+            let marker = format!("# {severity}: ");
+            let Some(at) = line.find(&marker) else { continue };
+            let codes = line[at + marker.len()..]
+                .split(|c: char| c == ',' || c.is_whitespace())
+                .filter(|word| !word.is_empty())
+                .take_while(|word| is_code(word));
+            for code in codes {
+                expected.insert((file.clone(), index + 1, severity.to_owned(), code.to_owned()));
+            }
+        }
+    }
+    expected
+}
+
+fn is_code(word: &str) -> bool {
+    let letters = word.bytes().take_while(u8::is_ascii_uppercase).count();
+    letters > 0 && word.len() > letters && word[letters..].bytes().all(|b| b.is_ascii_digit())
+}
+
+fn found(diagnostics: &[Diagnostic]) -> BTreeSet<(String, usize, String, String)> {
+    diagnostics
+        .iter()
+        .map(|diagnostic| {
+            (
+                diagnostic.path().file_name().unwrap_or_default().to_string_lossy().into_owned(),
+                diagnostic.start().line,
+                diagnostic.severity().as_str().to_owned(),
+                diagnostic.code().to_owned(),
+            )
+        })
+        .collect()
+}
+
+fn render(diagnostics: &[Diagnostic]) -> String {
+    let mut out = String::new();
+    for diagnostic in diagnostics {
+        let start = diagnostic.start();
+        let _ = writeln!(
+            out,
+            "{}:{}:{}: {} [{}] {}",
+            diagnostic.path().file_name().unwrap_or_default().to_string_lossy(),
+            start.line,
+            start.column,
+            diagnostic.code(),
+            diagnostic.severity().as_str(),
+            diagnostic.message
+        );
+        if let Some(help) = &diagnostic.help {
+            let _ = writeln!(out, "    help: {help}");
+        }
+    }
+    if out.is_empty() {
+        out.push_str("(no findings)\n");
+    }
+    out
+}
+
+/// Lints one project (a file, or a directory of files) and compares with its annotations.
+fn check_project(files: &[PathBuf], linter: &Linter) -> (Vec<String>, String) {
+    let sources: Vec<SourceFile> = files
+        .iter()
+        .map(|path| {
+            let text = std::fs::read_to_string(path).expect("readable fixture");
+            let relative = path.strip_prefix(fixtures_root()).unwrap_or(path);
+            SourceFile::new(relative, text)
+        })
+        .collect();
+    let mut expected = BTreeSet::new();
+    for source in &sources {
+        expected.extend(annotations(&source.path, &source.text));
+    }
+    let project = Project::from_sources(sources);
+    let diagnostics = linter.check(&project);
+    let actual = found(&diagnostics);
+    let mut problems = Vec::new();
+    for missing in expected.difference(&actual) {
+        problems.push(format!("missing {missing:?}"));
+    }
+    for extra in actual.difference(&expected) {
+        problems.push(format!("unexpected {extra:?}"));
+    }
+    (problems, render(&diagnostics))
+}
+
+#[test]
+fn fixtures_report_exactly_their_annotations() {
+    let registry = mrt_rules::registry();
+    let linter = Linter::new(
+        registry.select(&[], &[], &[]).expect("default selection"),
+        Settings::default(),
+    );
+    let mut problems = Vec::new();
+    for rule in registry.rules() {
+        let meta = rule.meta();
+        let dir = fixtures_root().join(meta.name.replace('-', "_"));
+        if !dir.is_dir() {
+            problems.push(format!("{}: no fixture directory {}", meta.code, dir.display()));
+            continue;
+        }
+        let mut positives = 0;
+        let mut negatives = 0;
+        for entry in sorted_entries(&dir) {
+            let files = if entry.is_dir() {
+                python_files(&entry)
+            } else if entry.extension().is_some_and(|ext| ext == "py") {
+                vec![entry.clone()]
+            } else {
+                continue;
+            };
+            let (mut found_problems, rendered) = check_project(&files, &linter);
+            let mut annotated = 0;
+            for file in &files {
+                let text = std::fs::read_to_string(file).expect("readable fixture");
+                annotated += annotations(file, &text).iter().filter(|a| a.3 == meta.code).count();
+            }
+            if annotated == 0 {
+                negatives += 1;
+            } else {
+                positives += annotated;
+            }
+            let name = entry.strip_prefix(fixtures_root()).unwrap_or(&entry).to_string_lossy().replace(['/', '.'], "_");
+            insta::with_settings!({ snapshot_path => "../resources/snapshots", prepend_module_to_snapshot => false }, {
+                insta::assert_snapshot!(name, rendered);
+            });
+            problems.extend(found_problems.drain(..).map(|p| format!("{}: {p}", entry.display())));
+        }
+        if positives == 0 {
+            problems.push(format!("{}: no fixture annotates a finding", meta.code));
+        }
+        if negatives == 0 {
+            problems.push(format!("{}: no negative fixture (a file with no {} finding)", meta.code, meta.code));
+        }
+    }
+    assert!(problems.is_empty(), "fixture problems:\n{}", problems.join("\n"));
+}
