@@ -43,3 +43,6 @@ pub use ruff_text_size::{Ranged, TextRange, TextSize};
 
 #[doc(hidden)]
 pub use inventory;
+
+/// The revision graph crate, re-exported so users need no direct dependency.
+pub use mrt_graph as graph;

@@ -611,6 +611,12 @@ impl<'a> Walker<'_, 'a> {
 
     fn name_arg(&self, call: &ExprCall, keyword: &str, position: usize, frame: &Frame<'a>) -> Name {
         let expr = argument(call, keyword, position)?;
+        if let Expr::Name(name) = expr
+            && let Some(bound) = frame.strings.get(name.id.as_str())
+        {
+            // A helper's parameter: point at the argument the call passed.
+            return Some(bound.clone());
+        }
         let value = self.string(expr, frame, 0)?;
         Some(Spanned::new(value, self.at(expr.range())))
     }

@@ -1,0 +1,94 @@
+//! Command-line arguments.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Catches migrations whose rollback loses data or fails, before production.
+#[derive(Debug, Parser)]
+#[command(name = "mrt", version, about, propagate_version = true)]
+pub(crate) struct Cli {
+    #[command(subcommand)]
+    pub(crate) command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// Check migrations for rollback risks.
+    Check(CheckArgs),
+    /// Explain a rule: what it catches, why, and what to write instead.
+    Rule(RuleArgs),
+    /// List every rule.
+    Rules(RulesArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct CheckArgs {
+    /// Files or directories to check (directories are searched recursively).
+    #[arg(default_value = ".")]
+    pub(crate) paths: Vec<PathBuf>,
+
+    /// How to print findings.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Full)]
+    pub(crate) output_format: OutputFormat,
+
+    /// Run only these rules (codes, aliases, names, code prefixes, or ALL); comma-separated.
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    pub(crate) select: Vec<String>,
+
+    /// Run these rules too, on top of the selection.
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    pub(crate) extend_select: Vec<String>,
+
+    /// Do not run these rules.
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    pub(crate) ignore: Vec<String>,
+
+    /// Warnings fail the check too (exit 1).
+    #[arg(long)]
+    pub(crate) strict: bool,
+
+    /// The target database: postgresql, mysql, sqlite or generic.
+    #[arg(long, value_parser = parse_dialect, default_value = "postgresql")]
+    pub(crate) dialect: mrt_core::Dialect,
+
+    /// The target PostgreSQL major version (some locking rules depend on it).
+    #[arg(long, value_name = "MAJOR")]
+    pub(crate) postgres_version: Option<u32>,
+}
+
+fn parse_dialect(value: &str) -> Result<mrt_core::Dialect, String> {
+    mrt_core::Dialect::parse(value)
+        .ok_or_else(|| format!("unknown dialect `{value}` (expected postgresql, mysql, sqlite or generic)"))
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum OutputFormat {
+    /// Each finding with its source line underlined and a help line.
+    Full,
+    /// One line per finding.
+    Concise,
+    /// A JSON object (see docs/json-output.md).
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct RuleArgs {
+    /// A rule code, alias or name (`MRT201`, `drop-column`).
+    pub(crate) rule: String,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct RulesArgs {
+    /// How to print the list.
+    #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+    pub(crate) output_format: ListFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum ListFormat {
+    /// An aligned table.
+    Text,
+    /// A JSON array.
+    Json,
+}
