@@ -86,7 +86,11 @@ fn main() -> ExitCode {
     let linter = Linter::new(rules, Settings::default());
     for diagnostic in linter.check(&project) {
         let start = diagnostic.start();
-        let file = diagnostic.path().file_name().unwrap_or_default().to_string_lossy();
+        let file = diagnostic
+            .path()
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy();
         println!(
             "{file}:{}:{}: {} [{}] {}",
             start.line,

@@ -58,8 +58,9 @@ pub(crate) struct CheckArgs {
 }
 
 fn parse_dialect(value: &str) -> Result<mrt_core::Dialect, String> {
-    mrt_core::Dialect::parse(value)
-        .ok_or_else(|| format!("unknown dialect `{value}` (expected postgresql, mysql, sqlite or generic)"))
+    mrt_core::Dialect::parse(value).ok_or_else(|| {
+        format!("unknown dialect `{value}` (expected postgresql, mysql, sqlite or generic)")
+    })
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

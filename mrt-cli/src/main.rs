@@ -49,7 +49,10 @@ fn main() -> ExitCode {
 /// Writes to standard output; a closed pipe (`mrt rules | head`) is not an error of ours.
 pub(crate) fn write_stdout(text: &str) -> Result<Status, String> {
     let mut stdout = std::io::stdout().lock();
-    match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
         Ok(()) => Ok(Status::Success),
         Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => Ok(Status::Success),
         Err(error) => Err(format!("cannot write to standard output: {error}")),

@@ -1,5 +1,7 @@
 //! `mrt rule` and `mrt rules`.
 
+use std::fmt::Write as _;
+
 use crate::Status;
 use crate::args::{ListFormat, RuleArgs, RulesArgs};
 
@@ -17,19 +19,24 @@ pub(crate) fn list(args: &RulesArgs) -> Result<Status, String> {
     let rules = mrt_rules::registry().rules();
     let text = match args.output_format {
         ListFormat::Text => {
-            let width = rules.iter().map(|rule| rule.meta().name.len()).max().unwrap_or(0);
+            let width = rules
+                .iter()
+                .map(|rule| rule.meta().name.len())
+                .max()
+                .unwrap_or(0);
             let mut text = String::new();
             for rule in rules {
                 let meta = rule.meta();
                 let frameworks: Vec<&str> = meta.frameworks.iter().map(|f| f.as_str()).collect();
-                text.push_str(&format!(
-                    "{code:<7} {name:<width$}  {severity:<7}  {frameworks:<14}  {summary}\n",
+                let _ = writeln!(
+                    text,
+                    "{code:<7} {name:<width$}  {severity:<7}  {frameworks:<14}  {summary}",
                     code = meta.code,
                     name = meta.name,
                     severity = meta.severity.as_str(),
                     frameworks = frameworks.join(","),
                     summary = meta.summary,
-                ));
+                );
             }
             text
         }

@@ -60,7 +60,9 @@ fn walk(root: &Path, files: &mut Vec<PathBuf>, errors: &mut Vec<Error>) {
                 }
             };
             let path = entry.path();
-            let Ok(kind) = entry.file_type() else { continue };
+            let Ok(kind) = entry.file_type() else {
+                continue;
+            };
             if kind.is_dir() {
                 if !is_skipped_dir(&path) {
                     pending.push(path);

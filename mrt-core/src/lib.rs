@@ -32,7 +32,7 @@ pub use ir::{Framework, Migration};
 pub use linter::Linter;
 pub use project::Project;
 pub use rule::{
-    FixAvailability, Finding, MigrationContext, ProjectContext, ProjectFinding, Registry, Rule,
+    Finding, FixAvailability, MigrationContext, ProjectContext, ProjectFinding, Registry, Rule,
     RuleInfo, RuleMeta, RuleRegistration, Severity,
 };
 pub use settings::{Dialect, Settings};

@@ -83,7 +83,11 @@ impl Linter {
     /// Checks one file's text on its own (an editor buffer). Rules about the revision graph see a
     /// project of this file alone.
     #[must_use]
-    pub fn check_source(&self, path: impl Into<std::path::PathBuf>, text: impl Into<String>) -> Vec<Diagnostic> {
+    pub fn check_source(
+        &self,
+        path: impl Into<std::path::PathBuf>,
+        text: impl Into<String>,
+    ) -> Vec<Diagnostic> {
         let project = Project::from_sources([SourceFile::new(path, text)]);
         self.check(&project)
     }
@@ -91,13 +95,20 @@ impl Linter {
 
 /// Places a finding in its file, unless a suppression comment covers it: on any line of the
 /// finding's range or of the whole operation it is about, or file-wide.
-fn diagnostic(rule: &'static dyn Rule, migration: &Migration, finding: Finding) -> Option<Diagnostic> {
+fn diagnostic(
+    rule: &'static dyn Rule,
+    migration: &Migration,
+    finding: Finding,
+) -> Option<Diagnostic> {
     let meta = rule.meta();
     let source: &Arc<SourceFile> = &migration.source;
     let spans = std::iter::once(finding.range).chain(finding.operation);
     for range in spans {
         let lines = source.line_span(range);
-        if migration.suppressions.suppresses(meta.code, meta.aliases, lines) {
+        if migration
+            .suppressions
+            .suppresses(meta.code, meta.aliases, lines)
+        {
             return None;
         }
     }

@@ -56,7 +56,9 @@ impl Suppressions {
 
     fn lines_in(&self, (first, last): (usize, usize)) -> impl Iterator<Item = &LineDirective> {
         let start = self.lines.partition_point(|d| d.line < first);
-        self.lines[start..].iter().take_while(move |d| d.line <= last)
+        self.lines[start..]
+            .iter()
+            .take_while(move |d| d.line <= last)
     }
 }
 
@@ -160,7 +162,10 @@ fn parse_codes(rest: &str, rest_start: u32) -> (Codes, usize) {
 /// Length of a code (`MRT201`, `E501`: letters then digits) at the start of `text`, or 0.
 fn code_len(text: &str) -> usize {
     let letters = text.bytes().take_while(u8::is_ascii_alphabetic).count();
-    let digits = text[letters..].bytes().take_while(u8::is_ascii_digit).count();
+    let digits = text[letters..]
+        .bytes()
+        .take_while(u8::is_ascii_digit)
+        .count();
     if letters == 0 || digits == 0 || continues_word(text, letters + digits) {
         0
     } else {
@@ -211,7 +216,10 @@ mod tests {
 
     #[test]
     fn legacy_and_file_level() {
-        assert_eq!(codes_of("# mrt: ignore"), vec![(DirectiveScope::Line, Codes::All)]);
+        assert_eq!(
+            codes_of("# mrt: ignore"),
+            vec![(DirectiveScope::Line, Codes::All)]
+        );
         let file = codes_of("# mrt: noqa: MRT101");
         assert_eq!(file[0].0, DirectiveScope::File);
         assert_eq!(names(&file[0].1), listed(&["MRT101"]));

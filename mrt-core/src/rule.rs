@@ -95,7 +95,10 @@ impl RuleMeta {
     /// Whether `code` is this rule's code or one of its aliases (case-insensitive).
     pub fn answers_to(&self, code: &str) -> bool {
         self.code.eq_ignore_ascii_case(code)
-            || self.aliases.iter().any(|alias| alias.eq_ignore_ascii_case(code))
+            || self
+                .aliases
+                .iter()
+                .any(|alias| alias.eq_ignore_ascii_case(code))
     }
 }
 

@@ -92,12 +92,19 @@ impl RevisionGraph {
 
         let mut missing = Vec::new();
         for (position, revision) in revisions.iter().enumerate() {
-            let Some(child) = node_of[position] else { continue };
+            let Some(child) = node_of[position] else {
+                continue;
+            };
             let references = revision
                 .parents
                 .iter()
                 .map(|id| (id, EdgeKind::Parent))
-                .chain(revision.depends_on.iter().map(|id| (id, EdgeKind::DependsOn)));
+                .chain(
+                    revision
+                        .depends_on
+                        .iter()
+                        .map(|id| (id, EdgeKind::DependsOn)),
+                );
             for (target, kind) in references {
                 match by_id.get(target.as_str()) {
                     Some(&parent) => {
@@ -366,7 +373,11 @@ mod tests {
     fn long_chain_needs_no_recursion() {
         let revisions: Vec<RevisionNode> = (0..100_000)
             .map(|i| {
-                let parents = if i == 0 { vec![] } else { vec![format!("r{}", i - 1)] };
+                let parents = if i == 0 {
+                    vec![]
+                } else {
+                    vec![format!("r{}", i - 1)]
+                };
                 RevisionNode {
                     id: format!("r{i}"),
                     parents,

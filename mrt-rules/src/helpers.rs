@@ -64,7 +64,10 @@ impl NewObjects {
 
 /// How a message names a column: `` `table.column` ``, `` `column` ``, or "a column" when neither
 /// name could be read statically.
-pub(crate) fn column_label(table: Option<&Spanned<String>>, column: Option<&Spanned<String>>) -> String {
+pub(crate) fn column_label(
+    table: Option<&Spanned<String>>,
+    column: Option<&Spanned<String>>,
+) -> String {
     match (table, column) {
         (Some(table), Some(column)) => format!("`{}.{}`", table.value, column.value),
         (None, Some(column)) => format!("`{}`", column.value),

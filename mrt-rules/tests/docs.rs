@@ -1,5 +1,8 @@
 //! Every rule documents itself, and `docs/rules.md` is generated from that documentation.
 
+// A test that cannot read its own fixtures should stop loudly.
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
 use std::path::PathBuf;
 
 #[test]

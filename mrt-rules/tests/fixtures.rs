@@ -7,6 +7,9 @@
 //! A `.py` file directly in a rule's directory is a project of its own; a subdirectory is one
 //! project of all its files (for rules about the revision graph).
 
+// A test that cannot read its own fixtures should stop loudly.
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -35,18 +38,29 @@ fn python_files(dir: &Path) -> Vec<PathBuf> {
 
 /// `(file name, line, severity, code)` of every annotation in a file.
 fn annotations(path: &Path, text: &str) -> BTreeSet<(String, usize, String, String)> {
-    let file = path.file_name().unwrap_or_default().to_string_lossy().into_owned();
+    let file = path
+        .file_name()
+        .unwrap_or_default()
+        .to_string_lossy()
+        .into_owned();
     let mut expected = BTreeSet::new();
     for (index, line) in text.lines().enumerate() {
         for severity in ["error", "warning"] {
             let marker = format!("# {severity}: ");
-            let Some(at) = line.find(&marker) else { continue };
+            let Some(at) = line.find(&marker) else {
+                continue;
+            };
             let codes = line[at + marker.len()..]
                 .split(|c: char| c == ',' || c.is_whitespace())
                 .filter(|word| !word.is_empty())
                 .take_while(|word| is_code(word));
             for code in codes {
-                expected.insert((file.clone(), index + 1, severity.to_owned(), code.to_owned()));
+                expected.insert((
+                    file.clone(),
+                    index + 1,
+                    severity.to_owned(),
+                    code.to_owned(),
+                ));
             }
         }
     }
@@ -63,7 +77,12 @@ fn found(diagnostics: &[Diagnostic]) -> BTreeSet<(String, usize, String, String)
         .iter()
         .map(|diagnostic| {
             (
-                diagnostic.path().file_name().unwrap_or_default().to_string_lossy().into_owned(),
+                diagnostic
+                    .path()
+                    .file_name()
+                    .unwrap_or_default()
+                    .to_string_lossy()
+                    .into_owned(),
                 diagnostic.start().line,
                 diagnostic.severity().as_str().to_owned(),
                 diagnostic.code().to_owned(),
@@ -79,7 +98,11 @@ fn render(diagnostics: &[Diagnostic]) -> String {
         let _ = writeln!(
             out,
             "{}:{}:{}: {} [{}] {}",
-            diagnostic.path().file_name().unwrap_or_default().to_string_lossy(),
+            diagnostic
+                .path()
+                .file_name()
+                .unwrap_or_default()
+                .to_string_lossy(),
             start.line,
             start.column,
             diagnostic.code(),
@@ -135,7 +158,11 @@ fn fixtures_report_exactly_their_annotations() {
         let meta = rule.meta();
         let dir = fixtures_root().join(meta.name.replace('-', "_"));
         if !dir.is_dir() {
-            problems.push(format!("{}: no fixture directory {}", meta.code, dir.display()));
+            problems.push(format!(
+                "{}: no fixture directory {}",
+                meta.code,
+                dir.display()
+            ));
             continue;
         }
         let mut positives = 0;
@@ -152,25 +179,43 @@ fn fixtures_report_exactly_their_annotations() {
             let mut annotated = 0;
             for file in &files {
                 let text = std::fs::read_to_string(file).expect("readable fixture");
-                annotated += annotations(file, &text).iter().filter(|a| a.3 == meta.code).count();
+                annotated += annotations(file, &text)
+                    .iter()
+                    .filter(|a| a.3 == meta.code)
+                    .count();
             }
             if annotated == 0 {
                 negatives += 1;
             } else {
                 positives += annotated;
             }
-            let name = entry.strip_prefix(fixtures_root()).unwrap_or(&entry).to_string_lossy().replace(['/', '.'], "_");
+            let name = entry
+                .strip_prefix(fixtures_root())
+                .unwrap_or(&entry)
+                .to_string_lossy()
+                .replace(['/', '.'], "_");
             insta::with_settings!({ snapshot_path => "../resources/snapshots", prepend_module_to_snapshot => false }, {
                 insta::assert_snapshot!(name, rendered);
             });
-            problems.extend(found_problems.drain(..).map(|p| format!("{}: {p}", entry.display())));
+            problems.extend(
+                found_problems
+                    .drain(..)
+                    .map(|p| format!("{}: {p}", entry.display())),
+            );
         }
         if positives == 0 {
             problems.push(format!("{}: no fixture annotates a finding", meta.code));
         }
         if negatives == 0 {
-            problems.push(format!("{}: no negative fixture (a file with no {} finding)", meta.code, meta.code));
+            problems.push(format!(
+                "{}: no negative fixture (a file with no {} finding)",
+                meta.code, meta.code
+            ));
         }
     }
-    assert!(problems.is_empty(), "fixture problems:\n{}", problems.join("\n"));
+    assert!(
+        problems.is_empty(),
+        "fixture problems:\n{}",
+        problems.join("\n")
+    );
 }

@@ -1,11 +1,18 @@
 //! The registry holds every built-in rule once, with well-formed metadata.
 
+// A test that cannot read its own fixtures should stop loudly.
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
 use std::collections::HashSet;
 
 #[test]
 fn every_builtin_rule_is_registered_once() {
     let registry = mrt_rules::registry();
-    let codes: Vec<&str> = registry.rules().iter().map(|rule| rule.meta().code).collect();
+    let codes: Vec<&str> = registry
+        .rules()
+        .iter()
+        .map(|rule| rule.meta().code)
+        .collect();
     for code in ["MRT101", "MRT102", "MRT201", "MRT902"] {
         assert!(codes.contains(&code), "{code} is not registered: {codes:?}");
         assert!(mrt_rules::is_builtin(code));
@@ -37,9 +44,14 @@ fn names_and_aliases_are_unique_and_well_formed() {
 #[test]
 fn aliases_resolve_to_their_rule() {
     let registry = mrt_rules::registry();
-    let rule = registry.find("mrt209").expect("MRT209 is an alias of drop-column");
+    let rule = registry
+        .find("mrt209")
+        .expect("MRT209 is an alias of drop-column");
     assert_eq!(rule.meta().code, "MRT201");
-    assert_eq!(registry.find("drop-column").map(|r| r.meta().code), Some("MRT201"));
+    assert_eq!(
+        registry.find("drop-column").map(|r| r.meta().code),
+        Some("MRT201")
+    );
 }
 
 #[test]

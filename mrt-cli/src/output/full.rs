@@ -47,7 +47,12 @@ fn finding(out: &mut String, diagnostic: &Diagnostic) {
         .collect();
     let _ = writeln!(out, "{blank} |");
     let _ = writeln!(out, "{} | {line_text}", start.line);
-    let _ = writeln!(out, "{blank} | {indent}{} {}", "^".repeat(width), diagnostic.code());
+    let _ = writeln!(
+        out,
+        "{blank} | {indent}{} {}",
+        "^".repeat(width),
+        diagnostic.code()
+    );
     let _ = writeln!(out, "{blank} |");
     if let Some(help) = &diagnostic.help {
         let _ = writeln!(out, "{blank} = help: {help}");

@@ -40,7 +40,10 @@ impl Report<'_> {
             String::new()
         } else {
             let count = self.errors.len();
-            format!(" {count} path{} could not be read (see above).", plural(count))
+            format!(
+                " {count} path{} could not be read (see above).",
+                plural(count)
+            )
         };
         if errors + warnings == 0 {
             if unreadable.is_empty() {

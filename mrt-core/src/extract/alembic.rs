@@ -14,8 +14,8 @@ use super::python::{
     argument, as_call, body_shape, bool_literal, callee, keyword, string_list, string_literal,
 };
 use crate::ir::{
-    AlterColumn, Batch, Body, ColumnDef, ConstraintDef, ConstraintKind, ForeignKey, Name, OpContext,
-    OpKind, Operation, Spanned, SqlText, SqlVia,
+    AlterColumn, Batch, Body, ColumnDef, ConstraintDef, ConstraintKind, ForeignKey, Name,
+    OpContext, OpKind, Operation, Spanned, SqlText, SqlVia,
 };
 
 /// How deep helper calls and name resolution may nest before the extractor gives up on a value.
@@ -68,8 +68,8 @@ pub(crate) fn lower(suite: &[Stmt], source: &str) -> AlembicModule {
         let Some(value) = value else { continue };
         match name {
             "revision" => {
-                lowered.revision = string_literal(value)
-                    .map(|id| Spanned::new(id.to_owned(), value.range()));
+                lowered.revision =
+                    string_literal(value).map(|id| Spanned::new(id.to_owned(), value.range()));
             }
             "down_revision" => {
                 lowered.parents = string_list(value).unwrap_or_default();
@@ -141,7 +141,10 @@ impl<'a> Module<'a> {
     fn scan_statement(&mut self, stmt: &'a Stmt) {
         match stmt {
             Stmt::ImportFrom(import) => {
-                let from = import.module.as_ref().map(ruff_python_ast::Identifier::as_str);
+                let from = import
+                    .module
+                    .as_ref()
+                    .map(ruff_python_ast::Identifier::as_str);
                 for alias in &import.names {
                     let bound = alias.asname.as_ref().unwrap_or(&alias.name).as_str();
                     match (from, alias.name.as_str()) {
@@ -229,10 +232,7 @@ struct Frame<'a> {
 /// What a callee turned out to be.
 enum Target<'a> {
     /// An `op` function, or a method of a batch block.
-    Op {
-        name: &'a str,
-        batch: Option<Batch>,
-    },
+    Op { name: &'a str, batch: Option<Batch> },
     /// `.execute(...)` on a connection or context.
     Execute(SqlVia),
     /// A module-level helper function.
@@ -255,11 +255,17 @@ impl<'a> Walker<'_, 'a> {
     /// helper called twice gives two findings on two lines, each suppressible there.
     fn at(&self, range: TextRange) -> TextRange {
         match self.call_site {
-            Some(site) if self.helper_ranges.iter().any(|helper| helper.contains_range(range)) => site,
+            Some(site)
+                if self
+                    .helper_ranges
+                    .iter()
+                    .any(|helper| helper.contains_range(range)) =>
+            {
+                site
+            }
             _ => range,
         }
     }
-
 
     fn walk(&mut self, stmts: &'a [Stmt], frame: &mut Frame<'a>, context: &OpContext) {
         for stmt in stmts {
@@ -327,7 +333,8 @@ impl<'a> Walker<'_, 'a> {
         match value {
             Expr::Call(call) => match &*call.func {
                 Expr::Attribute(attribute) => {
-                    (attribute.attr.as_str() == "get_bind" && self.is_op_module(&attribute.value, frame))
+                    (attribute.attr.as_str() == "get_bind"
+                        && self.is_op_module(&attribute.value, frame))
                         || (attribute.attr.as_str() == "connect"
                             && self.is_connection(&attribute.value, frame))
                 }
@@ -335,7 +342,8 @@ impl<'a> Walker<'_, 'a> {
             },
             Expr::Attribute(attribute) => {
                 matches!(attribute.attr.as_str(), "bind" | "connection")
-                    && as_call(&attribute.value).is_some_and(|call| self.is_get_context(call, frame))
+                    && as_call(&attribute.value)
+                        .is_some_and(|call| self.is_get_context(call, frame))
             }
             _ => false,
         }
@@ -388,9 +396,13 @@ impl<'a> Walker<'_, 'a> {
                 }
             }
             Some(Target::Execute(via)) => {
-                let text = self.sql_text(call.arguments.args.first().or_else(|| {
-                    keyword(call, "statement").or_else(|| keyword(call, "sqltext"))
-                }), frame, 0);
+                let text = self.sql_text(
+                    call.arguments.args.first().or_else(|| {
+                        keyword(call, "statement").or_else(|| keyword(call, "sqltext"))
+                    }),
+                    frame,
+                    0,
+                );
                 self.push(OpKind::Sql { text, via }, call.range(), context.clone());
             }
             Some(Target::Helper(def)) => self.helper_call(def, call, frame, context),
@@ -511,7 +523,9 @@ impl<'a> Walker<'_, 'a> {
             } else if self.is_connection(given, caller) {
                 frame.connections.insert(name);
             } else if let Some(value) = self.string(given, caller, 0) {
-                frame.strings.insert(name, Spanned::new(value, self.at(given.range())));
+                frame
+                    .strings
+                    .insert(name, Spanned::new(value, self.at(given.range())));
             }
         }
         frame
@@ -627,7 +641,10 @@ impl<'a> Walker<'_, 'a> {
     }
 
     fn text_of(&self, expr: &Expr) -> Spanned<String> {
-        Spanned::new(self.module.source[expr.range()].to_owned(), self.at(expr.range()))
+        Spanned::new(
+            self.module.source[expr.range()].to_owned(),
+            self.at(expr.range()),
+        )
     }
 
     fn type_arg(&self, call: &ExprCall, name: &str) -> Option<Spanned<String>> {
@@ -744,14 +761,18 @@ impl<'a> Walker<'_, 'a> {
                 name: self.name_arg(call, "index_name", 0, frame),
                 table: table(1),
                 columns: self.strings_arg(argument(call, "columns", 2 - shift), frame),
-                unique: self.bool_arg(call, "unique").is_some_and(|unique| unique.value),
-                concurrently: self.bool_arg(call, "postgresql_concurrently")
+                unique: self
+                    .bool_arg(call, "unique")
+                    .is_some_and(|unique| unique.value),
+                concurrently: self
+                    .bool_arg(call, "postgresql_concurrently")
                     .is_some_and(|concurrently| concurrently.value),
             },
             "drop_index" => OpKind::DropIndex {
                 name: self.name_arg(call, "index_name", 0, frame),
                 table: table(1),
-                concurrently: self.bool_arg(call, "postgresql_concurrently")
+                concurrently: self
+                    .bool_arg(call, "postgresql_concurrently")
                     .is_some_and(|concurrently| concurrently.value),
             },
             "create_unique_constraint" | "create_primary_key" | "create_check_constraint" => {
@@ -818,7 +839,10 @@ impl<'a> Walker<'_, 'a> {
     fn ondelete(&self, call: &ExprCall, frame: &Frame<'a>) -> Option<Spanned<String>> {
         let expr = keyword(call, "ondelete")?;
         let value = self.string(expr, frame, 0)?;
-        Some(Spanned::new(value.to_ascii_uppercase(), self.at(expr.range())))
+        Some(Spanned::new(
+            value.to_ascii_uppercase(),
+            self.at(expr.range()),
+        ))
     }
 
     /// The table name of `sa.table("t", ...)`, `sa.Table("t", ...)` or `op.create_table("t", ...)`,
@@ -853,12 +877,7 @@ impl<'a> Walker<'_, 'a> {
     }
 
     /// `sa.Column(...)`, followed through local names and helpers that return one.
-    fn column(
-        &self,
-        expr: &'a Expr,
-        frame: &Frame<'a>,
-        depth: usize,
-    ) -> Option<ColumnDef> {
+    fn column(&self, expr: &'a Expr, frame: &Frame<'a>, depth: usize) -> Option<ColumnDef> {
         let resolved = Self::resolve(expr, frame);
         let call = as_call(resolved)?;
         if callee(call) != Some("Column") {
@@ -917,7 +936,9 @@ impl<'a> Walker<'_, 'a> {
             nullable: self.bool_arg(call, "nullable"),
             server_default: self.default_arg(call, "server_default", frame),
             default: keyword(call, "default").map(|expr| self.text_of(expr)),
-            primary_key: self.bool_arg(call, "primary_key").is_some_and(|key| key.value),
+            primary_key: self
+                .bool_arg(call, "primary_key")
+                .is_some_and(|key| key.value),
             foreign_keys,
             range: self.at(expr.range()),
         })
@@ -925,7 +946,12 @@ impl<'a> Walker<'_, 'a> {
 
     /// `PrimaryKeyConstraint`, `ForeignKeyConstraint`, `UniqueConstraint`, `CheckConstraint` given to
     /// `create_table`.
-    fn table_constraint(&self, expr: &'a Expr, frame: &Frame<'a>, table: &Name) -> Option<ConstraintDef> {
+    fn table_constraint(
+        &self,
+        expr: &'a Expr,
+        frame: &Frame<'a>,
+        table: &Name,
+    ) -> Option<ConstraintDef> {
         let call = as_call(Self::resolve(expr, frame))?;
         let kind = match callee(call)? {
             "PrimaryKeyConstraint" => ConstraintKind::PrimaryKey,

@@ -8,10 +8,10 @@ mod python;
 
 use std::sync::Arc;
 
+use ruff_python_ast::ModModule;
 use ruff_python_ast::PySourceType;
 use ruff_python_ast::token::TokenKind;
 use ruff_python_parser::{Parsed, parse_unchecked_source};
-use ruff_python_ast::ModModule;
 use ruff_text_size::Ranged;
 
 use crate::ir::{Framework, Migration, SyntaxError};

@@ -51,7 +51,9 @@ pub(crate) fn argument<'a>(call: &'a ExprCall, keyword: &str, position: usize) -
 
 /// Reads a keyword argument.
 pub(crate) fn keyword<'a>(call: &'a ExprCall, name: &str) -> Option<&'a Expr> {
-    call.arguments.find_keyword(name).map(|keyword| &keyword.value)
+    call.arguments
+        .find_keyword(name)
+        .map(|keyword| &keyword.value)
 }
 
 /// A revision-list value as Alembic templates write it: a string, `None`, or a tuple, list or set
