@@ -1,22 +1,22 @@
 #!/usr/bin/env bash
-# smoke-corpus.sh MRT_BINARY
+# smoke-corpus.sh MRT_BINARY DIR...
 #
-# Runs `mrt check` over the Alembic versions/ directories of the apache-airflow-core and mlflow
-# wheels (downloaded into a temporary directory, never committed). Each run must exit 0 or 1 (never
-# 2, never a panic), and read every file, revision and parent that Python's `ast` reads.
+# Runs `mrt check` over Alembic versions/ directories (CI passes those of the apache-airflow-core and
+# mlflow wheels, see fetch-corpus.sh). Each run must exit 0 or 1 (never 2, never a panic), and read
+# every file, revision and parent that Python's `ast` reads.
 set -euo pipefail
 
-mrt=${1:?usage: smoke-corpus.sh MRT_BINARY}
+mrt=${1:?usage: smoke-corpus.sh MRT_BINARY DIR...}
+shift
+dirs=("$@")
+((${#dirs[@]} > 0)) || { echo "smoke-corpus: no versions directories given" >&2; exit 1; }
 here=$(cd -- "$(dirname -- "$0")" && pwd)
 work=$(mktemp -d)
 trap 'rm -rf -- "$work"' EXIT
 
-mapfile -t dirs < <("$here/fetch-corpus.sh" "$work/corpus")
-((${#dirs[@]} > 0)) || { echo "smoke-corpus: no versions directories found" >&2; exit 1; }
-
 status=0
 for dir in "${dirs[@]}"; do
-  echo "== ${dir#"$work/corpus/unpacked/"}"
+  echo "== ${dir##*/unpacked/}"
   set +e
   "$mrt" check "$dir" --output-format json >"$work/report.json"
   code=$?

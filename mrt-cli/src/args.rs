@@ -20,6 +20,8 @@ pub(crate) enum Command {
     Rule(RuleArgs),
     /// List every rule.
     Rules(RulesArgs),
+    /// Show the revision graph: heads, bases, branch and merge points, history.
+    Graph(GraphArgs),
 }
 
 #[derive(Debug, Args)]
@@ -55,6 +57,34 @@ pub(crate) struct CheckArgs {
     /// The target PostgreSQL major version (some locking rules depend on it).
     #[arg(long, value_name = "MAJOR")]
     pub(crate) postgres_version: Option<u32>,
+
+    /// Report only revisions that descend from this one (the last release); the revision graph is
+    /// still checked whole. A unique prefix of the id is enough.
+    #[arg(long, value_name = "REV")]
+    pub(crate) since: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct GraphArgs {
+    /// Files or directories holding the migrations (every version location together).
+    #[arg(default_value = ".")]
+    pub(crate) paths: Vec<PathBuf>,
+
+    /// How to print the graph.
+    #[arg(long, value_enum, default_value_t = GraphFormat::Text)]
+    pub(crate) format: GraphFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum GraphFormat {
+    /// Heads, bases, branch and merge points, then the history newest first.
+    Text,
+    /// Every revision with its file, parents, dependencies and labels; heads and bases.
+    Json,
+    /// Graphviz.
+    Dot,
+    /// A Mermaid flowchart.
+    Mermaid,
 }
 
 fn parse_dialect(value: &str) -> Result<mrt_core::Dialect, String> {

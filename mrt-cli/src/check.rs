@@ -18,7 +18,12 @@ pub(crate) fn run(args: &CheckArgs) -> Result<Status, String> {
 
     let (project, errors) = Project::load(&args.paths);
     let linter = Linter::new(rules, settings);
-    let diagnostics = linter.check(&project);
+    let diagnostics = match &args.since {
+        Some(since) => linter
+            .check_since(&project, since)
+            .map_err(|error| format!("--since: {error}"))?,
+        None => linter.check(&project),
+    };
 
     let report = output::Report {
         project: &project,

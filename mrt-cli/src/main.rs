@@ -2,6 +2,7 @@
 
 mod args;
 mod check;
+mod graph;
 mod output;
 mod rules;
 
@@ -36,6 +37,7 @@ fn main() -> ExitCode {
         Command::Check(args) => check::run(&args),
         Command::Rule(args) => rules::explain(&args),
         Command::Rules(args) => rules::list(&args),
+        Command::Graph(args) => graph::run(&args),
     };
     match result {
         Ok(status) => status.into(),

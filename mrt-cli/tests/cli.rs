@@ -263,3 +263,116 @@ fn bad_usage_exits_2() {
     assert_eq!(output.status.code(), Some(2));
     assert!(stderr(&output).contains("oracle"));
 }
+
+#[test]
+fn graph_formats_show_heads_and_bases() {
+    let dir = "mrt-rules/resources/fixtures/multiple_heads/labelled_fork";
+    let text = mrt(&["graph", dir]);
+    assert_eq!(text.status.code(), Some(0));
+    insta::assert_snapshot!("graph_text", stdout(&text));
+    let json = mrt(&["graph", dir, "--format", "json"]);
+    let graph: serde_json::Value = serde_json::from_slice(&json.stdout).expect("valid JSON");
+    assert_eq!(graph["heads"], serde_json::json!(["c1", "e2", "e2b"]));
+    assert_eq!(graph["bases"], serde_json::json!(["base"]));
+    assert_eq!(graph["revisions"][0]["revision"], "base");
+    assert_eq!(
+        graph["revisions"][1]["branch_labels"],
+        serde_json::json!(["contract"])
+    );
+    insta::assert_snapshot!(
+        "graph_dot",
+        stdout(&mrt(&["graph", dir, "--format", "dot"]))
+    );
+    insta::assert_snapshot!(
+        "graph_mermaid",
+        stdout(&mrt(&["graph", dir, "--format", "mermaid"]))
+    );
+}
+
+#[test]
+fn since_reports_only_newer_revisions_and_rejects_unknown_ones() {
+    let all = mrt(&["check", "examples/alembic", "--output-format", "concise"]);
+    assert!(stdout(&all).contains("0002_drop_legacy_columns.py"));
+    let since = mrt(&[
+        "check",
+        "examples/alembic",
+        "--since",
+        "0002",
+        "--output-format",
+        "concise",
+    ]);
+    assert_eq!(since.status.code(), Some(1));
+    let text = stdout(&since);
+    assert!(!text.contains("0002_drop_legacy_columns.py"), "{text}");
+    assert!(text.contains("0003_index_with_noop_downgrade.py"), "{text}");
+    assert!(text.contains("0004_add_signup_source.py"), "{text}");
+    let head = mrt(&["check", "examples/alembic", "--since", "0005"]);
+    assert_eq!(
+        head.status.code(),
+        Some(0),
+        "nothing descends from the head"
+    );
+    let unknown = mrt(&["check", "examples/alembic", "--since", "nope"]);
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(
+        stderr(&unknown).contains("unknown revision `nope`"),
+        "{}",
+        stderr(&unknown)
+    );
+    let ambiguous = mrt(&["check", "examples/alembic", "--since", "000"]);
+    assert_eq!(ambiguous.status.code(), Some(2));
+    assert!(stderr(&ambiguous).contains("ambiguous"));
+}
+
+#[test]
+fn graph_rules_report_forks_and_can_be_suppressed() {
+    let fork = Scratch::new(&[
+        (
+            "base.py",
+            "revision = 'base'\ndown_revision = None\ndef upgrade():\n    pass\ndef downgrade():\n    pass\n",
+        ),
+        (
+            "a.py",
+            "revision = 'a'  # noqa: MRT901\ndown_revision = 'base'\ndef upgrade():\n    pass\ndef downgrade():\n    pass\n",
+        ),
+        (
+            "b.py",
+            "revision = 'b'\ndown_revision = 'base'\ndef upgrade():\n    pass\ndef downgrade():\n    pass\n",
+        ),
+    ]);
+    let output = mrt(&["check", fork.path(), "--output-format", "concise"]);
+    assert_eq!(output.status.code(), Some(1));
+    let text = stdout(&output);
+    assert!(text.contains("b.py:1:12: MRT901"), "{text}");
+    assert!(!text.contains("a.py"), "suppressed on a.py: {text}");
+}
+
+#[test]
+fn a_file_given_alone_is_checked_against_the_graph_of_its_directory() {
+    // A pre-commit hook passes only changed files: their parents live in the sibling files.
+    let output = mrt(&[
+        "check",
+        "examples/alembic/versions/0003_index_with_noop_downgrade.py",
+        "--output-format",
+        "concise",
+    ]);
+    let text = stdout(&output);
+    assert!(!text.contains("MRT904"), "{text}");
+    assert!(
+        text.contains("0003_index_with_noop_downgrade.py:19:5: MRT102"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("0004"),
+        "siblings are context, not checked: {text}"
+    );
+
+    let fork = "mrt-rules/resources/fixtures/multiple_heads/fork/a1.py";
+    let output = mrt(&["check", fork, "--output-format", "concise"]);
+    assert!(
+        stdout(&output).contains("a1.py:3:12: MRT901"),
+        "{}",
+        stdout(&output)
+    );
+    assert!(!stdout(&output).contains("b2.py"));
+}

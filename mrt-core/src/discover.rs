@@ -14,12 +14,25 @@ fn is_skipped_dir(path: &Path) -> bool {
         || path.join("pyvenv.cfg").is_file()
 }
 
-/// Every `.py` file under `paths` (a file given directly is taken whatever its name), sorted and
-/// without repeats, and an error for each path that does not exist or cannot be read. Directories
-/// are walked with an explicit stack.
-pub(crate) fn python_files(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<Error>) {
+/// The files to check, and the files beside them that only give context.
+#[derive(Debug, Default)]
+pub(crate) struct Discovered {
+    /// Files whose findings are reported, sorted, without repeats.
+    pub(crate) files: Vec<PathBuf>,
+    /// `.py` files in the directory of a file given directly: read so that the revision graph is
+    /// whole (a pre-commit hook passes only the changed files), never reported.
+    pub(crate) context: Vec<PathBuf>,
+    /// Paths that do not exist or cannot be read.
+    pub(crate) errors: Vec<Error>,
+}
+
+/// Every `.py` file under `paths` (a file given directly is taken whatever its name), and an error
+/// for each path that does not exist or cannot be read. Directories are walked with an explicit
+/// stack.
+pub(crate) fn python_files(paths: &[PathBuf]) -> Discovered {
     let mut files = Vec::new();
     let mut errors = Vec::new();
+    let mut context_dirs: Vec<PathBuf> = Vec::new();
     for path in paths {
         match std::fs::metadata(path) {
             Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
@@ -30,12 +43,45 @@ pub(crate) fn python_files(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<Error>) {
                 source,
             }),
             Ok(metadata) if metadata.is_dir() => walk(path, &mut files, &mut errors),
-            Ok(_) => files.push(path.clone()),
+            Ok(_) => {
+                files.push(path.clone());
+                context_dirs.push(path.parent().map(Path::to_path_buf).unwrap_or_default());
+            }
         }
     }
     files.sort();
     files.dedup();
-    (files, errors)
+    context_dirs.sort();
+    context_dirs.dedup();
+    let mut context = Vec::new();
+    for dir in context_dirs {
+        // `Path::new("").join(name)` is `name`: siblings keep the form the user gave.
+        let listed = if dir.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            &dir
+        };
+        let Ok(entries) = std::fs::read_dir(listed) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let name = entry.file_name();
+            let sibling = dir.join(&name);
+            let is_python = Path::new(&name).extension().is_some_and(|ext| ext == "py");
+            if is_python
+                && entry.file_type().is_ok_and(|kind| kind.is_file())
+                && files.binary_search(&sibling).is_err()
+            {
+                context.push(sibling);
+            }
+        }
+    }
+    context.sort();
+    Discovered {
+        files,
+        context,
+        errors,
+    }
 }
 
 fn walk(root: &Path, files: &mut Vec<PathBuf>, errors: &mut Vec<Error>) {

@@ -27,6 +27,20 @@ pub enum Error {
         /// The file.
         path: PathBuf,
     },
+    /// A revision named on the command line (`--since`) is not in the graph.
+    #[error("unknown revision `{revision}`: no migration under the checked paths declares it")]
+    UnknownRevision {
+        /// The revision as given.
+        revision: String,
+    },
+    /// A revision prefix names more than one revision.
+    #[error("revision prefix `{revision}` is ambiguous: it starts {}", candidates.join(", "))]
+    AmbiguousRevision {
+        /// The prefix as given.
+        revision: String,
+        /// The revisions it starts.
+        candidates: Vec<String>,
+    },
     /// A rule selector (`--select`, `--ignore`) names no rule, alias or prefix.
     #[error("unknown rule selector `{selector}`: not a rule code, alias, name or code prefix")]
     UnknownSelector {
@@ -42,7 +56,9 @@ impl Error {
             Error::PathNotFound { path } | Error::Io { path, .. } | Error::NotUtf8 { path } => {
                 Some(path)
             }
-            Error::UnknownSelector { .. } => None,
+            Error::UnknownSelector { .. }
+            | Error::UnknownRevision { .. }
+            | Error::AmbiguousRevision { .. } => None,
         }
     }
 }

@@ -42,7 +42,9 @@ impl Linter {
         let mut diagnostics: Vec<Diagnostic> = project
             .migrations
             .par_iter()
-            .flat_map_iter(|migration| self.check_migration(migration))
+            .enumerate()
+            .filter(|(index, _)| project.is_in_scope(*index))
+            .flat_map_iter(|(_, migration)| self.check_migration(migration))
             .collect();
 
         let cx = ProjectContext {
@@ -53,12 +55,32 @@ impl Linter {
             let mut findings = Vec::new();
             rule.check_project(&cx, &mut findings);
             diagnostics.extend(findings.into_iter().filter_map(|found| {
+                if !project.is_in_scope(found.migration) {
+                    return None;
+                }
                 let migration = project.migrations.get(found.migration)?;
                 diagnostic(*rule, migration, found.finding)
             }));
         }
         diagnostics.sort_by(Diagnostic::cmp_for_output);
         diagnostics
+    }
+
+    /// Like [`Linter::check`], keeping only the findings in revisions that descend from `since` (a
+    /// release boundary). Rules about the graph still see the whole graph.
+    pub fn check_since(
+        &self,
+        project: &Project,
+        since: &str,
+    ) -> Result<Vec<Diagnostic>, crate::Error> {
+        let keep: Vec<&std::path::Path> = project
+            .descendants_of(since)?
+            .into_iter()
+            .map(|index| project.migrations[index].path())
+            .collect();
+        let mut diagnostics = self.check(project);
+        diagnostics.retain(|diagnostic| keep.binary_search(&diagnostic.path()).is_ok());
+        Ok(diagnostics)
     }
 
     /// Checks one migration with the per-migration rules.

@@ -65,6 +65,8 @@ pub struct RevisionGraph {
     by_id: HashMap<String, NodeIndex>,
     missing: Vec<MissingReference>,
     duplicates: Vec<DuplicateRevision>,
+    /// Branch labels declared by each input.
+    labels: Vec<Vec<String>>,
 }
 
 impl RevisionGraph {
@@ -134,12 +136,18 @@ impl RevisionGraph {
             by_id,
             missing,
             duplicates,
+            labels: revisions.iter().map(|r| r.branch_labels.clone()).collect(),
         }
     }
 
     /// Number of distinct revisions in the graph.
     pub fn len(&self) -> usize {
         self.graph.node_count()
+    }
+
+    /// Number of input positions (duplicates included).
+    pub fn len_positions(&self) -> usize {
+        self.node_of.len()
     }
 
     /// Whether the graph holds no revision.
@@ -240,6 +248,88 @@ impl RevisionGraph {
         (order.len() == self.graph.node_count()).then_some(order)
     }
 
+    /// Revisions with more than one child (`down_revision` of several revisions), in input order.
+    pub fn branch_points(&self) -> Vec<usize> {
+        self.positions_where(|node| self.count_edges(node, Direction::Outgoing) > 1)
+    }
+
+    /// Revisions with more than one known parent (merge revisions), in input order.
+    pub fn merge_points(&self) -> Vec<usize> {
+        self.positions_where(|node| self.count_edges(node, Direction::Incoming) > 1)
+    }
+
+    /// Input positions of the known parents of a revision, in the order its `down_revision` names
+    /// them.
+    pub fn parents(&self, position: usize) -> Vec<usize> {
+        self.neighbours(position, Direction::Incoming)
+    }
+
+    /// Input positions of the revisions whose parent this is, in input order.
+    pub fn children(&self, position: usize) -> Vec<usize> {
+        self.neighbours(position, Direction::Outgoing)
+    }
+
+    /// The branch labels in force at a revision: its own and those of every ancestor (a label
+    /// names a branch from the revision that declares it on). Sorted, without repeats.
+    pub fn inherited_labels(&self, position: usize) -> Vec<String> {
+        let mut labels: Vec<String> = std::iter::once(position)
+            .chain(self.ancestors(position))
+            .flat_map(|at| self.labels.get(at).into_iter().flatten().cloned())
+            .collect();
+        labels.sort_unstable();
+        labels.dedup();
+        labels
+    }
+
+    /// Heads that split one line of history: heads grouped by the branch labels in force at them,
+    /// keeping the groups with more than one head. Heads on distinct labelled branches (as in
+    /// expand/contract layouts) are intentional and fall in distinct groups. A head cut off by a
+    /// missing parent is left out: the missing parent is the fact to report.
+    pub fn conflicting_heads(&self) -> Vec<Vec<usize>> {
+        let orphans: Vec<usize> = self
+            .missing
+            .iter()
+            .filter(|missing| missing.kind == EdgeKind::Parent)
+            .map(|missing| missing.child)
+            .collect();
+        let mut groups: Vec<(Vec<String>, Vec<usize>)> = Vec::new();
+        for head in self.heads() {
+            if !orphans.is_empty()
+                && std::iter::once(head)
+                    .chain(self.ancestors(head))
+                    .any(|at| orphans.contains(&at))
+            {
+                continue;
+            }
+            let labels = self.inherited_labels(head);
+            match groups.iter_mut().find(|(key, _)| *key == labels) {
+                Some((_, heads)) => heads.push(head),
+                None => groups.push((labels, vec![head])),
+            }
+        }
+        groups
+            .into_iter()
+            .filter_map(|(_, heads)| (heads.len() > 1).then_some(heads))
+            .collect()
+    }
+
+    /// Merge revisions over the same set of parents, grouped (each group in input order). Two such
+    /// merges leave two heads again.
+    pub fn redundant_merges(&self) -> Vec<Vec<usize>> {
+        let mut by_parents: HashMap<Vec<usize>, Vec<usize>> = HashMap::new();
+        for merge in self.merge_points() {
+            let mut parents = self.parents(merge);
+            parents.sort_unstable();
+            by_parents.entry(parents).or_default().push(merge);
+        }
+        let mut groups: Vec<Vec<usize>> = by_parents
+            .into_values()
+            .filter(|merges| merges.len() > 1)
+            .collect();
+        groups.sort();
+        groups
+    }
+
     /// Input positions of every revision reachable by following parent edges backwards from
     /// `position` (the position itself excluded), in no particular order.
     pub fn ancestors(&self, position: usize) -> Vec<usize> {
@@ -276,6 +366,38 @@ impl RevisionGraph {
             }
         }
         found
+    }
+
+    fn count_edges(&self, node: NodeIndex, direction: Direction) -> usize {
+        self.graph
+            .edges_directed(node, direction)
+            .filter(|edge| *edge.weight() == EdgeKind::Parent)
+            .count()
+    }
+
+    fn neighbours(&self, position: usize, direction: Direction) -> Vec<usize> {
+        let Some(Some(node)) = self.node_of.get(position).copied() else {
+            return Vec::new();
+        };
+        let mut found: Vec<(usize, usize)> = self
+            .graph
+            .edges_directed(node, direction)
+            .filter(|edge| *edge.weight() == EdgeKind::Parent)
+            .map(|edge| {
+                let other = match direction {
+                    Direction::Incoming => edge.source(),
+                    Direction::Outgoing => edge.target(),
+                };
+                (edge.id().index(), self.graph[other])
+            })
+            .collect();
+        // Edges were added in `down_revision` order: their ids keep it.
+        found.sort_unstable();
+        let mut positions: Vec<usize> = found.into_iter().map(|(_, position)| position).collect();
+        if direction == Direction::Outgoing {
+            positions.sort_unstable();
+        }
+        positions
     }
 
     fn has_edge(&self, node: NodeIndex, direction: Direction, kind: EdgeKind) -> bool {
@@ -367,6 +489,40 @@ mod tests {
         ]);
         assert_eq!(graph.cycles(), vec![vec![0, 1, 2]]);
         assert_eq!(graph.topological_order(), None);
+    }
+
+    #[test]
+    fn labelled_branches_are_intentional_heads() {
+        let mut expand = rev("e1", &["base"]);
+        expand.branch_labels = vec!["expand".to_owned()];
+        let mut contract = rev("c1", &["base"]);
+        contract.branch_labels = vec!["contract".to_owned()];
+        let graph = RevisionGraph::build(&[
+            rev("base", &[]),
+            expand,
+            contract,
+            rev("e2", &["e1"]),
+            rev("e2b", &["e1"]),
+        ]);
+        assert_eq!(graph.heads(), vec![2, 3, 4]);
+        assert_eq!(graph.inherited_labels(3), vec!["expand".to_owned()]);
+        assert_eq!(graph.conflicting_heads(), vec![vec![3, 4]]);
+        assert_eq!(graph.branch_points(), vec![0, 1]);
+    }
+
+    #[test]
+    fn redundant_merges_share_parents() {
+        let graph = RevisionGraph::build(&[
+            rev("a", &[]),
+            rev("b", &["a"]),
+            rev("c", &["a"]),
+            rev("m1", &["b", "c"]),
+            rev("m2", &["c", "b"]),
+        ]);
+        assert_eq!(graph.merge_points(), vec![3, 4]);
+        assert_eq!(graph.parents(4), vec![2, 1]);
+        assert_eq!(graph.redundant_merges(), vec![vec![3, 4]]);
+        assert_eq!(graph.conflicting_heads(), vec![vec![3, 4]]);
     }
 
     #[test]

@@ -154,6 +154,7 @@ fn fixtures_report_exactly_their_annotations() {
         Settings::default(),
     );
     let mut problems = Vec::new();
+    let mut snapshots = BTreeSet::new();
     for rule in registry.rules() {
         let meta = rule.meta();
         let dir = fixtures_root().join(meta.name.replace('-', "_"));
@@ -194,6 +195,7 @@ fn fixtures_report_exactly_their_annotations() {
                 .unwrap_or(&entry)
                 .to_string_lossy()
                 .replace(['/', '.'], "_");
+            snapshots.insert(format!("{name}.snap"));
             insta::with_settings!({ snapshot_path => "../resources/snapshots", prepend_module_to_snapshot => false }, {
                 insta::assert_snapshot!(name, rendered);
             });

@@ -84,7 +84,7 @@ pub(super) fn render(report: &Report<'_>) -> String {
             .collect(),
         summary: Summary {
             files: report.project.files_read,
-            migrations: report.project.migrations.len(),
+            migrations: report.project.checked_migrations(),
             revisions: graph.len(),
             parent_links: graph.parent_edge_count(),
             unknown_parents: graph

@@ -29,7 +29,7 @@ impl Report<'_> {
     pub(crate) fn summary_line(&self) -> String {
         let errors = self.count(Severity::Error);
         let warnings = self.count(Severity::Warning);
-        let migrations = self.project.migrations.len();
+        let migrations = self.project.checked_migrations();
         let checked = format!(
             "{migrations} migration{} in {} file{}",
             plural(migrations),

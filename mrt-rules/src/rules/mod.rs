@@ -1,8 +1,12 @@
 //! Built-in rules by the risk they describe. One rule per file.
 
 mod data_loss;
+mod graph;
 mod reversibility;
 mod syntax;
 
 /// The codes of the rules declared in this crate, checked against the registry by a test.
-pub(crate) const BUILTIN_CODES: &[&str] = &["MRT101", "MRT102", "MRT201", "MRT206", "MRT902"];
+pub(crate) const BUILTIN_CODES: &[&str] = &[
+    "MRT101", "MRT102", "MRT201", "MRT206", "MRT901", "MRT902", "MRT903", "MRT904", "MRT905",
+    "MRT906",
+];

@@ -1,0 +1,77 @@
+use mrt_core::{Finding, ProjectContext, ProjectFinding, Rule};
+
+mrt_core::declare_rule! {
+    /// ## What it does
+    /// Reports a revision graph with more than one head on the same line of history: two revisions
+    /// that both name the same parent (or descend from the same branch), with no merge joining
+    /// them. Each head is reported, naming the others.
+    ///
+    /// ## Why is this bad?
+    /// `alembic upgrade head` refuses to run ("Multiple head revisions are present"), usually in the
+    /// deploy pipeline, after both branches were merged in version control. `alembic heads` never
+    /// fails, so teams only learn it there.
+    ///
+    /// ## Example
+    /// ```python
+    /// # versions/a1_add_email.py
+    /// revision = "a1"
+    /// down_revision = "base"
+    ///
+    /// # versions/b2_add_phone.py
+    /// revision = "b2"
+    /// down_revision = "base"
+    /// ```
+    ///
+    /// Use instead:
+    /// ```python
+    /// # versions/c3_merge.py (alembic merge heads)
+    /// revision = "c3"
+    /// down_revision = ("a1", "b2")
+    /// ```
+    ///
+    /// ## Known problems
+    /// Heads on distinct labelled branches (`branch_labels`, as in expand/contract layouts) are
+    /// intentional and not reported: heads are grouped by the labels in force at them, and only a
+    /// group with several heads is.
+    pub(crate) struct MultipleHeads {
+        code: "MRT901",
+        name: "multiple-heads",
+        severity: Error,
+        frameworks: [Alembic],
+        fix: None,
+        summary: "more than one head on one branch: `alembic upgrade head` fails",
+    }
+}
+
+impl Rule for MultipleHeads {
+    fn check_project(&self, cx: &ProjectContext<'_>, findings: &mut Vec<ProjectFinding>) {
+        let project = cx.project;
+        for group in project.graph.conflicting_heads() {
+            let ids: Vec<&str> = group
+                .iter()
+                .filter_map(|&head| project.migration_at(head).revision_id())
+                .collect();
+            for &head in &group {
+                let migration = project.migration_at(head);
+                let id = migration.revision_id().unwrap_or_default();
+                let others: Vec<String> = ids
+                    .iter()
+                    .filter(|other| **other != id)
+                    .map(|other| format!("`{other}`"))
+                    .collect();
+                findings.push(ProjectFinding {
+                    migration: project.graph_position(head),
+                    finding: Finding::new(
+                        migration.anchor(),
+                        format!(
+                            "Revision `{id}` is one of {} heads (also {}): `alembic upgrade head` will fail",
+                            group.len(),
+                            others.join(", ")
+                        ),
+                    )
+                    .with_help(format!("Join them with a merge revision: `alembic merge -m \"merge heads\" {}`", ids.join(" "))),
+                });
+            }
+        }
+    }
+}

@@ -1,0 +1,74 @@
+use mrt_core::{Finding, ProjectContext, ProjectFinding, Rule};
+
+mrt_core::declare_rule! {
+    /// ## What it does
+    /// Reports every revision on a cycle of `down_revision` or `depends_on` references.
+    ///
+    /// ## Why is this bad?
+    /// Alembic cannot order the revisions: every command that reads the history fails, including
+    /// the one that would fix it. Cycles appear when a revision file is copied and its
+    /// `down_revision` edited by hand.
+    ///
+    /// ## Example
+    /// ```python
+    /// # a.py
+    /// revision = "a"
+    /// down_revision = "b"
+    ///
+    /// # b.py
+    /// revision = "b"
+    /// down_revision = "a"
+    /// ```
+    ///
+    /// Use instead:
+    /// ```python
+    /// # a.py
+    /// revision = "a"
+    /// down_revision = None
+    /// ```
+    ///
+    /// ## Known problems
+    /// A revision whose id could not be read statically is not part of the graph.
+    pub(crate) struct RevisionCycle {
+        code: "MRT903",
+        name: "revision-cycle",
+        severity: Error,
+        frameworks: [Alembic],
+        fix: None,
+        summary: "revisions that descend from themselves: no command can order them",
+    }
+}
+
+impl Rule for RevisionCycle {
+    fn check_project(&self, cx: &ProjectContext<'_>, findings: &mut Vec<ProjectFinding>) {
+        let project = cx.project;
+        for cycle in project.graph.cycles() {
+            let ids: Vec<String> = cycle
+                .iter()
+                .filter_map(|&at| project.migration_at(at).revision_id())
+                .map(|id| format!("`{id}`"))
+                .collect();
+            for &at in &cycle {
+                let migration = project.migration_at(at);
+                let range = migration
+                    .parents_range
+                    .unwrap_or_else(|| migration.anchor());
+                findings.push(ProjectFinding {
+                    migration: project.graph_position(at),
+                    finding: Finding::new(
+                        range,
+                        format!(
+                            "Revision `{}` is on a cycle of {} revisions: {}",
+                            migration.revision_id().unwrap_or_default(),
+                            cycle.len(),
+                            ids.join(", ")
+                        ),
+                    )
+                    .with_help(
+                        "Point one `down_revision` of the cycle at the revision it really follows",
+                    ),
+                });
+            }
+        }
+    }
+}
