@@ -4,6 +4,7 @@ use std::fmt::Write as _;
 
 use mrt_core::Project;
 use mrt_core::graph::EdgeKind;
+use mrt_core::ir::Spanned;
 use serde::Serialize;
 
 use crate::Status;
@@ -139,7 +140,7 @@ impl<'a> View<'a> {
         );
         for &at in self.order.iter().rev() {
             let migration = self.project.migration_at(at);
-            let parents: Vec<&str> = migration.parents.iter().map(|p| p.as_str()).collect();
+            let parents = strs(&migration.parents);
             let from = if parents.is_empty() {
                 "<base>".to_owned()
             } else {
@@ -160,7 +161,7 @@ impl<'a> View<'a> {
             } else {
                 format!(" ({})", marks.join(") ("))
             };
-            let labels: Vec<&str> = migration.branch_labels.iter().map(|l| l.as_str()).collect();
+            let labels = strs(&migration.branch_labels);
             let labels = if labels.is_empty() {
                 String::new()
             } else {
@@ -178,9 +179,6 @@ impl<'a> View<'a> {
 
     fn json(&self) -> Result<String, String> {
         let graph = &self.project.graph;
-        let strings = |values: &'a [mrt_core::ir::Spanned<String>]| -> Vec<&'a str> {
-            values.iter().map(|value| value.as_str()).collect()
-        };
         let revisions = self
             .order
             .iter()
@@ -189,9 +187,9 @@ impl<'a> View<'a> {
                 JsonRevision {
                     revision: self.id(at),
                     path: self.path(at),
-                    parents: strings(&migration.parents),
-                    depends_on: strings(&migration.depends_on),
-                    branch_labels: strings(&migration.branch_labels),
+                    parents: strs(&migration.parents),
+                    depends_on: strs(&migration.depends_on),
+                    branch_labels: strs(&migration.branch_labels),
                 }
             })
             .collect();
@@ -300,4 +298,8 @@ fn file_name(path: &str) -> String {
         || path.to_owned(),
         |name| name.to_string_lossy().into_owned(),
     )
+}
+
+fn strs(values: &[Spanned<String>]) -> Vec<&str> {
+    values.iter().map(Spanned::as_str).collect()
 }
