@@ -30,12 +30,16 @@ fn graph(c: &mut Criterion) {
     for n in [1_000, 10_000, 100_000] {
         let nodes = revisions(n);
         group.throughput(Throughput::Elements(n as u64));
-        group.bench_with_input(BenchmarkId::new("build+heads+bases+cycles", n), &nodes, |b, nodes| {
-            b.iter(|| {
-                let graph = RevisionGraph::build(nodes);
-                black_box((graph.heads(), graph.bases(), graph.cycles()))
-            });
-        });
+        group.bench_with_input(
+            BenchmarkId::new("build+heads+bases+cycles", n),
+            &nodes,
+            |b, nodes| {
+                b.iter(|| {
+                    let graph = RevisionGraph::build(nodes);
+                    black_box((graph.heads(), graph.bases(), graph.cycles()))
+                });
+            },
+        );
     }
     group.finish();
 }

@@ -136,6 +136,8 @@ pub struct OpContext {
     pub autocommit: bool,
     /// Reached through a call of a module-level helper function: the helper's name.
     pub via_helper: Option<String>,
+    /// Lowered from a statement of the raw SQL operation just before it.
+    pub from_sql: bool,
 }
 
 /// A `batch_alter_table` block.
@@ -375,12 +377,100 @@ pub enum OpKind {
         /// The table rows go into.
         table: Name,
     },
-    /// Raw SQL.
+    /// Raw SQL. Each statement read from it follows as its own operation (with
+    /// [`OpContext::from_sql`] set): `ALTER TABLE t DROP COLUMN c` is a [`OpKind::DropColumn`].
     Sql {
         /// The text, or the fact that it cannot be read.
         text: SqlText,
         /// How it was sent.
         via: SqlVia,
+        /// How many operations right after this one were lowered from it.
+        lowered: usize,
+        /// Every statement only reads (`SELECT` without `setval`); false for unreadable SQL.
+        read_only: bool,
+    },
+    /// `CREATE [OR REPLACE] [MATERIALIZED] VIEW`.
+    CreateView {
+        /// The view.
+        name: Name,
+        /// `MATERIALIZED`.
+        materialized: bool,
+        /// The statement's text, to re-create it.
+        definition: String,
+    },
+    /// `DROP [MATERIALIZED] VIEW`.
+    DropView {
+        /// The view.
+        name: Name,
+        /// `MATERIALIZED`.
+        materialized: bool,
+    },
+    /// `CREATE TYPE` (SQL, or implicitly by an enum column).
+    CreateType {
+        /// The type.
+        name: Name,
+        /// Its labels, for an enum.
+        enum_values: Vec<String>,
+    },
+    /// `DROP TYPE`, or `.drop(bind)` of an enum.
+    DropType {
+        /// The type.
+        name: Name,
+    },
+    /// `ALTER TYPE ... ADD VALUE`.
+    AddEnumValue {
+        /// The enum type.
+        type_name: Name,
+        /// The new label.
+        value: String,
+    },
+    /// `CREATE [OR REPLACE] TRIGGER`.
+    CreateTrigger {
+        /// The trigger.
+        name: Name,
+        /// Its table.
+        table: Name,
+    },
+    /// `DROP TRIGGER`.
+    DropTrigger {
+        /// The trigger.
+        name: Name,
+        /// Its table, when given.
+        table: Name,
+    },
+    /// `TRUNCATE` (one per table).
+    Truncate {
+        /// The emptied table.
+        table: Name,
+    },
+    /// `UPDATE`.
+    UpdateRows {
+        /// The updated table.
+        table: Name,
+        /// Whether the statement has a `WHERE`.
+        has_where: bool,
+    },
+    /// `DELETE`.
+    DeleteRows {
+        /// The table rows are deleted from.
+        table: Name,
+        /// Whether the statement has a `WHERE`.
+        has_where: bool,
+    },
+    /// `INSERT`.
+    InsertRows {
+        /// The table rows go into.
+        table: Name,
+    },
+    /// `ALTER SEQUENCE`, `setval(...)`.
+    AlterSequence {
+        /// The sequence, when it could be read.
+        name: Name,
+    },
+    /// A SQL statement that changes something the IR does not model (a function, a grant, ...).
+    OtherSql {
+        /// Its leading keywords (`CREATE FUNCTION`).
+        keyword: String,
     },
     /// Any other `op.*` call, kept by name so a house rule can match it.
     Other {
@@ -402,9 +492,23 @@ impl OpKind {
             | OpKind::DropIndex { table, .. }
             | OpKind::CreateConstraint(ConstraintDef { table, .. })
             | OpKind::DropConstraint { table, .. }
-            | OpKind::BulkInsert { table } => table.as_ref(),
+            | OpKind::BulkInsert { table }
+            | OpKind::CreateTrigger { table, .. }
+            | OpKind::DropTrigger { table, .. }
+            | OpKind::Truncate { table }
+            | OpKind::UpdateRows { table, .. }
+            | OpKind::DeleteRows { table, .. }
+            | OpKind::InsertRows { table } => table.as_ref(),
             OpKind::RenameTable { old, .. } => old.as_ref(),
-            OpKind::Sql { .. } | OpKind::Other { .. } => None,
+            OpKind::Sql { .. }
+            | OpKind::Other { .. }
+            | OpKind::CreateView { .. }
+            | OpKind::DropView { .. }
+            | OpKind::CreateType { .. }
+            | OpKind::DropType { .. }
+            | OpKind::AddEnumValue { .. }
+            | OpKind::AlterSequence { .. }
+            | OpKind::OtherSql { .. } => None,
         }
     }
 }

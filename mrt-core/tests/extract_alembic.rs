@@ -202,11 +202,11 @@ def upgrade():
     );
     let ops = upgrade_ops(&migration);
     assert!(ops[0].context.autocommit);
-    let sql: Vec<(&SqlText, SqlVia)> = ops
+    let sql: Vec<(&SqlText, SqlVia, bool)> = ops
         .iter()
-        .map(|op| match &op.kind {
-            OpKind::Sql { text, via } => (text, *via),
-            other => panic!("{other:?}"),
+        .filter_map(|op| match &op.kind {
+            OpKind::Sql { text, via, .. } => Some((text, *via, op.context.autocommit)),
+            _ => None,
         })
         .collect();
     assert_eq!(
@@ -217,19 +217,54 @@ def upgrade():
         sql[1],
         (
             &SqlText::Literal("UPDATE t SET a = 1 WHERE b".to_owned()),
-            SqlVia::Connection
+            SqlVia::Connection,
+            false
         )
     );
     assert_eq!(
         sql[2],
         (
             &SqlText::Literal("DELETE FROM t WHERE x".to_owned()),
-            SqlVia::Connection
+            SqlVia::Connection,
+            false
         )
     );
     assert_eq!(sql[3].0, &SqlText::Unreadable);
     assert_eq!(sql[4].0, &SqlText::Unreadable);
-    assert!(!ops[1].context.autocommit);
+    // Each readable statement follows its SQL operation, lowered, in the same context.
+    assert!(matches!(
+        &ops[1].kind,
+        OpKind::CreateIndex {
+            concurrently: true,
+            ..
+        }
+    ));
+    assert!(ops[1].context.from_sql && ops[1].context.autocommit);
+    assert!(matches!(
+        &ops[3].kind,
+        OpKind::UpdateRows {
+            has_where: true,
+            ..
+        }
+    ));
+    assert!(matches!(
+        &ops[5].kind,
+        OpKind::DeleteRows {
+            has_where: true,
+            ..
+        }
+    ));
+}
+
+#[test]
+fn sql_statements_point_into_the_string_when_it_is_plain() {
+    let text = "from alembic import op\nrevision = 'r'\ndef upgrade():\n    op.execute(\"\"\"\n        SELECT 1;\n        ALTER TABLE t DROP COLUMN c;\n    \"\"\")\n    op.execute('ALTER TABLE t DROP COLUMN \\x64')\n";
+    let migration = lower(text);
+    let ops = upgrade_ops(&migration);
+    assert_eq!(&text[ops[1].range], "ALTER TABLE t DROP COLUMN c");
+    // An escape sequence: offsets in the value are not offsets in the file, so the whole argument.
+    assert_eq!(&text[ops[3].range], "'ALTER TABLE t DROP COLUMN \\x64'");
+    assert!(matches!(&ops[3].kind, OpKind::DropColumn { column: Some(c), .. } if c.value == "d"));
 }
 
 #[test]

@@ -391,19 +391,25 @@ impl<'a> Walker<'_, 'a> {
                 if batch.is_some() {
                     context.batch = batch;
                 }
-                if let Some(kind) = self.lower_op(name, call, frame, context.batch.as_ref()) {
+                if name == "execute" {
+                    self.push_sql(
+                        argument(call, "sqltext", 0),
+                        SqlVia::Op,
+                        call,
+                        frame,
+                        &context,
+                    );
+                } else if let Some(kind) = self.lower_op(name, call, frame, context.batch.as_ref())
+                {
                     self.push(kind, call.range(), context);
                 }
             }
             Some(Target::Execute(via)) => {
-                let text = self.sql_text(
+                let statement =
                     call.arguments.args.first().or_else(|| {
                         keyword(call, "statement").or_else(|| keyword(call, "sqltext"))
-                    }),
-                    frame,
-                    0,
-                );
-                self.push(OpKind::Sql { text, via }, call.range(), context.clone());
+                    });
+                self.push_sql(statement, via, call, frame, context);
             }
             Some(Target::Helper(def)) => self.helper_call(def, call, frame, context),
             None => {}
@@ -419,6 +425,73 @@ impl<'a> Walker<'_, 'a> {
             range: self.call_site.unwrap_or(range),
             context,
         });
+    }
+
+    /// Pushes a raw SQL operation, then one operation per statement it lowers to.
+    fn push_sql(
+        &mut self,
+        statement: Option<&'a Expr>,
+        via: SqlVia,
+        call: &'a ExprCall,
+        frame: &Frame<'a>,
+        context: &OpContext,
+    ) {
+        let text = self.sql_text(statement, frame, 0);
+        let lowered = match &text {
+            SqlText::Literal(sql) => {
+                let place = self.sql_placement(statement, sql);
+                super::sql::lower(sql, &place)
+            }
+            SqlText::Unreadable => super::sql::LoweredSql::default(),
+        };
+        let read_only = matches!(text, SqlText::Literal(_)) && lowered.read_only;
+        self.push(
+            OpKind::Sql {
+                text,
+                via,
+                lowered: lowered.ops.len(),
+                read_only,
+            },
+            call.range(),
+            context.clone(),
+        );
+        for (kind, range) in lowered.ops {
+            let mut context = context.clone();
+            context.from_sql = true;
+            self.push(kind, range, context);
+        }
+    }
+
+    /// Maps byte ranges of the SQL text to the file: exactly, when the SQL is one plain string
+    /// literal whose text is its source (no escapes, no concatenation); else to the whole argument.
+    fn sql_placement(
+        &self,
+        statement: Option<&'a Expr>,
+        sql: &str,
+    ) -> impl Fn(std::ops::Range<usize>) -> TextRange + use<'a> {
+        let whole = statement.map_or_else(TextRange::default, |expr| self.at(expr.range()));
+        let mut exact = None;
+        if let Some(expr) = statement {
+            let literal = match expr {
+                Expr::Call(call) if call.arguments.args.len() == 1 => call.arguments.args.first(),
+                other => Some(other),
+            };
+            if let Some(Expr::StringLiteral(literal)) = literal
+                && let [part] = literal.value.as_slice()
+                && self.module.source.get(part.content_range().to_std_range()) == Some(sql)
+                && self.call_site.is_none()
+            {
+                exact = Some(part.content_range().start());
+            }
+        }
+        move |range: std::ops::Range<usize>| match exact {
+            Some(start) => {
+                let offset =
+                    |at: usize| start + ruff_text_size::TextSize::try_from(at).unwrap_or_default();
+                TextRange::new(offset(range.start), offset(range.end))
+            }
+            None => whole,
+        }
     }
 
     fn target(&self, call: &'a ExprCall, frame: &Frame<'a>) -> Option<Target<'a>> {
@@ -824,10 +897,6 @@ impl<'a> Walker<'_, 'a> {
             },
             "bulk_insert" => OpKind::BulkInsert {
                 table: argument(call, "table", 0).and_then(|expr| self.table_object(expr, frame)),
-            },
-            "execute" => OpKind::Sql {
-                text: self.sql_text(argument(call, "sqltext", 0), frame, 0),
-                via: crate::ir::SqlVia::Op,
             },
             other => OpKind::Other {
                 name: other.to_owned(),

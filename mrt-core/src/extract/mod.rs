@@ -5,6 +5,7 @@
 
 mod alembic;
 mod python;
+mod sql;
 
 use std::sync::Arc;
 

@@ -1,0 +1,981 @@
+//! Lowering of raw SQL into the same IR operations as the Python calls it mirrors.
+//!
+//! The text is split into statements with `sqlparser`'s tokenizer (so `;` inside strings, comments
+//! and `$$` bodies never splits), each statement is parsed (PostgreSQL dialect, then generic), and its
+//! AST is lowered: `ALTER TABLE t DROP COLUMN c` becomes a [`OpKind::DropColumn`]. A statement
+//! `sqlparser` cannot parse is classified from its tokens, so keywords inside comments and string
+//! literals never count.
+
+use std::ops::Range;
+
+use ruff_text_size::TextRange;
+use sqlparser::ast::{
+    AlterColumnOperation, AlterTableOperation, AlterTypeOperation, ColumnOption, FromTable,
+    ObjectName, ObjectType, RenameTableNameKind, Statement, TableConstraint, TableFactor,
+    TableObject, UserDefinedTypeRepresentation,
+};
+use sqlparser::dialect::{Dialect, GenericDialect, PostgreSqlDialect};
+use sqlparser::parser::Parser;
+use sqlparser::tokenizer::{Location, Token, Tokenizer};
+
+use crate::ir::{
+    AlterColumn, ColumnDef, ConstraintDef, ConstraintKind, ForeignKey, Name, OpKind, Spanned,
+};
+
+/// What a SQL text does.
+#[derive(Debug, Default)]
+pub(crate) struct LoweredSql {
+    /// Operations, each with the range of the statement it came from.
+    pub(crate) ops: Vec<(OpKind, TextRange)>,
+    /// Every statement only reads.
+    pub(crate) read_only: bool,
+}
+
+/// One statement: its byte range in the text and its significant tokens.
+struct Piece {
+    range: Range<usize>,
+    tokens: Vec<Token>,
+}
+
+/// Lowers `sql`; `place` maps a byte range of the text to a range of the file.
+pub(crate) fn lower(sql: &str, place: &dyn Fn(Range<usize>) -> TextRange) -> LoweredSql {
+    let pieces = split(sql);
+    let mut lowered = LoweredSql {
+        ops: Vec::new(),
+        read_only: !pieces.is_empty(),
+    };
+    for piece in pieces {
+        let range = place(piece.range.clone());
+        let text = &sql[piece.range.clone()];
+        let parsed =
+            parse_one(text, &PostgreSqlDialect {}).or_else(|| parse_one(text, &GenericDialect {}));
+        let mut ops = match &parsed {
+            Some(statement) => lower_statement(statement, text, range),
+            None => classify_tokens(&piece.tokens, text, range),
+        };
+        let reads_only = matches!(parsed, Some(Statement::Query(_))) || is_select(&piece.tokens);
+        if let Some(sequence) = setval(&piece.tokens, range) {
+            ops.push(sequence);
+        }
+        if !(reads_only && ops.is_empty()) {
+            lowered.read_only = false;
+        }
+        lowered.ops.extend(ops.into_iter().map(|op| (op, range)));
+    }
+    lowered
+}
+
+fn parse_one(text: &str, dialect: &dyn Dialect) -> Option<Statement> {
+    let mut statements = Parser::parse_sql(dialect, text).ok()?;
+    (statements.len() == 1).then(|| statements.remove(0))
+}
+
+/// Splits on `;` tokens. Text the tokenizer cannot read (an unterminated quote) is one statement
+/// with no tokens.
+fn split(sql: &str) -> Vec<Piece> {
+    let Ok(tokens) = Tokenizer::new(&PostgreSqlDialect {}, sql)
+        .tokenize_with_location()
+        .or_else(|_| Tokenizer::new(&GenericDialect {}, sql).tokenize_with_location())
+    else {
+        let trimmed = sql.trim();
+        if trimmed.is_empty() {
+            return Vec::new();
+        }
+        let start = sql.len() - sql.trim_start().len();
+        return vec![Piece {
+            range: start..start + trimmed.len(),
+            tokens: Vec::new(),
+        }];
+    };
+    let offsets = LineOffsets::new(sql);
+    let mut pieces = Vec::new();
+    let mut current: Vec<Token> = Vec::new();
+    let mut range: Option<Range<usize>> = None;
+    for token in tokens {
+        match token.token {
+            Token::Whitespace(_) => {}
+            Token::SemiColon | Token::EOF => {
+                if let Some(range) = range.take() {
+                    pieces.push(Piece {
+                        range,
+                        tokens: std::mem::take(&mut current),
+                    });
+                }
+            }
+            other => {
+                let start = offsets.offset(token.span.start);
+                let end = offsets.offset(token.span.end).max(start);
+                range = Some(match range {
+                    Some(range) => range.start..end,
+                    None => start..end,
+                });
+                current.push(other);
+            }
+        }
+    }
+    if let Some(range) = range {
+        pieces.push(Piece {
+            range,
+            tokens: current,
+        });
+    }
+    pieces
+}
+
+/// Converts the tokenizer's one-based line/column locations to byte offsets.
+struct LineOffsets<'a> {
+    text: &'a str,
+    starts: Vec<usize>,
+}
+
+impl<'a> LineOffsets<'a> {
+    fn new(text: &'a str) -> Self {
+        let starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(at, _)| at + 1))
+            .collect();
+        Self { text, starts }
+    }
+
+    fn offset(&self, location: Location) -> usize {
+        let line = usize::try_from(location.line).unwrap_or(usize::MAX);
+        let column = usize::try_from(location.column).unwrap_or(usize::MAX);
+        let Some(&start) = line.checked_sub(1).and_then(|line| self.starts.get(line)) else {
+            return self.text.len();
+        };
+        let rest = &self.text[start..];
+        rest.char_indices()
+            .nth(column.saturating_sub(1))
+            .map_or(self.text.len(), |(at, _)| start + at)
+    }
+}
+
+// ----- AST ----------------------------------------------------------------------------------------
+
+/// The last part of a possibly schema-qualified name, as written (quotes removed).
+fn object_name(name: &ObjectName, range: TextRange) -> Name {
+    let last = name.0.last()?.as_ident()?;
+    Some(Spanned::new(last.value.clone(), range))
+}
+
+fn ident(value: &str, range: TextRange) -> Spanned<String> {
+    Spanned::new(value.to_owned(), range)
+}
+
+fn lower_statement(statement: &Statement, text: &str, range: TextRange) -> Vec<OpKind> {
+    match statement {
+        Statement::AlterTable(alter) => {
+            let table = object_name(&alter.name, range);
+            alter
+                .operations
+                .iter()
+                .flat_map(|operation| alter_table(operation, &table, range))
+                .collect()
+        }
+        Statement::CreateIndex(index) => vec![OpKind::CreateIndex {
+            name: index
+                .name
+                .as_ref()
+                .and_then(|name| object_name(name, range)),
+            table: object_name(&index.table_name, range),
+            columns: index
+                .columns
+                .iter()
+                .map(|c| c.column.expr.to_string())
+                .collect(),
+            unique: index.unique,
+            concurrently: index.concurrently,
+        }],
+        Statement::Drop {
+            object_type, names, ..
+        } => names
+            .iter()
+            .map(|name| {
+                let name = object_name(name, range);
+                match object_type {
+                    ObjectType::Table => OpKind::DropTable { table: name },
+                    ObjectType::View => OpKind::DropView {
+                        name,
+                        materialized: false,
+                    },
+                    ObjectType::MaterializedView => OpKind::DropView {
+                        name,
+                        materialized: true,
+                    },
+                    ObjectType::Index => OpKind::DropIndex {
+                        name,
+                        table: None,
+                        concurrently: false,
+                    },
+                    ObjectType::Type => OpKind::DropType { name },
+                    other => OpKind::OtherSql {
+                        keyword: format!("DROP {other}"),
+                    },
+                }
+            })
+            .collect(),
+        Statement::CreateView(view) => vec![OpKind::CreateView {
+            name: object_name(&view.name, range),
+            materialized: view.materialized,
+            definition: text.to_owned(),
+        }],
+        Statement::CreateType {
+            name,
+            representation,
+        } => vec![OpKind::CreateType {
+            name: object_name(name, range),
+            enum_values: match representation {
+                Some(UserDefinedTypeRepresentation::Enum { labels }) => {
+                    labels.iter().map(|label| label.value.clone()).collect()
+                }
+                _ => Vec::new(),
+            },
+        }],
+        Statement::AlterType(alter) => vec![match &alter.operation {
+            AlterTypeOperation::AddValue(add) => OpKind::AddEnumValue {
+                type_name: object_name(&alter.name, range),
+                value: add.value.value.clone(),
+            },
+            _ => OpKind::OtherSql {
+                keyword: "ALTER TYPE".to_owned(),
+            },
+        }],
+        Statement::CreateTrigger(trigger) => vec![OpKind::CreateTrigger {
+            name: object_name(&trigger.name, range),
+            table: object_name(&trigger.table_name, range),
+        }],
+        Statement::DropTrigger(trigger) => vec![OpKind::DropTrigger {
+            name: object_name(&trigger.trigger_name, range),
+            table: trigger
+                .table_name
+                .as_ref()
+                .and_then(|table| object_name(table, range)),
+        }],
+        Statement::Truncate(truncate) => truncate
+            .table_names
+            .iter()
+            .map(|target| OpKind::Truncate {
+                table: object_name(&target.name, range),
+            })
+            .collect(),
+        Statement::Update(update) => vec![OpKind::UpdateRows {
+            table: table_factor(&update.table.relation, range),
+            has_where: update.selection.is_some(),
+        }],
+        Statement::Delete(delete) => {
+            let from = match &delete.from {
+                FromTable::WithFromKeyword(tables) | FromTable::WithoutKeyword(tables) => tables,
+            };
+            vec![OpKind::DeleteRows {
+                table: from
+                    .first()
+                    .and_then(|table| table_factor(&table.relation, range)),
+                has_where: delete.selection.is_some(),
+            }]
+        }
+        Statement::Insert(insert) => vec![OpKind::InsertRows {
+            table: match &insert.table {
+                TableObject::TableName(name) => object_name(name, range),
+                _ => None,
+            },
+        }],
+        Statement::CreateTable(create) => {
+            let table = object_name(&create.name, range);
+            let mut constraints: Vec<ConstraintDef> = create
+                .constraints
+                .iter()
+                .filter_map(|constraint| table_constraint(constraint, &table, range))
+                .collect();
+            let columns = create
+                .columns
+                .iter()
+                .map(|column| column_def(column, range, &table, &mut constraints))
+                .collect();
+            vec![OpKind::CreateTable {
+                table,
+                columns,
+                constraints,
+            }]
+        }
+        Statement::Query(_) => Vec::new(),
+        other => vec![OpKind::OtherSql {
+            keyword: leading_keywords(&other.to_string()),
+        }],
+    }
+}
+
+fn table_factor(factor: &TableFactor, range: TextRange) -> Name {
+    match factor {
+        TableFactor::Table { name, .. } => object_name(name, range),
+        _ => None,
+    }
+}
+
+fn leading_keywords(text: &str) -> String {
+    text.split_whitespace()
+        .take(2)
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_ascii_uppercase()
+}
+
+fn alter_table(operation: &AlterTableOperation, table: &Name, range: TextRange) -> Vec<OpKind> {
+    if let AlterTableOperation::DropColumn { column_names, .. } = operation {
+        return column_names
+            .iter()
+            .map(|column| OpKind::DropColumn {
+                table: table.clone(),
+                column: Some(ident(&column.value, range)),
+            })
+            .collect();
+    }
+    vec![match operation {
+        AlterTableOperation::AddColumn {
+            column_def: def, ..
+        } => {
+            let mut ignored = Vec::new();
+            OpKind::AddColumn {
+                table: table.clone(),
+                column: column_def(def, range, table, &mut ignored),
+            }
+        }
+        AlterTableOperation::RenameColumn {
+            old_column_name,
+            new_column_name,
+        } => OpKind::AlterColumn(AlterColumn {
+            table: table.clone(),
+            column: Some(ident(&old_column_name.value, range)),
+            new_name: Some(ident(&new_column_name.value, range)),
+            ..AlterColumn::default()
+        }),
+        AlterTableOperation::RenameTable { table_name } => {
+            let (RenameTableNameKind::As(new) | RenameTableNameKind::To(new)) = table_name;
+            OpKind::RenameTable {
+                old: table.clone(),
+                new: object_name(new, range),
+            }
+        }
+        AlterTableOperation::AlterColumn { column_name, op } => {
+            let mut alter = AlterColumn {
+                table: table.clone(),
+                column: Some(ident(&column_name.value, range)),
+                ..AlterColumn::default()
+            };
+            match op {
+                AlterColumnOperation::SetNotNull => {
+                    alter.nullable = Some(Spanned::new(false, range));
+                }
+                AlterColumnOperation::DropNotNull => {
+                    alter.nullable = Some(Spanned::new(true, range));
+                }
+                AlterColumnOperation::SetDefault { value } => {
+                    alter.server_default = Some(Spanned::new(Some(value.to_string()), range));
+                }
+                AlterColumnOperation::DropDefault => {
+                    alter.server_default = Some(Spanned::new(None, range));
+                }
+                AlterColumnOperation::SetDataType { data_type, .. } => {
+                    alter.type_text = Some(Spanned::new(data_type.to_string(), range));
+                }
+                AlterColumnOperation::AddGenerated { .. } => {}
+            }
+            OpKind::AlterColumn(alter)
+        }
+        AlterTableOperation::AddConstraint { constraint, .. } => {
+            match table_constraint(constraint, table, range) {
+                Some(constraint) => OpKind::CreateConstraint(constraint),
+                None => OpKind::OtherSql {
+                    keyword: "ALTER TABLE".to_owned(),
+                },
+            }
+        }
+        AlterTableOperation::DropConstraint { name, .. } => OpKind::DropConstraint {
+            name: Some(ident(&name.value, range)),
+            table: table.clone(),
+            kind: None,
+        },
+        AlterTableOperation::DropForeignKey { name, .. } => OpKind::DropConstraint {
+            name: Some(ident(&name.value, range)),
+            table: table.clone(),
+            kind: Some(ConstraintKind::ForeignKey),
+        },
+        _ => OpKind::OtherSql {
+            keyword: "ALTER TABLE".to_owned(),
+        },
+    }]
+}
+
+fn column_def(
+    def: &sqlparser::ast::ColumnDef,
+    range: TextRange,
+    table: &Name,
+    constraints: &mut Vec<ConstraintDef>,
+) -> ColumnDef {
+    let mut column = ColumnDef {
+        name: Some(ident(&def.name.value, range)),
+        type_text: Some(Spanned::new(def.data_type.to_string(), range)),
+        nullable: None,
+        server_default: None,
+        default: None,
+        primary_key: false,
+        foreign_keys: Vec::new(),
+        range,
+    };
+    for option in &def.options {
+        match &option.option {
+            ColumnOption::NotNull => column.nullable = Some(Spanned::new(false, range)),
+            ColumnOption::Null => column.nullable = Some(Spanned::new(true, range)),
+            ColumnOption::Default(expr) => {
+                column.server_default = Some(Spanned::new(Some(expr.to_string()), range));
+            }
+            ColumnOption::PrimaryKey(_) => column.primary_key = true,
+            ColumnOption::ForeignKey(key) => column.foreign_keys.push(ForeignKey {
+                target: key.foreign_table.to_string(),
+                ondelete: key
+                    .on_delete
+                    .map(|action| Spanned::new(action.to_string().to_ascii_uppercase(), range)),
+                range,
+            }),
+            ColumnOption::Unique(_) => constraints.push(ConstraintDef {
+                kind: ConstraintKind::Unique,
+                name: option.name.as_ref().map(|name| ident(&name.value, range)),
+                table: table.clone(),
+                columns: vec![def.name.value.clone()],
+                foreign_key: None,
+                range,
+            }),
+            _ => {}
+        }
+    }
+    column
+}
+
+fn table_constraint(
+    constraint: &TableConstraint,
+    table: &Name,
+    range: TextRange,
+) -> Option<ConstraintDef> {
+    let name_of =
+        |name: &Option<sqlparser::ast::Ident>| name.as_ref().map(|n| ident(&n.value, range));
+    let (kind, name, columns, foreign_key) = match constraint {
+        TableConstraint::ForeignKey(key) => (
+            ConstraintKind::ForeignKey,
+            name_of(&key.name),
+            key.columns.iter().map(|c| c.value.clone()).collect(),
+            Some(ForeignKey {
+                target: key.foreign_table.to_string(),
+                ondelete: key
+                    .on_delete
+                    .map(|action| Spanned::new(action.to_string().to_ascii_uppercase(), range)),
+                range,
+            }),
+        ),
+        TableConstraint::Unique(unique) => (
+            ConstraintKind::Unique,
+            name_of(&unique.name),
+            unique
+                .columns
+                .iter()
+                .map(|c| c.column.expr.to_string())
+                .collect(),
+            None,
+        ),
+        TableConstraint::PrimaryKey(key) => (
+            ConstraintKind::PrimaryKey,
+            name_of(&key.name),
+            key.columns
+                .iter()
+                .map(|c| c.column.expr.to_string())
+                .collect(),
+            None,
+        ),
+        TableConstraint::Check(check) => (
+            ConstraintKind::Check,
+            name_of(&check.name),
+            Vec::new(),
+            None,
+        ),
+        _ => return None,
+    };
+    Some(ConstraintDef {
+        kind,
+        name,
+        table: table.clone(),
+        columns,
+        foreign_key,
+        range,
+    })
+}
+
+// ----- tokens -------------------------------------------------------------------------------------
+
+/// A cursor over a statement's words, for statements `sqlparser` cannot parse.
+struct Words<'a> {
+    tokens: &'a [Token],
+    at: usize,
+}
+
+impl Words<'_> {
+    fn keyword(&self, index: usize) -> Option<String> {
+        match self.tokens.get(index)? {
+            Token::Word(word) if word.quote_style.is_none() => {
+                Some(word.value.to_ascii_uppercase())
+            }
+            _ => None,
+        }
+    }
+
+    /// Consumes the keywords given, in order, if they come next.
+    fn eat(&mut self, keywords: &[&str]) -> bool {
+        let matches = keywords
+            .iter()
+            .enumerate()
+            .all(|(offset, keyword)| self.keyword(self.at + offset).as_deref() == Some(*keyword));
+        if matches {
+            self.at += keywords.len();
+        }
+        matches
+    }
+
+    /// Consumes an optional run of keywords.
+    fn skip(&mut self, keywords: &[&str]) {
+        self.eat(keywords);
+    }
+
+    /// A possibly qualified name (`a.b."c"`): its last part.
+    fn name(&mut self) -> Option<String> {
+        let mut last = None;
+        loop {
+            match self.tokens.get(self.at) {
+                Some(Token::Word(word)) => {
+                    last = Some(word.value.clone());
+                    self.at += 1;
+                }
+                _ => return last,
+            }
+            if matches!(self.tokens.get(self.at), Some(Token::Period)) {
+                self.at += 1;
+            } else {
+                return last;
+            }
+        }
+    }
+
+    fn contains_keyword(&self, keyword: &str) -> bool {
+        (self.at..self.tokens.len()).any(|index| self.keyword(index).as_deref() == Some(keyword))
+    }
+
+    fn string(&mut self) -> Option<String> {
+        while let Some(token) = self.tokens.get(self.at) {
+            self.at += 1;
+            if let Token::SingleQuotedString(value) = token {
+                return Some(value.clone());
+            }
+        }
+        None
+    }
+}
+
+/// Classifies an unparsable statement from its leading keywords.
+fn classify_tokens(tokens: &[Token], text: &str, range: TextRange) -> Vec<OpKind> {
+    let mut words = Words { tokens, at: 0 };
+    let name = |value: Option<String>| value.map(|value| ident(&value, range));
+    if words.eat(&["ALTER", "TABLE"]) {
+        words.skip(&["IF", "EXISTS"]);
+        words.skip(&["ONLY"]);
+        let table = name(words.name());
+        if words.contains_keyword("DROP") {
+            while words.keyword(words.at).is_some_and(|k| k != "DROP") {
+                words.at += 1;
+            }
+            words.eat(&["DROP"]);
+            words.skip(&["COLUMN"]);
+            words.skip(&["IF", "EXISTS"]);
+            if words.keyword(words.at).as_deref() != Some("CONSTRAINT") {
+                return vec![OpKind::DropColumn {
+                    table,
+                    column: name(words.name()),
+                }];
+            }
+        }
+        return vec![OpKind::OtherSql {
+            keyword: "ALTER TABLE".to_owned(),
+        }];
+    }
+    if words.eat(&["ALTER", "TYPE"]) {
+        let type_name = name(words.name());
+        if words.eat(&["ADD", "VALUE"]) {
+            words.skip(&["IF", "NOT", "EXISTS"]);
+            return vec![OpKind::AddEnumValue {
+                type_name,
+                value: words.string().unwrap_or_default(),
+            }];
+        }
+    }
+    if words.eat(&["ALTER", "SEQUENCE"]) {
+        words.skip(&["IF", "EXISTS"]);
+        return vec![OpKind::AlterSequence {
+            name: name(words.name()),
+        }];
+    }
+    if words.eat(&["CREATE"]) {
+        words.skip(&["OR", "REPLACE"]);
+        let unique = words.eat(&["UNIQUE"]);
+        if words.eat(&["INDEX"]) {
+            let concurrently = words.eat(&["CONCURRENTLY"]);
+            words.skip(&["IF", "NOT", "EXISTS"]);
+            let index = if words.keyword(words.at).as_deref() == Some("ON") {
+                None
+            } else {
+                name(words.name())
+            };
+            words.eat(&["ON"]);
+            words.skip(&["ONLY"]);
+            return vec![OpKind::CreateIndex {
+                name: index,
+                table: name(words.name()),
+                columns: Vec::new(),
+                unique,
+                concurrently,
+            }];
+        }
+        words.skip(&["CONSTRAINT"]);
+        if words.eat(&["TRIGGER"]) {
+            let trigger = name(words.name());
+            while words.at < tokens.len() && words.keyword(words.at).as_deref() != Some("ON") {
+                words.at += 1;
+            }
+            words.eat(&["ON"]);
+            return vec![OpKind::CreateTrigger {
+                name: trigger,
+                table: name(words.name()),
+            }];
+        }
+        let materialized = words.eat(&["MATERIALIZED"]);
+        if words.eat(&["VIEW"]) {
+            words.skip(&["IF", "NOT", "EXISTS"]);
+            return vec![OpKind::CreateView {
+                name: name(words.name()),
+                materialized,
+                definition: text.to_owned(),
+            }];
+        }
+    }
+    if words.eat(&["DROP"]) {
+        if words.eat(&["INDEX"]) {
+            let concurrently = words.eat(&["CONCURRENTLY"]);
+            words.skip(&["IF", "EXISTS"]);
+            return vec![OpKind::DropIndex {
+                name: name(words.name()),
+                table: None,
+                concurrently,
+            }];
+        }
+        if words.eat(&["TRIGGER"]) {
+            words.skip(&["IF", "EXISTS"]);
+            let trigger = name(words.name());
+            words.eat(&["ON"]);
+            return vec![OpKind::DropTrigger {
+                name: trigger,
+                table: name(words.name()),
+            }];
+        }
+        let materialized = words.eat(&["MATERIALIZED"]);
+        if words.eat(&["VIEW"]) {
+            words.skip(&["IF", "EXISTS"]);
+            return vec![OpKind::DropView {
+                name: name(words.name()),
+                materialized,
+            }];
+        }
+        if words.eat(&["TABLE"]) {
+            words.skip(&["IF", "EXISTS"]);
+            return vec![OpKind::DropTable {
+                table: name(words.name()),
+            }];
+        }
+        if words.eat(&["TYPE"]) {
+            words.skip(&["IF", "EXISTS"]);
+            return vec![OpKind::DropType {
+                name: name(words.name()),
+            }];
+        }
+    }
+    if words.eat(&["TRUNCATE"]) {
+        words.skip(&["TABLE"]);
+        words.skip(&["ONLY"]);
+        return vec![OpKind::Truncate {
+            table: name(words.name()),
+        }];
+    }
+    if words.eat(&["UPDATE"]) {
+        words.skip(&["ONLY"]);
+        let table = name(words.name());
+        return vec![OpKind::UpdateRows {
+            table,
+            has_where: words.contains_keyword("WHERE"),
+        }];
+    }
+    if words.eat(&["DELETE", "FROM"]) {
+        words.skip(&["ONLY"]);
+        let table = name(words.name());
+        return vec![OpKind::DeleteRows {
+            table,
+            has_where: words.contains_keyword("WHERE"),
+        }];
+    }
+    if words.eat(&["INSERT", "INTO"]) {
+        return vec![OpKind::InsertRows {
+            table: name(words.name()),
+        }];
+    }
+    if is_select(tokens) {
+        return Vec::new();
+    }
+    let keyword = (0..2)
+        .filter_map(|index| words.keyword(index))
+        .collect::<Vec<_>>()
+        .join(" ");
+    vec![OpKind::OtherSql {
+        keyword: if keyword.is_empty() {
+            "SQL".to_owned()
+        } else {
+            keyword
+        },
+    }]
+}
+
+/// A statement that starts like a query (`SELECT`, `WITH`, `SHOW`, `EXPLAIN`).
+fn is_select(tokens: &[Token]) -> bool {
+    let words = Words { tokens, at: 0 };
+    matches!(
+        words.keyword(0).as_deref(),
+        Some("SELECT" | "SHOW" | "EXPLAIN" | "VALUES")
+    ) || (words.keyword(0).as_deref() == Some("WITH")
+        && !["UPDATE", "DELETE", "INSERT"]
+            .iter()
+            .any(|k| words.contains_keyword(k)))
+}
+
+/// `setval('seq', ...)` anywhere in a statement.
+fn setval(tokens: &[Token], range: TextRange) -> Option<OpKind> {
+    let at = tokens.windows(2).position(|pair| {
+        matches!(&pair[0], Token::Word(word) if word.value.eq_ignore_ascii_case("setval"))
+            && pair[1] == Token::LParen
+    })?;
+    let mut words = Words { tokens, at: at + 2 };
+    let name = words.string().map(|sequence| {
+        let last = sequence
+            .rsplit('.')
+            .next()
+            .unwrap_or(&sequence)
+            .trim_matches('"')
+            .to_owned();
+        Spanned::new(last, range)
+    });
+    Some(OpKind::AlterSequence { name })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ops(sql: &str) -> Vec<OpKind> {
+        lower(sql, &|_| TextRange::default())
+            .ops
+            .into_iter()
+            .map(|(op, _)| op)
+            .collect()
+    }
+
+    fn names(op: &OpKind) -> String {
+        format!("{op:?}")
+    }
+
+    #[test]
+    fn splits_on_semicolons_outside_strings_comments_and_bodies() {
+        let sql = "UPDATE t SET a = ';' WHERE b; -- DROP TABLE x;\nCREATE FUNCTION f() RETURNS trigger AS $$ BEGIN DELETE FROM y; END $$ LANGUAGE plpgsql;";
+        let lowered = ops(sql);
+        assert_eq!(lowered.len(), 2, "{lowered:?}");
+        assert!(
+            matches!(&lowered[0], OpKind::UpdateRows { has_where: true, table: Some(t) } if t.value == "t")
+        );
+        assert!(
+            matches!(&lowered[1], OpKind::OtherSql { .. }),
+            "{:?}",
+            lowered[1]
+        );
+    }
+
+    #[test]
+    fn statement_ranges_are_byte_offsets() {
+        let sql = "SELECT 1;\n  ALTER TABLE t DROP COLUMN c";
+        let lowered = lower(sql, &|range| {
+            TextRange::new(
+                u32::try_from(range.start).unwrap_or(0).into(),
+                u32::try_from(range.end).unwrap_or(0).into(),
+            )
+        });
+        assert_eq!(lowered.ops.len(), 1);
+        let range = lowered.ops[0].1;
+        assert_eq!(
+            &sql[usize::from(range.start())..usize::from(range.end())],
+            "ALTER TABLE t DROP COLUMN c"
+        );
+        assert!(!lowered.read_only);
+    }
+
+    #[test]
+    fn alter_table_forms() {
+        let lowered = ops(
+            r#"ALTER TABLE IF EXISTS public."Users" ADD COLUMN age integer NOT NULL DEFAULT 0,
+               ALTER COLUMN name TYPE text, ALTER COLUMN email SET NOT NULL,
+               ALTER COLUMN email DROP DEFAULT, RENAME COLUMN a TO b,
+               ADD CONSTRAINT fk_org FOREIGN KEY (org_id) REFERENCES orgs (id) ON DELETE CASCADE,
+               DROP CONSTRAINT uq_x, DROP COLUMN IF EXISTS legacy"#,
+        );
+        assert_eq!(lowered.len(), 8, "{lowered:?}");
+        let OpKind::AddColumn { table, column } = &lowered[0] else {
+            panic!("{:?}", lowered[0])
+        };
+        assert_eq!(table.as_ref().map(|t| t.value.as_str()), Some("Users"));
+        assert!(column.is_not_null());
+        assert_eq!(
+            column
+                .server_default
+                .as_ref()
+                .and_then(|d| d.value.as_deref()),
+            Some("0")
+        );
+        assert!(names(&lowered[1]).contains("type_text: Some"));
+        assert!(names(&lowered[2]).contains("value: false"));
+        assert!(names(&lowered[3]).contains("server_default: Some(Spanned { value: None"));
+        assert!(names(&lowered[4]).contains("new_name: Some(Spanned { value: \"b\""));
+        let OpKind::CreateConstraint(fk) = &lowered[5] else {
+            panic!()
+        };
+        assert_eq!(
+            fk.foreign_key
+                .as_ref()
+                .and_then(|k| k.ondelete.as_ref())
+                .map(|o| o.value.as_str()),
+            Some("CASCADE")
+        );
+        assert!(
+            matches!(&lowered[6], OpKind::DropConstraint { name: Some(n), .. } if n.value == "uq_x")
+        );
+        assert!(
+            matches!(&lowered[7], OpKind::DropColumn { column: Some(c), .. } if c.value == "legacy")
+        );
+    }
+
+    #[test]
+    fn ddl_objects() {
+        let lowered = ops(
+            "CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS ix_a ON a (x, lower(y));
+             DROP INDEX CONCURRENTLY IF EXISTS ix_b;
+             CREATE OR REPLACE MATERIALIZED VIEW v AS SELECT 1;
+             DROP MATERIALIZED VIEW IF EXISTS v;
+             CREATE TYPE mood AS ENUM ('sad', 'ok');
+             ALTER TYPE mood ADD VALUE IF NOT EXISTS 'happy' AFTER 'ok';
+             DROP TYPE mood;
+             CREATE OR REPLACE TRIGGER trg BEFORE UPDATE ON accounts FOR EACH ROW EXECUTE FUNCTION f();
+             DROP TRIGGER IF EXISTS trg ON accounts;
+             TRUNCATE TABLE a, b;
+             DELETE FROM c;
+             INSERT INTO d (x) VALUES (1);
+             ALTER SEQUENCE s RESTART WITH 10;
+             SELECT setval('public.s2', 42);
+             SELECT count(*) FROM e;
+             CREATE TABLE f (id serial PRIMARY KEY, g_id int REFERENCES g (id) ON DELETE SET NULL);
+             DROP TABLE IF EXISTS f",
+        );
+        let kinds: Vec<String> = lowered
+            .iter()
+            .map(|op| {
+                names(op)
+                    .split([' ', '{'])
+                    .next()
+                    .unwrap_or_default()
+                    .to_owned()
+            })
+            .collect();
+        assert_eq!(
+            kinds,
+            vec![
+                "CreateIndex",
+                "DropIndex",
+                "CreateView",
+                "DropView",
+                "CreateType",
+                "AddEnumValue",
+                "DropType",
+                "CreateTrigger",
+                "DropTrigger",
+                "Truncate",
+                "Truncate",
+                "DeleteRows",
+                "InsertRows",
+                "AlterSequence",
+                "AlterSequence",
+                "CreateTable",
+                "DropTable"
+            ]
+        );
+        assert!(matches!(
+            &lowered[0],
+            OpKind::CreateIndex {
+                unique: true,
+                concurrently: true,
+                ..
+            }
+        ));
+        assert!(
+            matches!(&lowered[1], OpKind::DropIndex { concurrently: true, name: Some(n), .. } if n.value == "ix_b")
+        );
+        assert!(matches!(&lowered[5], OpKind::AddEnumValue { value, .. } if value == "happy"));
+        assert!(
+            matches!(&lowered[8], OpKind::DropTrigger { table: Some(t), .. } if t.value == "accounts")
+        );
+        assert!(matches!(
+            &lowered[11],
+            OpKind::DeleteRows {
+                has_where: false,
+                ..
+            }
+        ));
+        assert!(matches!(&lowered[14], OpKind::AlterSequence { name: Some(n) } if n.value == "s2"));
+    }
+
+    #[test]
+    fn read_only_and_keywords_in_literals() {
+        assert!(
+            lower("SELECT 'DROP TABLE x' -- TRUNCATE y\n", &|_| {
+                TextRange::default()
+            })
+            .read_only
+        );
+        assert!(ops("SELECT 'DROP TABLE x' /* TRUNCATE y */").is_empty());
+        assert!(!lower("", &|_| TextRange::default()).read_only);
+    }
+
+    #[test]
+    fn unparsable_statements_are_classified_by_tokens() {
+        // Not valid SQL for either dialect, but the leading keywords are clear.
+        let lowered = ops("ALTER TABLE users DROP COLUMN email CASCADE NONSENSE TOKENS HERE");
+        assert!(
+            matches!(&lowered[0], OpKind::DropColumn { column: Some(c), .. } if c.value == "email"),
+            "{lowered:?}"
+        );
+        let lowered = ops("UPDATE ONLY accounts SET x = 1 WHERE id = 1 RETURNING NONSENSE ((");
+        assert!(
+            matches!(
+                &lowered[0],
+                OpKind::UpdateRows {
+                    has_where: true,
+                    ..
+                }
+            ),
+            "{lowered:?}"
+        );
+    }
+}
