@@ -2,7 +2,8 @@
 
 use std::collections::HashMap;
 
-use mrt_core::ir::{Body, OpKind, Spanned};
+use mrt_core::TextRange;
+use mrt_core::ir::{Body, Migration, Name, OpKind, Operation, Spanned};
 
 /// Where tables and columns are created in a body, so a rule can ask whether an object was new
 /// when an operation ran on it (it then holds no rows, and losing it loses nothing).
@@ -73,4 +74,41 @@ pub(crate) fn column_label(
         (None, Some(column)) => format!("`{}`", column.value),
         _ => "a column".to_owned(),
     }
+}
+
+/// The value of a name read statically, if it was.
+pub(crate) fn name_of(name: &Name) -> Option<&str> {
+    name.as_ref().map(|name| name.value.as_str())
+}
+
+/// Whether a name read statically equals `other`, ignoring case (SQL folds unquoted identifiers).
+pub(crate) fn same_name(name: &Name, other: &str) -> bool {
+    name_of(name).is_some_and(|name| name.eq_ignore_ascii_case(other))
+}
+
+/// Whether two names were both read and are equal, ignoring case.
+pub(crate) fn both_same(a: &Name, b: &Name) -> bool {
+    name_of(b).is_some_and(|b| same_name(a, b))
+}
+
+/// How a message names an object: `` `name` ``, or `fallback` when the name could not be read.
+pub(crate) fn label(name: &Name, fallback: &str) -> String {
+    name_of(name).map_or_else(|| fallback.to_owned(), |name| format!("`{name}`"))
+}
+
+/// The operations of an optional body (an absent body has none).
+pub(crate) fn ops_of(body: Option<&Body>) -> &[Operation] {
+    body.map_or(&[], |body| body.ops.as_slice())
+}
+
+/// Whether the downgrade of a migration has an operation matching `reverses`.
+pub(crate) fn downgrade_has(migration: &Migration, reverses: impl Fn(&OpKind) -> bool) -> bool {
+    ops_of(migration.downgrade.as_ref())
+        .iter()
+        .any(|op| reverses(&op.kind))
+}
+
+/// The range a finding about a name points at: the name's, else the operation's.
+pub(crate) fn name_range(name: &Name, op: &Operation) -> TextRange {
+    name.as_ref().map_or(op.range, |name| name.range)
 }
