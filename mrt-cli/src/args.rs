@@ -34,6 +34,23 @@ pub(crate) struct CheckArgs {
     #[arg(long, value_enum, default_value_t = OutputFormat::Full)]
     pub(crate) output_format: OutputFormat,
 
+    /// Write the output to this file instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) output_file: Option<PathBuf>,
+
+    /// Use this configuration file instead of looking for `pyproject.toml` / `mrt.toml` above each
+    /// checked path.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) config: Option<PathBuf>,
+
+    /// Print the number of findings per rule instead of the findings.
+    #[arg(long)]
+    pub(crate) statistics: bool,
+
+    /// Exit 0 even when findings fail the check (errors still exit 2).
+    #[arg(long)]
+    pub(crate) exit_zero: bool,
+
     /// Run only these rules (codes, aliases, names, code prefixes, or ALL); comma-separated.
     #[arg(long, value_delimiter = ',', value_name = "RULES")]
     pub(crate) select: Vec<String>,
@@ -50,9 +67,9 @@ pub(crate) struct CheckArgs {
     #[arg(long)]
     pub(crate) strict: bool,
 
-    /// The target database: postgresql, mysql, sqlite or generic.
-    #[arg(long, value_parser = parse_dialect, default_value = "postgresql")]
-    pub(crate) dialect: mrt_core::Dialect,
+    /// The target database: postgresql (the default), mysql, sqlite or generic.
+    #[arg(long, value_parser = parse_dialect)]
+    pub(crate) dialect: Option<mrt_core::Dialect>,
 
     /// The target PostgreSQL major version (some locking rules depend on it).
     #[arg(long, value_name = "MAJOR")]
@@ -101,6 +118,16 @@ pub(crate) enum OutputFormat {
     Concise,
     /// A JSON object (see docs/json-output.md).
     Json,
+    /// One JSON object per finding, one per line.
+    JsonLines,
+    /// SARIF 2.1.0, for code scanning dashboards.
+    Sarif,
+    /// GitHub Actions workflow commands (annotations on the pull request).
+    Github,
+    /// A GitLab Code Quality report.
+    Gitlab,
+    /// A JUnit XML report.
+    Junit,
 }
 
 #[derive(Debug, Args)]

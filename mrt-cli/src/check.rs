@@ -1,48 +1,184 @@
 //! `mrt check`.
 
-use mrt_core::{Diagnostic, Linter, Project, Settings, Severity};
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use mrt_core::config::Config;
+use mrt_core::{Diagnostic, Error, Linter, Project, Settings, Severity};
 
 use crate::Status;
 use crate::args::CheckArgs;
-use crate::output;
+use crate::output::{self, Report, Skipped, Summary};
 
 pub(crate) fn run(args: &CheckArgs) -> Result<Status, String> {
-    let registry = mrt_rules::registry();
-    let rules = registry
-        .select(&args.select, &args.extend_select, &args.ignore)
-        .map_err(|error| error.to_string())?;
-    let mut settings = Settings::default();
-    settings.strict = args.strict;
-    settings.dialect = args.dialect;
-    settings.postgres_version = args.postgres_version;
-
-    let (project, errors) = Project::load(&args.paths);
-    let linter = Linter::new(rules, settings);
-    let diagnostics = match &args.since {
-        Some(since) => linter
-            .check_since(&project, since)
-            .map_err(|error| format!("--since: {error}"))?,
-        None => linter.check(&project),
-    };
-
-    let report = output::Report {
-        project: &project,
-        diagnostics: &diagnostics,
-        errors: &errors,
-        strict: args.strict,
-    };
+    let mut diagnostics = Vec::new();
+    let mut errors = Vec::new();
+    let mut skipped = Vec::new();
+    let mut summary = Summary::default();
+    let mut strict = args.strict;
+    for (config, paths) in config_groups(args)? {
+        let options = config.as_ref().map(|config| &config.options);
+        strict |= options.and_then(|options| options.strict).unwrap_or(false);
+        let linter = linter(args, config.as_ref())?;
+        let excluded = |path: &std::path::Path| config.as_ref().is_some_and(|c| c.excludes(path));
+        let (project, load_errors) = Project::load_excluding(&paths, &excluded);
+        errors.extend(load_errors);
+        let found = match &args.since {
+            Some(since) => linter
+                .check_since(&project, since)
+                .map_err(|error| format!("--since: {error}"))?,
+            None => linter.check(&project),
+        };
+        summary.add(&project);
+        let (kept, skips) = apply_config(found, config.as_ref(), &project);
+        diagnostics.extend(kept);
+        skipped.extend(skips);
+    }
+    diagnostics.sort_by(Diagnostic::cmp_for_output);
     for error in &errors {
         eprintln!("mrt: error: {error}");
     }
-    crate::write_stdout(&output::render(&report, args.output_format))?;
-
+    summary.count(&diagnostics);
+    let report = Report {
+        diagnostics: &diagnostics,
+        errors: &errors,
+        skipped: &skipped,
+        summary: &summary,
+        strict,
+    };
+    let text = if args.statistics {
+        output::statistics(&report)
+    } else {
+        output::render(&report, args.output_format)
+    };
+    match &args.output_file {
+        Some(path) => std::fs::write(path, text)
+            .map_err(|error| format!("{}: cannot write the output: {error}", path.display()))?,
+        None => {
+            crate::write_stdout(&text)?;
+        }
+    }
     Ok(if !errors.is_empty() {
         Status::Error
-    } else if diagnostics.iter().any(|d| fails(d, args.strict)) {
+    } else if !args.exit_zero && diagnostics.iter().any(|d| fails(d, strict)) {
         Status::Failure
     } else {
         Status::Success
     })
+}
+
+/// The paths grouped by the configuration that governs them: `--config`, or the nearest
+/// `pyproject.toml` / `mrt.toml` above each path.
+fn config_groups(args: &CheckArgs) -> Result<Vec<(Option<Config>, Vec<PathBuf>)>, String> {
+    if let Some(path) = &args.config {
+        let config = Config::load(path)
+            .map_err(|error| error.to_string())?
+            .ok_or_else(|| format!("{}: no [tool.mrt] table", path.display()))?;
+        return Ok(vec![(Some(config), args.paths.clone())]);
+    }
+    let mut groups: Vec<(Option<Config>, Vec<PathBuf>)> = Vec::new();
+    for path in &args.paths {
+        let config = Config::discover(path).map_err(|error| error.to_string())?;
+        match groups.iter_mut().find(|(other, _)| *other == config) {
+            Some((_, paths)) => paths.push(path.clone()),
+            None => groups.push((config, vec![path.clone()])),
+        }
+    }
+    Ok(groups)
+}
+
+/// The linter for one group: command-line options over the configuration's.
+fn linter(args: &CheckArgs, config: Option<&Config>) -> Result<Linter, String> {
+    let registry = mrt_rules::registry();
+    let options = config.map(|config| &config.options);
+    let in_config = |error: Error| match config {
+        Some(config) => format!("{}: {error}", config.path.display()),
+        None => error.to_string(),
+    };
+    let select = if args.select.is_empty() {
+        options.and_then(|o| o.select.clone()).unwrap_or_default()
+    } else {
+        args.select.clone()
+    };
+    let mut extend_select = options
+        .and_then(|o| o.extend_select.clone())
+        .unwrap_or_default();
+    extend_select.extend(args.extend_select.iter().cloned());
+    let mut ignore = options.and_then(|o| o.ignore.clone()).unwrap_or_default();
+    ignore.extend(args.ignore.iter().cloned());
+    // Codes in the configuration are checked against the registry like the command line's.
+    let config_codes = options
+        .and_then(|o| o.per_file_ignores.as_ref())
+        .into_iter()
+        .flat_map(|map| map.values().flatten());
+    for code in config_codes {
+        if registry.matching(code).is_empty() {
+            return Err(in_config(Error::UnknownSelector {
+                selector: code.clone(),
+            }));
+        }
+    }
+    let rules = registry
+        .select(&select, &extend_select, &ignore)
+        .map_err(in_config)?;
+    let mut settings = Settings::default();
+    settings.strict = args.strict || options.and_then(|o| o.strict).unwrap_or(false);
+    settings.dialect = match (args.dialect, options.and_then(|o| o.dialect.as_deref())) {
+        (Some(dialect), _) => dialect,
+        (None, Some(name)) => mrt_core::Dialect::parse(name).unwrap_or_default(),
+        (None, None) => mrt_core::Dialect::default(),
+    };
+    settings.postgres_version = args
+        .postgres_version
+        .or_else(|| options.and_then(|o| o.postgres_version));
+    Ok(Linter::new(rules, settings))
+}
+
+/// Drops findings of skipped revisions and of `per-file-ignores`; lists the skipped revisions.
+fn apply_config(
+    diagnostics: Vec<Diagnostic>,
+    config: Option<&Config>,
+    project: &Project,
+) -> (Vec<Diagnostic>, Vec<Skipped>) {
+    let Some(config) = config else {
+        return (diagnostics, Vec::new());
+    };
+    let skip: BTreeMap<&str, &str> = config
+        .options
+        .skip
+        .iter()
+        .flatten()
+        .map(|(revision, reason)| (revision.as_str(), reason.as_str()))
+        .collect();
+    let mut skipped = Vec::new();
+    for (revision, reason) in &skip {
+        match project.graph.position(revision) {
+            Some(position) => skipped.push(Skipped {
+                revision: (*revision).to_owned(),
+                path: project.migration_at(position).path().display().to_string(),
+                reason: (*reason).to_owned(),
+            }),
+            None => eprintln!(
+                "mrt: warning: {}: `skip.{revision}` names no revision under the checked paths",
+                config.path.display()
+            ),
+        }
+    }
+    let kept = diagnostics
+        .into_iter()
+        .filter(|diagnostic| {
+            !diagnostic
+                .revision
+                .as_deref()
+                .is_some_and(|revision| skip.contains_key(revision))
+        })
+        .filter(|diagnostic| {
+            !config.ignored_codes(diagnostic.path()).iter().any(|code| {
+                diagnostic.rule.answers_to(code) || diagnostic.rule.code.starts_with(*code)
+            })
+        })
+        .collect();
+    (kept, skipped)
 }
 
 /// Whether a finding fails the check: errors always, warnings under `--strict`.

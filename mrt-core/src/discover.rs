@@ -29,7 +29,7 @@ pub(crate) struct Discovered {
 /// Every `.py` file under `paths` (a file given directly is taken whatever its name), and an error
 /// for each path that does not exist or cannot be read. Directories are walked with an explicit
 /// stack.
-pub(crate) fn python_files(paths: &[PathBuf]) -> Discovered {
+pub(crate) fn python_files(paths: &[PathBuf], excluded: &dyn Fn(&Path) -> bool) -> Discovered {
     let mut files = Vec::new();
     let mut errors = Vec::new();
     let mut context_dirs: Vec<PathBuf> = Vec::new();
@@ -42,7 +42,8 @@ pub(crate) fn python_files(paths: &[PathBuf]) -> Discovered {
                 path: path.clone(),
                 source,
             }),
-            Ok(metadata) if metadata.is_dir() => walk(path, &mut files, &mut errors),
+            Ok(_) if excluded(path) => {}
+            Ok(metadata) if metadata.is_dir() => walk(path, excluded, &mut files, &mut errors),
             Ok(_) => {
                 files.push(path.clone());
                 context_dirs.push(path.parent().map(Path::to_path_buf).unwrap_or_default());
@@ -84,7 +85,12 @@ pub(crate) fn python_files(paths: &[PathBuf]) -> Discovered {
     }
 }
 
-fn walk(root: &Path, files: &mut Vec<PathBuf>, errors: &mut Vec<Error>) {
+fn walk(
+    root: &Path,
+    excluded: &dyn Fn(&Path) -> bool,
+    files: &mut Vec<PathBuf>,
+    errors: &mut Vec<Error>,
+) {
     let mut pending = vec![root.to_path_buf()];
     while let Some(dir) = pending.pop() {
         let entries = match std::fs::read_dir(&dir) {
@@ -109,6 +115,9 @@ fn walk(root: &Path, files: &mut Vec<PathBuf>, errors: &mut Vec<Error>) {
             let Ok(kind) = entry.file_type() else {
                 continue;
             };
+            if excluded(&path) {
+                continue;
+            }
             if kind.is_dir() {
                 if !is_skipped_dir(&path) {
                     pending.push(path);

@@ -41,6 +41,14 @@ pub enum Error {
         /// The revisions it starts.
         candidates: Vec<String>,
     },
+    /// A configuration file is not valid TOML or holds an invalid option.
+    #[error("{}: {message}", path.display())]
+    Config {
+        /// The configuration file.
+        path: PathBuf,
+        /// What is wrong, naming the key.
+        message: String,
+    },
     /// A rule selector (`--select`, `--ignore`) names no rule, alias or prefix.
     #[error("unknown rule selector `{selector}`: not a rule code, alias, name or code prefix")]
     UnknownSelector {
@@ -53,9 +61,10 @@ impl Error {
     /// The path the error is about, if any.
     pub fn path(&self) -> Option<&std::path::Path> {
         match self {
-            Error::PathNotFound { path } | Error::Io { path, .. } | Error::NotUtf8 { path } => {
-                Some(path)
-            }
+            Error::PathNotFound { path }
+            | Error::Io { path, .. }
+            | Error::NotUtf8 { path }
+            | Error::Config { path, .. } => Some(path),
             Error::UnknownSelector { .. }
             | Error::UnknownRevision { .. }
             | Error::AmbiguousRevision { .. } => None,

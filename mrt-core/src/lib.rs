@@ -14,6 +14,7 @@
 //!
 //! Built-in rules live in `mrt-rules`; use `mrt_rules::registry()` to get them.
 
+pub mod config;
 pub mod diagnostic;
 mod discover;
 pub mod error;

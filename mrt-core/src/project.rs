@@ -31,7 +31,16 @@ impl Project {
     /// Reads, parses and lowers every Python file under `paths`, in parallel. Files that cannot be
     /// read are reported as errors (naming the path) and left out; the rest go on.
     pub fn load(paths: &[PathBuf]) -> (Self, Vec<Error>) {
-        let discovered = crate::discover::python_files(paths);
+        Self::load_excluding(paths, &|_| false)
+    }
+
+    /// Like [`Project::load`], leaving out files and directories for which `excluded` is true
+    /// (configuration's `exclude`).
+    pub fn load_excluding(
+        paths: &[PathBuf],
+        excluded: &dyn Fn(&Path) -> bool,
+    ) -> (Self, Vec<Error>) {
+        let discovered = crate::discover::python_files(paths, excluded);
         let mut errors = discovered.errors;
         let files_read = discovered.files.len();
         let scoped = discovered.files.iter().map(|path| (path, true));

@@ -19,6 +19,6 @@ pub(super) fn render(report: &Report<'_>) -> String {
             diagnostic.message
         );
     }
-    out.push_str(&report.summary_line());
+    out.push_str(&report.summary_lines());
     out
 }

@@ -11,7 +11,7 @@ pub(super) fn render(report: &Report<'_>) -> String {
     for diagnostic in report.diagnostics {
         finding(&mut out, diagnostic);
     }
-    out.push_str(&report.summary_line());
+    out.push_str(&report.summary_lines());
     out
 }
 

@@ -1,16 +1,17 @@
-//! The JSON report. Its schema is documented in `docs/json-output.md`; `version` changes when a
-//! field is removed or changes meaning (adding fields does not).
+//! The JSON report and JSON lines. The schema is documented in `docs/json-output.md`; `version`
+//! changes when a field is removed or changes meaning (adding fields does not).
 
 use serde::Serialize;
 
-use super::Report;
+use super::{Located, Report, Skipped, Summary};
 
 #[derive(Serialize)]
 struct JsonReport<'a> {
     version: u32,
     findings: Vec<JsonFinding<'a>>,
     errors: Vec<JsonError>,
-    summary: Summary,
+    skipped: &'a [Skipped],
+    summary: &'a Summary,
 }
 
 #[derive(Serialize)]
@@ -36,43 +37,32 @@ struct JsonError {
     message: String,
 }
 
-#[derive(Serialize)]
-struct Summary {
-    files: usize,
-    migrations: usize,
-    revisions: usize,
-    parent_links: usize,
-    unknown_parents: usize,
-    errors: usize,
-    warnings: usize,
+fn finding<'a>(located: Located<'a>) -> JsonFinding<'a> {
+    let diagnostic = located.diagnostic;
+    JsonFinding {
+        code: diagnostic.code(),
+        name: diagnostic.rule.name,
+        severity: diagnostic.severity().as_str(),
+        message: &diagnostic.message,
+        help: diagnostic.help.as_deref(),
+        path: located.path,
+        revision: diagnostic.revision.as_deref(),
+        line: located.start.line,
+        column: located.start.column,
+        end_line: located.end.line,
+        end_column: located.end.column,
+        offset: diagnostic.range.start().to_u32(),
+        end_offset: diagnostic.range.end().to_u32(),
+    }
 }
 
 pub(super) fn render(report: &Report<'_>) -> String {
-    let graph = &report.project.graph;
     let json = JsonReport {
         version: 1,
         findings: report
             .diagnostics
             .iter()
-            .map(|diagnostic| {
-                let start = diagnostic.start();
-                let end = diagnostic.end();
-                JsonFinding {
-                    code: diagnostic.code(),
-                    name: diagnostic.rule.name,
-                    severity: diagnostic.severity().as_str(),
-                    message: &diagnostic.message,
-                    help: diagnostic.help.as_deref(),
-                    path: diagnostic.path().display().to_string(),
-                    revision: diagnostic.revision.as_deref(),
-                    line: start.line,
-                    column: start.column,
-                    end_line: end.line,
-                    end_column: end.column,
-                    offset: diagnostic.range.start().to_u32(),
-                    end_offset: diagnostic.range.end().to_u32(),
-                }
-            })
+            .map(|d| finding(Located::of(d)))
             .collect(),
         errors: report
             .errors
@@ -82,23 +72,17 @@ pub(super) fn render(report: &Report<'_>) -> String {
                 message: error.to_string(),
             })
             .collect(),
-        summary: Summary {
-            files: report.project.files_read,
-            migrations: report.project.checked_migrations(),
-            revisions: graph.len(),
-            parent_links: graph.parent_edge_count(),
-            unknown_parents: graph
-                .missing_references()
-                .iter()
-                .filter(|missing| missing.kind == mrt_core::graph::EdgeKind::Parent)
-                .count(),
-            errors: report.count(mrt_core::Severity::Error),
-            warnings: report.count(mrt_core::Severity::Warning),
-        },
+        skipped: report.skipped,
+        summary: report.summary,
     };
-    let mut text = serde_json::to_string_pretty(&json).unwrap_or_else(|error| {
-        format!("{{\"version\": 1, \"error\": \"cannot serialise the report: {error}\"}}")
-    });
-    text.push('\n');
-    text
+    super::to_json(&json, true)
+}
+
+/// One finding per line, with the fields of the JSON report's findings.
+pub(super) fn render_lines(report: &Report<'_>) -> String {
+    report
+        .diagnostics
+        .iter()
+        .map(|diagnostic| super::to_json(&finding(Located::of(diagnostic)), false))
+        .collect()
 }

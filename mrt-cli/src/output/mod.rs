@@ -2,39 +2,96 @@
 
 mod concise;
 mod full;
+mod github;
+mod gitlab;
 mod json;
+mod junit;
+mod sarif;
+
+use std::fmt::Write as _;
 
 use mrt_core::{Diagnostic, Error, Project, Severity};
 
 use crate::args::OutputFormat;
 
+/// Counts over every checked project.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub(crate) struct Summary {
+    pub(crate) files: usize,
+    pub(crate) migrations: usize,
+    pub(crate) revisions: usize,
+    pub(crate) parent_links: usize,
+    pub(crate) unknown_parents: usize,
+    pub(crate) errors: usize,
+    pub(crate) warnings: usize,
+}
+
+impl Summary {
+    pub(crate) fn add(&mut self, project: &Project) {
+        let graph = &project.graph;
+        self.files += project.files_read;
+        self.migrations += project.checked_migrations();
+        self.revisions += graph.len();
+        self.parent_links += graph.parent_edge_count();
+        self.unknown_parents += graph
+            .missing_references()
+            .iter()
+            .filter(|missing| missing.kind == mrt_core::graph::EdgeKind::Parent)
+            .count();
+    }
+
+    pub(crate) fn count(&mut self, diagnostics: &[Diagnostic]) {
+        let of = |severity| {
+            diagnostics
+                .iter()
+                .filter(|d| d.severity() == severity)
+                .count()
+        };
+        self.errors = of(Severity::Error);
+        self.warnings = of(Severity::Warning);
+    }
+}
+
+/// A revision whose findings the configuration accepts (`[tool.mrt.skip]`).
+#[derive(Debug, Clone, serde::Serialize)]
+pub(crate) struct Skipped {
+    pub(crate) revision: String,
+    pub(crate) path: String,
+    pub(crate) reason: String,
+}
+
 /// Everything a format may print.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Report<'a> {
-    pub(crate) project: &'a Project,
     pub(crate) diagnostics: &'a [Diagnostic],
     pub(crate) errors: &'a [Error],
+    pub(crate) skipped: &'a [Skipped],
+    pub(crate) summary: &'a Summary,
     pub(crate) strict: bool,
 }
 
 impl Report<'_> {
-    pub(crate) fn count(&self, severity: Severity) -> usize {
-        self.diagnostics
-            .iter()
-            .filter(|diagnostic| diagnostic.severity() == severity)
-            .count()
-    }
-
-    /// The closing line of the text formats.
-    pub(crate) fn summary_line(&self) -> String {
-        let errors = self.count(Severity::Error);
-        let warnings = self.count(Severity::Warning);
-        let migrations = self.project.checked_migrations();
+    /// The closing lines of the text formats: skipped revisions, then the counts.
+    pub(crate) fn summary_lines(&self) -> String {
+        let mut text = String::new();
+        for skip in self.skipped {
+            let _ = writeln!(
+                text,
+                "Skipped revision `{}` ({}): {}",
+                skip.revision, skip.path, skip.reason
+            );
+        }
+        let Summary {
+            errors,
+            warnings,
+            migrations,
+            files,
+            ..
+        } = *self.summary;
         let checked = format!(
-            "{migrations} migration{} in {} file{}",
+            "{migrations} migration{} in {files} file{}",
             plural(migrations),
-            self.project.files_read,
-            plural(self.project.files_read)
+            plural(files)
         );
         let unreadable = if self.errors.is_empty() {
             String::new()
@@ -47,21 +104,24 @@ impl Report<'_> {
         };
         if errors + warnings == 0 {
             if unreadable.is_empty() {
-                return format!("All checks passed ({checked}).\n");
+                let _ = writeln!(text, "All checks passed ({checked}).");
+            } else {
+                let _ = writeln!(text, "No findings in {checked}.{unreadable}");
             }
-            return format!("No findings in {checked}.{unreadable}\n");
+            return text;
         }
-        let mut line = format!(
+        let _ = write!(
+            text,
             "Found {errors} error{} and {warnings} warning{} in {checked}.",
             plural(errors),
             plural(warnings)
         );
         if warnings > 0 && !self.strict {
-            line.push_str(" Warnings fail the check only with --strict.");
+            text.push_str(" Warnings fail the check only with --strict.");
         }
-        line.push_str(&unreadable);
-        line.push('\n');
-        line
+        text.push_str(&unreadable);
+        text.push('\n');
+        text
     }
 }
 
@@ -75,5 +135,71 @@ pub(crate) fn render(report: &Report<'_>, format: OutputFormat) -> String {
         OutputFormat::Full => full::render(report),
         OutputFormat::Concise => concise::render(report),
         OutputFormat::Json => json::render(report),
+        OutputFormat::JsonLines => json::render_lines(report),
+        OutputFormat::Sarif => sarif::render(report),
+        OutputFormat::Github => github::render(report),
+        OutputFormat::Gitlab => gitlab::render(report),
+        OutputFormat::Junit => junit::render(report),
     }
+}
+
+/// `--statistics`: findings per rule, most frequent first.
+pub(crate) fn statistics(report: &Report<'_>) -> String {
+    let mut counts: Vec<(&'static str, &'static str, &'static str, usize)> = Vec::new();
+    for diagnostic in report.diagnostics {
+        match counts.iter_mut().find(|entry| entry.0 == diagnostic.code()) {
+            Some(entry) => entry.3 += 1,
+            None => counts.push((
+                diagnostic.code(),
+                diagnostic.rule.name,
+                diagnostic.severity().as_str(),
+                1,
+            )),
+        }
+    }
+    counts.sort_by(|a, b| b.3.cmp(&a.3).then(a.0.cmp(b.0)));
+    let width = counts
+        .iter()
+        .map(|entry| entry.3.to_string().len())
+        .max()
+        .unwrap_or(1);
+    let mut text = String::new();
+    for (code, name, severity, count) in counts {
+        let _ = writeln!(text, "{count:>width$}  {code}  [{severity}]  {name}");
+    }
+    text.push_str(&report.summary_lines());
+    text
+}
+
+/// The fields every structured format shares, for one finding.
+pub(crate) struct Located<'a> {
+    pub(crate) diagnostic: &'a Diagnostic,
+    pub(crate) path: String,
+    pub(crate) start: mrt_core::Location,
+    pub(crate) end: mrt_core::Location,
+}
+
+impl<'a> Located<'a> {
+    pub(crate) fn of(diagnostic: &'a Diagnostic) -> Self {
+        Self {
+            path: diagnostic.path().display().to_string(),
+            start: diagnostic.start(),
+            end: diagnostic.end(),
+            diagnostic,
+        }
+    }
+}
+
+/// Serialises a value the formats build (plain strings and numbers: it cannot fail), with a
+/// newline.
+pub(crate) fn to_json(value: &impl serde::Serialize, pretty: bool) -> String {
+    let text = if pretty {
+        serde_json::to_string_pretty(value)
+    } else {
+        serde_json::to_string(value)
+    };
+    let mut text =
+        text.unwrap_or_else(|error| format!("{{\"error\": \"cannot serialise: {error}\"}}"));
+    text.push('\n');
+    text
 }
