@@ -1,0 +1,64 @@
+//! `mrt`: checks database migrations for rollback risks. The binary is `src/main.rs`; this library
+//! holds the command line so that other binaries (the pre-commit hook's) can run it too.
+
+mod args;
+mod check;
+mod graph;
+mod output;
+mod rules;
+
+use std::io::Write as _;
+use std::process::ExitCode;
+
+use clap::Parser as _;
+
+use crate::args::{Cli, Command};
+
+/// Exit codes: 0 nothing fails, 1 findings fail the check, 2 usage, configuration or I/O error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Status {
+    Success,
+    Failure,
+    Error,
+}
+
+impl From<Status> for ExitCode {
+    fn from(status: Status) -> Self {
+        match status {
+            Status::Success => ExitCode::SUCCESS,
+            Status::Failure => ExitCode::from(1),
+            Status::Error => ExitCode::from(2),
+        }
+    }
+}
+
+/// Runs the command line with the process's arguments and returns its exit code.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Check(args) => check::run(&args),
+        Command::Rule(args) => rules::explain(&args),
+        Command::Rules(args) => rules::list(&args),
+        Command::Graph(args) => graph::run(&args),
+    };
+    match result {
+        Ok(status) => status.into(),
+        Err(error) => {
+            let _ = writeln!(std::io::stderr(), "mrt: error: {error}");
+            Status::Error.into()
+        }
+    }
+}
+
+/// Writes to standard output; a closed pipe (`mrt rules | head`) is not an error of ours.
+pub(crate) fn write_stdout(text: &str) -> Result<Status, String> {
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Ok(()) => Ok(Status::Success),
+        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => Ok(Status::Success),
+        Err(error) => Err(format!("cannot write to standard output: {error}")),
+    }
+}
