@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use mrt_core::TextRange;
-use mrt_core::ir::{Body, Migration, Name, OpKind, Operation, Spanned};
+use mrt_core::ir::{AlterColumn, Body, ConstraintDef, Migration, Name, OpKind, Operation, Spanned};
 
 /// Where tables and columns are created in a body, so a rule can ask whether an object was new
 /// when an operation ran on it (it then holds no rows, and losing it loses nothing).
@@ -76,6 +76,24 @@ pub(crate) fn column_label(
     }
 }
 
+/// How a message names a column with its kind: "column `` `table.column` ``", or "a column" when
+/// its name could not be read.
+pub(crate) fn column_phrase(
+    table: Option<&Spanned<String>>,
+    column: Option<&Spanned<String>>,
+) -> String {
+    match column {
+        Some(_) => format!("column {}", column_label(table, column)),
+        None => "a column".to_owned(),
+    }
+}
+
+/// How a message names an object with its kind: "index `` `ix_a` ``", or `fallback` ("an index")
+/// when its name could not be read.
+pub(crate) fn named(kind: &str, name: &Name, fallback: &str) -> String {
+    name_of(name).map_or_else(|| fallback.to_owned(), |name| format!("{kind} `{name}`"))
+}
+
 /// The value of a name read statically, if it was.
 pub(crate) fn name_of(name: &Name) -> Option<&str> {
     name.as_ref().map(|name| name.value.as_str())
@@ -111,4 +129,174 @@ pub(crate) fn downgrade_has(migration: &Migration, reverses: impl Fn(&OpKind) ->
 /// The range a finding about a name points at: the name's, else the operation's.
 pub(crate) fn name_range(name: &Name, op: &Operation) -> TextRange {
     name.as_ref().map_or(op.range, |name| name.range)
+}
+
+// ----- name-matched reverses ----------------------------------------------------------------------
+
+/// The downgrade operations a reverse guard may look in, or `None` when another rule already owns
+/// the fact that the downgrade reverses nothing: no downgrade (MRT101), a no-op one (MRT102), one
+/// that only raises (MRT804), or a file with syntax errors (MRT902, whose bodies are partial).
+pub(crate) fn reversing_downgrade(migration: &Migration) -> Option<&[Operation]> {
+    if !migration.syntax_errors.is_empty() {
+        return None;
+    }
+    let downgrade = migration.downgrade.as_ref()?;
+    if downgrade.is_noop || downgrade.only_raises {
+        return None;
+    }
+    Some(&downgrade.ops)
+}
+
+/// Whether `downgrade` undoes `upgrade_op`, matched by the names of the objects it touches (never
+/// by "any operation of that kind"). Kinds without a schema inverse (data changes, unknown SQL)
+/// are never reversed.
+pub(crate) fn reverses(upgrade_op: &OpKind, downgrade: &[Operation]) -> bool {
+    match upgrade_op {
+        OpKind::CreateTable { table, .. } => drops_table(table, downgrade),
+        OpKind::DropTable { table } => downgrade.iter().any(|op| {
+            matches!(&op.kind, OpKind::CreateTable { table: created, .. } if both_same(table, created))
+        }),
+        OpKind::RenameTable { old, new } => renames_table_back(old, new, downgrade),
+        OpKind::AddColumn { table, column } => downgrade.iter().any(|op| {
+            matches!(&op.kind, OpKind::DropColumn { table: t, column: c }
+                if both_same(table, t) && both_same(&column.name, c))
+        }),
+        OpKind::DropColumn { table, column } => downgrade.iter().any(|op| {
+            matches!(&op.kind, OpKind::AddColumn { table: t, column: c }
+                if both_same(table, t) && both_same(column, &c.name))
+        }),
+        OpKind::AlterColumn(alter) => alter_column_reversed(alter, downgrade),
+        OpKind::CreateIndex { name, .. } => downgrade.iter().any(|op| {
+            matches!(&op.kind, OpKind::DropIndex { name: dropped, .. } if both_same(name, dropped))
+        }),
+        OpKind::DropIndex { name, .. } => recreates_index(name, downgrade),
+        OpKind::CreateConstraint(constraint) => downgrade.iter().any(|op| {
+            matches!(&op.kind, OpKind::DropConstraint { name, table, .. }
+                if both_same(&constraint.name, name) && both_same(&constraint.table, table))
+        }),
+        OpKind::DropConstraint { name, table, .. } => recreates_constraint(name, table, downgrade),
+        OpKind::CreateView { name, .. } => downgrade.iter().any(|op| {
+            matches!(&op.kind, OpKind::DropView { name: dropped, .. } if both_same(name, dropped))
+        }),
+        OpKind::DropView { name, .. } => downgrade.iter().any(|op| {
+            matches!(&op.kind, OpKind::CreateView { name: created, .. } if both_same(name, created))
+        }),
+        OpKind::CreateTrigger { name, table } => downgrade.iter().any(|op| {
+            matches!(&op.kind, OpKind::DropTrigger { name: dropped, table: on }
+                if both_same(name, dropped) && tables_agree(table, on))
+        }),
+        OpKind::DropTrigger { name, table } => downgrade.iter().any(|op| {
+            matches!(&op.kind, OpKind::CreateTrigger { name: created, table: on }
+                if both_same(name, created) && tables_agree(table, on))
+        }),
+        OpKind::CreateType { name, .. } => downgrade.iter().any(|op| {
+            matches!(&op.kind, OpKind::DropType { name: dropped } if both_same(name, dropped))
+        }),
+        OpKind::DropType { name } => downgrade.iter().any(|op| {
+            matches!(&op.kind, OpKind::CreateType { name: created, .. } if both_same(name, created))
+        }),
+        _ => false,
+    }
+}
+
+/// Whether `downgrade` renames table `new` back to `old`.
+pub(crate) fn renames_table_back(old: &Name, new: &Name, downgrade: &[Operation]) -> bool {
+    downgrade.iter().any(|op| {
+        matches!(&op.kind, OpKind::RenameTable { old: from, new: to }
+            if both_same(new, from) && both_same(old, to))
+    })
+}
+
+/// Whether `downgrade` renames column `table.new_name` back to `table.column`.
+pub(crate) fn renames_column_back(alter: &AlterColumn, downgrade: &[Operation]) -> bool {
+    downgrade.iter().any(|op| {
+        matches!(&op.kind, OpKind::AlterColumn(back)
+            if both_same(&alter.table, &back.table)
+                && both_same(&alter.new_name, &back.column)
+                && both_same(&alter.column, &back.new_name))
+    })
+}
+
+/// Whether `downgrade` sets the nullability `alter` changed back (`nullable=False` undone by
+/// `nullable=True` / `DROP NOT NULL`, and the other way round) on the same column, named by its
+/// old or, when `alter` also renames it, its new name.
+pub(crate) fn restores_nullable(alter: &AlterColumn, downgrade: &[Operation]) -> bool {
+    let Some(nullable) = &alter.nullable else {
+        return false;
+    };
+    downgrade_alters(alter, downgrade).any(|back| {
+        back.nullable
+            .as_ref()
+            .is_some_and(|n| n.value != nullable.value)
+    })
+}
+
+/// Whether `downgrade` has an index named `name`.
+pub(crate) fn recreates_index(name: &Name, downgrade: &[Operation]) -> bool {
+    downgrade.iter().any(|op| {
+        matches!(&op.kind, OpKind::CreateIndex { name: created, .. } if both_same(name, created))
+    })
+}
+
+/// Whether `downgrade` creates a constraint named `name` on `table`: `create_*_constraint`,
+/// `create_primary_key`, `create_foreign_key`, SQL `ADD CONSTRAINT`, or a named constraint of a
+/// re-created table.
+pub(crate) fn recreates_constraint(name: &Name, table: &Name, downgrade: &[Operation]) -> bool {
+    let matches = |constraint: &ConstraintDef| {
+        both_same(name, &constraint.name) && both_same(table, &constraint.table)
+    };
+    downgrade.iter().any(|op| match &op.kind {
+        OpKind::CreateConstraint(constraint) => matches(constraint),
+        OpKind::CreateTable { constraints, .. } => constraints.iter().any(matches),
+        _ => false,
+    })
+}
+
+/// Whether `downgrade` drops table `table`.
+fn drops_table(table: &Name, downgrade: &[Operation]) -> bool {
+    downgrade.iter().any(
+        |op| matches!(&op.kind, OpKind::DropTable { table: dropped } if both_same(table, dropped)),
+    )
+}
+
+/// Two tables that may be left out (`DROP TRIGGER t` names none): equal when both were given.
+fn tables_agree(a: &Name, b: &Name) -> bool {
+    a.is_none() || b.is_none() || both_same(a, b)
+}
+
+/// Whether every change `alter` makes (rename, nullability, default, type) is undone by
+/// `downgrade`. An alter that changes nothing the IR models is not reversed.
+fn alter_column_reversed(alter: &AlterColumn, downgrade: &[Operation]) -> bool {
+    let changes = [
+        alter.new_name.is_some(),
+        alter.nullable.is_some(),
+        alter.server_default.is_some(),
+        alter.type_text.is_some(),
+    ];
+    if !changes.contains(&true) {
+        return false;
+    }
+    (alter.new_name.is_none() || renames_column_back(alter, downgrade))
+        && (alter.nullable.is_none() || restores_nullable(alter, downgrade))
+        && (alter.server_default.is_none()
+            || downgrade_alters(alter, downgrade).any(|back| back.server_default.is_some()))
+        && (alter.type_text.is_none()
+            || downgrade_alters(alter, downgrade).any(|back| back.type_text.is_some()))
+}
+
+/// The downgrade's alters of the column `alter` changes, by its old or new name.
+fn downgrade_alters<'a>(
+    alter: &'a AlterColumn,
+    downgrade: &'a [Operation],
+) -> impl Iterator<Item = &'a AlterColumn> {
+    downgrade.iter().filter_map(move |op| match &op.kind {
+        OpKind::AlterColumn(back)
+            if both_same(&alter.table, &back.table)
+                && (both_same(&alter.column, &back.column)
+                    || both_same(&alter.new_name, &back.column)) =>
+        {
+            Some(back)
+        }
+        _ => None,
+    })
 }

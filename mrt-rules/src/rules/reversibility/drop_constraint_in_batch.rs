@@ -1,0 +1,81 @@
+use mrt_core::ir::{ConstraintKind, OpKind};
+use mrt_core::{Finding, MigrationContext, Rule};
+
+use crate::helpers;
+
+mrt_core::declare_rule! {
+    /// ## What it does
+    /// Reports `batch_op.drop_constraint(name)` inside `with op.batch_alter_table(t)` in an
+    /// upgrade whose downgrade does not create a constraint of that name on `t` again.
+    ///
+    /// ## Why is this bad?
+    /// On SQLite the batch block rebuilds the table without the constraint; on other databases it
+    /// is a plain drop. Either way, after a rollback the previous release runs without the rule the
+    /// database enforced for it, and duplicates or invalid values go in silently.
+    ///
+    /// ## Example
+    /// ```python
+    /// def upgrade():
+    ///     with op.batch_alter_table("users") as batch_op:
+    ///         batch_op.drop_constraint("uq_users_email", type_="unique")
+    ///         batch_op.alter_column("email", nullable=False)
+    ///
+    /// def downgrade():
+    ///     with op.batch_alter_table("users") as batch_op:
+    ///         batch_op.alter_column("email", nullable=True)
+    /// ```
+    ///
+    /// Use instead:
+    /// ```python
+    /// def downgrade():
+    ///     with op.batch_alter_table("users") as batch_op:
+    ///         batch_op.alter_column("email", nullable=True)
+    ///         batch_op.create_unique_constraint("uq_users_email", ["email"])
+    /// ```
+    ///
+    /// ## Known problems
+    /// A foreign key (`type_="foreignkey"`) is reported by MRT205, in a batch block or not, and a
+    /// drop outside a batch block by MRT409. The constraint is matched by name and table; its
+    /// definition is not compared. A downgrade that is missing, empty or only raises is left to
+    /// MRT101, MRT102 and MRT804.
+    pub(crate) struct DropConstraintInBatch {
+        code: "MRT410",
+        name: "drop-constraint-in-batch",
+        severity: Warning,
+        frameworks: [Alembic],
+        fix: None,
+        summary: "a batch drop_constraint that the downgrade does not re-create",
+    }
+}
+
+impl Rule for DropConstraintInBatch {
+    fn check_migration(&self, cx: &MigrationContext<'_>, findings: &mut Vec<Finding>) {
+        let Some(upgrade) = &cx.migration.upgrade else {
+            return;
+        };
+        let Some(downgrade) = helpers::reversing_downgrade(cx.migration) else {
+            return;
+        };
+        for op in &upgrade.ops {
+            let OpKind::DropConstraint { name, table, kind } = &op.kind else {
+                continue;
+            };
+            if op.context.batch.is_none() || *kind == Some(ConstraintKind::ForeignKey) {
+                continue;
+            }
+            if helpers::recreates_constraint(name, table, downgrade) {
+                continue;
+            }
+            let constraint = helpers::named("constraint", name, "a constraint");
+            let on = helpers::label(table, "its table");
+            findings.push(
+                Finding::new(
+                    helpers::name_range(name, op),
+                    format!("Dropping {constraint} on {on} in a batch block is not undone by the downgrade: after a rollback nothing enforces it"),
+                )
+                .with_help(format!("Re-create {} on {on} in `downgrade()`, inside `batch_alter_table` on SQLite", helpers::label(name, "the constraint")))
+                .within(op.range),
+            );
+        }
+    }
+}

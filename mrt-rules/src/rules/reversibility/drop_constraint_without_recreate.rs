@@ -1,0 +1,80 @@
+use mrt_core::ir::{ConstraintKind, OpKind};
+use mrt_core::{Finding, MigrationContext, Rule};
+
+use crate::helpers;
+
+mrt_core::declare_rule! {
+    /// ## What it does
+    /// Reports an upgrade that drops a unique, check or primary-key constraint
+    /// (`op.drop_constraint(name, t)` or SQL `ALTER TABLE t DROP CONSTRAINT name`) whose downgrade
+    /// does not create a constraint of that name on `t`.
+    ///
+    /// ## Why is this bad?
+    /// After a rollback the previous release runs without the rule the database used to enforce
+    /// for it: duplicates or invalid values go in silently, and re-adding the constraint later
+    /// fails on them.
+    ///
+    /// ## Example
+    /// ```python
+    /// def upgrade():
+    ///     op.drop_constraint("uq_users_email", "users", type_="unique")
+    ///     op.create_index("ix_users_email", "users", ["email"])
+    ///
+    /// def downgrade():
+    ///     op.drop_index("ix_users_email", table_name="users")
+    /// ```
+    ///
+    /// Use instead:
+    /// ```python
+    /// def downgrade():
+    ///     op.drop_index("ix_users_email", table_name="users")
+    ///     op.create_unique_constraint("uq_users_email", "users", ["email"])
+    /// ```
+    ///
+    /// ## Known problems
+    /// A foreign key (`type_="foreignkey"`) is reported by MRT205 and a drop inside
+    /// `batch_alter_table` by MRT410. SQL `DROP CONSTRAINT` does not say what kind of constraint it
+    /// drops, so a foreign key dropped that way is reported here. The constraint is matched by name
+    /// and table; its definition is not compared. A downgrade that is missing, empty or only raises
+    /// is left to MRT101, MRT102 and MRT804.
+    pub(crate) struct DropConstraintWithoutRecreate {
+        code: "MRT409",
+        name: "drop-constraint-without-recreate",
+        severity: Warning,
+        frameworks: [Alembic],
+        fix: None,
+        summary: "a dropped constraint that the downgrade does not re-create",
+    }
+}
+
+impl Rule for DropConstraintWithoutRecreate {
+    fn check_migration(&self, cx: &MigrationContext<'_>, findings: &mut Vec<Finding>) {
+        let Some(upgrade) = &cx.migration.upgrade else {
+            return;
+        };
+        let Some(downgrade) = helpers::reversing_downgrade(cx.migration) else {
+            return;
+        };
+        for op in &upgrade.ops {
+            let OpKind::DropConstraint { name, table, kind } = &op.kind else {
+                continue;
+            };
+            if op.context.batch.is_some() || *kind == Some(ConstraintKind::ForeignKey) {
+                continue;
+            }
+            if helpers::recreates_constraint(name, table, downgrade) {
+                continue;
+            }
+            let constraint = helpers::named("constraint", name, "a constraint");
+            let on = helpers::label(table, "its table");
+            findings.push(
+                Finding::new(
+                    helpers::name_range(name, op),
+                    format!("Dropping {constraint} on {on} is not undone by the downgrade: after a rollback nothing enforces it"),
+                )
+                .with_help(format!("Re-create {} on {on} in `downgrade()`", helpers::label(name, "the constraint")))
+                .within(op.range),
+            );
+        }
+    }
+}

@@ -1,0 +1,73 @@
+use mrt_core::ir::OpKind;
+use mrt_core::{Finding, MigrationContext, Rule};
+
+use crate::helpers;
+
+mrt_core::declare_rule! {
+    /// ## What it does
+    /// Reports an upgrade that drops an index (`op.drop_index(name)`, its batch form, or SQL
+    /// `DROP INDEX name`) whose downgrade creates no index of that name.
+    ///
+    /// ## Why is this bad?
+    /// After a rollback the index is gone while the previous release still relies on it: queries
+    /// that used it turn into sequential scans, and a unique index no longer rejects duplicates.
+    /// Nothing fails loudly, so the loss is found in production.
+    ///
+    /// ## Example
+    /// ```python
+    /// def upgrade():
+    ///     op.drop_index("ix_users_email", table_name="users")
+    ///     op.alter_column("users", "email", nullable=False)
+    ///
+    /// def downgrade():
+    ///     op.alter_column("users", "email", nullable=True)
+    /// ```
+    ///
+    /// Use instead:
+    /// ```python
+    /// def downgrade():
+    ///     op.alter_column("users", "email", nullable=True)
+    ///     op.create_index("ix_users_email", "users", ["email"])
+    /// ```
+    ///
+    /// ## Known problems
+    /// The index is matched by name only (case-insensitively); a name the linter cannot read is
+    /// never matched. Whether the re-created index has the same columns is not checked. A downgrade
+    /// that is missing, empty or only raises is left to MRT101, MRT102 and MRT804.
+    pub(crate) struct DropIndexWithoutRecreate {
+        code: "MRT408",
+        name: "drop-index-without-recreate",
+        severity: Warning,
+        frameworks: [Alembic],
+        fix: None,
+        summary: "a dropped index that the downgrade does not re-create",
+    }
+}
+
+impl Rule for DropIndexWithoutRecreate {
+    fn check_migration(&self, cx: &MigrationContext<'_>, findings: &mut Vec<Finding>) {
+        let Some(upgrade) = &cx.migration.upgrade else {
+            return;
+        };
+        let Some(downgrade) = helpers::reversing_downgrade(cx.migration) else {
+            return;
+        };
+        for op in &upgrade.ops {
+            let OpKind::DropIndex { name, .. } = &op.kind else {
+                continue;
+            };
+            if helpers::recreates_index(name, downgrade) {
+                continue;
+            }
+            let index = helpers::named("index", name, "an index");
+            findings.push(
+                Finding::new(
+                    helpers::name_range(name, op),
+                    format!("Dropping {index} is not undone by the downgrade: after a rollback the previous release runs without it"),
+                )
+                .with_help(format!("Re-create {} in `downgrade()` with `op.create_index`", helpers::label(name, "the index")))
+                .within(op.range),
+            );
+        }
+    }
+}

@@ -1,0 +1,95 @@
+use mrt_core::ir::OpKind;
+use mrt_core::{Finding, MigrationContext, Rule};
+
+use crate::helpers::{self, NewObjects};
+
+mrt_core::declare_rule! {
+    /// ## What it does
+    /// Reports `op.alter_column(t, c, nullable=False)` (or its batch form) in an upgrade whose
+    /// downgrade does not make `t.c` nullable again with `alter_column(t, c, nullable=True)`.
+    ///
+    /// ## Why is this bad?
+    /// After a rollback the column still rejects NULL, but the previous release was written for a
+    /// nullable column: its inserts and updates that leave the column empty fail with a NOT NULL
+    /// violation.
+    ///
+    /// ## Example
+    /// ```python
+    /// def upgrade():
+    ///     op.alter_column("users", "email", nullable=False)
+    ///     op.create_index("ix_users_email", "users", ["email"])
+    ///
+    /// def downgrade():
+    ///     op.drop_index("ix_users_email", table_name="users")
+    /// ```
+    ///
+    /// Use instead:
+    /// ```python
+    /// def downgrade():
+    ///     op.drop_index("ix_users_email", table_name="users")
+    ///     op.alter_column("users", "email", nullable=True)
+    /// ```
+    ///
+    /// ## Known problems
+    /// The SQL form (`ALTER COLUMN c SET NOT NULL`) is reported by MRT403. A column added earlier
+    /// in the same upgrade, or on a table created there, is not reported: the downgrade that removes
+    /// it removes its NOT NULL too. A downgrade that is missing, empty or only raises is left to
+    /// MRT101, MRT102 and MRT804.
+    pub(crate) struct NotNullWithoutRestoringNullable {
+        code: "MRT402",
+        name: "not-null-without-restoring-nullable",
+        severity: Warning,
+        frameworks: [Alembic],
+        fix: None,
+        summary: "alter_column(nullable=False) that the downgrade does not make nullable again",
+    }
+}
+
+impl Rule for NotNullWithoutRestoringNullable {
+    fn check_migration(&self, cx: &MigrationContext<'_>, findings: &mut Vec<Finding>) {
+        let Some(upgrade) = &cx.migration.upgrade else {
+            return;
+        };
+        let Some(downgrade) = helpers::reversing_downgrade(cx.migration) else {
+            return;
+        };
+        let new_objects = NewObjects::of(upgrade);
+        for (index, op) in upgrade.ops.iter().enumerate() {
+            let OpKind::AlterColumn(alter) = &op.kind else {
+                continue;
+            };
+            if op.context.from_sql {
+                continue;
+            }
+            let Some(nullable) = &alter.nullable else {
+                continue;
+            };
+            if nullable.value {
+                continue;
+            }
+            if let (Some(table), Some(column)) = (&alter.table, &alter.column)
+                && new_objects.column_before(&table.value, &column.value, index)
+            {
+                continue;
+            }
+            if helpers::restores_nullable(alter, downgrade) {
+                continue;
+            }
+            let column = helpers::column_phrase(alter.table.as_ref(), alter.column.as_ref());
+            let help = match (helpers::name_of(&alter.table), helpers::name_of(&alter.column)) {
+                (Some(table), Some(name)) => format!(
+                    "Add `op.alter_column(\"{table}\", \"{name}\", nullable=True)` to `downgrade()`"
+                ),
+                _ => "Make the column nullable again in `downgrade()` with `op.alter_column(..., nullable=True)`".to_owned(),
+            };
+            findings.push(
+                Finding::new(
+                    nullable.range,
+                    format!("Making {column} NOT NULL is not undone by the downgrade: after a rollback the previous release's writes of NULL to it fail"),
+                )
+                .with_help(help)
+                .within(op.range),
+            );
+        }
+    }
+}

@@ -1,0 +1,95 @@
+use mrt_core::ir::OpKind;
+use mrt_core::{Finding, MigrationContext, Rule};
+
+use crate::helpers::{self, NewObjects};
+
+mrt_core::declare_rule! {
+    /// ## What it does
+    /// Reports an upgrade that renames a column (`op.alter_column(t, c, new_column_name=n)`,
+    /// `batch_op.alter_column(c, new_column_name=n)`, or SQL `ALTER TABLE t RENAME COLUMN c TO n`)
+    /// whose downgrade does not rename `t.n` back to `c`.
+    ///
+    /// ## Why is this bad?
+    /// After `alembic downgrade` the column keeps its new name, while the previous release reads
+    /// and writes the old one: its queries fail on a column that does not exist.
+    ///
+    /// ## Example
+    /// ```python
+    /// def upgrade():
+    ///     op.alter_column("users", "mail", new_column_name="email")
+    ///     op.create_index("ix_users_email", "users", ["email"])
+    ///
+    /// def downgrade():
+    ///     op.drop_index("ix_users_email", table_name="users")
+    /// ```
+    ///
+    /// Use instead:
+    /// ```python
+    /// def downgrade():
+    ///     op.drop_index("ix_users_email", table_name="users")
+    ///     op.alter_column("users", "email", new_column_name="mail")
+    /// ```
+    ///
+    /// ## Known problems
+    /// Each rename is matched on its own: when an upgrade renames two columns and the downgrade
+    /// undoes one, the other is still reported. Names the linter cannot read (built at run time) are
+    /// never matched. A column added earlier in the same upgrade, or on a table created there, is
+    /// not reported. A downgrade that is missing, empty or only raises is left to MRT101, MRT102
+    /// and MRT804.
+    pub(crate) struct RenameColumnWithoutReverse {
+        code: "MRT302",
+        name: "rename-column-without-reverse",
+        severity: Error,
+        frameworks: [Alembic],
+        fix: None,
+        summary: "a column rename that the downgrade does not undo",
+    }
+}
+
+impl Rule for RenameColumnWithoutReverse {
+    fn check_migration(&self, cx: &MigrationContext<'_>, findings: &mut Vec<Finding>) {
+        let Some(upgrade) = &cx.migration.upgrade else {
+            return;
+        };
+        let Some(downgrade) = helpers::reversing_downgrade(cx.migration) else {
+            return;
+        };
+        let new_objects = NewObjects::of(upgrade);
+        for (index, op) in upgrade.ops.iter().enumerate() {
+            let OpKind::AlterColumn(alter) = &op.kind else {
+                continue;
+            };
+            if alter.new_name.is_none() {
+                continue;
+            }
+            if let (Some(table), Some(column)) = (&alter.table, &alter.column)
+                && new_objects.column_before(&table.value, &column.value, index)
+            {
+                continue;
+            }
+            if helpers::renames_column_back(alter, downgrade) {
+                continue;
+            }
+            let column = helpers::column_phrase(alter.table.as_ref(), alter.column.as_ref());
+            let new_label = helpers::label(&alter.new_name, "a new name");
+            let help = match (
+                helpers::name_of(&alter.table),
+                helpers::name_of(&alter.column),
+                helpers::name_of(&alter.new_name),
+            ) {
+                (Some(table), Some(old), Some(new)) => format!(
+                    "Add `op.alter_column(\"{table}\", \"{new}\", new_column_name=\"{old}\")` to `downgrade()`"
+                ),
+                _ => "Rename the column back to its old name in `downgrade()`".to_owned(),
+            };
+            findings.push(
+                Finding::new(
+                    helpers::name_range(&alter.new_name, op),
+                    format!("Renaming {column} to {new_label} is not undone by the downgrade: after a rollback the column keeps its new name and the previous release cannot find it"),
+                )
+                .with_help(help)
+                .within(op.range),
+            );
+        }
+    }
+}

@@ -1,0 +1,87 @@
+use mrt_core::ir::OpKind;
+use mrt_core::{Finding, MigrationContext, Rule};
+
+use crate::helpers::{self, NewObjects};
+
+mrt_core::declare_rule! {
+    /// ## What it does
+    /// Reports an upgrade that renames a table (`op.rename_table(old, new)` or SQL
+    /// `ALTER TABLE old RENAME TO new`) whose downgrade does not rename `new` back to `old`.
+    ///
+    /// ## Why is this bad?
+    /// After `alembic downgrade` the table still has its new name, while the code of the previous
+    /// release queries the old one: every query on it fails, and re-running the upgrade fails too
+    /// because `old` no longer exists.
+    ///
+    /// ## Example
+    /// ```python
+    /// def upgrade():
+    ///     op.rename_table("customer", "customers")
+    ///     op.create_index("ix_customers_email", "customers", ["email"])
+    ///
+    /// def downgrade():
+    ///     op.drop_index("ix_customers_email", table_name="customers")
+    /// ```
+    ///
+    /// Use instead:
+    /// ```python
+    /// def downgrade():
+    ///     op.drop_index("ix_customers_email", table_name="customers")
+    ///     op.rename_table("customers", "customer")
+    /// ```
+    ///
+    /// ## Known problems
+    /// The reverse is matched by name, case-insensitively: a downgrade that renames the table
+    /// through a name the linter cannot read (a variable built at run time) is not recognised. A
+    /// table created earlier in the same upgrade is not reported: its downgrade drops it. A
+    /// downgrade that is missing, empty or only raises is left to MRT101, MRT102 and MRT804.
+    pub(crate) struct RenameTableWithoutReverse {
+        code: "MRT301",
+        name: "rename-table-without-reverse",
+        severity: Error,
+        frameworks: [Alembic],
+        fix: None,
+        summary: "a table rename that the downgrade does not undo",
+    }
+}
+
+impl Rule for RenameTableWithoutReverse {
+    fn check_migration(&self, cx: &MigrationContext<'_>, findings: &mut Vec<Finding>) {
+        let Some(upgrade) = &cx.migration.upgrade else {
+            return;
+        };
+        let Some(downgrade) = helpers::reversing_downgrade(cx.migration) else {
+            return;
+        };
+        let new_objects = NewObjects::of(upgrade);
+        for (index, op) in upgrade.ops.iter().enumerate() {
+            let OpKind::RenameTable { old, new } = &op.kind else {
+                continue;
+            };
+            if let Some(old) = helpers::name_of(old)
+                && new_objects.table_before(old, index)
+            {
+                continue;
+            }
+            if helpers::renames_table_back(old, new, downgrade) {
+                continue;
+            }
+            let table = helpers::named("table", old, "a table");
+            let new_label = helpers::label(new, "a new name");
+            let help = match (helpers::name_of(old), helpers::name_of(new)) {
+                (Some(old), Some(new)) => {
+                    format!("Add `op.rename_table(\"{new}\", \"{old}\")` to `downgrade()`")
+                }
+                _ => "Rename the table back to its old name in `downgrade()`".to_owned(),
+            };
+            findings.push(
+                Finding::new(
+                    helpers::name_range(old, op),
+                    format!("Renaming {table} to {new_label} is not undone by the downgrade: after a rollback the table keeps its new name and the previous release cannot find it"),
+                )
+                .with_help(help)
+                .within(op.range),
+            );
+        }
+    }
+}

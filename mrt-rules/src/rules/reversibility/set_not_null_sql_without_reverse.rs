@@ -1,0 +1,99 @@
+use mrt_core::ir::OpKind;
+use mrt_core::{Finding, MigrationContext, Rule};
+
+use crate::helpers::{self, NewObjects};
+
+mrt_core::declare_rule! {
+    /// ## What it does
+    /// Reports raw SQL `ALTER TABLE t ALTER COLUMN c SET NOT NULL` in an upgrade whose downgrade
+    /// does not run `ALTER TABLE t ALTER COLUMN c DROP NOT NULL` (or
+    /// `op.alter_column(t, c, nullable=True)`).
+    ///
+    /// ## Why is this bad?
+    /// After a rollback the column still rejects NULL, but the previous release was written for a
+    /// nullable column: its writes that leave the column empty fail with a NOT NULL violation.
+    ///
+    /// ## Example
+    /// ```python
+    /// def upgrade():
+    ///     op.execute("ALTER TABLE users ALTER COLUMN email SET NOT NULL")
+    ///     op.execute("CREATE INDEX ix_users_email ON users (email)")
+    ///
+    /// def downgrade():
+    ///     op.execute("DROP INDEX ix_users_email")
+    /// ```
+    ///
+    /// Use instead:
+    /// ```python
+    /// def downgrade():
+    ///     op.execute("DROP INDEX ix_users_email")
+    ///     op.execute("ALTER TABLE users ALTER COLUMN email DROP NOT NULL")
+    /// ```
+    ///
+    /// ## Known problems
+    /// The `alter_column(nullable=False)` form is reported by MRT402. SQL built at run time
+    /// cannot be read and is not reported here (MRT805 reports it). A column added earlier in the
+    /// same upgrade, or on a table created there, is not reported. A downgrade that is missing,
+    /// empty or only raises is left to MRT101, MRT102 and MRT804.
+    pub(crate) struct SetNotNullSqlWithoutReverse {
+        code: "MRT403",
+        name: "set-not-null-sql-without-reverse",
+        severity: Warning,
+        frameworks: [Alembic],
+        fix: None,
+        summary: "SQL SET NOT NULL that the downgrade does not drop again",
+    }
+}
+
+impl Rule for SetNotNullSqlWithoutReverse {
+    fn check_migration(&self, cx: &MigrationContext<'_>, findings: &mut Vec<Finding>) {
+        let Some(upgrade) = &cx.migration.upgrade else {
+            return;
+        };
+        let Some(downgrade) = helpers::reversing_downgrade(cx.migration) else {
+            return;
+        };
+        let new_objects = NewObjects::of(upgrade);
+        for (index, op) in upgrade.ops.iter().enumerate() {
+            let OpKind::AlterColumn(alter) = &op.kind else {
+                continue;
+            };
+            if !op.context.from_sql {
+                continue;
+            }
+            let Some(nullable) = &alter.nullable else {
+                continue;
+            };
+            if nullable.value {
+                continue;
+            }
+            if let (Some(table), Some(column)) = (&alter.table, &alter.column)
+                && new_objects.column_before(&table.value, &column.value, index)
+            {
+                continue;
+            }
+            if helpers::restores_nullable(alter, downgrade) {
+                continue;
+            }
+            let column = helpers::column_phrase(alter.table.as_ref(), alter.column.as_ref());
+            let help = match (
+                helpers::name_of(&alter.table),
+                helpers::name_of(&alter.column),
+            ) {
+                (Some(table), Some(name)) => format!(
+                    "Run `ALTER TABLE {table} ALTER COLUMN {name} DROP NOT NULL` in `downgrade()`"
+                ),
+                _ => "Run `ALTER TABLE ... ALTER COLUMN ... DROP NOT NULL` in `downgrade()`"
+                    .to_owned(),
+            };
+            findings.push(
+                Finding::new(
+                    nullable.range,
+                    format!("`SET NOT NULL` on {column} is not undone by the downgrade: after a rollback the previous release's writes of NULL to it fail"),
+                )
+                .with_help(help)
+                .within(op.range),
+            );
+        }
+    }
+}
