@@ -67,16 +67,19 @@ pub(crate) fn run(args: &CheckArgs) -> Result<Status, String> {
     })
 }
 
+/// Paths checked under one configuration (or none).
+type ConfigGroup = (Option<Config>, Vec<PathBuf>);
+
 /// The paths grouped by the configuration that governs them: `--config`, or the nearest
 /// `pyproject.toml` / `mrt.toml` above each path.
-fn config_groups(args: &CheckArgs) -> Result<Vec<(Option<Config>, Vec<PathBuf>)>, String> {
+fn config_groups(args: &CheckArgs) -> Result<Vec<ConfigGroup>, String> {
     if let Some(path) = &args.config {
         let config = Config::load(path)
             .map_err(|error| error.to_string())?
             .ok_or_else(|| format!("{}: no [tool.mrt] table", path.display()))?;
         return Ok(vec![(Some(config), args.paths.clone())]);
     }
-    let mut groups: Vec<(Option<Config>, Vec<PathBuf>)> = Vec::new();
+    let mut groups: Vec<ConfigGroup> = Vec::new();
     for path in &args.paths {
         let config = Config::discover(path).map_err(|error| error.to_string())?;
         match groups.iter_mut().find(|(other, _)| *other == config) {

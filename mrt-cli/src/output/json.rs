@@ -37,7 +37,7 @@ struct JsonError {
     message: String,
 }
 
-fn finding<'a>(located: Located<'a>) -> JsonFinding<'a> {
+fn finding(located: Located<'_>) -> JsonFinding<'_> {
     let diagnostic = located.diagnostic;
     JsonFinding {
         code: diagnostic.code(),
