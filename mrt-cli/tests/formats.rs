@@ -123,7 +123,7 @@ fn replace_strings(value: &mut serde_json::Value, from: &str, to: &str) -> usize
     while let Some(value) = pending.pop() {
         match value {
             serde_json::Value::String(text) if text == from => {
-                *text = to.to_owned();
+                to.clone_into(text);
                 replaced += 1;
             }
             serde_json::Value::Array(items) => pending.extend(items.iter_mut()),

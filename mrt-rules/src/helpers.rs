@@ -1,6 +1,6 @@
 //! Facts about a body that several rules ask for.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use mrt_core::TextRange;
 use mrt_core::ir::{AlterColumn, Body, ConstraintDef, Migration, Name, OpKind, Operation, Spanned};
@@ -299,4 +299,101 @@ fn downgrade_alters<'a>(
         }
         _ => None,
     })
+}
+
+/// The range a finding's suppression comments may sit on: the call. An operation lowered from SQL
+/// has the statement as its range; it is widened to the call that ran the SQL, so a `# noqa` on the
+/// first or last line of a multi-line `op.execute("""...""")` covers it.
+pub(crate) fn operation_range(ops: &[Operation], index: usize) -> TextRange {
+    let Some(op) = ops.get(index) else {
+        return TextRange::default();
+    };
+    if !op.context.from_sql {
+        return op.range;
+    }
+    ops[..index]
+        .iter()
+        .rev()
+        .enumerate()
+        .find_map(|(distance, earlier)| match earlier.kind {
+            OpKind::Sql { lowered, .. } if lowered > distance => Some(earlier.range),
+            _ => None,
+        })
+        .unwrap_or(op.range)
+}
+
+/// One add/update/drop sequence on a table (MRT208): a column is added to the table, the table is
+/// rewritten with `UPDATE`, then a column of it that held data is dropped. Indexes into the
+/// upgrade's operations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct MultiStep {
+    /// The first `add_column` on the table.
+    pub(crate) add: usize,
+    /// The first `UPDATE` of the table after that add.
+    pub(crate) update: usize,
+    /// The drop that ends the sequence.
+    pub(crate) drop: usize,
+}
+
+/// The multi-step destructive sequences of an upgrade. MRT208 reports each at its drop; MRT201 and
+/// MRT206 stay quiet on those drops, and MRT103 on the `UPDATE`s inside a sequence, so the fact is
+/// reported once.
+#[derive(Debug, Default)]
+pub(crate) struct MultiSteps {
+    steps: Vec<MultiStep>,
+    rewrites: HashSet<usize>,
+}
+
+impl MultiSteps {
+    /// Finds, for every drop of a column that held data (not new in this upgrade), an `add_column`
+    /// on the same table followed by an `UPDATE` of it, both before the drop. Steps on different
+    /// tables, or in another order, are no sequence.
+    pub(crate) fn of(upgrade: &Body) -> Self {
+        let new_objects = NewObjects::of(upgrade);
+        let ops = &upgrade.ops;
+        let on =
+            |op: &Operation, table: &str| op.table().is_some_and(|t| t.eq_ignore_ascii_case(table));
+        let mut found = Self::default();
+        for (drop, op) in ops.iter().enumerate() {
+            let OpKind::DropColumn {
+                table: Some(table),
+                column: Some(column),
+            } = &op.kind
+            else {
+                continue;
+            };
+            let table = table.value.as_str();
+            if new_objects.column_before(table, &column.value, drop) {
+                continue;
+            }
+            let before = &ops[..drop];
+            let Some(add) = before
+                .iter()
+                .position(|op| matches!(op.kind, OpKind::AddColumn { .. }) && on(op, table))
+            else {
+                continue;
+            };
+            let updates: Vec<usize> = (add + 1..drop)
+                .filter(|&index| {
+                    matches!(ops[index].kind, OpKind::UpdateRows { .. }) && on(&ops[index], table)
+                })
+                .collect();
+            let Some(&update) = updates.first() else {
+                continue;
+            };
+            found.rewrites.extend(updates);
+            found.steps.push(MultiStep { add, update, drop });
+        }
+        found
+    }
+
+    /// The sequence the drop at `index` ends, if it ends one.
+    pub(crate) fn ending_at(&self, index: usize) -> Option<&MultiStep> {
+        self.steps.iter().find(|step| step.drop == index)
+    }
+
+    /// Whether the `UPDATE` at `index` rewrites a table inside a sequence.
+    pub(crate) fn rewrites_at(&self, index: usize) -> bool {
+        self.rewrites.contains(&index)
+    }
 }

@@ -7,6 +7,7 @@ mod syntax;
 
 /// The codes of the rules declared in this crate, checked against the registry by a test.
 pub(crate) const BUILTIN_CODES: &[&str] = &[
-    "MRT101", "MRT102", "MRT104", "MRT201", "MRT206", "MRT301", "MRT302", "MRT402", "MRT403",
-    "MRT408", "MRT409", "MRT410", "MRT901", "MRT902", "MRT903", "MRT904", "MRT905", "MRT906",
+    "MRT101", "MRT102", "MRT103", "MRT104", "MRT201", "MRT202", "MRT203", "MRT206", "MRT207",
+    "MRT208", "MRT301", "MRT302", "MRT304", "MRT402", "MRT403", "MRT408", "MRT409", "MRT410",
+    "MRT501", "MRT901", "MRT902", "MRT903", "MRT904", "MRT905", "MRT906",
 ];

@@ -1,7 +1,7 @@
 use mrt_core::ir::OpKind;
 use mrt_core::{Finding, MigrationContext, Rule};
 
-use crate::helpers::NewObjects;
+use crate::helpers::{MultiSteps, NewObjects, operation_range};
 
 mrt_core::declare_rule! {
     /// ## What it does
@@ -49,11 +49,12 @@ impl Rule for DropColumn {
             return;
         };
         let new_objects = NewObjects::of(upgrade);
+        let multi_steps = MultiSteps::of(upgrade);
         for (index, op) in upgrade.ops.iter().enumerate() {
             let OpKind::DropColumn { table, column } = &op.kind else {
                 continue;
             };
-            if op.context.batch.is_some() {
+            if op.context.batch.is_some() || multi_steps.ending_at(index).is_some() {
                 continue;
             }
             if let (Some(table), Some(column)) = (table, column)
@@ -69,7 +70,7 @@ impl Rule for DropColumn {
                     format!("Dropping column {described} deletes its data; no downgrade can bring it back"),
                 )
                 .with_help("Back the data up in an earlier revision, or suppress with `# noqa: MRT201` once the loss is reviewed")
-                .within(op.range),
+                .within(operation_range(&upgrade.ops, index)),
             );
         }
     }

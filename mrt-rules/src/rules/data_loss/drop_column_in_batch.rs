@@ -1,7 +1,7 @@
 use mrt_core::ir::OpKind;
 use mrt_core::{Finding, MigrationContext, Rule};
 
-use crate::helpers::NewObjects;
+use crate::helpers::{MultiSteps, NewObjects};
 
 mrt_core::declare_rule! {
     /// ## What it does
@@ -29,7 +29,8 @@ mrt_core::declare_rule! {
     /// ```
     ///
     /// ## Known problems
-    /// A column added earlier in the same upgrade, or on a table created there, is not reported.
+    /// A column added earlier in the same upgrade, or on a table created there, is not reported. A
+    /// batch drop that ends an add/update/drop sequence on its table is reported by MRT208 alone.
     pub(crate) struct DropColumnInBatch {
         code: "MRT206",
         name: "drop-column-in-batch",
@@ -46,11 +47,12 @@ impl Rule for DropColumnInBatch {
             return;
         };
         let new_objects = NewObjects::of(upgrade);
+        let multi_steps = MultiSteps::of(upgrade);
         for (index, op) in upgrade.ops.iter().enumerate() {
             let OpKind::DropColumn { table, column } = &op.kind else {
                 continue;
             };
-            if op.context.batch.is_none() {
+            if op.context.batch.is_none() || multi_steps.ending_at(index).is_some() {
                 continue;
             }
             if let (Some(table), Some(column)) = (table, column)

@@ -2,3 +2,6 @@
 
 mod drop_column;
 mod drop_column_in_batch;
+mod drop_table;
+mod multi_step_destructive;
+mod truncate;

@@ -1,12 +1,16 @@
 //! Downgrades that are missing or do not reverse their upgrade.
 
+mod data_update_without_reverse;
 mod drop_constraint_in_batch;
 mod drop_constraint_without_recreate;
 mod drop_index_without_recreate;
+mod drop_view_without_reverse;
+mod enum_add_value;
 mod missing_downgrade;
 mod noop_downgrade;
 mod not_null_without_restoring_nullable;
 mod raw_sql_without_reverse;
 mod rename_column_without_reverse;
 mod rename_table_without_reverse;
+mod sequence_change;
 mod set_not_null_sql_without_reverse;

@@ -1,0 +1,72 @@
+use mrt_core::ir::OpKind;
+use mrt_core::{Finding, MigrationContext, Rule};
+
+use crate::helpers::{NewObjects, label, name_range, operation_range};
+
+mrt_core::declare_rule! {
+    /// ## What it does
+    /// Reports an upgrade that drops an existing table: `op.drop_table`, SQL `DROP TABLE` (one
+    /// finding per table it names), or Django's `DeleteModel` and a `RunSQL` `DROP TABLE`.
+    ///
+    /// ## Why is this bad?
+    /// Every row of the table is deleted when the upgrade runs. A downgrade can re-create the
+    /// table, but only empty: the rollback succeeds and the data stays lost. Code still querying
+    /// the table fails as soon as the revision is applied.
+    ///
+    /// ## Example
+    /// ```python
+    /// def upgrade():
+    ///     op.drop_table("audit_log")
+    /// ```
+    ///
+    /// Use instead:
+    ///
+    /// Stop using the table, archive its rows (or rename it and drop it in a later revision, once
+    /// nothing needs it), then drop it with the loss reviewed and recorded:
+    /// ```python
+    /// def upgrade():
+    ///     op.drop_table("audit_log")  # noqa: MRT202 archived to s3://backups/audit_log, reviewed
+    /// ```
+    ///
+    /// ## Known problems
+    /// A table created earlier in the same upgrade holds no rows and is not reported. A table
+    /// dropped through SQL built at run time (an f-string) cannot be read and is not reported
+    /// (MRT805 reports the SQL).
+    pub(crate) struct DropTable {
+        code: "MRT202",
+        name: "drop-table",
+        aliases: ["MRT210", "MRT211"],
+        severity: Error,
+        frameworks: [Alembic, Django],
+        fix: None,
+        summary: "dropping a table loses all its rows; no downgrade brings them back",
+    }
+}
+
+impl Rule for DropTable {
+    fn check_migration(&self, cx: &MigrationContext<'_>, findings: &mut Vec<Finding>) {
+        let Some(upgrade) = &cx.migration.upgrade else {
+            return;
+        };
+        let new_objects = NewObjects::of(upgrade);
+        for (index, op) in upgrade.ops.iter().enumerate() {
+            let OpKind::DropTable { table } = &op.kind else {
+                continue;
+            };
+            if let Some(table) = table
+                && new_objects.table_before(&table.value, index)
+            {
+                continue;
+            }
+            let described = label(table, "a table");
+            findings.push(
+                Finding::new(
+                    name_range(table, op),
+                    format!("Dropping table {described} deletes all its rows; no downgrade can bring them back"),
+                )
+                .with_help("Archive the rows in an earlier revision, or suppress with `# noqa: MRT202` once the loss is reviewed")
+                .within(operation_range(&upgrade.ops, index)),
+            );
+        }
+    }
+}
