@@ -80,7 +80,7 @@ fn json_output_has_the_documented_fields() {
     let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("valid JSON");
     assert_eq!(report["version"], 1);
     let findings = report["findings"].as_array().expect("findings array");
-    assert_eq!(findings.len(), 4);
+    assert_eq!(findings.len(), 6);
     let first = &findings[0];
     for field in [
         "code",

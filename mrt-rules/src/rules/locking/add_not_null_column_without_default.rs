@@ -1,0 +1,100 @@
+use mrt_core::ir::{ColumnDef, OpKind};
+use mrt_core::{Finding, MigrationContext, Rule};
+
+use super::{is_new_table, server_default};
+use crate::helpers::{NewObjects, column_label};
+
+mrt_core::declare_rule! {
+    /// ## What it does
+    /// Reports an upgrade that adds a column that rejects NULL (`nullable=False`, or a primary key)
+    /// to an existing table without a `server_default`: `op.add_column`, `batch_op.add_column`, or
+    /// SQL `ALTER TABLE ... ADD COLUMN ... NOT NULL` without `DEFAULT`.
+    ///
+    /// ## Why is this bad?
+    /// The database has to put a value in the new column for every row already in the table, and
+    /// with no default that value is NULL, which the column rejects: the `ALTER TABLE` fails as
+    /// soon as the table has a row. It passes on an empty development database and fails in
+    /// production. A Python-side `default=` does not help: SQLAlchemy applies it to its own inserts
+    /// and emits no `DEFAULT` in the DDL.
+    ///
+    /// ## Example
+    /// ```python
+    /// def upgrade():
+    ///     op.add_column("users", sa.Column("locale", sa.String(8), nullable=False, default="en"))
+    /// ```
+    ///
+    /// Use instead:
+    ///
+    /// Give the column a default the database knows:
+    /// ```python
+    /// def upgrade():
+    ///     op.add_column("users", sa.Column("locale", sa.String(8), nullable=False, server_default="en"))
+    /// ```
+    /// or add it nullable, backfill it, then make it NOT NULL in a later step.
+    ///
+    /// ## Known problems
+    /// A column added to a table created earlier in the same upgrade is not reported: that table
+    /// has no rows. SQL `serial` columns (`serial`, `bigserial`, `smallserial`) fill themselves and
+    /// are not reported; an identity column written as `sa.Identity()` or `GENERATED ... AS
+    /// IDENTITY` together with an explicit NOT NULL is still reported.
+    pub(crate) struct AddNotNullColumnWithoutDefault {
+        code: "MRT401",
+        name: "add-not-null-column-without-default",
+        aliases: ["MRT411"],
+        severity: Warning,
+        frameworks: [Alembic, Django],
+        fix: None,
+        summary: "adding a NOT NULL column without a server default fails on a table with rows",
+    }
+}
+
+impl Rule for AddNotNullColumnWithoutDefault {
+    fn check_migration(&self, cx: &MigrationContext<'_>, findings: &mut Vec<Finding>) {
+        let Some(upgrade) = &cx.migration.upgrade else {
+            return;
+        };
+        let new_objects = NewObjects::of(upgrade);
+        for (index, op) in upgrade.ops.iter().enumerate() {
+            let OpKind::AddColumn { table, column } = &op.kind else {
+                continue;
+            };
+            if !column.is_not_null() || server_default(column).is_some() || fills_itself(column) {
+                continue;
+            }
+            if is_new_table(&new_objects, table, index) {
+                continue;
+            }
+            let described = column_label(table.as_ref(), column.name.as_ref());
+            let range = column.name.as_ref().map_or(column.range, |name| name.range);
+            let help = if column.default.is_some() {
+                "`default=` is applied by SQLAlchemy on its own inserts and emits no DDL default: use `server_default=`, or add the column nullable, backfill it, then set NOT NULL"
+            } else {
+                "Give the column a `server_default=` (SQL `DEFAULT`), or add it nullable, backfill it, then set NOT NULL"
+            };
+            findings.push(
+                Finding::new(
+                    range,
+                    format!("NOT NULL column {described} is added without a server default: the ALTER fails on a table that has rows"),
+                )
+                .with_help(help)
+                .within(op.range),
+            );
+        }
+    }
+}
+
+/// A SQL `serial` column: its sequence fills every existing row.
+fn fills_itself(column: &ColumnDef) -> bool {
+    column.type_text.as_ref().is_some_and(|type_text| {
+        [
+            "serial",
+            "bigserial",
+            "smallserial",
+            "serial2",
+            "serial4",
+            "serial8",
+        ]
+        .iter()
+        .any(|serial| type_text.value.trim().eq_ignore_ascii_case(serial))
+    })
+}

@@ -1,0 +1,82 @@
+use mrt_core::ir::{AlterColumn, OpKind};
+use mrt_core::{Finding, MigrationContext, Rule};
+
+use super::is_new_table;
+use crate::helpers::{NewObjects, column_label};
+
+mrt_core::declare_rule! {
+    /// ## What it does
+    /// Reports an upgrade that changes the type of a column of an existing table:
+    /// `op.alter_column(..., type_=...)` (also in a batch block) or SQL
+    /// `ALTER TABLE ... ALTER COLUMN ... [SET DATA] TYPE ...`.
+    ///
+    /// ## Why is this bad?
+    /// Most type changes make PostgreSQL rewrite the whole table and rebuild its indexes while it
+    /// holds an `ACCESS EXCLUSIVE` lock: every read and write of the table waits until the rewrite
+    /// ends, which on a large table means minutes of downtime. The cast can also fail half-way on a
+    /// value that does not convert, and code still running on the old type may break.
+    ///
+    /// ## Example
+    /// ```python
+    /// def upgrade():
+    ///     op.alter_column("events", "payload", type_=postgresql.JSONB(), existing_type=sa.Text())
+    /// ```
+    ///
+    /// Use instead:
+    ///
+    /// Add a column of the new type, backfill it in batches, switch the code over, then drop the
+    /// old column in a later revision. When the change is known not to rewrite (widening a
+    /// `varchar`, `varchar` to `text`), suppress the finding with the reason:
+    /// ```python
+    /// def upgrade():
+    ///     op.alter_column("users", "name", type_=sa.String(200))  # noqa: MRT303 varchar widening, no rewrite
+    /// ```
+    ///
+    /// ## Known problems
+    /// The rule does not know which casts are binary-compatible, so changes that PostgreSQL does
+    /// without a rewrite (a longer `varchar`, `varchar` to `text`) are reported too. A type change
+    /// on a table created earlier in the same upgrade is not reported.
+    pub(crate) struct ColumnTypeChange {
+        code: "MRT303",
+        name: "column-type-change",
+        severity: Warning,
+        frameworks: [Alembic],
+        fix: None,
+        summary: "changing a column's type can rewrite the table under an exclusive lock",
+    }
+}
+
+impl Rule for ColumnTypeChange {
+    fn check_migration(&self, cx: &MigrationContext<'_>, findings: &mut Vec<Finding>) {
+        let Some(upgrade) = &cx.migration.upgrade else {
+            return;
+        };
+        let new_objects = NewObjects::of(upgrade);
+        for (index, op) in upgrade.ops.iter().enumerate() {
+            let OpKind::AlterColumn(AlterColumn {
+                table,
+                column,
+                type_text: Some(type_text),
+                ..
+            }) = &op.kind
+            else {
+                continue;
+            };
+            if is_new_table(&new_objects, table, index) {
+                continue;
+            }
+            let described = column_label(table.as_ref(), column.as_ref());
+            findings.push(
+                Finding::new(
+                    type_text.range,
+                    format!(
+                        "Changing the type of column {described} to `{}` can rewrite the table and its indexes under an ACCESS EXCLUSIVE lock",
+                        type_text.value
+                    ),
+                )
+                .with_help("Add a column of the new type, backfill it and switch over; or suppress with `# noqa: MRT303` once the change is known not to rewrite (e.g. widening a varchar)")
+                .within(op.range),
+            );
+        }
+    }
+}
