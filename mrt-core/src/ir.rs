@@ -206,6 +206,8 @@ pub struct ForeignKey {
 }
 
 /// A column definition (`sa.Column(...)`, a Django field, SQL `ADD COLUMN`).
+// Its flags are independent facts of a definition, as in `sa.Column(primary_key=, unique=, ...)`.
+#[allow(clippy::struct_excessive_bools)]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ColumnDef {
     /// The column name.
@@ -222,6 +224,13 @@ pub struct ColumnDef {
     pub primary_key: bool,
     /// Foreign keys declared on the column.
     pub foreign_keys: Vec<ForeignKey>,
+    /// `unique=True` (a unique constraint comes with the column).
+    pub unique: bool,
+    /// `index=True` (an index comes with the column).
+    pub index: bool,
+    /// The database fills it: `sa.Identity()`, `GENERATED ... AS IDENTITY`, `serial` types,
+    /// `sa.Computed(...)` / `GENERATED ALWAYS AS (...)`.
+    pub generated: bool,
     /// The whole definition.
     pub range: TextRange,
 }

@@ -979,6 +979,7 @@ impl<'a> Walker<'_, 'a> {
         };
         let mut type_text = keyword(call, "type_").map(|expr| self.text_of(expr));
         let mut foreign_keys = Vec::new();
+        let mut generated = false;
         for item in rest {
             match as_call(item).and_then(callee) {
                 Some("ForeignKey") => {
@@ -994,21 +995,24 @@ impl<'a> Walker<'_, 'a> {
                         range: self.at(item.range()),
                     });
                 }
-                Some("Sequence" | "Computed" | "Identity" | "CheckConstraint") => {}
+                Some("Computed" | "Identity") => generated = true,
+                Some("Sequence" | "CheckConstraint") => {}
                 _ if type_text.is_none() => type_text = Some(self.text_of(item)),
                 _ => {}
             }
         }
+        let flag = |name: &str| self.bool_arg(call, name).is_some_and(|flag| flag.value);
         Some(ColumnDef {
             name,
             type_text,
             nullable: self.bool_arg(call, "nullable"),
             server_default: self.default_arg(call, "server_default", frame),
             default: keyword(call, "default").map(|expr| self.text_of(expr)),
-            primary_key: self
-                .bool_arg(call, "primary_key")
-                .is_some_and(|key| key.value),
+            primary_key: flag("primary_key"),
             foreign_keys,
+            unique: flag("unique"),
+            index: flag("index"),
+            generated,
             range: self.at(expr.range()),
         })
     }

@@ -50,6 +50,7 @@ pub(crate) fn lower(sql: &str, place: &dyn Fn(Range<usize>) -> TextRange) -> Low
         let parsed =
             parse_one(text, &PostgreSqlDialect {}).or_else(|| parse_one(text, &GenericDialect {}));
         let mut ops = match &parsed {
+            Some(Statement::Query(_)) => dml_in_query(&piece.tokens, range),
             Some(statement) => lower_statement(statement, text, range),
             None => classify_tokens(&piece.tokens, text, range),
         };
@@ -310,12 +311,21 @@ fn table_factor(factor: &TableFactor, range: TextRange) -> Name {
     }
 }
 
+/// `CREATE FUNCTION` for `CREATE OR REPLACE FUNCTION f() ...`.
 fn leading_keywords(text: &str) -> String {
-    text.split_whitespace()
-        .take(2)
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_ascii_uppercase()
+    let words: Vec<String> = text
+        .split_whitespace()
+        .take(4)
+        .map(str::to_ascii_uppercase)
+        .collect();
+    match words.as_slice() {
+        [first, or, replace, object] if or == "OR" && replace == "REPLACE" => {
+            format!("{first} {object}")
+        }
+        [first, second, ..] => format!("{first} {second}"),
+        [first] => first.clone(),
+        [] => String::new(),
+    }
 }
 
 fn alter_table(operation: &AlterTableOperation, table: &Name, range: TextRange) -> Vec<OpKind> {
@@ -328,16 +338,21 @@ fn alter_table(operation: &AlterTableOperation, table: &Name, range: TextRange) 
             })
             .collect();
     }
+    if let AlterTableOperation::AddColumn {
+        column_def: def, ..
+    } = operation
+    {
+        // `ADD COLUMN c int UNIQUE` adds a constraint too: it follows the column.
+        let mut constraints = Vec::new();
+        let column = column_def(def, range, table, &mut constraints);
+        return std::iter::once(OpKind::AddColumn {
+            table: table.clone(),
+            column,
+        })
+        .chain(constraints.into_iter().map(OpKind::CreateConstraint))
+        .collect();
+    }
     vec![match operation {
-        AlterTableOperation::AddColumn {
-            column_def: def, ..
-        } => {
-            let mut ignored = Vec::new();
-            OpKind::AddColumn {
-                table: table.clone(),
-                column: column_def(def, range, table, &mut ignored),
-            }
-        }
         AlterTableOperation::RenameColumn {
             old_column_name,
             new_column_name,
@@ -418,6 +433,9 @@ fn column_def(
         default: None,
         primary_key: false,
         foreign_keys: Vec::new(),
+        unique: false,
+        index: false,
+        generated: is_serial(&def.data_type.to_string()),
         range,
     };
     for option in &def.options {
@@ -428,6 +446,7 @@ fn column_def(
                 column.server_default = Some(Spanned::new(Some(expr.to_string()), range));
             }
             ColumnOption::PrimaryKey(_) => column.primary_key = true,
+            ColumnOption::Generated { .. } | ColumnOption::Identity(_) => column.generated = true,
             ColumnOption::ForeignKey(key) => column.foreign_keys.push(ForeignKey {
                 target: key.foreign_table.to_string(),
                 ondelete: key
@@ -435,18 +454,29 @@ fn column_def(
                     .map(|action| Spanned::new(action.to_string().to_ascii_uppercase(), range)),
                 range,
             }),
-            ColumnOption::Unique(_) => constraints.push(ConstraintDef {
-                kind: ConstraintKind::Unique,
-                name: option.name.as_ref().map(|name| ident(&name.value, range)),
-                table: table.clone(),
-                columns: vec![def.name.value.clone()],
-                foreign_key: None,
-                range,
-            }),
+            ColumnOption::Unique(_) => {
+                column.unique = true;
+                constraints.push(ConstraintDef {
+                    kind: ConstraintKind::Unique,
+                    name: option.name.as_ref().map(|name| ident(&name.value, range)),
+                    table: table.clone(),
+                    columns: vec![def.name.value.clone()],
+                    foreign_key: None,
+                    range,
+                });
+            }
             _ => {}
         }
     }
     column
+}
+
+/// `serial`, `bigserial`, `smallserial` (and `serial2/4/8`): a sequence fills the column.
+fn is_serial(type_text: &str) -> bool {
+    matches!(
+        type_text.trim().to_ascii_lowercase().as_str(),
+        "serial" | "bigserial" | "smallserial" | "serial2" | "serial4" | "serial8"
+    )
 }
 
 fn table_constraint(
@@ -583,23 +613,10 @@ fn classify_tokens(tokens: &[Token], text: &str, range: TextRange) -> Vec<OpKind
         words.skip(&["IF", "EXISTS"]);
         words.skip(&["ONLY"]);
         let table = name(words.name());
-        if words.contains_keyword("DROP") {
-            while words.keyword(words.at).is_some_and(|k| k != "DROP") {
-                words.at += 1;
-            }
-            words.eat(&["DROP"]);
-            words.skip(&["COLUMN"]);
-            words.skip(&["IF", "EXISTS"]);
-            if words.keyword(words.at).as_deref() != Some("CONSTRAINT") {
-                return vec![OpKind::DropColumn {
-                    table,
-                    column: name(words.name()),
-                }];
-            }
-        }
-        return vec![OpKind::OtherSql {
-            keyword: "ALTER TABLE".to_owned(),
-        }];
+        return clauses(&tokens[words.at..])
+            .into_iter()
+            .map(|clause| alter_table_clause(clause, &table, range))
+            .collect();
     }
     if words.eat(&["ALTER", "TYPE"]) {
         let type_name = name(words.name());
@@ -729,7 +746,7 @@ fn classify_tokens(tokens: &[Token], text: &str, range: TextRange) -> Vec<OpKind
         }];
     }
     if is_select(tokens) {
-        return Vec::new();
+        return dml_in_query(tokens, range);
     }
     let keyword = (0..2)
         .filter_map(|index| words.keyword(index))
@@ -742,6 +759,141 @@ fn classify_tokens(tokens: &[Token], text: &str, range: TextRange) -> Vec<OpKind
             keyword
         },
     }]
+}
+
+/// The comma-separated clauses of an `ALTER TABLE` (commas inside parentheses do not separate).
+fn clauses(tokens: &[Token]) -> Vec<&[Token]> {
+    let mut clauses = Vec::new();
+    let mut depth = 0_usize;
+    let mut start = 0;
+    for (index, token) in tokens.iter().enumerate() {
+        match token {
+            Token::LParen => depth += 1,
+            Token::RParen => depth = depth.saturating_sub(1),
+            Token::Comma if depth == 0 => {
+                clauses.push(&tokens[start..index]);
+                start = index + 1;
+            }
+            _ => {}
+        }
+    }
+    clauses.push(&tokens[start..]);
+    clauses.retain(|clause| !clause.is_empty());
+    clauses
+}
+
+/// One clause of an unparsable `ALTER TABLE`, read from its leading keywords.
+fn alter_table_clause(tokens: &[Token], table: &Name, range: TextRange) -> OpKind {
+    let mut words = Words { tokens, at: 0 };
+    let name = |value: Option<String>| value.map(|value| ident(&value, range));
+    let other = || OpKind::OtherSql {
+        keyword: "ALTER TABLE".to_owned(),
+    };
+    if words.eat(&["DROP", "CONSTRAINT"]) {
+        words.skip(&["IF", "EXISTS"]);
+        return OpKind::DropConstraint {
+            name: name(words.name()),
+            table: table.clone(),
+            kind: None,
+        };
+    }
+    if words.eat(&["DROP"]) {
+        words.skip(&["COLUMN"]);
+        words.skip(&["IF", "EXISTS"]);
+        return OpKind::DropColumn {
+            table: table.clone(),
+            column: name(words.name()),
+        };
+    }
+    if words.eat(&["RENAME", "TO"]) {
+        return OpKind::RenameTable {
+            old: table.clone(),
+            new: name(words.name()),
+        };
+    }
+    if words.eat(&["RENAME"]) {
+        if words.keyword(words.at).as_deref() == Some("CONSTRAINT") {
+            return other();
+        }
+        words.skip(&["COLUMN"]);
+        let column = name(words.name());
+        words.eat(&["TO"]);
+        return OpKind::AlterColumn(AlterColumn {
+            table: table.clone(),
+            column,
+            new_name: name(words.name()),
+            ..AlterColumn::default()
+        });
+    }
+    if words.eat(&["ALTER"]) {
+        words.skip(&["COLUMN"]);
+        let mut alter = AlterColumn {
+            table: table.clone(),
+            column: name(words.name()),
+            ..AlterColumn::default()
+        };
+        if words.eat(&["SET", "NOT", "NULL"]) {
+            alter.nullable = Some(Spanned::new(false, range));
+        } else if words.eat(&["DROP", "NOT", "NULL"]) {
+            alter.nullable = Some(Spanned::new(true, range));
+        } else if words.eat(&["DROP", "DEFAULT"]) {
+            alter.server_default = Some(Spanned::new(None, range));
+        } else if words.eat(&["SET", "DEFAULT"]) {
+            alter.server_default = Some(Spanned::new(Some(rest_text(&tokens[words.at..])), range));
+        } else if words.eat(&["TYPE"]) || words.eat(&["SET", "DATA", "TYPE"]) {
+            alter.type_text = Some(Spanned::new(rest_text(&tokens[words.at..]), range));
+        } else {
+            return other();
+        }
+        return OpKind::AlterColumn(alter);
+    }
+    other()
+}
+
+/// The tokens of a clause's tail as SQL text.
+fn rest_text(tokens: &[Token]) -> String {
+    tokens
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Data-changing statements inside a query (`WITH x AS (UPDATE t ...) SELECT ...`).
+fn dml_in_query(tokens: &[Token], range: TextRange) -> Vec<OpKind> {
+    let words = Words { tokens, at: 0 };
+    let mut ops = Vec::new();
+    for index in 0..tokens.len() {
+        let Some(keyword) = words.keyword(index) else {
+            continue;
+        };
+        let mut at = Words {
+            tokens,
+            at: index + 1,
+        };
+        let name = |words: &mut Words<'_>| words.name().map(|value| ident(&value, range));
+        match keyword.as_str() {
+            "UPDATE" => {
+                at.skip(&["ONLY"]);
+                ops.push(OpKind::UpdateRows {
+                    table: name(&mut at),
+                    has_where: at.contains_keyword("WHERE"),
+                });
+            }
+            "DELETE" if at.eat(&["FROM"]) => {
+                at.skip(&["ONLY"]);
+                ops.push(OpKind::DeleteRows {
+                    table: name(&mut at),
+                    has_where: at.contains_keyword("WHERE"),
+                });
+            }
+            "INSERT" if at.eat(&["INTO"]) => ops.push(OpKind::InsertRows {
+                table: name(&mut at),
+            }),
+            _ => {}
+        }
+    }
+    ops
 }
 
 /// A statement that starts like a query (`SELECT`, `WITH`, `SHOW`, `EXPLAIN`).
@@ -762,8 +914,13 @@ fn setval(tokens: &[Token], range: TextRange) -> Option<OpKind> {
         matches!(&pair[0], Token::Word(word) if word.value.eq_ignore_ascii_case("setval"))
             && pair[1] == Token::LParen
     })?;
-    let mut words = Words { tokens, at: at + 2 };
-    let name = words.string().map(|sequence| {
+    // The sequence is named only when the first argument is a literal, not an expression such as
+    // `pg_get_serial_sequence('t', 'id')`.
+    let name = match tokens.get(at + 2) {
+        Some(Token::SingleQuotedString(sequence)) => Some(sequence.clone()),
+        _ => None,
+    };
+    let name = name.map(|sequence| {
         let last = sequence
             .rsplit('.')
             .next()
@@ -956,6 +1113,70 @@ mod tests {
         );
         assert!(ops("SELECT 'DROP TABLE x' /* TRUNCATE y */").is_empty());
         assert!(!lower("", &|_| TextRange::default()).read_only);
+    }
+
+    #[test]
+    fn lowering_details() {
+        let lowered = ops("WITH moved AS (UPDATE t SET a = 1 RETURNING id) SELECT * FROM moved");
+        assert!(
+            matches!(&lowered[0], OpKind::UpdateRows { table: Some(t), .. } if t.value == "t"),
+            "{lowered:?}"
+        );
+        assert!(
+            !lower("WITH x AS (DELETE FROM t) SELECT 1", &|_| {
+                TextRange::default()
+            })
+            .read_only
+        );
+        let lowered = ops("SELECT pg_catalog.setval(pg_get_serial_sequence('t', 'id'), 1)");
+        assert!(
+            matches!(&lowered[0], OpKind::AlterSequence { name: None }),
+            "{lowered:?}"
+        );
+        let lowered =
+            ops("CREATE OR REPLACE FUNCTION f() RETURNS int AS $$ SELECT 1 $$ LANGUAGE sql");
+        assert!(
+            matches!(&lowered[0], OpKind::OtherSql { keyword } if keyword == "CREATE FUNCTION"),
+            "{lowered:?}"
+        );
+        let lowered = ops(
+            "ALTER TABLE t ADD COLUMN c int UNIQUE, ADD COLUMN id int GENERATED ALWAYS AS IDENTITY, ADD COLUMN s bigserial",
+        );
+        assert!(
+            matches!(&lowered[0], OpKind::AddColumn { column, .. } if column.unique && !column.generated),
+            "{lowered:?}"
+        );
+        assert!(
+            matches!(&lowered[1], OpKind::CreateConstraint(c) if c.kind == ConstraintKind::Unique)
+        );
+        assert!(matches!(&lowered[2], OpKind::AddColumn { column, .. } if column.generated));
+        assert!(matches!(&lowered[3], OpKind::AddColumn { column, .. } if column.generated));
+    }
+
+    #[test]
+    fn unparsable_alter_table_is_read_clause_by_clause() {
+        let lowered = ops(
+            "ALTER TABLE users ALTER COLUMN email DROP NOT NULL, DROP COLUMN legacy, RENAME COLUMN a TO b, DROP CONSTRAINT uq NONSENSE ((",
+        );
+        assert_eq!(lowered.len(), 4, "{lowered:?}");
+        assert!(
+            matches!(&lowered[0], OpKind::AlterColumn(a) if a.nullable.as_ref().is_some_and(|n| n.value)),
+            "{lowered:?}"
+        );
+        assert!(
+            matches!(&lowered[1], OpKind::DropColumn { column: Some(c), .. } if c.value == "legacy")
+        );
+        assert!(
+            matches!(&lowered[2], OpKind::AlterColumn(a) if a.new_name.as_ref().is_some_and(|n| n.value == "b"))
+        );
+        assert!(
+            matches!(&lowered[3], OpKind::DropConstraint { name: Some(n), .. } if n.value == "uq")
+        );
+        let lowered = ops("ALTER TABLE accounts RENAME TO customers NONSENSE ((");
+        assert!(
+            matches!(&lowered[0], OpKind::RenameTable { new: Some(n), .. } if n.value == "customers"),
+            "{lowered:?}"
+        );
     }
 
     #[test]

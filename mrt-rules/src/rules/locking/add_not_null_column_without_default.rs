@@ -1,4 +1,4 @@
-use mrt_core::ir::{ColumnDef, OpKind};
+use mrt_core::ir::OpKind;
 use mrt_core::{Finding, MigrationContext, Rule};
 
 use super::{is_new_table, server_default};
@@ -34,9 +34,8 @@ mrt_core::declare_rule! {
     ///
     /// ## Known problems
     /// A column added to a table created earlier in the same upgrade is not reported: that table
-    /// has no rows. SQL `serial` columns (`serial`, `bigserial`, `smallserial`) fill themselves and
-    /// are not reported; an identity column written as `sa.Identity()` or `GENERATED ... AS
-    /// IDENTITY` together with an explicit NOT NULL is still reported.
+    /// has no rows. Columns the database fills itself are not reported: SQL `serial` types,
+    /// `sa.Identity()` / `GENERATED ... AS IDENTITY`, and computed columns.
     pub(crate) struct AddNotNullColumnWithoutDefault {
         code: "MRT401",
         name: "add-not-null-column-without-default",
@@ -58,7 +57,7 @@ impl Rule for AddNotNullColumnWithoutDefault {
             let OpKind::AddColumn { table, column } = &op.kind else {
                 continue;
             };
-            if !column.is_not_null() || server_default(column).is_some() || fills_itself(column) {
+            if !column.is_not_null() || server_default(column).is_some() || column.generated {
                 continue;
             }
             if is_new_table(&new_objects, table, index) {
@@ -81,20 +80,4 @@ impl Rule for AddNotNullColumnWithoutDefault {
             );
         }
     }
-}
-
-/// A SQL `serial` column: its sequence fills every existing row.
-fn fills_itself(column: &ColumnDef) -> bool {
-    column.type_text.as_ref().is_some_and(|type_text| {
-        [
-            "serial",
-            "bigserial",
-            "smallserial",
-            "serial2",
-            "serial4",
-            "serial8",
-        ]
-        .iter()
-        .any(|serial| type_text.value.trim().eq_ignore_ascii_case(serial))
-    })
 }
