@@ -1,11 +1,13 @@
 //! The linter: runs the enabled rules over a project and turns findings into diagnostics.
 
+use std::collections::HashSet;
 use std::sync::Arc;
 
 use rayon::prelude::*;
 
 use crate::diagnostic::Diagnostic;
 use crate::ir::Migration;
+use crate::noqa::DirectiveRef;
 use crate::project::Project;
 use crate::rule::{Finding, MigrationContext, ProjectContext, Rule};
 use crate::settings::Settings;
@@ -36,17 +38,22 @@ impl Linter {
     }
 
     /// Checks every migration of a project, and the project as a whole. Suppressed findings are
-    /// dropped; the rest come sorted by path, offset and code.
+    /// dropped; the rest come sorted by path, offset and code. Rules that judge suppression
+    /// comments (MRT802) run last, knowing which comments suppressed something.
     #[must_use]
     pub fn check(&self, project: &Project) -> Vec<Diagnostic> {
-        let mut diagnostics: Vec<Diagnostic> = project
+        let mut raw: Vec<Vec<(&'static dyn Rule, Finding)>> = project
             .migrations
             .par_iter()
             .enumerate()
-            .filter(|(index, _)| project.is_in_scope(*index))
-            .flat_map_iter(|(_, migration)| self.check_migration(migration))
+            .map(|(index, migration)| {
+                if project.is_in_scope(index) {
+                    self.raw_findings(migration)
+                } else {
+                    Vec::new()
+                }
+            })
             .collect();
-
         let cx = ProjectContext {
             project,
             settings: &self.settings,
@@ -54,14 +61,21 @@ impl Linter {
         for rule in &self.rules {
             let mut findings = Vec::new();
             rule.check_project(&cx, &mut findings);
-            diagnostics.extend(findings.into_iter().filter_map(|found| {
-                if !project.is_in_scope(found.migration) {
-                    return None;
+            for found in findings {
+                if project.is_in_scope(found.migration)
+                    && let Some(slot) = raw.get_mut(found.migration)
+                {
+                    slot.push((*rule, found.finding));
                 }
-                let migration = project.migrations.get(found.migration)?;
-                diagnostic(*rule, migration, found.finding)
-            }));
+            }
         }
+        let mut diagnostics: Vec<Diagnostic> = raw
+            .into_par_iter()
+            .zip(project.migrations.par_iter())
+            .enumerate()
+            .filter(|(index, _)| project.is_in_scope(*index))
+            .flat_map_iter(|(_, (findings, migration))| self.place(migration, findings))
+            .collect();
         diagnostics.sort_by(Diagnostic::cmp_for_output);
         diagnostics
     }
@@ -83,21 +97,61 @@ impl Linter {
         Ok(diagnostics)
     }
 
-    /// Checks one migration with the per-migration rules.
+    /// Checks one migration with the per-migration rules (suppression comments applied).
     pub fn check_migration(&self, migration: &Migration) -> Vec<Diagnostic> {
+        self.place(migration, self.raw_findings(migration))
+    }
+
+    fn raw_findings(&self, migration: &Migration) -> Vec<(&'static dyn Rule, Finding)> {
         let cx = MigrationContext::new(migration, &self.settings);
-        let mut diagnostics = Vec::new();
+        let mut raw = Vec::new();
         let mut findings = Vec::new();
         for rule in &self.rules {
             if !rule.meta().frameworks.contains(&migration.framework) {
                 continue;
             }
             rule.check_migration(&cx, &mut findings);
-            diagnostics.extend(
-                findings
-                    .drain(..)
-                    .filter_map(|finding| diagnostic(*rule, migration, finding)),
-            );
+            raw.extend(findings.drain(..).map(|finding| (*rule, finding)));
+        }
+        raw
+    }
+
+    /// Applies suppression comments to a migration's findings, then runs the rules that judge the
+    /// comments themselves.
+    fn place(
+        &self,
+        migration: &Migration,
+        raw: Vec<(&'static dyn Rule, Finding)>,
+    ) -> Vec<Diagnostic> {
+        let mut used: HashSet<DirectiveRef> = HashSet::new();
+        let mut diagnostics = Vec::new();
+        for (rule, finding) in raw {
+            let by = suppressed_by(rule, migration, &finding);
+            if by.is_empty() {
+                diagnostics.push(diagnostic(rule, migration, finding));
+            } else {
+                used.extend(by);
+            }
+        }
+        let suppressions = &migration.suppressions;
+        if suppressions.lines.is_empty() && suppressions.file.is_empty() {
+            return diagnostics;
+        }
+        let uses = suppressions.uses(&used, |code| {
+            self.rules.iter().any(|rule| rule.meta().answers_to(code))
+        });
+        let cx = MigrationContext::new(migration, &self.settings);
+        let mut findings = Vec::new();
+        for rule in &self.rules {
+            rule.check_suppressions(&cx, &uses, &mut findings);
+            for finding in findings.drain(..) {
+                // A blanket `# noqa` cannot excuse itself: only a comment naming the code, or a
+                // file-level one, suppresses a finding about suppression comments.
+                let by = suppressed_by(*rule, migration, &finding);
+                if by.iter().all(|by| by.code.is_none() && !by.file_level) {
+                    diagnostics.push(diagnostic(*rule, migration, finding));
+                }
+            }
         }
         diagnostics
     }
@@ -115,31 +169,33 @@ impl Linter {
     }
 }
 
-/// Places a finding in its file, unless a suppression comment covers it: on any line of the
-/// finding's range or of the whole operation it is about, or file-wide.
-fn diagnostic(
+/// The suppression comments that cover a finding: on any line of the finding's range or of the
+/// whole operation it is about, or file-wide.
+fn suppressed_by(
     rule: &'static dyn Rule,
     migration: &Migration,
-    finding: Finding,
-) -> Option<Diagnostic> {
+    finding: &Finding,
+) -> Vec<DirectiveRef> {
     let meta = rule.meta();
-    let source: &Arc<SourceFile> = &migration.source;
-    let spans = std::iter::once(finding.range).chain(finding.operation);
-    for range in spans {
-        let lines = source.line_span(range);
-        if migration
-            .suppressions
-            .suppresses(meta.code, meta.aliases, lines)
-        {
-            return None;
-        }
-    }
-    Some(Diagnostic {
-        rule: meta,
+    std::iter::once(finding.range)
+        .chain(finding.operation)
+        .flat_map(|range| {
+            let lines = migration.source.line_span(range);
+            migration
+                .suppressions
+                .suppressing(meta.code, meta.aliases, lines)
+        })
+        .collect()
+}
+
+/// Places a finding in its file.
+fn diagnostic(rule: &'static dyn Rule, migration: &Migration, finding: Finding) -> Diagnostic {
+    Diagnostic {
+        rule: rule.meta(),
         message: finding.message,
         help: finding.help,
         range: finding.range,
-        source: Arc::clone(source),
+        source: Arc::clone(&migration.source),
         revision: migration.revision_id().map(str::to_owned),
-    })
+    }
 }

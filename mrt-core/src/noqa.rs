@@ -47,18 +47,127 @@ pub struct Suppressions {
     pub file: Vec<LineDirective>,
 }
 
+/// Which directive (and which code in it) suppressed a finding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct DirectiveRef {
+    /// A file-level directive (`# mrt: noqa`), else a line directive.
+    pub file_level: bool,
+    /// Index into [`Suppressions::file`] or [`Suppressions::lines`].
+    pub index: usize,
+    /// Index of the code in its list; `None` for a directive without codes.
+    pub code: Option<usize>,
+}
+
+/// A directive's code (or the directive as a whole, when it lists none), and whether it
+/// suppressed anything: what MRT802 judges.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DirectiveUse {
+    /// The directive.
+    pub directive: LineDirective,
+    /// The code, upper-cased, and its range; `None` for a directive that lists no code.
+    pub code: Option<(String, TextRange)>,
+    /// It suppressed at least one finding.
+    pub used: bool,
+    /// A file-level directive.
+    pub file_level: bool,
+    /// The code names a rule this run checks (a directive for a rule not run is not unused).
+    pub enabled: bool,
+}
+
 impl Suppressions {
     /// Whether a finding of a rule, spanning the given lines (inclusive), is suppressed.
     pub fn suppresses(&self, code: &str, aliases: &[&str], lines: (usize, usize)) -> bool {
-        self.file.iter().any(|d| d.codes.covers(code, aliases))
-            || self.lines_in(lines).any(|d| d.codes.covers(code, aliases))
+        !self.suppressing(code, aliases, lines).is_empty()
     }
 
-    fn lines_in(&self, (first, last): (usize, usize)) -> impl Iterator<Item = &LineDirective> {
+    /// Every directive (and code) that suppresses a finding of a rule spanning the given lines.
+    pub fn suppressing(
+        &self,
+        code: &str,
+        aliases: &[&str],
+        lines: (usize, usize),
+    ) -> Vec<DirectiveRef> {
+        let (first, last) = lines;
         let start = self.lines.partition_point(|d| d.line < first);
-        self.lines[start..]
+        let line_directives = self.lines[start..]
             .iter()
-            .take_while(move |d| d.line <= last)
+            .enumerate()
+            .take_while(|(_, d)| d.line <= last)
+            .map(|(offset, d)| (false, start + offset, d));
+        let file_directives = self
+            .file
+            .iter()
+            .enumerate()
+            .map(|(index, d)| (true, index, d));
+        let mut found = Vec::new();
+        for (file_level, index, directive) in file_directives.chain(line_directives) {
+            let code = match &directive.codes {
+                Codes::All => None,
+                Codes::Listed(codes) => {
+                    let matching = codes.iter().position(|(listed, _)| {
+                        listed == code || aliases.contains(&listed.as_str())
+                    });
+                    match matching {
+                        Some(position) => Some(position),
+                        None => continue,
+                    }
+                }
+            };
+            found.push(DirectiveRef {
+                file_level,
+                index,
+                code,
+            });
+        }
+        found
+    }
+
+    /// Every directive's codes with whether they were used; `enabled` says whether a code names a
+    /// rule of this run.
+    pub fn uses(
+        &self,
+        used: &std::collections::HashSet<DirectiveRef>,
+        enabled: impl Fn(&str) -> bool,
+    ) -> Vec<DirectiveUse> {
+        let file = self
+            .file
+            .iter()
+            .enumerate()
+            .map(|(index, d)| (true, index, d));
+        let lines = self
+            .lines
+            .iter()
+            .enumerate()
+            .map(|(index, d)| (false, index, d));
+        let mut uses = Vec::new();
+        for (file_level, index, directive) in file.chain(lines) {
+            let reference = |code| DirectiveRef {
+                file_level,
+                index,
+                code,
+            };
+            match &directive.codes {
+                Codes::All => uses.push(DirectiveUse {
+                    directive: directive.clone(),
+                    code: None,
+                    used: used.contains(&reference(None)),
+                    file_level,
+                    enabled: true,
+                }),
+                Codes::Listed(codes) => {
+                    for (position, (code, range)) in codes.iter().enumerate() {
+                        uses.push(DirectiveUse {
+                            directive: directive.clone(),
+                            code: Some((code.clone(), *range)),
+                            used: used.contains(&reference(Some(position))),
+                            file_level,
+                            enabled: enabled(code),
+                        });
+                    }
+                }
+            }
+        }
+        uses
     }
 }
 

@@ -196,6 +196,16 @@ pub trait Rule: RuleInfo + Send + Sync + 'static {
 
     /// Checks the whole project.
     fn check_project(&self, _cx: &ProjectContext<'_>, _findings: &mut Vec<ProjectFinding>) {}
+
+    /// Checks a migration's suppression comments once every other rule has run: `uses` says, for
+    /// each directive and code, whether it suppressed a finding.
+    fn check_suppressions(
+        &self,
+        _cx: &MigrationContext<'_>,
+        _uses: &[crate::noqa::DirectiveUse],
+        _findings: &mut Vec<Finding>,
+    ) {
+    }
 }
 
 impl std::fmt::Debug for dyn Rule {

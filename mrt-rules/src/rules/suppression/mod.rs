@@ -1,0 +1,3 @@
+//! Suppression comments themselves.
+
+mod unused_noqa;
