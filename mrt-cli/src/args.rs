@@ -26,8 +26,8 @@ pub(crate) enum Command {
 
 #[derive(Debug, Args)]
 pub(crate) struct CheckArgs {
-    /// Files or directories to check (directories are searched recursively).
-    #[arg(default_value = ".")]
+    /// Files or directories to check (directories are searched recursively). Default: the
+    /// locations `./alembic.ini` names, else the current directory.
     pub(crate) paths: Vec<PathBuf>,
 
     /// How to print findings.
@@ -83,8 +83,8 @@ pub(crate) struct CheckArgs {
 
 #[derive(Debug, Args)]
 pub(crate) struct GraphArgs {
-    /// Files or directories holding the migrations (every version location together).
-    #[arg(default_value = ".")]
+    /// Files or directories holding the migrations (every version location together). Default:
+    /// the locations `./alembic.ini` names, else the current directory.
     pub(crate) paths: Vec<PathBuf>,
 
     /// How to print the graph.

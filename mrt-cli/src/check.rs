@@ -73,14 +73,19 @@ type ConfigGroup = (Option<Config>, Vec<PathBuf>);
 /// The paths grouped by the configuration that governs them: `--config`, or the nearest
 /// `pyproject.toml` / `mrt.toml` above each path.
 fn config_groups(args: &CheckArgs) -> Result<Vec<ConfigGroup>, String> {
+    let paths = if args.paths.is_empty() {
+        crate::alembic_ini::default_paths()?
+    } else {
+        args.paths.clone()
+    };
     if let Some(path) = &args.config {
         let config = Config::load(path)
             .map_err(|error| error.to_string())?
             .ok_or_else(|| format!("{}: no [tool.mrt] table", path.display()))?;
-        return Ok(vec![(Some(config), args.paths.clone())]);
+        return Ok(vec![(Some(config), paths)]);
     }
     let mut groups: Vec<ConfigGroup> = Vec::new();
-    for path in &args.paths {
+    for path in &paths {
         let config = Config::discover(path).map_err(|error| error.to_string())?;
         match groups.iter_mut().find(|(other, _)| *other == config) {
             Some((_, paths)) => paths.push(path.clone()),

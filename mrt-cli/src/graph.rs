@@ -11,7 +11,12 @@ use crate::Status;
 use crate::args::{GraphArgs, GraphFormat};
 
 pub(crate) fn run(args: &GraphArgs) -> Result<Status, String> {
-    let (project, errors) = Project::load(&args.paths);
+    let paths = if args.paths.is_empty() {
+        crate::alembic_ini::default_paths()?
+    } else {
+        args.paths.clone()
+    };
+    let (project, errors) = Project::load(&paths);
     for error in &errors {
         eprintln!("mrt: error: {error}");
     }

@@ -1,6 +1,7 @@
 //! `mrt`: checks database migrations for rollback risks. The binary is `src/main.rs`; this library
 //! holds the command line so that other binaries (the pre-commit hook's) can run it too.
 
+mod alembic_ini;
 mod args;
 mod check;
 mod graph;

@@ -56,8 +56,11 @@ impl Rule for UnusedNoqa {
                 ),
                 Some((code, range)) if is_ours(code) && !crate::registry().knows_code(code) => {
                     findings.push(
-                        Finding::new(*range, format!("`{code}` is not a rule code: it suppresses nothing"))
-                            .with_help("Check the code with `mrt rules`"),
+                        Finding::new(
+                            *range,
+                            format!("`{code}` is not a rule code: it suppresses nothing"),
+                        )
+                        .with_help("Check the code with `mrt rules`"),
                     );
                 }
                 Some((code, range)) if usage.enabled => findings.push(
