@@ -93,6 +93,30 @@ pub struct Migration {
 }
 
 impl Migration {
+    /// The migration as it runs on a database with one of `dialect_names`: operations under a
+    /// dialect test that excludes it are left out. `None` when nothing is left out.
+    pub fn for_dialect(&self, dialect_names: &[&str]) -> Option<Self> {
+        let runs = |op: &Operation| {
+            op.context
+                .dialects
+                .iter()
+                .all(|guard| guard.allows(dialect_names))
+        };
+        let excludes =
+            |body: &Option<Body>| body.as_ref().is_some_and(|body| !body.ops.iter().all(runs));
+        if !excludes(&self.upgrade) && !excludes(&self.downgrade) {
+            return None;
+        }
+        let mut filtered = self.clone();
+        for body in [&mut filtered.upgrade, &mut filtered.downgrade]
+            .into_iter()
+            .flatten()
+        {
+            body.ops.retain(|op| runs(op));
+        }
+        Some(filtered)
+    }
+
     /// The path of the file.
     pub fn path(&self) -> &std::path::Path {
         &self.source.path
@@ -138,6 +162,38 @@ pub struct OpContext {
     pub via_helper: Option<String>,
     /// Lowered from a statement of the raw SQL operation just before it.
     pub from_sql: bool,
+    /// Conditions on the database dialect the operation runs under (`if dialect == "sqlite":`,
+    /// an early `return` for PostgreSQL); it runs only where all of them allow.
+    pub dialects: Vec<DialectGuard>,
+}
+
+/// A test of the dialect name (`bind.dialect.name == "sqlite"`, `dialect in ("mysql", "mssql")`,
+/// `!=`, `not in`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DialectGuard {
+    /// The dialect names tested, lower-case.
+    pub names: Vec<String>,
+    /// The operation runs when the dialect is NOT one of `names`.
+    pub negated: bool,
+}
+
+impl DialectGuard {
+    /// The opposite condition (the `else` branch).
+    #[must_use]
+    pub fn negated(&self) -> Self {
+        Self {
+            names: self.names.clone(),
+            negated: !self.negated,
+        }
+    }
+
+    /// Whether code under this guard runs on a database whose dialect has one of these names.
+    pub fn allows(&self, dialect_names: &[&str]) -> bool {
+        self.names
+            .iter()
+            .any(|name| dialect_names.contains(&name.as_str()))
+            != self.negated
+    }
 }
 
 /// A `batch_alter_table` block.

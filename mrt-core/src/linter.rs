@@ -103,6 +103,15 @@ impl Linter {
     }
 
     fn raw_findings(&self, migration: &Migration) -> Vec<(&'static dyn Rule, Finding)> {
+        // Rules see the migration as it runs on the configured database: branches for other
+        // dialects are left out.
+        let names = self.settings.dialect.sqlalchemy_names();
+        let filtered = if names.is_empty() {
+            None
+        } else {
+            migration.for_dialect(names)
+        };
+        let migration = filtered.as_ref().unwrap_or(migration);
         let cx = MigrationContext::new(migration, &self.settings);
         let mut raw = Vec::new();
         let mut findings = Vec::new();
@@ -133,6 +142,11 @@ impl Linter {
                 used.extend(by);
             }
         }
+        // The same fact reached twice (a helper called with the same arguments from two
+        // branches) is reported once.
+        diagnostics.sort_by(Diagnostic::cmp_for_output);
+        diagnostics
+            .dedup_by(|a, b| a.code() == b.code() && a.range == b.range && a.message == b.message);
         let suppressions = &migration.suppressions;
         if suppressions.lines.is_empty() && suppressions.file.is_empty() {
             return diagnostics;

@@ -16,6 +16,17 @@ pub enum Dialect {
 }
 
 impl Dialect {
+    /// The names SQLAlchemy gives this database's dialect (`bind.dialect.name`); empty for
+    /// `generic`, under which every dialect branch is taken to run.
+    pub fn sqlalchemy_names(self) -> &'static [&'static str] {
+        match self {
+            Self::Postgresql => &["postgresql"],
+            Self::Mysql => &["mysql", "mariadb"],
+            Self::Sqlite => &["sqlite"],
+            Self::Generic => &[],
+        }
+    }
+
     /// Reads a dialect name as written in configuration (`postgresql`, `postgres`, `mysql`, ...).
     pub fn parse(name: &str) -> Option<Self> {
         match name.to_ascii_lowercase().as_str() {

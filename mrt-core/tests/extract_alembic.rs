@@ -405,3 +405,99 @@ fn syntax_errors_are_kept_with_what_could_be_read() {
     assert!(!migration.syntax_errors.is_empty());
     assert_eq!(migration.revision_id(), Some("r"));
 }
+
+#[test]
+fn dialect_tests_guard_their_branches() {
+    let migration = lower(
+        r#"
+from alembic import op
+revision = "r"
+def upgrade():
+    bind = op.get_bind()
+    dialect = bind.dialect.name
+    if dialect == "sqlite":
+        op.drop_column("a", "sqlite_only")
+    elif dialect in ("mysql", "mariadb"):
+        op.drop_column("a", "mysql_only")
+    else:
+        op.drop_column("a", "others")
+    if not op.get_context().dialect.name != "postgresql":
+        op.drop_column("a", "postgres_only")
+    if bind.engine.name == "postgresql":
+        return
+    op.drop_column("a", "after_return")
+"#,
+    );
+    let runs_on = |dialect: &[&str]| -> Vec<String> {
+        let filtered = migration
+            .for_dialect(dialect)
+            .unwrap_or_else(|| migration.clone());
+        filtered
+            .upgrade
+            .expect("upgrade")
+            .ops
+            .iter()
+            .filter_map(|op| match &op.kind {
+                OpKind::DropColumn {
+                    column: Some(c), ..
+                } => Some(c.value.clone()),
+                _ => None,
+            })
+            .collect()
+    };
+    assert_eq!(runs_on(&["postgresql"]), vec!["others", "postgres_only"]);
+    assert_eq!(runs_on(&["sqlite"]), vec!["sqlite_only", "after_return"]);
+    assert_eq!(
+        runs_on(&["mysql", "mariadb"]),
+        vec!["mysql_only", "after_return"]
+    );
+}
+
+#[test]
+fn loops_over_literals_are_unrolled_and_nested_functions_walked() {
+    let text = r#"
+from alembic import op
+revision = "r"
+RENAMES = (("dataset", "asset"), ("dataset_event", "asset_event"))
+def upgrade():
+    for old, new in RENAMES:
+        op.rename_table(old, new)
+    for table in ["a", "b"]:
+        op.drop_column(table, "x")
+    for row in rows_from_somewhere():
+        op.drop_column(row, "y")
+    def _indexes():
+        op.create_index("ix_a", "a", ["z"])
+    _indexes()
+"#;
+    let migration = lower(text);
+    let ops = upgrade_ops(&migration);
+    let described: Vec<String> = ops
+        .iter()
+        .map(|op| match &op.kind {
+            OpKind::RenameTable {
+                old: Some(old),
+                new: Some(new),
+            } => format!("rename {} {}", old.value, new.value),
+            OpKind::DropColumn { table, .. } => {
+                format!("drop {}", table.as_ref().map_or("?", |t| t.value.as_str()))
+            }
+            OpKind::CreateIndex {
+                name: Some(name), ..
+            } => format!("index {}", name.value),
+            other => format!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(
+        described,
+        vec![
+            "rename dataset asset",
+            "rename dataset_event asset_event",
+            "drop a",
+            "drop b",
+            "drop ?",
+            "index ix_a"
+        ]
+    );
+    assert_eq!(&text[ops[5].range], "_indexes()");
+}

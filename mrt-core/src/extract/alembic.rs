@@ -14,12 +14,15 @@ use super::python::{
     argument, as_call, body_shape, bool_literal, callee, keyword, string_list, string_literal,
 };
 use crate::ir::{
-    AlterColumn, Batch, Body, ColumnDef, ConstraintDef, ConstraintKind, ForeignKey, Name,
-    OpContext, OpKind, Operation, Spanned, SqlText, SqlVia,
+    AlterColumn, Batch, Body, ColumnDef, ConstraintDef, ConstraintKind, DialectGuard, ForeignKey,
+    Name, OpContext, OpKind, Operation, Spanned, SqlText, SqlVia,
 };
 
 /// How deep helper calls and name resolution may nest before the extractor gives up on a value.
 const MAX_DEPTH: usize = 8;
+
+/// Loops over longer literals are walked once, not unrolled.
+const MAX_UNROLL: usize = 64;
 
 /// `op` functions that return values or configure, and do not change the schema.
 const NON_OPERATIONS: &[&str] = &[
@@ -227,6 +230,10 @@ struct Frame<'a> {
     connections: HashSet<&'a str>,
     /// Parameters of a helper bound to the `op` module.
     op_modules: HashSet<&'a str>,
+    /// Names bound to the dialect's name (`dialect = bind.dialect.name`).
+    dialect_names: HashSet<&'a str>,
+    /// Functions defined inside the body (`def _inner(): ...`), walked where they are called.
+    functions: HashMap<&'a str, &'a StmtFunctionDef>,
 }
 
 /// What a callee turned out to be.
@@ -268,8 +275,71 @@ impl<'a> Walker<'_, 'a> {
     }
 
     fn walk(&mut self, stmts: &'a [Stmt], frame: &mut Frame<'a>, context: &OpContext) {
+        let mut context = context.clone();
         for stmt in stmts {
-            self.statement(stmt, frame, context);
+            self.statement(stmt, frame, &context);
+            // `if dialect == "postgresql": return`: what follows runs on the other dialects.
+            if let Stmt::If(if_stmt) = stmt
+                && if_stmt.elif_else_clauses.is_empty()
+                && matches!(if_stmt.body.last(), Some(Stmt::Return(_) | Stmt::Raise(_)))
+                && let Some(guard) = self.dialect_guard(&if_stmt.test, frame)
+            {
+                context.dialects.push(guard.negated());
+            }
+        }
+    }
+
+    /// A test of the dialect name, if `test` is one.
+    fn dialect_guard(&self, test: &Expr, frame: &Frame<'a>) -> Option<DialectGuard> {
+        match test {
+            Expr::UnaryOp(unary) if unary.op == ruff_python_ast::UnaryOp::Not => self
+                .dialect_guard(&unary.operand, frame)
+                .map(|guard| guard.negated()),
+            Expr::BoolOp(bool_op) if bool_op.op == ruff_python_ast::BoolOp::Or => {
+                let mut names = Vec::new();
+                for value in &bool_op.values {
+                    let guard = self.dialect_guard(value, frame)?;
+                    if guard.negated {
+                        return None;
+                    }
+                    names.extend(guard.names);
+                }
+                Some(DialectGuard {
+                    names,
+                    negated: false,
+                })
+            }
+            Expr::Compare(compare) => {
+                let ([operator], [right]) = (&*compare.ops, &*compare.comparators) else {
+                    return None;
+                };
+                let names = if Self::is_dialect_name(&compare.left, frame) {
+                    dialect_literals(right)?
+                } else if Self::is_dialect_name(right, frame) {
+                    dialect_literals(&compare.left)?
+                } else {
+                    return None;
+                };
+                let negated = match operator {
+                    ruff_python_ast::CmpOp::Eq | ruff_python_ast::CmpOp::In => false,
+                    ruff_python_ast::CmpOp::NotEq | ruff_python_ast::CmpOp::NotIn => true,
+                    _ => return None,
+                };
+                Some(DialectGuard { names, negated })
+            }
+            _ => None,
+        }
+    }
+
+    /// `….dialect.name`, `….engine.name`, or a name bound to one.
+    fn is_dialect_name(expr: &Expr, frame: &Frame<'a>) -> bool {
+        match expr {
+            Expr::Attribute(attribute) => {
+                attribute.attr.as_str() == "name"
+                    && matches!(last_of(&attribute.value), Some("dialect" | "engine"))
+            }
+            Expr::Name(name) => frame.dialect_names.contains(name.id.as_str()),
+            _ => false,
         }
     }
 
@@ -295,13 +365,32 @@ impl<'a> Walker<'_, 'a> {
             }
             Stmt::With(with) => self.with_statement(with, frame, context),
             Stmt::If(if_stmt) => {
-                self.walk(&if_stmt.body, frame, context);
-                for clause in &if_stmt.elif_else_clauses {
-                    self.walk(&clause.body, frame, context);
+                // Each branch runs under its own test and the negation of the dialect tests
+                // before it.
+                let mut earlier: Vec<DialectGuard> = Vec::new();
+                let clauses = std::iter::once((Some(&*if_stmt.test), &if_stmt.body)).chain(
+                    if_stmt
+                        .elif_else_clauses
+                        .iter()
+                        .map(|clause| (clause.test.as_ref(), &clause.body)),
+                );
+                for (test, body) in clauses {
+                    let mut branch = context.clone();
+                    branch
+                        .dialects
+                        .extend(earlier.iter().map(DialectGuard::negated));
+                    if let Some(guard) = test.and_then(|test| self.dialect_guard(test, frame)) {
+                        branch.dialects.push(guard.clone());
+                        earlier.push(guard);
+                    }
+                    self.walk(body, frame, &branch);
                 }
             }
+            Stmt::FunctionDef(def) => {
+                frame.functions.insert(def.name.as_str(), def);
+            }
             Stmt::For(for_stmt) => {
-                self.walk(&for_stmt.body, frame, context);
+                self.for_statement(for_stmt, frame, context);
                 self.walk(&for_stmt.orelse, frame, context);
             }
             Stmt::While(while_stmt) => {
@@ -321,9 +410,67 @@ impl<'a> Walker<'_, 'a> {
         }
     }
 
+    /// A loop over a literal list or tuple (directly, or through a module constant) is unrolled,
+    /// its target bound to each element's strings; any other loop body is walked once.
+    fn for_statement(
+        &mut self,
+        for_stmt: &'a ruff_python_ast::StmtFor,
+        frame: &mut Frame<'a>,
+        context: &OpContext,
+    ) {
+        let items = match Self::resolve(&for_stmt.iter, frame) {
+            Expr::Name(name) => self.module.constants.get(name.id.as_str()).copied(),
+            other => Some(other),
+        }
+        .and_then(|iter| match iter {
+            Expr::List(list) => Some(&list.elts[..]),
+            Expr::Tuple(tuple) => Some(&tuple.elts[..]),
+            _ => None,
+        });
+        let Some(items) = items.filter(|items| !items.is_empty() && items.len() <= MAX_UNROLL)
+        else {
+            self.walk(&for_stmt.body, frame, context);
+            return;
+        };
+        for item in items {
+            let mut inner = frame.clone();
+            match (&*for_stmt.target, item) {
+                (Expr::Name(target), value) => self.bind_string(target, value, &mut inner),
+                (Expr::Tuple(targets), Expr::Tuple(values))
+                    if targets.elts.len() == values.elts.len() =>
+                {
+                    for (target, value) in targets.elts.iter().zip(&values.elts) {
+                        if let Expr::Name(target) = target {
+                            self.bind_string(target, value, &mut inner);
+                        }
+                    }
+                }
+                _ => {}
+            }
+            self.walk(&for_stmt.body, &mut inner, context);
+        }
+    }
+
+    fn bind_string(
+        &self,
+        target: &'a ruff_python_ast::ExprName,
+        value: &Expr,
+        frame: &mut Frame<'a>,
+    ) {
+        if let Some(text) = self.string(value, frame, 0) {
+            frame.strings.insert(
+                target.id.as_str(),
+                Spanned::new(text, self.at(value.range())),
+            );
+        }
+    }
+
     fn bind_local(&mut self, name: &'a str, value: &'a Expr, frame: &mut Frame<'a>) {
         if self.is_connection_source(value, frame) {
             frame.connections.insert(name);
+        }
+        if Self::is_dialect_name(value, frame) {
+            frame.dialect_names.insert(name);
         }
         frame.locals.insert(name, value);
     }
@@ -533,7 +680,11 @@ impl<'a> Walker<'_, 'a> {
                         batch: None,
                     });
                 }
-                self.module.helpers.get(name).map(|def| Target::Helper(def))
+                frame
+                    .functions
+                    .get(name)
+                    .or_else(|| self.module.helpers.get(name))
+                    .map(|def| Target::Helper(def))
             }
             _ => None,
         }
@@ -1072,6 +1223,27 @@ impl<'a> Walker<'_, 'a> {
             foreign_key,
             range: self.at(expr.range()),
         })
+    }
+}
+
+/// The last segment of an attribute chain or call: `dialect` for `bind.dialect`, `get_bind` for
+/// `op.get_bind()`.
+fn last_of(expr: &Expr) -> Option<&str> {
+    match expr {
+        Expr::Call(call) => last_of(&call.func),
+        other => super::python::last_segment(other),
+    }
+}
+
+/// Dialect names compared with: a string, or a tuple, list or set of strings (lower-cased).
+fn dialect_literals(expr: &Expr) -> Option<Vec<String>> {
+    let one = |expr: &Expr| string_literal(expr).map(str::to_ascii_lowercase);
+    match expr {
+        Expr::StringLiteral(_) => one(expr).map(|name| vec![name]),
+        Expr::Tuple(tuple) => tuple.elts.iter().map(one).collect(),
+        Expr::List(list) => list.elts.iter().map(one).collect(),
+        Expr::Set(set) => set.elts.iter().map(one).collect(),
+        _ => None,
     }
 }
 
