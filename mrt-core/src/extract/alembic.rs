@@ -282,7 +282,7 @@ impl<'a> Walker<'_, 'a> {
             if let Stmt::If(if_stmt) = stmt
                 && if_stmt.elif_else_clauses.is_empty()
                 && matches!(if_stmt.body.last(), Some(Stmt::Return(_) | Stmt::Raise(_)))
-                && let Some(guard) = self.dialect_guard(&if_stmt.test, frame)
+                && let Some(guard) = Self::dialect_guard(&if_stmt.test, frame)
             {
                 context.dialects.push(guard.negated());
             }
@@ -290,7 +290,7 @@ impl<'a> Walker<'_, 'a> {
     }
 
     /// A test of the dialect name, if `test` is one.
-    fn dialect_guard(&self, test: &Expr, frame: &Frame<'a>) -> Option<DialectGuard> {
+    fn dialect_guard(test: &Expr, frame: &Frame<'a>) -> Option<DialectGuard> {
         match test {
             Expr::UnaryOp(unary) if unary.op == ruff_python_ast::UnaryOp::Not => self
                 .dialect_guard(&unary.operand, frame)
@@ -298,7 +298,7 @@ impl<'a> Walker<'_, 'a> {
             Expr::BoolOp(bool_op) if bool_op.op == ruff_python_ast::BoolOp::Or => {
                 let mut names = Vec::new();
                 for value in &bool_op.values {
-                    let guard = self.dialect_guard(value, frame)?;
+                    let guard = Self::dialect_guard(value, frame)?;
                     if guard.negated {
                         return None;
                     }
@@ -379,7 +379,7 @@ impl<'a> Walker<'_, 'a> {
                     branch
                         .dialects
                         .extend(earlier.iter().map(DialectGuard::negated));
-                    if let Some(guard) = test.and_then(|test| self.dialect_guard(test, frame)) {
+                    if let Some(guard) = test.and_then(|test| Self::dialect_guard(test, frame)) {
                         branch.dialects.push(guard.clone());
                         earlier.push(guard);
                     }
