@@ -292,9 +292,9 @@ impl<'a> Walker<'_, 'a> {
     /// A test of the dialect name, if `test` is one.
     fn dialect_guard(test: &Expr, frame: &Frame<'a>) -> Option<DialectGuard> {
         match test {
-            Expr::UnaryOp(unary) if unary.op == ruff_python_ast::UnaryOp::Not => self
-                .dialect_guard(&unary.operand, frame)
-                .map(|guard| guard.negated()),
+            Expr::UnaryOp(unary) if unary.op == ruff_python_ast::UnaryOp::Not => {
+                Self::dialect_guard(&unary.operand, frame).map(|guard| guard.negated())
+            }
             Expr::BoolOp(bool_op) if bool_op.op == ruff_python_ast::BoolOp::Or => {
                 let mut names = Vec::new();
                 for value in &bool_op.values {
