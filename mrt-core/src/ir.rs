@@ -112,7 +112,12 @@ impl Migration {
             .into_iter()
             .flatten()
         {
+            let had_ops = !body.ops.is_empty();
             body.ops.retain(|op| runs(op));
+            // Every operation is for other databases: on this one the body does nothing.
+            if had_ops && body.ops.is_empty() {
+                body.is_noop = true;
+            }
         }
         Some(filtered)
     }

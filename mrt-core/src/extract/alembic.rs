@@ -855,7 +855,15 @@ impl<'a> Walker<'_, 'a> {
             // A helper's parameter: point at the argument the call passed.
             return Some(bound.clone());
         }
-        let value = self.string(expr, frame, 0)?;
+        let value = match self.string(expr, frame, 0) {
+            Some(value) => value,
+            // `SqlWebhook.__tablename__`: not readable, but the same text names the same table
+            // everywhere in the file, which is what "created earlier in this upgrade" needs.
+            None if matches!(expr, Expr::Attribute(_)) => {
+                self.module.source[expr.range()].to_owned()
+            }
+            None => return None,
+        };
         Some(Spanned::new(value, self.at(expr.range())))
     }
 
@@ -1110,7 +1118,8 @@ impl<'a> Walker<'_, 'a> {
             let returned = returned_expr(def)?;
             let inner = self.bind_parameters(def, call, frame);
             let mut column = self.column(returned, &inner, depth + 1)?;
-            column.range = self.at(expr.range());
+            // What the helper wrote is reported at the call that built this column.
+            relocate(&mut column, def.range, self.at(expr.range()));
             return Some(column);
         }
         let positional = &call.arguments.args;
@@ -1224,6 +1233,42 @@ impl<'a> Walker<'_, 'a> {
             range: self.at(expr.range()),
         })
     }
+}
+
+/// Moves every range of a column definition that lies inside `from` (a helper's body) to `to`.
+fn relocate(column: &mut ColumnDef, from: TextRange, to: TextRange) {
+    let inside = |range: &mut TextRange| {
+        if from.contains_range(*range) {
+            *range = to;
+        }
+    };
+    column
+        .name
+        .iter_mut()
+        .for_each(|name| inside(&mut name.range));
+    column
+        .type_text
+        .iter_mut()
+        .for_each(|text| inside(&mut text.range));
+    column
+        .nullable
+        .iter_mut()
+        .for_each(|nullable| inside(&mut nullable.range));
+    column
+        .server_default
+        .iter_mut()
+        .for_each(|default| inside(&mut default.range));
+    column
+        .default
+        .iter_mut()
+        .for_each(|default| inside(&mut default.range));
+    for key in &mut column.foreign_keys {
+        inside(&mut key.range);
+        key.ondelete
+            .iter_mut()
+            .for_each(|ondelete| inside(&mut ondelete.range));
+    }
+    inside(&mut column.range);
 }
 
 /// The last segment of an attribute chain or call: `dialect` for `bind.dialect`, `get_bind` for

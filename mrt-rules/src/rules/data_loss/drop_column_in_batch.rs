@@ -65,7 +65,7 @@ impl Rule for DropColumnInBatch {
             findings.push(
                 Finding::new(
                     range,
-                    format!("Batch drop of column {name} copies the table without it: its data is lost"),
+                    format!("Dropping column {name} in a batch block deletes its data (on SQLite the table is copied without it); no downgrade can bring it back"),
                 )
                 .with_help("Copy the data first, or suppress with `# noqa: MRT206` once the loss is reviewed")
                 .within(op.range),

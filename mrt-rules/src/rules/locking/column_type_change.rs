@@ -35,7 +35,7 @@ mrt_core::declare_rule! {
     /// ## Known problems
     /// The rule does not know which casts are binary-compatible, so changes that PostgreSQL does
     /// without a rewrite (a longer `varchar`, `varchar` to `text`) are reported too. A type change
-    /// on a table created earlier in the same upgrade is not reported.
+    /// on a table created, or a column added, earlier in the same upgrade is not reported.
     pub(crate) struct ColumnTypeChange {
         code: "MRT303",
         name: "column-type-change",
@@ -63,6 +63,12 @@ impl Rule for ColumnTypeChange {
                 continue;
             };
             if is_new_table(&new_objects, table, index) {
+                continue;
+            }
+            // A column added earlier in this upgrade holds no values to convert.
+            if let (Some(table), Some(column)) = (table, column)
+                && new_objects.column_before(&table.value, &column.value, index)
+            {
                 continue;
             }
             let described = column_label(table.as_ref(), column.as_ref());

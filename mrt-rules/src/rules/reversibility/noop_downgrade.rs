@@ -53,7 +53,7 @@ impl Rule for NoopDowngrade {
         findings.push(
             Finding::new(
                 downgrade.name_range,
-                "`downgrade()` does nothing, but `upgrade()` does: a rollback reports success and leaves the schema upgraded",
+                "`downgrade()` does nothing, but `upgrade()` does: a rollback reports success and leaves the upgrade's changes in place",
             )
             .with_help("Reverse each operation of `upgrade()` in `downgrade()`, in reverse order")
             .within(downgrade.range),
