@@ -397,3 +397,87 @@ impl MultiSteps {
         self.rewrites.contains(&index)
     }
 }
+
+/// What the rules about a missing reverse need: the upgrade, a downgrade that could reverse it
+/// (see [`reversing_downgrade`]), and what the upgrade creates.
+pub(crate) struct ReverseCheck<'a> {
+    pub(crate) upgrade: &'a Body,
+    pub(crate) downgrade: &'a [Operation],
+    pub(crate) new_objects: NewObjects,
+}
+
+impl<'a> ReverseCheck<'a> {
+    pub(crate) fn of(migration: &'a Migration) -> Option<Self> {
+        let upgrade = migration.upgrade.as_ref()?;
+        let downgrade = reversing_downgrade(migration)?;
+        Some(Self {
+            upgrade,
+            downgrade,
+            new_objects: NewObjects::of(upgrade),
+        })
+    }
+}
+
+/// A column drop in an upgrade that loses data: not of a column added (or on a table created)
+/// earlier in the upgrade, and not the end of a multi-step rewrite (MRT208 reports those).
+pub(crate) struct LossyColumnDrop<'a> {
+    pub(crate) index: usize,
+    pub(crate) op: &'a Operation,
+    pub(crate) table: &'a Name,
+    pub(crate) column: &'a Name,
+}
+
+/// The lossy column drops of an upgrade, inside `batch_alter_table` blocks or outside them.
+pub(crate) fn lossy_column_drops(upgrade: &Body, in_batch: bool) -> Vec<LossyColumnDrop<'_>> {
+    let new_objects = NewObjects::of(upgrade);
+    let multi_steps = MultiSteps::of(upgrade);
+    upgrade
+        .ops
+        .iter()
+        .enumerate()
+        .filter_map(|(index, op)| {
+            let OpKind::DropColumn { table, column } = &op.kind else {
+                return None;
+            };
+            if op.context.batch.is_some() != in_batch || multi_steps.ending_at(index).is_some() {
+                return None;
+            }
+            if let (Some(table), Some(column)) = (table, column)
+                && new_objects.column_before(&table.value, &column.value, index)
+            {
+                return None;
+            }
+            Some(LossyColumnDrop {
+                index,
+                op,
+                table,
+                column,
+            })
+        })
+        .collect()
+}
+
+/// Non-foreign-key constraint drops of an upgrade (inside batch blocks or outside them) that the
+/// downgrade does not re-create by name: `(operation, constraint name, table)`.
+pub(crate) fn unrecreated_constraint_drops(
+    migration: &Migration,
+    in_batch: bool,
+) -> Vec<(&Operation, &Name, &Name)> {
+    let Some(check) = ReverseCheck::of(migration) else {
+        return Vec::new();
+    };
+    check
+        .upgrade
+        .ops
+        .iter()
+        .filter_map(|op| {
+            let OpKind::DropConstraint { name, table, kind } = &op.kind else {
+                return None;
+            };
+            let skipped = op.context.batch.is_some() != in_batch
+                || *kind == Some(mrt_core::ir::ConstraintKind::ForeignKey)
+                || recreates_constraint(name, table, check.downgrade);
+            (!skipped).then_some((op, name, table))
+        })
+        .collect()
+}

@@ -1,7 +1,6 @@
-use mrt_core::ir::OpKind;
 use mrt_core::{Finding, MigrationContext, Rule};
 
-use crate::helpers::{MultiSteps, NewObjects, operation_range};
+use crate::helpers::{column_label, lossy_column_drops, operation_range};
 
 mrt_core::declare_rule! {
     /// ## What it does
@@ -48,29 +47,19 @@ impl Rule for DropColumn {
         let Some(upgrade) = &cx.migration.upgrade else {
             return;
         };
-        let new_objects = NewObjects::of(upgrade);
-        let multi_steps = MultiSteps::of(upgrade);
-        for (index, op) in upgrade.ops.iter().enumerate() {
-            let OpKind::DropColumn { table, column } = &op.kind else {
-                continue;
-            };
-            if op.context.batch.is_some() || multi_steps.ending_at(index).is_some() {
-                continue;
-            }
-            if let (Some(table), Some(column)) = (table, column)
-                && new_objects.column_before(&table.value, &column.value, index)
-            {
-                continue;
-            }
-            let described = crate::helpers::column_label(table.as_ref(), column.as_ref());
-            let range = column.as_ref().map_or(op.range, |column| column.range);
+        for drop in lossy_column_drops(upgrade, false) {
+            let described = column_label(drop.table.as_ref(), drop.column.as_ref());
+            let range = drop
+                .column
+                .as_ref()
+                .map_or(drop.op.range, |column| column.range);
             findings.push(
                 Finding::new(
                     range,
                     format!("Dropping column {described} deletes its data; no downgrade can bring it back"),
                 )
                 .with_help("Back the data up in an earlier revision, or suppress with `# noqa: MRT201` once the loss is reviewed")
-                .within(operation_range(&upgrade.ops, index)),
+                .within(operation_range(&upgrade.ops, drop.index)),
             );
         }
     }

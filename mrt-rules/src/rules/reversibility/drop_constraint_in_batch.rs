@@ -1,4 +1,3 @@
-use mrt_core::ir::{ConstraintKind, OpKind};
 use mrt_core::{Finding, MigrationContext, Rule};
 
 use crate::helpers;
@@ -50,22 +49,7 @@ mrt_core::declare_rule! {
 
 impl Rule for DropConstraintInBatch {
     fn check_migration(&self, cx: &MigrationContext<'_>, findings: &mut Vec<Finding>) {
-        let Some(upgrade) = &cx.migration.upgrade else {
-            return;
-        };
-        let Some(downgrade) = helpers::reversing_downgrade(cx.migration) else {
-            return;
-        };
-        for op in &upgrade.ops {
-            let OpKind::DropConstraint { name, table, kind } = &op.kind else {
-                continue;
-            };
-            if op.context.batch.is_none() || *kind == Some(ConstraintKind::ForeignKey) {
-                continue;
-            }
-            if helpers::recreates_constraint(name, table, downgrade) {
-                continue;
-            }
+        for (op, name, table) in helpers::unrecreated_constraint_drops(cx.migration, true) {
             let constraint = helpers::named("constraint", name, "a constraint");
             let on = helpers::label(table, "its table");
             findings.push(

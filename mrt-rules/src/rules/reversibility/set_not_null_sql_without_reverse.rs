@@ -1,7 +1,7 @@
 use mrt_core::ir::OpKind;
 use mrt_core::{Finding, MigrationContext, Rule};
 
-use crate::helpers::{self, NewObjects};
+use crate::helpers::{self, ReverseCheck};
 
 mrt_core::declare_rule! {
     /// ## What it does
@@ -47,13 +47,14 @@ mrt_core::declare_rule! {
 
 impl Rule for SetNotNullSqlWithoutReverse {
     fn check_migration(&self, cx: &MigrationContext<'_>, findings: &mut Vec<Finding>) {
-        let Some(upgrade) = &cx.migration.upgrade else {
+        let Some(ReverseCheck {
+            upgrade,
+            downgrade,
+            new_objects,
+        }) = ReverseCheck::of(cx.migration)
+        else {
             return;
         };
-        let Some(downgrade) = helpers::reversing_downgrade(cx.migration) else {
-            return;
-        };
-        let new_objects = NewObjects::of(upgrade);
         for (index, op) in upgrade.ops.iter().enumerate() {
             let OpKind::AlterColumn(alter) = &op.kind else {
                 continue;
