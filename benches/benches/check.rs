@@ -51,5 +51,55 @@ fn lint(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, extraction, lint);
+/// Extraction and lint over real migrations: the directory named by `MRT_BENCH_CORPUS` (for
+/// example the airflow-core `versions/` directory that `scripts/fetch-corpus.sh` downloads).
+/// Skipped when the variable is not set.
+fn corpus(c: &mut Criterion) {
+    let Some(dir) = std::env::var_os("MRT_BENCH_CORPUS") else {
+        return;
+    };
+    let dir = std::path::PathBuf::from(dir);
+    let mut files: Vec<SourceFile> = Vec::new();
+    let mut pending = vec![dir];
+    while let Some(dir) = pending.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                pending.push(path);
+            } else if path.extension().is_some_and(|ext| ext == "py")
+                && let Ok(text) = std::fs::read_to_string(&path)
+            {
+                files.push(SourceFile::new(path, text));
+            }
+        }
+    }
+    let bytes: u64 = files.iter().map(|file| file.text.len() as u64).sum();
+    let rules = mrt_rules::registry()
+        .select(&[], &[], &[])
+        .unwrap_or_default();
+    let linter = Linter::new(rules, Settings::default());
+    let mut group = c.benchmark_group("corpus");
+    group.sample_size(20);
+    group.throughput(Throughput::Bytes(bytes));
+    group.bench_function("extract", |b| {
+        b.iter(|| {
+            let copies = files
+                .iter()
+                .map(|f| SourceFile::new(f.path.clone(), f.text.clone()));
+            black_box(Project::from_sources(copies))
+        });
+    });
+    let project = Project::from_sources(
+        files
+            .iter()
+            .map(|f| SourceFile::new(f.path.clone(), f.text.clone())),
+    );
+    group.bench_function("lint", |b| b.iter(|| black_box(linter.check(&project))));
+    group.finish();
+}
+
+criterion_group!(benches, extraction, lint, corpus);
 criterion_main!(benches);
