@@ -1,4 +1,4 @@
-use mrt_core::ir::OpKind;
+use mrt_core::ir::{OpKind, Operation};
 use mrt_core::{Finding, MigrationContext, Rule};
 
 use crate::helpers::{NewObjects, label, name_range, operation_range};
@@ -29,7 +29,10 @@ mrt_core::declare_rule! {
     /// ```
     ///
     /// ## Known problems
-    /// A table created earlier in the same upgrade holds no rows and is not reported. A table
+    /// A table created earlier in the same upgrade holds no rows and is not reported. Nor is the
+    /// SQLite copy-and-swap (`CREATE TABLE t_new`, `INSERT INTO t_new SELECT ... FROM t`, `DROP
+    /// TABLE t`, `ALTER TABLE t_new RENAME TO t`): a later rename of another table to the dropped
+    /// name, with rows copied into it, replaces the table rather than losing it. A table
     /// dropped through SQL built at run time (an f-string) cannot be read and is not reported
     /// (MRT805 reports the SQL).
     pub(crate) struct DropTable {
@@ -54,7 +57,8 @@ impl Rule for DropTable {
                 continue;
             };
             if let Some(table) = table
-                && new_objects.table_before(&table.value, index)
+                && (new_objects.table_before(&table.value, index)
+                    || replaced_by_copy(&upgrade.ops, index, &table.value))
             {
                 continue;
             }
@@ -69,4 +73,23 @@ impl Rule for DropTable {
             );
         }
     }
+}
+
+/// Whether the table dropped at `index` is replaced later in the upgrade by a copy: another table
+/// renamed to its name, into which rows were inserted (the SQLite copy-and-swap of a rebuild).
+fn replaced_by_copy(ops: &[Operation], index: usize, table: &str) -> bool {
+    ops[index + 1..].iter().any(|op| {
+        let OpKind::RenameTable {
+            old: Some(copy),
+            new: Some(new),
+        } = &op.kind
+        else {
+            return false;
+        };
+        new.value.eq_ignore_ascii_case(table)
+            && ops.iter().any(|other| {
+                matches!(&other.kind, OpKind::InsertRows { table: Some(filled) }
+                    if filled.value.eq_ignore_ascii_case(&copy.value))
+            })
+    })
 }
