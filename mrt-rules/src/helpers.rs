@@ -481,3 +481,19 @@ pub(crate) fn unrecreated_constraint_drops(
         })
         .collect()
 }
+
+/// The codes one rule reports on one migration's text under some settings (for rules whose
+/// findings depend on settings the fixture harness does not vary).
+#[cfg(test)]
+pub(crate) fn codes_under(
+    rule: &'static dyn mrt_core::Rule,
+    text: &str,
+    settings: mrt_core::Settings,
+) -> Vec<&'static str> {
+    let project = mrt_core::Project::from_sources([mrt_core::SourceFile::new("a1.py", text)]);
+    mrt_core::Linter::new(vec![rule], settings)
+        .check(&project)
+        .iter()
+        .map(mrt_core::Diagnostic::code)
+        .collect()
+}

@@ -125,12 +125,7 @@ def downgrade():
 "#;
 
     fn codes(settings: Settings) -> Vec<&'static str> {
-        let project = Project::from_sources([SourceFile::new("a1.py", MIGRATION)]);
-        Linter::new(vec![&AddColumnWithDefault], settings)
-            .check(&project)
-            .iter()
-            .map(mrt_core::Diagnostic::code)
-            .collect()
+        crate::helpers::codes_under(&AddColumnWithDefault, MIGRATION, settings)
     }
 
     fn with_version(version: Option<u32>) -> Settings {

@@ -94,7 +94,7 @@ impl Rule for CreateIndexNonConcurrently {
 
 #[cfg(test)]
 mod tests {
-    use mrt_core::{Dialect, Linter, Project, Settings, SourceFile};
+    use mrt_core::{Dialect, Settings};
 
     use super::CreateIndexNonConcurrently;
 
@@ -115,12 +115,7 @@ def downgrade():
 "#;
 
     fn codes(settings: Settings) -> Vec<&'static str> {
-        let project = Project::from_sources([SourceFile::new("a1.py", MIGRATION)]);
-        Linter::new(vec![&CreateIndexNonConcurrently], settings)
-            .check(&project)
-            .iter()
-            .map(mrt_core::Diagnostic::code)
-            .collect()
+        crate::helpers::codes_under(&CreateIndexNonConcurrently, MIGRATION, settings)
     }
 
     #[test]
