@@ -211,10 +211,21 @@ pub(crate) fn renames_table_back(old: &Name, new: &Name, downgrade: &[Operation]
 pub(crate) fn renames_column_back(alter: &AlterColumn, downgrade: &[Operation]) -> bool {
     downgrade.iter().any(|op| {
         matches!(&op.kind, OpKind::AlterColumn(back)
-            if both_same(&alter.table, &back.table)
+            if same_table_across_renames(&alter.table, &back.table, downgrade)
                 && both_same(&alter.new_name, &back.column)
                 && both_same(&alter.column, &back.new_name))
     })
+}
+
+/// Whether two table names name the same table, directly or through a table rename in
+/// `downgrade` (a downgrade that renames `asset` back to `dataset` and then the column of
+/// `dataset` reverses an upgrade that renamed the table first, then its column).
+fn same_table_across_renames(a: &Name, b: &Name, downgrade: &[Operation]) -> bool {
+    both_same(a, b)
+        || downgrade.iter().any(|op| {
+            matches!(&op.kind, OpKind::RenameTable { old, new }
+                if (both_same(a, old) && both_same(b, new)) || (both_same(a, new) && both_same(b, old)))
+        })
 }
 
 /// Whether `downgrade` sets the nullability `alter` changed back (`nullable=False` undone by
