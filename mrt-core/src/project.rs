@@ -94,6 +94,7 @@ impl Project {
                 parents: ids(&migration.parents),
                 depends_on: ids(&migration.depends_on),
                 branch_labels: ids(&migration.branch_labels),
+                group: None,
             });
         }
         Self {

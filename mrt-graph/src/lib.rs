@@ -24,6 +24,9 @@ pub struct RevisionNode {
     pub depends_on: Vec<String>,
     /// Branch labels declared by this revision (`branch_labels`).
     pub branch_labels: Vec<String>,
+    /// The group the revision belongs to when heads are counted per group (a Django app: each
+    /// app must have one leaf); `None` for Alembic, where heads span the whole graph.
+    pub group: Option<String>,
 }
 
 /// Why one revision points at another.
@@ -67,6 +70,8 @@ pub struct RevisionGraph {
     duplicates: Vec<DuplicateRevision>,
     /// Branch labels declared by each input.
     labels: Vec<Vec<String>>,
+    /// Group of each input.
+    groups: Vec<Option<String>>,
 }
 
 impl RevisionGraph {
@@ -137,6 +142,7 @@ impl RevisionGraph {
             missing,
             duplicates,
             labels: revisions.iter().map(|r| r.branch_labels.clone()).collect(),
+            groups: revisions.iter().map(|r| r.group.clone()).collect(),
         }
     }
 
@@ -292,8 +298,11 @@ impl RevisionGraph {
             .filter(|missing| missing.kind == EdgeKind::Parent)
             .map(|missing| missing.child)
             .collect();
-        let mut groups: Vec<(Vec<String>, Vec<usize>)> = Vec::new();
+        let mut groups: Vec<(Vec<String>, Vec<usize>)> = self.leaves_by_group();
         for head in self.heads() {
+            if self.groups[head].is_some() {
+                continue;
+            }
             if !orphans.is_empty()
                 && std::iter::once(head)
                     .chain(self.ancestors(head))
@@ -311,6 +320,34 @@ impl RevisionGraph {
             .into_iter()
             .filter_map(|(_, heads)| (heads.len() > 1).then_some(heads))
             .collect()
+    }
+
+    /// For grouped revisions (Django apps): each group's leaves, the revisions no other revision
+    /// of the same group depends on, keyed by `[group]`.
+    fn leaves_by_group(&self) -> Vec<(Vec<String>, Vec<usize>)> {
+        let mut leaves: Vec<(Vec<String>, Vec<usize>)> = Vec::new();
+        for node in self.graph.node_indices() {
+            let position = self.graph[node];
+            let Some(group) = &self.groups[position] else {
+                continue;
+            };
+            let has_child_in_group = self
+                .graph
+                .edges_directed(node, Direction::Outgoing)
+                .any(|edge| self.groups[self.graph[edge.target()]].as_ref() == Some(group));
+            if has_child_in_group {
+                continue;
+            }
+            match leaves.iter_mut().find(|(key, _)| key.first() == Some(group)) {
+                Some((_, positions)) => positions.push(position),
+                None => leaves.push((vec![group.clone()], vec![position])),
+            }
+        }
+        for (_, positions) in &mut leaves {
+            positions.sort_unstable();
+        }
+        leaves.sort();
+        leaves
     }
 
     /// Merge revisions over the same set of parents, grouped (each group in input order). Two such
@@ -523,6 +560,23 @@ mod tests {
         assert_eq!(graph.parents(4), vec![2, 1]);
         assert_eq!(graph.redundant_merges(), vec![vec![3, 4]]);
         assert_eq!(graph.conflicting_heads(), vec![vec![3, 4]]);
+    }
+
+    #[test]
+    fn grouped_revisions_have_one_leaf_per_group() {
+        let grouped = |id: &str, parents: &[&str], group: &str| RevisionNode {
+            group: Some(group.to_owned()),
+            ..rev(id, parents)
+        };
+        let graph = RevisionGraph::build(&[
+            grouped("auth.0001", &[], "auth"),
+            grouped("shop.0001", &["auth.0001"], "shop"),
+            grouped("shop.0002", &["shop.0001"], "shop"),
+            grouped("shop.0002b", &["shop.0001"], "shop"),
+            grouped("blog.0001", &["auth.0001"], "blog"),
+        ]);
+        // auth.0001 has children, but in other apps: it is still auth's one leaf.
+        assert_eq!(graph.conflicting_heads(), vec![vec![2, 3]]);
     }
 
     #[test]
