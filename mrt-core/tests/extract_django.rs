@@ -529,3 +529,35 @@ fn noqa_comments_are_read() {
     assert_eq!(migration.suppressions.lines.len(), 1);
     assert_eq!(migration.suppressions.lines[0].line, 8);
 }
+
+#[test]
+fn implicit_defaults_django_fills_rows_with() {
+    let migration = lower_ops(
+        r#"[
+        migrations.AddField("order", "slug", models.SlugField(blank=True)),
+        migrations.AddField("order", "body", RichTextField(blank=True)),
+        migrations.AddField("order", "stamp", models.DateTimeField(auto_now=True)),
+        migrations.AddField("order", "count", models.IntegerField(blank=True)),
+        migrations.AddField("order", "note", models.TextField(blank=True, null=True)),
+        migrations.AddField("order", "code", models.CharField(blank=True, default="x")),
+    ]"#,
+    );
+    let defaults: Vec<Option<&str>> = ops(&migration)
+        .iter()
+        .map(|op| match &op.kind {
+            OpKind::AddColumn { column, .. } => column.default.as_ref().map(|d| d.value.as_str()),
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(
+        defaults,
+        [
+            Some("''"),
+            Some("''"),
+            Some("now()"),
+            None,
+            None,
+            Some("\"x\"")
+        ]
+    );
+}

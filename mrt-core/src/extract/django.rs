@@ -17,7 +17,9 @@
 //! Table and column names are the ones Django gives: a model's table is its `db_table` option, else
 //! `{app_label}_{model_name.lower()}`; a field's column is its `db_column`, else its name, with `_id`
 //! appended for a `ForeignKey`, `OneToOneField` or `ParentalKey`. A `ManyToManyField` adds no column
-//! (its join table is left out). Django emulates `on_delete` in Python: the `ondelete` recorded on a
+//! (its join table is left out). A column's `default` is the field's `default=`, else the value
+//! Django fills existing rows with when it adds the column (`''` for a `blank=True` string field,
+//! `now()` for `auto_now` / `auto_now_add`). Django emulates `on_delete` in Python: the `ondelete` recorded on a
 //! foreign key is what the field declares, not DDL that Django emits.
 
 use std::collections::HashMap;
@@ -578,7 +580,9 @@ impl Lowerer<'_> {
             type_text: Some(call.map_or_else(|| self.text(field), |call| self.text(&call.func))),
             nullable,
             server_default,
-            default: kw("default").map(|default| self.text(default)),
+            default: kw("default")
+                .map(|default| self.text(default))
+                .or_else(|| implicit_default(class, &flag, &kw)),
             primary_key: flag("primary_key") == Some(true),
             foreign_keys,
             unique: flag("unique") == Some(true) || class == Some("OneToOneField"),
@@ -649,6 +653,44 @@ impl Lowerer<'_> {
             });
         }
     }
+}
+
+/// Field classes whose blank value is the empty string (Django's `empty_strings_allowed`).
+const STRING_FIELDS: &[&str] = &[
+    "SlugField",
+    "EmailField",
+    "URLField",
+    "FileField",
+    "ImageField",
+    "FilePathField",
+    "BinaryField",
+];
+
+/// The default Django's schema editor fills existing rows with when a NOT NULL field without
+/// `default=` is added (`BaseDatabaseSchemaEditor._effective_default`): `''` for a `blank=True`
+/// string field, the current time for `auto_now` / `auto_now_add`. Its range is the keyword that
+/// implies it.
+fn implicit_default<'e>(
+    class: Option<&str>,
+    flag: &dyn Fn(&str) -> Option<bool>,
+    kw: &dyn Fn(&str) -> Option<&'e Expr>,
+) -> Option<Spanned<String>> {
+    if flag("null") == Some(true) {
+        return None;
+    }
+    let is_string = class.is_some_and(|class| {
+        class.ends_with("CharField")
+            || class.ends_with("TextField")
+            || STRING_FIELDS.contains(&class)
+    });
+    if is_string && flag("blank") == Some(true) {
+        return kw("blank").map(|blank| Spanned::new("''".to_owned(), blank.range()));
+    }
+    ["auto_now", "auto_now_add"]
+        .into_iter()
+        .find(|name| flag(name) == Some(true))
+        .and_then(kw)
+        .map(|expr| Spanned::new("now()".to_owned(), expr.range()))
 }
 
 /// The fields an `Index(...)` / `UniqueConstraint(...)` names (`fields=[...]`), a leading `-`

@@ -37,8 +37,9 @@ mrt_core::declare_rule! {
     /// has no rows. Columns the database fills itself are not reported: SQL `serial` types,
     /// `sa.Identity()` / `GENERATED ... AS IDENTITY`, and computed columns.
     /// For Django, a `default=` counts: `AddField` fills the existing rows with it (then drops the
-    /// database default), so only a NOT NULL field with neither `default=` nor `db_default=` is
-    /// reported.
+    /// database default), as do the values Django picks itself (`''` for a `blank=True` string
+    /// field, the time for `auto_now` / `auto_now_add`); only a NOT NULL field with none of these
+    /// and no `db_default=` is reported.
     pub(crate) struct AddNotNullColumnWithoutDefault {
         code: "MRT401",
         name: "add-not-null-column-without-default",
