@@ -90,6 +90,52 @@ pub struct Migration {
     pub syntax_errors: Vec<SyntaxError>,
     /// The file's suppression comments.
     pub suppressions: Suppressions,
+    /// What a Django migration declares beyond its id and dependencies; `None` for Alembic.
+    pub django: Option<DjangoMeta>,
+}
+
+/// The class attributes of a Django migration other than `dependencies` and `operations`.
+///
+/// Migration references (`replaces`, `run_before`, and the `parents` of the [`Migration`]) are
+/// written `"app_label.migration_name"`; `__first__` / `__latest__` are kept as written
+/// (`"auth.__first__"`), and `migrations.swappable_dependency(settings.AUTH_USER_MODEL)` becomes
+/// `"__setting__.AUTH_USER_MODEL"` (the app is only known at run time).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DjangoMeta {
+    /// The app label: the directory holding the `migrations` package.
+    pub app_label: String,
+    /// The migration name: the file stem.
+    pub name: String,
+    /// `initial = True` / `False`, when written.
+    pub initial: Option<Spanned<bool>>,
+    /// `atomic = ...`, when written (Django's default is `True`, see [`DjangoMeta::is_atomic`]).
+    pub atomic: Option<Spanned<bool>>,
+    /// `replaces`: the migrations a squashed migration stands for.
+    pub replaces: Vec<Spanned<String>>,
+    /// Where `replaces` was assigned, if it was (an empty list is still a squash marker).
+    pub replaces_range: Option<TextRange>,
+    /// `run_before`: migrations that must run after this one.
+    pub run_before: Vec<Spanned<String>>,
+}
+
+impl DjangoMeta {
+    /// Whether the migration runs in one transaction (`atomic`, `True` unless written otherwise).
+    pub fn is_atomic(&self) -> bool {
+        self.atomic.as_ref().is_none_or(|atomic| atomic.value)
+    }
+}
+
+/// What undoes a Django `RunPython` / `RunSQL` (the only Django operations that do not reverse
+/// themselves).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Reverse {
+    /// No `reverse_code` / `reverse_sql`, or an explicit `None`: the operation is irreversible.
+    Missing,
+    /// `RunPython.noop` / `RunSQL.noop` (or `""`): reversible by doing nothing, on purpose.
+    Noop,
+    /// A reverse function or reverse SQL is given.
+    Given,
 }
 
 impl Migration {
@@ -365,6 +411,8 @@ pub enum SqlVia {
     Connection,
     /// `context.execute(...)`.
     Context,
+    /// Django's `migrations.RunSQL(...)`.
+    RunSql,
 }
 
 /// What an operation does.
@@ -542,6 +590,21 @@ pub enum OpKind {
         /// Its leading keywords (`CREATE FUNCTION`).
         keyword: String,
     },
+    /// Django's `migrations.RunPython(code, reverse_code)`.
+    RunPython {
+        /// What undoes it.
+        reverse: Reverse,
+        /// The `reverse_code` argument, when given (also when it is `None`).
+        reverse_range: Option<TextRange>,
+    },
+    /// Django's `migrations.RunSQL(sql, reverse_sql)`: a marker for its reverse, followed by one
+    /// [`OpKind::Sql`] (with [`SqlVia::RunSql`]) per statement of `sql`, each with what it lowers to.
+    RunSql {
+        /// What undoes it.
+        reverse: Reverse,
+        /// The `reverse_sql` argument, when given (also when it is `None`).
+        reverse_range: Option<TextRange>,
+    },
     /// Any other `op.*` call, kept by name so a house rule can match it.
     Other {
         /// The `op` function called (`create_table_comment`, ...).
@@ -571,6 +634,8 @@ impl OpKind {
             | OpKind::InsertRows { table } => table.as_ref(),
             OpKind::RenameTable { old, .. } => old.as_ref(),
             OpKind::Sql { .. }
+            | OpKind::RunPython { .. }
+            | OpKind::RunSql { .. }
             | OpKind::Other { .. }
             | OpKind::CreateView { .. }
             | OpKind::DropView { .. }

@@ -62,7 +62,11 @@ impl Linter {
             let mut findings = Vec::new();
             rule.check_project(&cx, &mut findings);
             for found in findings {
+                // A rule about the graph speaks only of migrations of its frameworks.
+                let framework = project.migrations.get(found.migration).map(|m| m.framework);
                 if project.is_in_scope(found.migration)
+                    && framework
+                        .is_some_and(|framework| rule.meta().frameworks.contains(&framework))
                     && let Some(slot) = raw.get_mut(found.migration)
                 {
                     slot.push((*rule, found.finding));

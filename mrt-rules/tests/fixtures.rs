@@ -5,7 +5,8 @@
 //! with another severity.
 //!
 //! A `.py` file directly in a rule's directory is a project of its own; a subdirectory is one
-//! project of all its files (for rules about the revision graph).
+//! project of all the `.py` files under it, however deep (for rules about the revision graph, and
+//! for Django fixtures: `<rule>/<case>/<app>/migrations/0001_x.py` gives app label `<app>`).
 
 // A test that cannot read its own fixtures should stop loudly.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
@@ -29,11 +30,18 @@ fn sorted_entries(dir: &Path) -> Vec<PathBuf> {
     entries
 }
 
+/// The `.py` files under `dir`, nested directories included (a Django fixture lives in
+/// `<app>/migrations/`, where the app label comes from).
 fn python_files(dir: &Path) -> Vec<PathBuf> {
-    sorted_entries(dir)
-        .into_iter()
-        .filter(|path| path.extension().is_some_and(|ext| ext == "py"))
-        .collect()
+    let mut files = Vec::new();
+    for path in sorted_entries(dir) {
+        if path.is_dir() {
+            files.extend(python_files(&path));
+        } else if path.extension().is_some_and(|ext| ext == "py") {
+            files.push(path);
+        }
+    }
+    files
 }
 
 /// `(file name, line, severity, code)` of every annotation in a file.

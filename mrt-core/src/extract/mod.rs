@@ -4,6 +4,7 @@
 //! migration (with what could be read) and its errors, which MRT902 reports.
 
 mod alembic;
+mod django;
 mod python;
 mod sql;
 
@@ -35,7 +36,28 @@ pub fn extract(source: Arc<SourceFile>) -> Option<Migration> {
     let is_alembic = alembic::is_revision_module(suite)
         || (!syntax_errors.is_empty() && looks_like_alembic(&parsed, &source.text));
     if !is_alembic {
-        return None;
+        let class = django::migration_class(suite);
+        if class.is_none()
+            && (syntax_errors.is_empty() || !looks_like_django(&parsed, &source.text))
+        {
+            return None;
+        }
+        let lowered = django::lower(class, &source.text, &source.path);
+        let suppressions = suppressions(&parsed, &source);
+        return Some(Migration {
+            framework: Framework::Django,
+            revision: Some(lowered.revision),
+            parents: lowered.parents,
+            parents_range: lowered.parents_range,
+            branch_labels: Vec::new(),
+            depends_on: Vec::new(),
+            upgrade: Some(lowered.upgrade),
+            downgrade: None,
+            syntax_errors,
+            suppressions,
+            django: Some(lowered.meta),
+            source,
+        });
     }
     let lowered = alembic::lower(suite, &source.text);
     let suppressions = suppressions(&parsed, &source);
@@ -50,6 +72,7 @@ pub fn extract(source: Arc<SourceFile>) -> Option<Migration> {
         downgrade: lowered.downgrade,
         syntax_errors,
         suppressions,
+        django: None,
         source,
     })
 }
@@ -71,6 +94,23 @@ fn looks_like_alembic(parsed: &Parsed<ModModule>, text: &str) -> bool {
         }
     }
     revision && upgrade
+}
+
+/// For a file that does not parse: whether its tokens name what a Django migration module holds
+/// (`Migration` and `migrations`).
+fn looks_like_django(parsed: &Parsed<ModModule>, text: &str) -> bool {
+    let (mut migration, mut migrations) = (false, false);
+    for token in parsed.tokens() {
+        if token.kind() != TokenKind::Name {
+            continue;
+        }
+        match &text[token.range()] {
+            "Migration" => migration = true,
+            "migrations" => migrations = true,
+            _ => {}
+        }
+    }
+    migration && migrations
 }
 
 /// The suppression comments of a file, read from its comment tokens.

@@ -1,3 +1,4 @@
+use mrt_core::ir::OpKind;
 use mrt_core::{Finding, MigrationContext, Rule};
 
 use crate::helpers::{column_label, lossy_column_drops, operation_range};
@@ -30,7 +31,8 @@ mrt_core::declare_rule! {
     /// ## Known problems
     /// A drop inside `batch_alter_table` is reported by MRT206, and an add/update/drop sequence on
     /// one table by MRT208, so that each fact is reported once. A column added earlier in the same
-    /// upgrade, or on a table created there, holds no data and is not reported.
+    /// upgrade, or on a table created there, holds no data and is not reported; a column of a
+    /// table the same upgrade then drops is reported once, as the table's drop (MRT202).
     pub(crate) struct DropColumn {
         code: "MRT201",
         name: "drop-column",
@@ -48,6 +50,16 @@ impl Rule for DropColumn {
             return;
         };
         for drop in lossy_column_drops(upgrade, false) {
+            // The table itself is dropped later in this upgrade (Django's `RemoveField` of a
+            // foreign key before `DeleteModel`): MRT202 reports the loss once, for the table.
+            if let Some(table) = &drop.table
+                && upgrade.ops[drop.index..].iter().any(|op| {
+                    matches!(&op.kind, OpKind::DropTable { table: Some(dropped) }
+                        if dropped.value.eq_ignore_ascii_case(&table.value))
+                })
+            {
+                continue;
+            }
             let described = column_label(drop.table.as_ref(), drop.column.as_ref());
             let range = drop
                 .column

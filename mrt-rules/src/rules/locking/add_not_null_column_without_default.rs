@@ -1,5 +1,5 @@
 use mrt_core::ir::OpKind;
-use mrt_core::{Finding, MigrationContext, Rule};
+use mrt_core::{Finding, Framework, MigrationContext, Rule};
 
 use super::{is_new_table, server_default};
 use crate::helpers::{NewObjects, column_label};
@@ -36,6 +36,10 @@ mrt_core::declare_rule! {
     /// A column added to a table created earlier in the same upgrade is not reported: that table
     /// has no rows. Columns the database fills itself are not reported: SQL `serial` types,
     /// `sa.Identity()` / `GENERATED ... AS IDENTITY`, and computed columns.
+    /// For Django, a `default=` counts: `AddField` fills the existing rows with it (then drops the
+    /// database default), as do the values Django picks itself (`''` for a `blank=True` string
+    /// field, the time for `auto_now` / `auto_now_add`); only a NOT NULL field with none of these
+    /// and no `db_default=` is reported.
     pub(crate) struct AddNotNullColumnWithoutDefault {
         code: "MRT401",
         name: "add-not-null-column-without-default",
@@ -60,12 +64,19 @@ impl Rule for AddNotNullColumnWithoutDefault {
             if !column.is_not_null() || server_default(column).is_some() || column.generated {
                 continue;
             }
+            // Django's `AddField` fills the rows that exist with a Python-side `default=`.
+            let django = cx.migration.framework == Framework::Django;
+            if django && column.default.is_some() {
+                continue;
+            }
             if is_new_table(&new_objects, table, index) {
                 continue;
             }
             let described = column_label(table.as_ref(), column.name.as_ref());
             let range = column.name.as_ref().map_or(column.range, |name| name.range);
-            let help = if column.default.is_some() {
+            let help = if django {
+                "Give the field a `default=` or `db_default=`, or add it with `null=True`, backfill it, then make it NOT NULL"
+            } else if column.default.is_some() {
                 "`default=` is applied by SQLAlchemy on its own inserts and emits no DDL default: use `server_default=`, or add the column nullable, backfill it, then set NOT NULL"
             } else {
                 "Give the column a `server_default=` (SQL `DEFAULT`), or add it nullable, backfill it, then set NOT NULL"
@@ -73,7 +84,11 @@ impl Rule for AddNotNullColumnWithoutDefault {
             findings.push(
                 Finding::new(
                     range,
-                    format!("NOT NULL column {described} is added without a server default: the ALTER fails on a table that has rows"),
+                    if django {
+                        format!("NOT NULL field {described} is added without a default: the ALTER fails on a table that has rows")
+                    } else {
+                        format!("NOT NULL column {described} is added without a server default: the ALTER fails on a table that has rows")
+                    },
                 )
                 .with_help(help)
                 .within(op.range),

@@ -1,5 +1,5 @@
 use mrt_core::ir::OpKind;
-use mrt_core::{Dialect, Finding, MigrationContext, Rule};
+use mrt_core::{Dialect, Finding, Framework, MigrationContext, Rule};
 
 use super::is_new_table;
 use crate::helpers::{NewObjects, label, name_of, name_range};
@@ -71,7 +71,9 @@ impl Rule for CreateIndexNonConcurrently {
             if is_new_table(&new_objects, table, index) {
                 continue;
             }
-            let help = if op.context.from_sql {
+            let help = if cx.migration.framework == Framework::Django && !op.context.from_sql {
+                "Use `AddIndexConcurrently` (`django.contrib.postgres.operations`) in a migration with `atomic = False`"
+            } else if op.context.from_sql {
                 "Use `CREATE INDEX CONCURRENTLY`, run outside a transaction (`with op.get_context().autocommit_block():`)"
             } else {
                 "Pass `postgresql_concurrently=True` and run it inside `with op.get_context().autocommit_block():`"

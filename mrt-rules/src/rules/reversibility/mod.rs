@@ -12,5 +12,7 @@ mod not_null_without_restoring_nullable;
 mod raw_sql_without_reverse;
 mod rename_column_without_reverse;
 mod rename_table_without_reverse;
+mod run_python_without_reverse;
+mod run_sql_without_reverse;
 mod sequence_change;
 mod set_not_null_sql_without_reverse;
