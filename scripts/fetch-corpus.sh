@@ -1,5 +1,8 @@
 #!/usr/bin/env bash
-# fetch-corpus.sh DEST
+# fetch-corpus.sh DEST [--django]
+#
+# With --django: the wheels of django and wagtail instead, and the unpacked package roots are
+# printed (their apps' migrations/ packages are found by mrt itself).
 #
 # Downloads real-world Alembic migration corpora (the wheels of
 # apache-airflow-core and mlflow, from the Python package index via pip),
@@ -13,11 +16,16 @@
 set -euo pipefail
 
 PACKAGES=(apache-airflow-core mlflow)
+DJANGO=0
+if [[ "${2:-}" == "--django" ]]; then
+  PACKAGES=(django==5.2.19 wagtail==8.0.1)
+  DJANGO=1
+fi
 
 die() { printf 'fetch-corpus: error: %s\n' "$*" >&2; exit 1; }
 log() { printf 'fetch-corpus: %s\n' "$*" >&2; }
 
-if [[ $# -ne 1 || -z "${1:-}" || "$1" == -h || "$1" == --help ]]; then
+if [[ $# -lt 1 || $# -gt 2 || -z "${1:-}" || "$1" == -h || "$1" == --help ]]; then
   printf 'usage: %s DEST\n' "${0##*/}" >&2
   printf '  download %s wheels into DEST/wheels, unpack them into DEST/unpacked,\n' "${PACKAGES[*]}" >&2
   printf '  and print every Alembic versions/ directory found (one per line).\n' >&2
@@ -58,6 +66,13 @@ for whl in "${wheels[@]}"; do
   python3 -m zipfile -e "$whl" "$out" >&2 || die "failed to unpack $whl"
   : >"$out/.fetch-corpus-complete"
 done
+
+if [[ $DJANGO -eq 1 ]]; then
+  for whl in "${wheels[@]}"; do
+    printf '%s\n' "$UNPACKED/$(basename -- "$whl" .whl)"
+  done
+  exit 0
+fi
 
 log "scanning $UNPACKED for Alembic versions/ directories"
 # A versions/ directory qualifies if at least one .py file in it assigns a

@@ -1,5 +1,6 @@
 //! A project: every migration found under some paths, and their revision graph.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -64,7 +65,11 @@ impl Project {
                 Ok(None) | Err(_) => {}
             }
         }
-        (Self::from_migrations(migrations, files_read), errors)
+        let labels = app_config_labels(&migrations);
+        (
+            Self::from_migrations(migrations, files_read, &labels),
+            errors,
+        )
     }
 
     /// A project of sources already in memory (an editor buffer, a test).
@@ -76,26 +81,47 @@ impl Project {
             .filter_map(|source| extract(Arc::new(source)))
             .map(|migration| (migration, true))
             .collect();
-        Self::from_migrations(migrations, files_read)
+        Self::from_migrations(migrations, files_read, &HashMap::new())
     }
 
-    fn from_migrations(mut scoped: Vec<(Migration, bool)>, files_read: usize) -> Self {
+    fn from_migrations(
+        mut scoped: Vec<(Migration, bool)>,
+        files_read: usize,
+        labels: &HashMap<PathBuf, String>,
+    ) -> Self {
         scoped.sort_by(|(a, _), (b, _)| a.path().cmp(b.path()));
-        let (migrations, in_scope): (Vec<Migration>, Vec<bool>) = scoped.into_iter().unzip();
+        let (mut migrations, in_scope): (Vec<Migration>, Vec<bool>) = scoped.into_iter().unzip();
+        relabel_django_apps(&mut migrations, labels);
+        let django = DjangoGraph::of(&migrations);
         let mut graph_members = Vec::new();
         let mut nodes = Vec::new();
         for (index, migration) in migrations.iter().enumerate() {
             let Some(revision) = migration.revision_id() else {
                 continue;
             };
+            let node = match &migration.django {
+                Some(meta) => {
+                    if django.replaced.contains_key(revision) {
+                        continue;
+                    }
+                    RevisionNode {
+                        id: revision.to_owned(),
+                        parents: django.dependencies(&meta.app_label, &migration.parents),
+                        depends_on: Vec::new(),
+                        branch_labels: Vec::new(),
+                        group: Some(meta.app_label.clone()),
+                    }
+                }
+                None => RevisionNode {
+                    id: revision.to_owned(),
+                    parents: ids(&migration.parents),
+                    depends_on: ids(&migration.depends_on),
+                    branch_labels: ids(&migration.branch_labels),
+                    group: None,
+                },
+            };
             graph_members.push(index);
-            nodes.push(RevisionNode {
-                id: revision.to_owned(),
-                parents: ids(&migration.parents),
-                depends_on: ids(&migration.depends_on),
-                branch_labels: ids(&migration.branch_labels),
-                group: None,
-            });
+            nodes.push(node);
         }
         Self {
             graph: RevisionGraph::build(&nodes),
@@ -168,6 +194,169 @@ impl Project {
     /// Index into `migrations` of a graph position.
     pub fn graph_position(&self, graph_position: usize) -> usize {
         self.graph_members[graph_position]
+    }
+}
+
+/// The labels `apps.py` gives the apps whose migrations were read, by migrations directory.
+fn app_config_labels(migrations: &[(Migration, bool)]) -> HashMap<PathBuf, String> {
+    let mut labels = HashMap::new();
+    let mut seen = std::collections::HashSet::new();
+    for (migration, _) in migrations {
+        if migration.django.is_none() {
+            continue;
+        }
+        let Some(dir) = migration.path().parent() else {
+            continue;
+        };
+        if !seen.insert(dir.to_path_buf()) {
+            continue;
+        }
+        let Some(package) = dir.parent() else {
+            continue;
+        };
+        let Ok(text) = std::fs::read_to_string(package.join("apps.py")) else {
+            continue;
+        };
+        if let Some(label) = crate::extract::app_config_label(&text) {
+            labels.insert(dir.to_path_buf(), label);
+        }
+    }
+    labels
+}
+
+/// An app's label is its directory's name unless its `AppConfig` says otherwise (wagtail's
+/// `wagtail/admin/migrations` is app `wagtailadmin`). The migrations say it themselves: a
+/// dependency `("wagtailadmin", "0001_initial")` on a file of the same directory names the label.
+/// A label that is some directory's own name votes for nothing: `flatpages` depending on
+/// `("sites", "0001_initial")` says nothing about flatpages' label.
+fn relabel_django_apps(migrations: &mut [Migration], labels: &HashMap<PathBuf, String>) {
+    use std::collections::HashSet;
+    let dir_of = |migration: &Migration| migration.path().parent().map(Path::to_path_buf);
+    let mut names: HashMap<PathBuf, Vec<String>> = HashMap::new();
+    let mut directory_labels: HashSet<String> = HashSet::new();
+    for migration in migrations.iter() {
+        if let (Some(meta), Some(dir)) = (&migration.django, dir_of(migration)) {
+            names.entry(dir).or_default().push(meta.name.clone());
+            directory_labels.insert(meta.app_label.clone());
+        }
+    }
+    // Votes per directory: a dependency on a sibling file (never the migration's own name: a
+    // migration does not depend on itself) names the app's label.
+    let mut votes: HashMap<PathBuf, HashMap<String, usize>> = HashMap::new();
+    for migration in migrations.iter() {
+        let (Some(meta), Some(dir)) = (&migration.django, dir_of(migration)) else {
+            continue;
+        };
+        let Some(siblings) = names.get(&dir) else {
+            continue;
+        };
+        for parent in &migration.parents {
+            let Some((app, name)) = parent.value.split_once('.') else {
+                continue;
+            };
+            let names_sibling = name != meta.name && siblings.iter().any(|sibling| sibling == name);
+            if names_sibling && (app == meta.app_label || !directory_labels.contains(app)) {
+                *votes
+                    .entry(dir.clone())
+                    .or_default()
+                    .entry(app.to_owned())
+                    .or_default() += 1;
+            }
+        }
+    }
+    for migration in migrations.iter_mut() {
+        let Some(dir) = dir_of(migration) else {
+            continue;
+        };
+        let Some(meta) = migration.django.as_mut() else {
+            continue;
+        };
+        if let Some(label) = labels.get(&dir) {
+            meta.app_label.clone_from(label);
+            if let Some(revision) = migration.revision.as_mut() {
+                revision.value = format!("{label}.{}", meta.name);
+            }
+            continue;
+        }
+        let Some(votes) = votes.get(&dir) else {
+            continue;
+        };
+        let current = votes.get(&meta.app_label).copied().unwrap_or(0);
+        // Another label must win outright; a tie keeps the directory's name.
+        let Some((label, _)) = votes
+            .iter()
+            .filter(|(label, count)| **count > current && **label != meta.app_label)
+            .max_by_key(|(label, count)| (**count, std::cmp::Reverse((*label).clone())))
+        else {
+            continue;
+        };
+        meta.app_label.clone_from(label);
+        if let Some(revision) = migration.revision.as_mut() {
+            revision.value = format!("{label}.{}", meta.name);
+        }
+    }
+}
+
+/// How Django's loader reads dependencies, without a database: a squashed migration stands for
+/// the migrations it replaces (they leave the graph, and dependencies on them point at it);
+/// `__first__` / `__latest__` name an app's first and last migrations; dependencies on apps that
+/// have no migrations here (Django's own, third-party) and on settings are outside the project.
+struct DjangoGraph {
+    /// Ids replaced by a squashed migration present here -> the squash.
+    replaced: HashMap<String, String>,
+    /// Apps with migrations here -> their migration names, sorted.
+    apps: HashMap<String, Vec<String>>,
+}
+
+impl DjangoGraph {
+    fn of(migrations: &[Migration]) -> Self {
+        let mut replaced = std::collections::HashMap::new();
+        let mut apps: std::collections::HashMap<String, Vec<String>> =
+            std::collections::HashMap::new();
+        for migration in migrations {
+            let (Some(meta), Some(id)) = (&migration.django, migration.revision_id()) else {
+                continue;
+            };
+            apps.entry(meta.app_label.clone())
+                .or_default()
+                .push(meta.name.clone());
+            for old in &meta.replaces {
+                replaced.insert(old.value.clone(), id.to_owned());
+            }
+        }
+        for names in apps.values_mut() {
+            names.sort();
+        }
+        Self { replaced, apps }
+    }
+
+    fn dependencies(&self, own_app: &str, parents: &[Spanned<String>]) -> Vec<String> {
+        let mut dependencies = Vec::new();
+        for parent in parents {
+            let Some((app, name)) = parent.value.split_once('.') else {
+                continue;
+            };
+            // Django ignores `__first__` / `__latest__` of the migration's own app.
+            if app == own_app && name.starts_with("__") {
+                continue;
+            }
+            let Some(names) = self.apps.get(app) else {
+                continue;
+            };
+            let live = |name: &&String| !self.replaced.contains_key(&format!("{app}.{name}"));
+            let resolved = match name {
+                "__first__" => names.iter().find(live).cloned(),
+                "__latest__" => names.iter().rev().find(live).cloned(),
+                other => Some(other.to_owned()),
+            };
+            let Some(name) = resolved else { continue };
+            let id = format!("{app}.{name}");
+            let id = self.replaced.get(&id).cloned().unwrap_or(id);
+            if !dependencies.contains(&id) {
+                dependencies.push(id);
+            }
+        }
+        dependencies
     }
 }
 

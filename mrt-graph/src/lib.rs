@@ -58,6 +58,15 @@ pub struct DuplicateRevision {
     pub positions: Vec<usize>,
 }
 
+/// What heads are grouped by when looking for several on one line of history.
+#[derive(PartialEq)]
+enum HeadKey<'a> {
+    /// A Django app.
+    Group(&'a str),
+    /// The branch labels in force at an Alembic head.
+    Labels(Vec<String>),
+}
+
 /// The revision DAG (or, for broken input, the revision graph with its cycles).
 #[derive(Debug, Clone)]
 pub struct RevisionGraph {
@@ -185,8 +194,16 @@ impl RevisionGraph {
     }
 
     /// Revisions no other revision names as its parent (`depends_on` does not count), in input order.
+    /// A grouped revision (a Django app's migration) is a head when no revision of its own group
+    /// depends on it: each app has its leaf nodes.
     pub fn heads(&self) -> Vec<usize> {
-        self.positions_where(|node| !self.has_edge(node, Direction::Outgoing, EdgeKind::Parent))
+        self.positions_where(|node| match &self.groups[self.graph[node]] {
+            Some(group) => !self
+                .graph
+                .edges_directed(node, Direction::Outgoing)
+                .any(|edge| self.groups[self.graph[edge.target()]].as_ref() == Some(group)),
+            None => !self.has_edge(node, Direction::Outgoing, EdgeKind::Parent),
+        })
     }
 
     /// Revisions with no parent (`down_revision = None`), in input order.
@@ -298,11 +315,9 @@ impl RevisionGraph {
             .filter(|missing| missing.kind == EdgeKind::Parent)
             .map(|missing| missing.child)
             .collect();
-        let mut groups: Vec<(Vec<String>, Vec<usize>)> = self.leaves_by_group();
+        // Heads of a Django app are counted within the app; Alembic heads by branch labels.
+        let mut groups: Vec<(HeadKey<'_>, Vec<usize>)> = Vec::new();
         for head in self.heads() {
-            if self.groups[head].is_some() {
-                continue;
-            }
             if !orphans.is_empty()
                 && std::iter::once(head)
                     .chain(self.ancestors(head))
@@ -310,44 +325,19 @@ impl RevisionGraph {
             {
                 continue;
             }
-            let labels = self.inherited_labels(head);
-            match groups.iter_mut().find(|(key, _)| *key == labels) {
+            let key = match &self.groups[head] {
+                Some(group) => HeadKey::Group(group),
+                None => HeadKey::Labels(self.inherited_labels(head)),
+            };
+            match groups.iter_mut().find(|(other, _)| *other == key) {
                 Some((_, heads)) => heads.push(head),
-                None => groups.push((labels, vec![head])),
+                None => groups.push((key, vec![head])),
             }
         }
         groups
             .into_iter()
             .filter_map(|(_, heads)| (heads.len() > 1).then_some(heads))
             .collect()
-    }
-
-    /// For grouped revisions (Django apps): each group's leaves, the revisions no other revision
-    /// of the same group depends on, keyed by `[group]`.
-    fn leaves_by_group(&self) -> Vec<(Vec<String>, Vec<usize>)> {
-        let mut leaves: Vec<(Vec<String>, Vec<usize>)> = Vec::new();
-        for node in self.graph.node_indices() {
-            let position = self.graph[node];
-            let Some(group) = &self.groups[position] else {
-                continue;
-            };
-            let has_child_in_group = self
-                .graph
-                .edges_directed(node, Direction::Outgoing)
-                .any(|edge| self.groups[self.graph[edge.target()]].as_ref() == Some(group));
-            if has_child_in_group {
-                continue;
-            }
-            match leaves.iter_mut().find(|(key, _)| key.first() == Some(group)) {
-                Some((_, positions)) => positions.push(position),
-                None => leaves.push((vec![group.clone()], vec![position])),
-            }
-        }
-        for (_, positions) in &mut leaves {
-            positions.sort_unstable();
-        }
-        leaves.sort();
-        leaves
     }
 
     /// Merge revisions over the same set of parents, grouped (each group in input order). Two such

@@ -742,3 +742,50 @@ fn placement(
         None => whole,
     }
 }
+
+/// The `label` an app's `apps.py` gives its `AppConfig` (`class AdminConfig(AppConfig): label =
+/// "wagtailadmin"`), which is the app label Django's migrations use.
+pub(crate) fn app_config_label(source: &str) -> Option<String> {
+    let parsed =
+        ruff_python_parser::parse_unchecked_source(source, ruff_python_ast::PySourceType::Python);
+    parsed.suite().iter().find_map(|stmt| {
+        let ruff_python_ast::Stmt::ClassDef(class) = stmt else {
+            return None;
+        };
+        let is_app_config = class.bases().iter().any(|base| {
+            super::python::last_segment(base).is_some_and(|name| name.ends_with("AppConfig"))
+        });
+        if !is_app_config {
+            return None;
+        }
+        class.body.iter().find_map(|stmt| match stmt {
+            ruff_python_ast::Stmt::Assign(assign) => {
+                match (assign.targets.as_slice(), &*assign.value) {
+                    ([ruff_python_ast::Expr::Name(target)], value)
+                        if target.id.as_str() == "label" =>
+                    {
+                        super::python::string_literal(value).map(str::to_owned)
+                    }
+                    _ => None,
+                }
+            }
+            _ => None,
+        })
+    })
+}
+
+#[cfg(test)]
+mod label_tests {
+    use super::app_config_label;
+
+    #[test]
+    fn app_config_label_is_read_without_importing() {
+        let apps = "from django.apps import AppConfig\n\n\nclass WagtailAdminAppConfig(AppConfig):\n    name = \"wagtail.admin\"\n    label = \"wagtailadmin\"\n";
+        assert_eq!(app_config_label(apps).as_deref(), Some("wagtailadmin"));
+        assert_eq!(
+            app_config_label("class Config(AppConfig):\n    name = 'shop'\n"),
+            None
+        );
+        assert_eq!(app_config_label("class Other:\n    label = 'x'\n"), None);
+    }
+}

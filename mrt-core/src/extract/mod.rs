@@ -5,6 +5,8 @@
 
 mod alembic;
 mod django;
+
+pub(crate) use django::app_config_label;
 mod python;
 mod sql;
 

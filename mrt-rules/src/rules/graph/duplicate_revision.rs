@@ -29,7 +29,7 @@ mrt_core::declare_rule! {
         code: "MRT905",
         name: "duplicate-revision",
         severity: Error,
-        frameworks: [Alembic],
+        frameworks: [Alembic, Django],
         fix: None,
         summary: "two files declare the same revision id",
     }

@@ -29,7 +29,7 @@ mrt_core::declare_rule! {
         code: "MRT904",
         name: "missing-parent",
         severity: Error,
-        frameworks: [Alembic],
+        frameworks: [Alembic, Django],
         fix: None,
         summary: "a down_revision or depends_on names no known revision",
     }
@@ -41,6 +41,9 @@ impl Rule for MissingParent {
         for missing in project.graph.missing_references() {
             let migration = project.migration_at(missing.child);
             let (field, references) = match missing.kind {
+                EdgeKind::Parent if migration.django.is_some() => {
+                    ("dependencies", &migration.parents)
+                }
                 EdgeKind::Parent => ("down_revision", &migration.parents),
                 EdgeKind::DependsOn => ("depends_on", &migration.depends_on),
             };

@@ -29,6 +29,9 @@ mrt_core::declare_rule! {
     /// down_revision = ("a1", "b2")
     /// ```
     ///
+    /// For Django, each app must have one leaf node (a migration no other migration of the app
+    /// depends on); more is what `manage.py migrate` calls "Conflicting migrations detected".
+    ///
     /// ## Known problems
     /// Heads on distinct labelled branches (`branch_labels`, as in expand/contract layouts) are
     /// intentional and not reported: heads are grouped by the labels in force at them, and only a
@@ -37,7 +40,7 @@ mrt_core::declare_rule! {
         code: "MRT901",
         name: "multiple-heads",
         severity: Error,
-        frameworks: [Alembic],
+        frameworks: [Alembic, Django],
         fix: None,
         summary: "more than one head on one branch: `alembic upgrade head` fails",
     }
@@ -59,9 +62,18 @@ impl Rule for MultipleHeads {
                     .filter(|other| **other != id)
                     .map(|other| format!("`{other}`"))
                     .collect();
-                findings.push(ProjectFinding {
-                    migration: project.graph_position(head),
-                    finding: Finding::new(
+                let finding = match &migration.django {
+                    Some(meta) => Finding::new(
+                        migration.anchor(),
+                        format!(
+                            "Migration `{id}` is one of {} leaf nodes of app `{}` (also {}): Django stops with \"Conflicting migrations detected\"",
+                            group.len(),
+                            meta.app_label,
+                            others.join(", ")
+                        ),
+                    )
+                    .with_help(format!("Join them with a merge migration: `python manage.py makemigrations --merge {}`", meta.app_label)),
+                    None => Finding::new(
                         migration.anchor(),
                         format!(
                             "Revision `{id}` is one of {} heads (also {}): `alembic upgrade head` will fail",
@@ -70,6 +82,10 @@ impl Rule for MultipleHeads {
                         ),
                     )
                     .with_help(format!("Join them with a merge revision: `alembic merge -m \"merge heads\" {}`", ids.join(" "))),
+                };
+                findings.push(ProjectFinding {
+                    migration: project.graph_position(head),
+                    finding,
                 });
             }
         }

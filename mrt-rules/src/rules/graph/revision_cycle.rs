@@ -33,7 +33,7 @@ mrt_core::declare_rule! {
         code: "MRT903",
         name: "revision-cycle",
         severity: Error,
-        frameworks: [Alembic],
+        frameworks: [Alembic, Django],
         fix: None,
         summary: "revisions that descend from themselves: no command can order them",
     }
