@@ -508,3 +508,31 @@ pub(crate) fn codes_under(
         .map(mrt_core::Diagnostic::code)
         .collect()
 }
+
+/// `RunPython` operations of an upgrade that nothing undoes (no `reverse_code`, or `None`): the
+/// operation and the range to point at (the `reverse_code=None` argument, else the call).
+pub(crate) fn irreversible_run_python(upgrade: &Body) -> Vec<(&Operation, TextRange, bool)> {
+    upgrade
+        .ops
+        .iter()
+        .filter_map(|op| match &op.kind {
+            OpKind::RunPython {
+                reverse: mrt_core::ir::Reverse::Missing,
+                reverse_range,
+            } => Some((
+                op,
+                reverse_range.unwrap_or(op.range),
+                reverse_range.is_some(),
+            )),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Whether a Django migration squashes others (`replaces = [...]`).
+pub(crate) fn is_squashed(migration: &Migration) -> bool {
+    migration
+        .django
+        .as_ref()
+        .is_some_and(|meta| !meta.replaces.is_empty())
+}

@@ -4,6 +4,7 @@
 mod add_column_with_default;
 mod add_not_null_column_without_default;
 mod column_type_change;
+mod concurrent_index_in_transaction;
 mod create_index_non_concurrently;
 mod on_delete_cascade;
 mod unique_constraint_on_existing_data;

@@ -16,3 +16,5 @@ mod run_python_without_reverse;
 mod run_sql_without_reverse;
 mod sequence_change;
 mod set_not_null_sql_without_reverse;
+mod squashed_missing_replaces;
+mod squashed_run_python_without_reverse;

@@ -1,4 +1,3 @@
-use mrt_core::ir::{OpKind, Reverse};
 use mrt_core::{Finding, MigrationContext, Rule};
 
 mrt_core::declare_rule! {
@@ -33,7 +32,8 @@ mrt_core::declare_rule! {
     ///
     /// ## Known problems
     /// Whether a given `reverse_code` really undoes the forward code is not checked. A reverse
-    /// passed through a variable counts as given.
+    /// passed through a variable counts as given. In a squashed migration (`replaces = [...]`)
+    /// MRT601 reports it instead.
     pub(crate) struct RunPythonWithoutReverse {
         code: "MRT107",
         name: "run-python-without-reverse",
@@ -49,21 +49,18 @@ impl Rule for RunPythonWithoutReverse {
         let Some(upgrade) = &cx.migration.upgrade else {
             return;
         };
-        for op in &upgrade.ops {
-            let OpKind::RunPython {
-                reverse: Reverse::Missing,
-                reverse_range,
-            } = &op.kind
-            else {
-                continue;
-            };
-            let message = if reverse_range.is_some() {
+        // In a squashed migration MRT601 reports it.
+        if crate::helpers::is_squashed(cx.migration) {
+            return;
+        }
+        for (op, range, explicit_none) in crate::helpers::irreversible_run_python(upgrade) {
+            let message = if explicit_none {
                 "`RunPython` has `reverse_code=None`: the migration cannot be unapplied"
             } else {
                 "`RunPython` has no `reverse_code`: the migration cannot be unapplied"
             };
             findings.push(
-                Finding::new(reverse_range.unwrap_or(op.range), message)
+                Finding::new(range, message)
                     .with_help("Pass `reverse_code=` a function that undoes it, or `migrations.RunPython.noop` when nothing needs undoing")
                     .within(op.range),
             );
