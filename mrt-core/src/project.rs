@@ -8,7 +8,7 @@ use mrt_graph::{RevisionGraph, RevisionNode};
 use rayon::prelude::*;
 
 use crate::Error;
-use crate::extract::extract;
+use crate::extract::{extract, extract_in_app};
 use crate::ir::{Migration, Spanned};
 use crate::source::SourceFile;
 
@@ -47,13 +47,17 @@ impl Project {
         let scoped = discovered.files.iter().map(|path| (path, true));
         let context = discovered.context.iter().map(|path| (path, false));
         let all: Vec<(&PathBuf, bool)> = scoped.chain(context).collect();
+        let labels = app_config_labels(all.iter().map(|(path, _)| path.as_path()));
         let results: Vec<(Result<Option<Migration>, Error>, bool)> = all
             .par_iter()
             .map(|(path, in_scope)| {
-                (
-                    read_source(path).map(|source| extract(Arc::new(source))),
-                    *in_scope,
-                )
+                let label = path
+                    .parent()
+                    .and_then(|dir| labels.get(dir))
+                    .map(String::as_str);
+                let extracted =
+                    read_source(path).map(|source| extract_in_app(Arc::new(source), label));
+                (extracted, *in_scope)
             })
             .collect();
         let mut migrations = Vec::new();
@@ -65,7 +69,6 @@ impl Project {
                 Ok(None) | Err(_) => {}
             }
         }
-        let labels = app_config_labels(&migrations);
         (
             Self::from_migrations(migrations, files_read, &labels),
             errors,
@@ -197,18 +200,16 @@ impl Project {
     }
 }
 
-/// The labels `apps.py` gives the apps whose migrations were read, by migrations directory.
-fn app_config_labels(migrations: &[(Migration, bool)]) -> HashMap<PathBuf, String> {
+/// The labels `apps.py` gives the apps whose `migrations/` packages hold some of `files`, by
+/// migrations directory. Each `apps.py` is read once.
+fn app_config_labels<'a>(files: impl Iterator<Item = &'a Path>) -> HashMap<PathBuf, String> {
     let mut labels = HashMap::new();
     let mut seen = std::collections::HashSet::new();
-    for (migration, _) in migrations {
-        if migration.django.is_none() {
-            continue;
-        }
-        let Some(dir) = migration.path().parent() else {
-            continue;
-        };
-        if !seen.insert(dir.to_path_buf()) {
+    for file in files {
+        let Some(dir) = file.parent() else { continue };
+        if dir.file_name().is_none_or(|name| name != "migrations")
+            || !seen.insert(dir.to_path_buf())
+        {
             continue;
         }
         let Some(package) = dir.parent() else {
@@ -271,11 +272,8 @@ fn relabel_django_apps(migrations: &mut [Migration], labels: &HashMap<PathBuf, S
         let Some(meta) = migration.django.as_mut() else {
             continue;
         };
-        if let Some(label) = labels.get(&dir) {
-            meta.app_label.clone_from(label);
-            if let Some(revision) = migration.revision.as_mut() {
-                revision.value = format!("{label}.{}", meta.name);
-            }
+        // `apps.py` named the app at extraction: its tables are named after it already.
+        if labels.contains_key(&dir) {
             continue;
         }
         let Some(votes) = votes.get(&dir) else {

@@ -69,13 +69,24 @@ pub(crate) fn migration_class(suite: &[Stmt]) -> Option<&StmtClassDef> {
 
 /// Lowers a Django migration module. `class` is `None` for a file that does not parse far enough
 /// to show its class: it still gets its id (from the path) and an empty body.
-pub(crate) fn lower(class: Option<&StmtClassDef>, source: &str, path: &Path) -> DjangoModule {
-    let app_label = path
-        .parent()
-        .and_then(Path::parent)
-        .and_then(Path::file_name)
-        .map(|name| name.to_string_lossy().into_owned())
-        .unwrap_or_default();
+/// `app_label` is the label the app's `apps.py` gives, when the caller read one; else the
+/// directory holding the `migrations` package names the app.
+pub(crate) fn lower(
+    class: Option<&StmtClassDef>,
+    source: &str,
+    path: &Path,
+    app_label: Option<&str>,
+) -> DjangoModule {
+    let app_label = app_label.map_or_else(
+        || {
+            path.parent()
+                .and_then(Path::parent)
+                .and_then(Path::file_name)
+                .map(|name| name.to_string_lossy().into_owned())
+                .unwrap_or_default()
+        },
+        str::to_owned,
+    );
     let name = path
         .file_stem()
         .map(|stem| stem.to_string_lossy().into_owned())

@@ -24,6 +24,15 @@ use crate::source::SourceFile;
 
 /// Parses a file and lowers it to a [`Migration`] if it is one.
 pub fn extract(source: Arc<SourceFile>) -> Option<Migration> {
+    extract_in_app(source, None)
+}
+
+/// Like [`extract`], with the app label of a Django migration given (read from the app's
+/// `apps.py` by the caller) instead of taken from its directory.
+pub(crate) fn extract_in_app(
+    source: Arc<SourceFile>,
+    app_label: Option<&str>,
+) -> Option<Migration> {
     let parsed = parse_unchecked_source(&source.text, PySourceType::Python);
     let suite = parsed.suite();
     let syntax_errors: Vec<SyntaxError> = parsed
@@ -44,7 +53,7 @@ pub fn extract(source: Arc<SourceFile>) -> Option<Migration> {
         {
             return None;
         }
-        let lowered = django::lower(class, &source.text, &source.path);
+        let lowered = django::lower(class, &source.text, &source.path, app_label);
         let suppressions = suppressions(&parsed, &source);
         return Some(Migration {
             framework: Framework::Django,
