@@ -468,11 +468,25 @@ pub(crate) fn lossy_column_drops(upgrade: &Body, in_batch: bool) -> Vec<LossyCol
         .collect()
 }
 
-/// Non-foreign-key constraint drops of an upgrade (inside batch blocks or outside them) that the
-/// downgrade does not re-create by name: `(operation, constraint name, table)`.
+/// Whether a dropped constraint is a foreign key: `type_="foreignkey"`, or, when the kind is not
+/// given (SQL `DROP CONSTRAINT`, `drop_constraint` without `type_`), a name that says so
+/// (`fk_...`, `..._fkey` as PostgreSQL names them, `..._fk`).
+pub(crate) fn is_foreign_key(kind: Option<mrt_core::ir::ConstraintKind>, name: &Name) -> bool {
+    match kind {
+        Some(kind) => kind == mrt_core::ir::ConstraintKind::ForeignKey,
+        None => name_of(name).is_some_and(|name| {
+            let name = name.to_ascii_lowercase();
+            name.starts_with("fk_") || name.ends_with("_fkey") || name.ends_with("_fk")
+        }),
+    }
+}
+
+/// Constraint drops of an upgrade that the downgrade does not re-create by name and that `select`
+/// picks (by the operation and whether the constraint is a foreign key): `(operation, constraint
+/// name, table)`.
 pub(crate) fn unrecreated_constraint_drops(
     migration: &Migration,
-    in_batch: bool,
+    select: impl Fn(&Operation, bool) -> bool,
 ) -> Vec<(&Operation, &Name, &Name)> {
     let Some(check) = ReverseCheck::of(migration) else {
         return Vec::new();
@@ -485,10 +499,9 @@ pub(crate) fn unrecreated_constraint_drops(
             let OpKind::DropConstraint { name, table, kind } = &op.kind else {
                 return None;
             };
-            let skipped = op.context.batch.is_some() != in_batch
-                || *kind == Some(mrt_core::ir::ConstraintKind::ForeignKey)
-                || recreates_constraint(name, table, check.downgrade);
-            (!skipped).then_some((op, name, table))
+            let picked = select(op, is_foreign_key(*kind, name))
+                && !recreates_constraint(name, table, check.downgrade);
+            picked.then_some((op, name, table))
         })
         .collect()
 }

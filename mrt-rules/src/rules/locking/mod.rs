@@ -7,6 +7,7 @@ mod column_type_change;
 mod concurrent_index_in_transaction;
 mod create_index_non_concurrently;
 mod on_delete_cascade;
+mod set_not_null_on_existing_column;
 mod unique_constraint_on_existing_data;
 
 use mrt_core::ir::{ColumnDef, Name, Spanned};

@@ -1,11 +1,14 @@
 //! Downgrades that are missing or do not reverse their upgrade.
 
+mod create_trigger_without_drop;
 mod data_update_without_reverse;
 mod drop_constraint_in_batch;
 mod drop_constraint_without_recreate;
+mod drop_foreign_key_without_restore;
 mod drop_index_without_recreate;
 mod drop_view_without_reverse;
 mod enum_add_value;
+mod irreversible_downgrade;
 mod missing_downgrade;
 mod noop_downgrade;
 mod not_null_without_restoring_nullable;
@@ -18,3 +21,4 @@ mod sequence_change;
 mod set_not_null_sql_without_reverse;
 mod squashed_missing_replaces;
 mod squashed_run_python_without_reverse;
+mod unanalysable_sql;

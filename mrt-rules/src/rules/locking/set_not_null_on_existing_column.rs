@@ -1,0 +1,77 @@
+use mrt_core::ir::{AlterColumn, OpKind};
+use mrt_core::{Finding, MigrationContext, Rule};
+
+use crate::helpers::{NewObjects, column_label, operation_range};
+
+mrt_core::declare_rule! {
+    /// ## What it does
+    /// Reports making an existing column NOT NULL (`alter_column(t, c, nullable=False)`, or SQL
+    /// `ALTER COLUMN c SET NOT NULL`) on a table that already holds rows.
+    ///
+    /// ## Why is this bad?
+    /// PostgreSQL scans the whole table under an ACCESS EXCLUSIVE lock to check for NULLs: writes
+    /// wait for the scan. If a NULL is left anywhere, the migration fails in the middle of the
+    /// deploy.
+    ///
+    /// ## Example
+    /// ```python
+    /// def upgrade():
+    ///     op.alter_column("users", "email", nullable=False)
+    /// ```
+    ///
+    /// Use instead:
+    ///
+    /// Backfill NULLs first; on PostgreSQL 12+, add a `CHECK (email IS NOT NULL) NOT VALID`
+    /// constraint, `VALIDATE` it in a later step, then set NOT NULL (the scan is skipped).
+    ///
+    /// ## Known problems
+    /// A column added, or a table created, earlier in the same upgrade is not reported. The
+    /// `CHECK ... NOT VALID` pattern above is not recognised.
+    pub(crate) struct SetNotNullOnExistingColumn {
+        code: "MRT213",
+        name: "set-not-null-on-existing-column",
+        severity: Warning,
+        frameworks: [Alembic],
+        fix: None,
+        summary: "setting NOT NULL scans an existing table under lock and fails on NULLs",
+    }
+}
+
+impl Rule for SetNotNullOnExistingColumn {
+    fn check_migration(&self, cx: &MigrationContext<'_>, findings: &mut Vec<Finding>) {
+        let Some(upgrade) = &cx.migration.upgrade else {
+            return;
+        };
+        let new_objects = NewObjects::of(upgrade);
+        for (index, op) in upgrade.ops.iter().enumerate() {
+            let OpKind::AlterColumn(AlterColumn {
+                table,
+                column,
+                nullable: Some(nullable),
+                ..
+            }) = &op.kind
+            else {
+                continue;
+            };
+            if nullable.value {
+                continue;
+            }
+            if let (Some(table), Some(column)) = (table, column)
+                && new_objects.column_before(&table.value, &column.value, index)
+            {
+                continue;
+            }
+            findings.push(
+                Finding::new(
+                    nullable.range,
+                    format!(
+                        "Setting {} NOT NULL scans the whole table under an exclusive lock, and fails if any row is NULL",
+                        column_label(table.as_ref(), column.as_ref())
+                    ),
+                )
+                .with_help("Backfill NULLs first, and on PostgreSQL 12+ validate a `CHECK (c IS NOT NULL) NOT VALID` constraint before setting NOT NULL")
+                .within(operation_range(&upgrade.ops, index)),
+            );
+        }
+    }
+}

@@ -1,0 +1,63 @@
+use mrt_core::{Finding, MigrationContext, Rule};
+
+use crate::helpers;
+
+mrt_core::declare_rule! {
+    /// ## What it does
+    /// Reports an upgrade that drops a foreign key (`drop_constraint(name, t, type_="foreignkey")`,
+    /// its batch form, or SQL `ALTER TABLE t DROP CONSTRAINT name` of a foreign key) that the
+    /// downgrade does not re-create by name.
+    ///
+    /// ## Why is this bad?
+    /// After a rollback nothing enforces the reference any more: the previous release can write
+    /// orphaned rows, and re-creating the key later fails once they exist. Cascading deletes the
+    /// old code relied on silently stop.
+    ///
+    /// ## Example
+    /// ```python
+    /// def upgrade():
+    ///     op.drop_constraint("fk_orders_user", "orders", type_="foreignkey")
+    ///
+    /// def downgrade():
+    ///     pass
+    /// ```
+    ///
+    /// Use instead:
+    /// ```python
+    /// def downgrade():
+    ///     op.create_foreign_key("fk_orders_user", "orders", "users", ["user_id"], ["id"])
+    /// ```
+    ///
+    /// ## Known problems
+    /// When the kind is not given (SQL, or `drop_constraint` without `type_`), a foreign key is
+    /// recognised by its name: `fk_...`, `..._fkey` (PostgreSQL's default) or `..._fk`. Other
+    /// constraint drops are MRT409's and MRT410's. A downgrade that is missing, empty or only raises
+    /// is left to MRT101, MRT102 and MRT804.
+    pub(crate) struct DropForeignKeyWithoutRestore {
+        code: "MRT205",
+        name: "drop-foreign-key-without-restore",
+        severity: Error,
+        frameworks: [Alembic],
+        fix: None,
+        summary: "a dropped foreign key that the downgrade does not re-create",
+    }
+}
+
+impl Rule for DropForeignKeyWithoutRestore {
+    fn check_migration(&self, cx: &MigrationContext<'_>, findings: &mut Vec<Finding>) {
+        for (op, name, table) in
+            helpers::unrecreated_constraint_drops(cx.migration, |_, foreign_key| foreign_key)
+        {
+            let key = helpers::named("foreign key", name, "a foreign key");
+            let on = helpers::label(table, "its table");
+            findings.push(
+                Finding::new(
+                    helpers::name_range(name, op),
+                    format!("Dropping {key} on {on} is not undone by the downgrade: after a rollback nothing enforces the reference"),
+                )
+                .with_help(format!("Re-create {} on {on} in `downgrade()` with `op.create_foreign_key`", helpers::label(name, "the foreign key")))
+                .within(op.range),
+            );
+        }
+    }
+}

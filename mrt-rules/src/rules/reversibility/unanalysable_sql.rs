@@ -1,0 +1,61 @@
+use mrt_core::ir::{OpKind, SqlText};
+use mrt_core::{Finding, MigrationContext, Rule};
+
+mrt_core::declare_rule! {
+    /// ## What it does
+    /// Reports SQL run by an upgrade that is built at run time (an f-string, a variable, `.format`,
+    /// `%`): no rule can read it.
+    ///
+    /// ## Why is this bad?
+    /// Every other rule is blind to it: a `DROP COLUMN` or an `UPDATE` without `WHERE` in such SQL
+    /// passes the check unseen. The reviewer has to read it by hand.
+    ///
+    /// ## Example
+    /// ```python
+    /// def upgrade():
+    ///     for table in TABLES:
+    ///         op.execute(f"ALTER TABLE {table} DROP COLUMN legacy")
+    /// ```
+    ///
+    /// Use instead:
+    ///
+    /// Write the statements out, or use `op` calls the linter reads; when the SQL must be built,
+    /// review it and suppress with `# noqa: MRT805`.
+    ///
+    /// ## Known problems
+    /// Names the extractor can resolve (module constants, literal loop values, helper arguments)
+    /// make SQL readable; anything else counts as built at run time.
+    pub(crate) struct UnanalysableSql {
+        code: "MRT805",
+        name: "unanalysable-sql",
+        severity: Warning,
+        frameworks: [Alembic, Django],
+        fix: None,
+        summary: "SQL built at run time that no rule can read",
+    }
+}
+
+impl Rule for UnanalysableSql {
+    fn check_migration(&self, cx: &MigrationContext<'_>, findings: &mut Vec<Finding>) {
+        let Some(upgrade) = &cx.migration.upgrade else {
+            return;
+        };
+        for op in &upgrade.ops {
+            if let OpKind::Sql {
+                text: SqlText::Unreadable,
+                ..
+            } = &op.kind
+            {
+                findings.push(
+                    Finding::new(
+                        op.range,
+                        "SQL built at run time: no rule can check what it does",
+                    )
+                    .with_help(
+                        "Write the SQL out, or review it and suppress with `# noqa: MRT805`",
+                    ),
+                );
+            }
+        }
+    }
+}
