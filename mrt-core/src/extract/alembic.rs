@@ -823,6 +823,46 @@ impl<'a> Walker<'_, 'a> {
                 left.push_str(&self.string(&binop.right, frame, depth + 1)?);
                 Some(left)
             }
+            // `f"{table}_team_id_fkey"` with `table` known (a literal loop value, a parameter, a
+            // constant): the f-string is known too. Conversions and format specs are not followed.
+            Expr::FString(fstring) => {
+                let mut text = String::new();
+                for part in &fstring.value {
+                    match part {
+                        ruff_python_ast::FStringPart::Literal(literal) => {
+                            text.push_str(&literal.value)
+                        }
+                        ruff_python_ast::FStringPart::FString(fstring) => {
+                            for element in &fstring.elements {
+                                match element {
+                                    ruff_python_ast::InterpolatedStringElement::Literal(
+                                        literal,
+                                    ) => {
+                                        text.push_str(&literal.value);
+                                    }
+                                    ruff_python_ast::InterpolatedStringElement::Interpolation(
+                                        element,
+                                    ) => {
+                                        if element.format_spec.is_some()
+                                            || element.debug_text.is_some()
+                                            || element.conversion
+                                                != ruff_python_ast::ConversionFlag::None
+                                        {
+                                            return None;
+                                        }
+                                        text.push_str(&self.string(
+                                            &element.expression,
+                                            frame,
+                                            depth + 1,
+                                        )?);
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+                Some(text)
+            }
             _ => None,
         }
     }

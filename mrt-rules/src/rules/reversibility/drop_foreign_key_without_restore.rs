@@ -1,3 +1,4 @@
+use mrt_core::ir::{OpKind, SqlText};
 use mrt_core::{Finding, MigrationContext, Rule};
 
 use crate::helpers;
@@ -32,7 +33,8 @@ mrt_core::declare_rule! {
     /// When the kind is not given (SQL, or `drop_constraint` without `type_`), a foreign key is
     /// recognised by its name: `fk_...`, `..._fkey` (PostgreSQL's default) or `..._fk`. Other
     /// constraint drops are MRT409's and MRT410's. A downgrade that is missing, empty or only raises
-    /// is left to MRT101, MRT102 and MRT804.
+    /// is left to MRT101, MRT102 and MRT804; one that runs SQL the linter cannot model (built at run
+    /// time, a `DO` block) is not judged, since that SQL may re-create the key.
     pub(crate) struct DropForeignKeyWithoutRestore {
         code: "MRT205",
         name: "drop-foreign-key-without-restore",
@@ -45,6 +47,22 @@ mrt_core::declare_rule! {
 
 impl Rule for DropForeignKeyWithoutRestore {
     fn check_migration(&self, cx: &MigrationContext<'_>, findings: &mut Vec<Finding>) {
+        // A downgrade running SQL the linter cannot model (built at run time, a `DO $$ ... $$`
+        // block) may well re-create the key: an error must not be claimed on a guess.
+        let opaque = helpers::ops_of(cx.migration.downgrade.as_ref())
+            .iter()
+            .any(|op| {
+                matches!(
+                    &op.kind,
+                    OpKind::Sql {
+                        text: SqlText::Unreadable,
+                        ..
+                    } | OpKind::OtherSql { .. }
+                )
+            });
+        if opaque {
+            return;
+        }
         for (op, name, table) in
             helpers::unrecreated_constraint_drops(cx.migration, |_, foreign_key| foreign_key)
         {
