@@ -830,7 +830,7 @@ impl<'a> Walker<'_, 'a> {
                 for part in &fstring.value {
                     match part {
                         ruff_python_ast::FStringPart::Literal(literal) => {
-                            text.push_str(&literal.value)
+                            text.push_str(&literal.value);
                         }
                         ruff_python_ast::FStringPart::FString(fstring) => {
                             for element in &fstring.elements {
