@@ -501,3 +501,48 @@ def upgrade():
     );
     assert_eq!(&text[ops[5].range], "_indexes()");
 }
+
+#[test]
+fn f_strings_with_known_values_are_read() {
+    let migration = lower(
+        r#"
+from alembic import op
+revision = "r"
+OWNER = "app"
+def upgrade():
+    for table in ("connection", "variable"):
+        with op.batch_alter_table(table) as batch_op:
+            batch_op.drop_constraint(batch_op.f(f"{table}_team_id_fkey"), type_="foreignkey")
+    op.execute(f"ALTER TABLE users OWNER TO {OWNER}")
+    op.execute(f"ALTER TABLE users OWNER TO {OWNER!r}")
+    op.execute(f"ALTER TABLE users OWNER TO {owner()}")
+"#,
+    );
+    let ops = upgrade_ops(&migration);
+    let names: Vec<&str> = ops
+        .iter()
+        .filter_map(|op| match &op.kind {
+            OpKind::DropConstraint {
+                name: Some(name), ..
+            } => Some(name.value.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        names,
+        vec!["connection_team_id_fkey", "variable_team_id_fkey"]
+    );
+    let sql: Vec<&SqlText> = ops
+        .iter()
+        .filter_map(|op| match &op.kind {
+            OpKind::Sql { text, .. } => Some(text),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        sql[0],
+        &SqlText::Literal("ALTER TABLE users OWNER TO app".to_owned())
+    );
+    assert_eq!(sql[1], &SqlText::Unreadable, "a conversion is not followed");
+    assert_eq!(sql[2], &SqlText::Unreadable);
+}
