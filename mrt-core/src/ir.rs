@@ -338,6 +338,9 @@ pub struct ColumnDef {
     /// The database fills it: `sa.Identity()`, `GENERATED ... AS IDENTITY`, `serial` types,
     /// `sa.Computed(...)` / `GENERATED ALWAYS AS (...)`.
     pub generated: bool,
+    /// A PostgreSQL enum type the column's type creates implicitly (`sa.Enum(..., name="mood")`,
+    /// `postgresql.ENUM(..., name="mood")` without `create_type=False`).
+    pub enum_type: Name,
     /// The whole definition.
     pub range: TextRange,
 }

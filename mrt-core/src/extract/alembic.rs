@@ -532,6 +532,10 @@ impl<'a> Walker<'_, 'a> {
             other => other,
         };
         let Some(call) = as_call(expr) else { return };
+        if let Some(kind) = self.enum_type_call(call, frame) {
+            self.push(kind, call.range(), context.clone());
+            return;
+        }
         match self.target(call, frame) {
             Some(Target::Op { name, batch }) => {
                 let mut context = context.clone();
@@ -1177,7 +1181,8 @@ impl<'a> Walker<'_, 'a> {
                 &positional[..],
             ),
         };
-        let mut type_text = keyword(call, "type_").map(|expr| self.text_of(expr));
+        let mut type_expr = keyword(call, "type_");
+        let mut type_text = type_expr.map(|expr| self.text_of(expr));
         let mut foreign_keys = Vec::new();
         let mut generated = false;
         for item in rest {
@@ -1197,7 +1202,10 @@ impl<'a> Walker<'_, 'a> {
                 }
                 Some("Computed" | "Identity") => generated = true,
                 Some("Sequence" | "CheckConstraint") => {}
-                _ if type_text.is_none() => type_text = Some(self.text_of(item)),
+                _ if type_text.is_none() => {
+                    type_text = Some(self.text_of(item));
+                    type_expr = Some(item);
+                }
                 _ => {}
             }
         }
@@ -1213,7 +1221,65 @@ impl<'a> Walker<'_, 'a> {
             unique: flag("unique"),
             index: flag("index"),
             generated,
+            enum_type: type_expr.and_then(|expr| self.implicit_enum(expr, frame)),
             range: self.at(expr.range()),
+        })
+    }
+
+    /// The enum type a column type creates with its table: `sa.Enum(..., name="x")` or
+    /// `postgresql.ENUM(..., name="x")`, directly or through a name, unless `create_type=False`
+    /// (or a native enum is turned off).
+    fn implicit_enum(&self, expr: &'a Expr, frame: &Frame<'a>) -> Name {
+        let call = self.enum_call(expr, frame)?;
+        let off = |flag: &str| self.bool_arg(call, flag).is_some_and(|value| !value.value);
+        if off("create_type") || off("native_enum") {
+            return None;
+        }
+        let name = keyword(call, "name")?;
+        let value = self.string(name, frame, 0)?;
+        // An enum defined once and used by name is pointed at where this column uses it.
+        let range = if matches!(expr, Expr::Name(_)) {
+            expr.range()
+        } else {
+            name.range()
+        };
+        Some(Spanned::new(value, self.at(range)))
+    }
+
+    /// `sa.Enum(...)` / `postgresql.ENUM(...)`, followed through local and module names.
+    fn enum_call(&self, expr: &'a Expr, frame: &Frame<'a>) -> Option<&'a ExprCall> {
+        let resolved = match Self::resolve(expr, frame) {
+            Expr::Name(name) => self
+                .module
+                .constants
+                .get(name.id.as_str())
+                .copied()
+                .unwrap_or(expr),
+            other => other,
+        };
+        as_call(resolved).filter(|call| matches!(callee(call), Some("Enum" | "ENUM")))
+    }
+
+    /// `enum.create(bind)` / `enum.drop(bind)` on an enum type: the type created or dropped.
+    fn enum_type_call(&self, call: &'a ExprCall, frame: &Frame<'a>) -> Option<OpKind> {
+        let Expr::Attribute(attribute) = &*call.func else {
+            return None;
+        };
+        let method = attribute.attr.as_str();
+        if !matches!(method, "create" | "drop") {
+            return None;
+        }
+        let enum_call = self.enum_call(&attribute.value, frame)?;
+        let name = keyword(enum_call, "name")?;
+        let value = self.string(name, frame, 0)?;
+        let name = Some(Spanned::new(value, self.at(call.range())));
+        Some(if method == "drop" {
+            OpKind::DropType { name }
+        } else {
+            OpKind::CreateType {
+                name,
+                enum_values: Vec::new(),
+            }
         })
     }
 

@@ -598,6 +598,7 @@ impl Lowerer<'_> {
             foreign_keys,
             unique: flag("unique") == Some(true) || class == Some("OneToOneField"),
             index: flag("db_index").unwrap_or(is_foreign_key),
+            enum_type: None,
             generated: class
                 .is_some_and(|class| class.ends_with("AutoField") || class == "GeneratedField"),
             range: field.range(),

@@ -436,6 +436,7 @@ fn column_def(
         unique: false,
         index: false,
         generated: is_serial(&def.data_type.to_string()),
+        enum_type: None,
         range,
     };
     for option in &def.options {

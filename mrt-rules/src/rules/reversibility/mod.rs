@@ -1,6 +1,7 @@
 //! Downgrades that are missing or do not reverse their upgrade.
 
 mod create_trigger_without_drop;
+mod create_type_without_drop;
 mod data_update_without_reverse;
 mod drop_constraint_in_batch;
 mod drop_constraint_without_recreate;

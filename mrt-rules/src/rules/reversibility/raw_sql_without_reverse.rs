@@ -37,7 +37,7 @@ mrt_core::declare_rule! {
     /// `ALTER TABLE t ADD COLUMN c` reversed by `op.drop_column("t", "c")`), or when a more
     /// specific rule reports the missing reverse or the data loss of that statement (MRT103,
     /// MRT201, MRT202, MRT203, MRT205, MRT206, MRT207, MRT208, MRT301, MRT302, MRT304, MRT403,
-    /// MRT408, MRT409, MRT501, MRT502, MRT803). Any SQL in the downgrade counts as a reverse: whether it really undoes the
+    /// MRT408, MRT409, MRT501, MRT502, MRT503, MRT803). Any SQL in the downgrade counts as a reverse: whether it really undoes the
     /// upgrade's SQL is not checked. SQL built at run time cannot be read and is always reported
     /// when the downgrade runs no SQL. The alias MRT105 is the code pytest-mrt used for
     /// `connection.execute` and `context.execute`.
@@ -131,7 +131,7 @@ fn covered(
 /// (MRT409, or MRT205 for a foreign key), `DROP VIEW` (MRT207), `ALTER TYPE ... ADD VALUE`
 /// (MRT304), sequence changes (MRT501), `UPDATE` (MRT103, or MRT208 in a multi-step rewrite), and
 /// the data losses `DROP TABLE` (MRT202), `DROP COLUMN` (MRT201, MRT206, MRT208), `TRUNCATE`
-/// (MRT203) and `DELETE` without `WHERE` (MRT803); `CREATE TRIGGER` (MRT502).
+/// (MRT203) and `DELETE` without `WHERE` (MRT803); `CREATE TRIGGER` (MRT502), `CREATE TYPE` (MRT503).
 fn reported_elsewhere(kind: &OpKind) -> bool {
     match kind {
         OpKind::RenameTable { .. }
@@ -145,6 +145,7 @@ fn reported_elsewhere(kind: &OpKind) -> bool {
         | OpKind::DropColumn { .. }
         | OpKind::Truncate { .. }
         | OpKind::CreateTrigger { .. }
+        | OpKind::CreateType { .. }
         | OpKind::DeleteRows {
             has_where: false, ..
         } => true,
