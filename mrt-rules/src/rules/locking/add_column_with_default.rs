@@ -1,7 +1,7 @@
 use mrt_core::ir::OpKind;
 use mrt_core::{Dialect, Finding, MigrationContext, Rule};
 
-use super::{is_new_table, server_default};
+use super::{is_new_table, is_volatile, server_default};
 use crate::helpers::{NewObjects, column_label};
 
 /// The first PostgreSQL major version that adds a column with a constant default without a
@@ -78,7 +78,10 @@ impl Rule for AddColumnWithDefault {
             let Some(default) = server_default(column) else {
                 continue;
             };
-            if is_new_table(&new_objects, table, index) {
+            // A volatile default rewrites on every version: MRT404 reports it.
+            if is_new_table(&new_objects, table, index)
+                || default.value.as_deref().is_some_and(is_volatile)
+            {
                 continue;
             }
             let described = column_label(table.as_ref(), column.name.as_ref());
