@@ -549,3 +549,55 @@ pub(crate) fn is_squashed(migration: &Migration) -> bool {
         .as_ref()
         .is_some_and(|meta| !meta.replaces.is_empty())
 }
+
+/// An `alter_column(..., nullable=False)` (or SQL `SET NOT NULL`) of a column that existed before
+/// the upgrade.
+pub(crate) struct NotNullChange<'a> {
+    pub(crate) index: usize,
+    pub(crate) op: &'a Operation,
+    pub(crate) alter: &'a AlterColumn,
+    pub(crate) nullable: &'a Spanned<bool>,
+}
+
+/// The columns an upgrade makes NOT NULL, leaving out columns added (or tables created) earlier in
+/// the same upgrade: they hold no NULLs and their downgrade removes them.
+pub(crate) fn not_null_on_existing_columns(upgrade: &Body) -> Vec<NotNullChange<'_>> {
+    let new_objects = NewObjects::of(upgrade);
+    upgrade
+        .ops
+        .iter()
+        .enumerate()
+        .filter_map(|(index, op)| {
+            let OpKind::AlterColumn(alter) = &op.kind else {
+                return None;
+            };
+            let nullable = alter.nullable.as_ref().filter(|nullable| !nullable.value)?;
+            if let (Some(table), Some(column)) = (&alter.table, &alter.column)
+                && new_objects.column_before(&table.value, &column.value, index)
+            {
+                return None;
+            }
+            Some(NotNullChange {
+                index,
+                op,
+                alter,
+                nullable,
+            })
+        })
+        .collect()
+}
+
+/// The NOT NULL changes (from SQL or from `alter_column`, as `from_sql` says) that the downgrade
+/// does not undo.
+pub(crate) fn unrestored_not_null(migration: &Migration, from_sql: bool) -> Vec<NotNullChange<'_>> {
+    let Some(check) = ReverseCheck::of(migration) else {
+        return Vec::new();
+    };
+    not_null_on_existing_columns(check.upgrade)
+        .into_iter()
+        .filter(|change| {
+            change.op.context.from_sql == from_sql
+                && !restores_nullable(change.alter, check.downgrade)
+        })
+        .collect()
+}

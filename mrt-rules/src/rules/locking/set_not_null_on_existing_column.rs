@@ -1,7 +1,6 @@
-use mrt_core::ir::{AlterColumn, OpKind};
 use mrt_core::{Finding, MigrationContext, Rule};
 
-use crate::helpers::{NewObjects, column_label, operation_range};
+use crate::helpers::{column_label, not_null_on_existing_columns, operation_range};
 
 mrt_core::declare_rule! {
     /// ## What it does
@@ -42,35 +41,18 @@ impl Rule for SetNotNullOnExistingColumn {
         let Some(upgrade) = &cx.migration.upgrade else {
             return;
         };
-        let new_objects = NewObjects::of(upgrade);
-        for (index, op) in upgrade.ops.iter().enumerate() {
-            let OpKind::AlterColumn(AlterColumn {
-                table,
-                column,
-                nullable: Some(nullable),
-                ..
-            }) = &op.kind
-            else {
-                continue;
-            };
-            if nullable.value {
-                continue;
-            }
-            if let (Some(table), Some(column)) = (table, column)
-                && new_objects.column_before(&table.value, &column.value, index)
-            {
-                continue;
-            }
+        for change in not_null_on_existing_columns(upgrade) {
+            let alter = change.alter;
             findings.push(
                 Finding::new(
-                    nullable.range,
+                    change.nullable.range,
                     format!(
                         "Setting {} NOT NULL scans the whole table under an exclusive lock, and fails if any row is NULL",
-                        column_label(table.as_ref(), column.as_ref())
+                        column_label(alter.table.as_ref(), alter.column.as_ref())
                     ),
                 )
                 .with_help("Backfill NULLs first, and on PostgreSQL 12+ validate a `CHECK (c IS NOT NULL) NOT VALID` constraint before setting NOT NULL")
-                .within(operation_range(&upgrade.ops, index)),
+                .within(operation_range(&upgrade.ops, change.index)),
             );
         }
     }

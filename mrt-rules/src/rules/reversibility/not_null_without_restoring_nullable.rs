@@ -1,7 +1,6 @@
-use mrt_core::ir::OpKind;
 use mrt_core::{Finding, MigrationContext, Rule};
 
-use crate::helpers::{self, ReverseCheck};
+use crate::helpers;
 
 mrt_core::declare_rule! {
     /// ## What it does
@@ -47,49 +46,20 @@ mrt_core::declare_rule! {
 
 impl Rule for NotNullWithoutRestoringNullable {
     fn check_migration(&self, cx: &MigrationContext<'_>, findings: &mut Vec<Finding>) {
-        let Some(ReverseCheck {
-            upgrade,
-            downgrade,
-            new_objects,
-        }) = ReverseCheck::of(cx.migration)
-        else {
-            return;
-        };
-        for (index, op) in upgrade.ops.iter().enumerate() {
-            let OpKind::AlterColumn(alter) = &op.kind else {
-                continue;
-            };
-            if op.context.from_sql {
-                continue;
-            }
-            let Some(nullable) = &alter.nullable else {
-                continue;
-            };
-            if nullable.value {
-                continue;
-            }
-            if let (Some(table), Some(column)) = (&alter.table, &alter.column)
-                && new_objects.column_before(&table.value, &column.value, index)
-            {
-                continue;
-            }
-            if helpers::restores_nullable(alter, downgrade) {
-                continue;
-            }
+        for change in helpers::unrestored_not_null(cx.migration, false) {
+            let alter = change.alter;
             let column = helpers::column_phrase(alter.table.as_ref(), alter.column.as_ref());
             let help = match (helpers::name_of(&alter.table), helpers::name_of(&alter.column)) {
-                (Some(table), Some(name)) => format!(
-                    "Add `op.alter_column(\"{table}\", \"{name}\", nullable=True)` to `downgrade()`"
-                ),
+                (Some(table), Some(name)) => format!("Add `op.alter_column(\"{table}\", \"{name}\", nullable=True)` to `downgrade()`"),
                 _ => "Make the column nullable again in `downgrade()` with `op.alter_column(..., nullable=True)`".to_owned(),
             };
             findings.push(
                 Finding::new(
-                    nullable.range,
-                    format!("Making {column} NOT NULL is not undone by the downgrade: after a rollback the previous release's writes of NULL to it fail"),
+                    change.nullable.range,
+                    format!("Making {column} NOT NULL is not undone by the downgrade: after a rollback the previous release\'s writes of NULL to it fail"),
                 )
                 .with_help(help)
-                .within(op.range),
+                .within(change.op.range),
             );
         }
     }
