@@ -22,6 +22,8 @@ pub(crate) enum Command {
     Rules(RulesArgs),
     /// Show the revision graph: heads, bases, branch and merge points, history.
     Graph(GraphArgs),
+    /// Show the schema the migrations build, replayed revision by revision without a database.
+    Schema(SchemaArgs),
 }
 
 #[derive(Debug, Args)]
@@ -90,6 +92,35 @@ pub(crate) struct GraphArgs {
     /// How to print the graph.
     #[arg(long, value_enum, default_value_t = GraphFormat::Text)]
     pub(crate) format: GraphFormat,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct SchemaArgs {
+    /// Files or directories holding the migrations. Default: the locations `./alembic.ini` names,
+    /// else the current directory.
+    pub(crate) paths: Vec<PathBuf>,
+
+    /// `text`: the schema after the last revision (or `--revision`); `json`: for every revision,
+    /// the schema before it, after its upgrade, and after its upgrade and downgrade.
+    #[arg(long, value_enum, default_value_t = SchemaFormat::Text)]
+    pub(crate) format: SchemaFormat,
+
+    /// Only this revision (a unique prefix of the id is enough).
+    #[arg(long, value_name = "REV")]
+    pub(crate) revision: Option<String>,
+
+    /// The database the migrations run on (dialect branches are followed): postgresql (the
+    /// default), mysql, sqlite or generic.
+    #[arg(long, value_parser = parse_dialect)]
+    pub(crate) dialect: Option<mrt_core::Dialect>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum SchemaFormat {
+    /// Tables, columns, indexes and constraints, for people.
+    Text,
+    /// Every revision's schemas, for programs (see docs/json-output.md).
+    Json,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

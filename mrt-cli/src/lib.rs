@@ -7,6 +7,7 @@ mod check;
 mod graph;
 mod output;
 mod rules;
+mod schema;
 
 use std::io::Write as _;
 use std::process::ExitCode;
@@ -41,6 +42,7 @@ pub fn main() -> ExitCode {
         Command::Rule(args) => rules::explain(&args),
         Command::Rules(args) => rules::list(&args),
         Command::Graph(args) => graph::run(&args),
+        Command::Schema(args) => schema::run(&args),
     };
     match result {
         Ok(status) => status.into(),

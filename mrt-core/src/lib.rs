@@ -24,6 +24,7 @@ pub mod linter;
 pub mod noqa;
 pub mod project;
 pub mod rule;
+pub mod schema;
 pub mod settings;
 pub mod source;
 

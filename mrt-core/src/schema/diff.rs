@@ -1,0 +1,343 @@
+//! What a downgrade leaves different: the residue between the schema before a revision and the
+//! schema after its upgrade and downgrade.
+
+use super::types::{canonical_default, canonical_type};
+use super::{Column, Constraint, ObjectKey, Schema, Table, key};
+
+/// How an object differs after the downgrade.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ResidueKind {
+    /// It existed before and does not after the downgrade.
+    Missing,
+    /// It exists after the downgrade and did not before.
+    Left,
+    /// It exists on both sides with a different definition.
+    Changed,
+}
+
+/// One difference between the schema before a revision and after its upgrade and downgrade.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Residue {
+    /// The object that differs.
+    pub object: ObjectKey,
+    /// How.
+    pub kind: ResidueKind,
+    /// What differs, in words (`` index `ix_a` is left after downgrade ``).
+    pub message: String,
+}
+
+/// The residue of `after` against `before`. Objects either side holds as uncertain are left out.
+pub(crate) fn residue(before: &Schema, after: &Schema) -> Vec<Residue> {
+    let mut found = Differ {
+        before,
+        after,
+        residue: Vec::new(),
+    };
+    let names: std::collections::BTreeSet<&String> =
+        before.tables.keys().chain(after.tables.keys()).collect();
+    for name in names {
+        found.table(
+            name,
+            before.tables.get(name).map(AsRef::as_ref),
+            after.tables.get(name).map(AsRef::as_ref),
+        );
+    }
+    found.named(
+        before.types.keys(),
+        after.types.keys(),
+        ObjectKey::Type,
+        "enum type",
+    );
+    found.named(
+        before.views.keys(),
+        after.views.keys(),
+        ObjectKey::View,
+        "view",
+    );
+    found.residue
+}
+
+struct Differ<'a> {
+    before: &'a Schema,
+    after: &'a Schema,
+    residue: Vec<Residue>,
+}
+
+impl Differ<'_> {
+    fn uncertain(&self, object: &ObjectKey) -> bool {
+        self.before.is_uncertain(object) || self.after.is_uncertain(object)
+    }
+
+    fn report(&mut self, object: ObjectKey, kind: ResidueKind, message: String) {
+        if !self.uncertain(&object) {
+            self.residue.push(Residue {
+                object,
+                kind,
+                message,
+            });
+        }
+    }
+
+    fn table(&mut self, name: &str, before: Option<&Table>, after: Option<&Table>) {
+        let object = ObjectKey::Table(name.to_owned());
+        match (before, after) {
+            (Some(table), None) => self.report(
+                object,
+                ResidueKind::Missing,
+                format!("table `{}` is not restored by the downgrade", table.name),
+            ),
+            // A table the model knows only partly, absent before: it existed all along (the
+            // upgrade could act on it), so only what was seen of it can be compared.
+            (None, Some(table)) if table.partial => {
+                let empty = Table::new(&table.name, true);
+                self.table_contents(name, &empty, table);
+            }
+            (None, Some(table)) => self.report(
+                object,
+                ResidueKind::Left,
+                format!("table `{}` is left after the downgrade", table.name),
+            ),
+            (Some(before), Some(after)) => self.table_contents(name, before, after),
+            (None, None) => {}
+        }
+    }
+
+    fn table_contents(&mut self, table_key: &str, before: &Table, after: &Table) {
+        let table = &after.name;
+        for column in &before.columns {
+            let object = ObjectKey::Column(table_key.to_owned(), key(&column.name));
+            match after.column(&column.name) {
+                None => self.report(
+                    object,
+                    ResidueKind::Missing,
+                    format!(
+                        "column `{table}.{}` is not restored by the downgrade",
+                        column.name
+                    ),
+                ),
+                Some(restored) => self.column(object, table, column, restored),
+            }
+        }
+        for column in &after.columns {
+            if before.column(&column.name).is_none() {
+                self.report(
+                    ObjectKey::Column(table_key.to_owned(), key(&column.name)),
+                    ResidueKind::Left,
+                    format!(
+                        "column `{table}.{}` is left after the downgrade",
+                        column.name
+                    ),
+                );
+            }
+        }
+        for index in &before.indexes {
+            let object = ObjectKey::Index(key(&index.name));
+            match after.index(&index.name) {
+                None => self.report(
+                    object,
+                    ResidueKind::Missing,
+                    format!("index `{}` is not restored by the downgrade", index.name),
+                ),
+                Some(restored) if !same_names(&restored.columns, &index.columns) => self.report(
+                    object,
+                    ResidueKind::Changed,
+                    format!(
+                        "index `{}` is restored on ({}) instead of ({})",
+                        index.name,
+                        restored.columns.join(", "),
+                        index.columns.join(", ")
+                    ),
+                ),
+                Some(restored) if restored.unique != index.unique => self.report(
+                    object,
+                    ResidueKind::Changed,
+                    format!(
+                        "index `{}` is restored {} UNIQUE",
+                        index.name,
+                        if index.unique { "without" } else { "with" }
+                    ),
+                ),
+                Some(_) => {}
+            }
+        }
+        for index in &after.indexes {
+            if before.index(&index.name).is_none() {
+                self.report(
+                    ObjectKey::Index(key(&index.name)),
+                    ResidueKind::Left,
+                    format!("index `{}` is left after the downgrade", index.name),
+                );
+            }
+        }
+        for constraint in &before.constraints {
+            let object = constraint_key(table_key, constraint);
+            match after
+                .constraints
+                .iter()
+                .find(|restored| restored.same_object(constraint))
+            {
+                None => self.report(
+                    object,
+                    ResidueKind::Missing,
+                    format!(
+                        "{} on `{table}` is not restored by the downgrade",
+                        constraint.label()
+                    ),
+                ),
+                Some(restored) if restored.ondelete != constraint.ondelete => self.report(
+                    object,
+                    ResidueKind::Changed,
+                    format!(
+                        "{} on `{table}` is restored with ON DELETE {} instead of {}",
+                        constraint.label(),
+                        restored.ondelete.as_deref().unwrap_or("NO ACTION"),
+                        constraint.ondelete.as_deref().unwrap_or("NO ACTION"),
+                    ),
+                ),
+                Some(_) => {}
+            }
+        }
+        for constraint in &after.constraints {
+            if !before
+                .constraints
+                .iter()
+                .any(|existing| existing.same_object(constraint))
+            {
+                self.report(
+                    constraint_key(table_key, constraint),
+                    ResidueKind::Left,
+                    format!(
+                        "{} on `{table}` is left after the downgrade",
+                        constraint.label()
+                    ),
+                );
+            }
+        }
+        for trigger in &before.triggers {
+            if !after
+                .triggers
+                .iter()
+                .any(|t| t.eq_ignore_ascii_case(trigger))
+            {
+                self.report(
+                    ObjectKey::Trigger(key(trigger)),
+                    ResidueKind::Missing,
+                    format!("trigger `{trigger}` is not restored by the downgrade"),
+                );
+            }
+        }
+        for trigger in &after.triggers {
+            if !before
+                .triggers
+                .iter()
+                .any(|t| t.eq_ignore_ascii_case(trigger))
+            {
+                self.report(
+                    ObjectKey::Trigger(key(trigger)),
+                    ResidueKind::Left,
+                    format!("trigger `{trigger}` is left after the downgrade"),
+                );
+            }
+        }
+    }
+
+    fn column(&mut self, object: ObjectKey, table: &str, before: &Column, after: &Column) {
+        let name = format!("{table}.{}", before.name);
+        if let (Some(was), Some(is)) = (&before.type_text, &after.type_text)
+            && canonical_type(was) != canonical_type(is)
+        {
+            self.report(
+                object.clone(),
+                ResidueKind::Changed,
+                format!("type of column `{name}` is not restored: `{is}` after the downgrade, `{was}` before"),
+            );
+        }
+        if before.nullable != after.nullable {
+            let state = |nullable: bool| if nullable { "NULL" } else { "NOT NULL" };
+            self.report(
+                object.clone(),
+                ResidueKind::Changed,
+                format!(
+                    "nullability of column `{name}` is not restored: {} after the downgrade, {} before",
+                    state(after.nullable),
+                    state(before.nullable)
+                ),
+            );
+        }
+        let defaults = (
+            before.server_default.as_deref().map(canonical_default),
+            after.server_default.as_deref().map(canonical_default),
+        );
+        if defaults.0 != defaults.1 {
+            let shown = |default: Option<&String>| {
+                default.map_or_else(|| "none".to_owned(), |text| format!("`{text}`"))
+            };
+            self.report(
+                object.clone(),
+                ResidueKind::Changed,
+                format!(
+                    "server default of column `{name}` is not restored: {} after the downgrade, {} before",
+                    shown(after.server_default.as_ref()),
+                    shown(before.server_default.as_ref())
+                ),
+            );
+        }
+        if before.primary_key != after.primary_key {
+            self.report(
+                object,
+                ResidueKind::Changed,
+                format!(
+                    "column `{name}` is {} the primary key after the downgrade",
+                    if after.primary_key {
+                        "part of"
+                    } else {
+                        "no longer part of"
+                    }
+                ),
+            );
+        }
+    }
+
+    fn named<'k>(
+        &mut self,
+        before: impl Iterator<Item = &'k String> + Clone,
+        after: impl Iterator<Item = &'k String> + Clone,
+        object: fn(String) -> ObjectKey,
+        what: &str,
+    ) {
+        for name in before.clone() {
+            if !after.clone().any(|other| other == name) {
+                self.report(
+                    object(name.clone()),
+                    ResidueKind::Missing,
+                    format!("{what} `{name}` is not restored by the downgrade"),
+                );
+            }
+        }
+        for name in after {
+            if !before.clone().any(|other| other == name) {
+                self.report(
+                    object(name.clone()),
+                    ResidueKind::Left,
+                    format!("{what} `{name}` is left after the downgrade"),
+                );
+            }
+        }
+    }
+}
+
+fn same_names(a: &[String], b: &[String]) -> bool {
+    a.len() == b.len()
+        && a.iter()
+            .zip(b)
+            .all(|(a, b)| a.replace(' ', "").eq_ignore_ascii_case(&b.replace(' ', "")))
+}
+
+/// A constraint's key: by name when it has one, else the table's.
+fn constraint_key(table_key: &str, constraint: &Constraint) -> ObjectKey {
+    match &constraint.name {
+        Some(name) => ObjectKey::Constraint(table_key.to_owned(), key(name)),
+        None => ObjectKey::Table(table_key.to_owned()),
+    }
+}

@@ -1,0 +1,566 @@
+//! The schema model: what the database looks like after a sequence of operations.
+//!
+//! [`Schema::apply`] plays one IR operation onto a schema; [`replay`] plays every revision of a
+//! project in topological order and compares, for each revision, the schema before it with the
+//! schema after its upgrade and downgrade ([`Residue`]).
+//!
+//! Nothing here guesses. An operation on an object the model does not know (a table created before
+//! the first migration, an index created by SQL that could not be read) records the object as
+//! *uncertain*; comparisons say nothing about uncertain objects. A table known only from operations
+//! on it is *partial*: it may have columns the model never saw.
+
+mod apply;
+mod diff;
+mod replay;
+mod types;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+use std::sync::Arc;
+
+pub use diff::{Residue, ResidueKind};
+pub use replay::{Replay, ReplayStep, RevisionReplay, RevisionResidue, replay, replay_with};
+
+use crate::ir::ConstraintKind;
+
+/// Names compare case-insensitively: SQL folds unquoted identifiers, and a migration mixing
+/// `op.create_table("Users")` with SQL on `users` means one table.
+pub(crate) fn key(name: &str) -> String {
+    name.to_lowercase()
+}
+
+/// The database objects of the model.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Schema {
+    /// Tables by lower-cased name. Shared, so that copying a schema at a branch point is cheap.
+    tables: BTreeMap<String, Arc<Table>>,
+    /// The table of each index, by lower-cased index name (index names are schema-wide).
+    index_tables: BTreeMap<String, String>,
+    /// The table of each trigger, by lower-cased trigger name.
+    trigger_tables: BTreeMap<String, String>,
+    /// Enum types by lower-cased name.
+    types: BTreeMap<String, EnumType>,
+    /// Views by lower-cased name.
+    views: BTreeMap<String, View>,
+    /// Sequences by lower-cased name.
+    sequences: BTreeMap<String, Sequence>,
+    /// Objects whose state the model cannot know.
+    uncertain: BTreeSet<ObjectKey>,
+}
+
+/// A table.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Table {
+    /// The name as first written.
+    pub name: String,
+    /// Columns in creation order.
+    pub columns: Vec<Column>,
+    /// Unique, check, foreign-key and named primary-key constraints.
+    pub constraints: Vec<Constraint>,
+    /// Indexes on the table.
+    pub indexes: Vec<Index>,
+    /// Triggers on the table, by name.
+    pub triggers: Vec<String>,
+    /// Known only from operations on it (created before the migrations the model read): it may
+    /// have columns, indexes and constraints the model never saw.
+    pub partial: bool,
+    /// Created by a revision after the release boundary (`--since`): it holds no production rows.
+    pub unreleased: bool,
+}
+
+impl Table {
+    fn new(name: &str, partial: bool) -> Self {
+        Self {
+            name: name.to_owned(),
+            columns: Vec::new(),
+            constraints: Vec::new(),
+            indexes: Vec::new(),
+            triggers: Vec::new(),
+            partial,
+            unreleased: false,
+        }
+    }
+
+    /// The column named `name` (case-insensitively).
+    pub fn column(&self, name: &str) -> Option<&Column> {
+        self.columns
+            .iter()
+            .find(|column| column.name.eq_ignore_ascii_case(name))
+    }
+
+    fn column_mut(&mut self, name: &str) -> Option<&mut Column> {
+        self.columns
+            .iter_mut()
+            .find(|column| column.name.eq_ignore_ascii_case(name))
+    }
+
+    /// The index named `name` (case-insensitively).
+    pub fn index(&self, name: &str) -> Option<&Index> {
+        self.indexes
+            .iter()
+            .find(|index| index.name.eq_ignore_ascii_case(name))
+    }
+
+    /// The primary key's columns, in table order.
+    pub fn primary_key(&self) -> Vec<&str> {
+        self.columns
+            .iter()
+            .filter(|column| column.primary_key)
+            .map(|column| column.name.as_str())
+            .collect()
+    }
+}
+
+/// A column.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Column {
+    /// The name as written.
+    pub name: String,
+    /// The type as written in the migration (`sa.String(length=50)`, or SQL `VARCHAR(50)`); `None`
+    /// when no operation gave it.
+    pub type_text: Option<String>,
+    /// Accepts NULL.
+    pub nullable: bool,
+    /// The server default as written (`sa.text("0")`, `"x"`, SQL `now()`).
+    pub server_default: Option<String>,
+    /// Part of the primary key.
+    pub primary_key: bool,
+}
+
+/// A table constraint other than the primary key's columns.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Constraint {
+    /// What kind.
+    pub kind: ConstraintKind,
+    /// Its name, when it has one.
+    pub name: Option<String>,
+    /// The constrained columns, as far as they were read.
+    pub columns: Vec<String>,
+    /// For a foreign key: the referenced table.
+    pub referred_table: Option<String>,
+    /// For a foreign key: `ON DELETE`, upper-cased.
+    pub ondelete: Option<String>,
+}
+
+impl Constraint {
+    /// Whether two constraints are the same object: same name, or, both unnamed, same kind and
+    /// columns.
+    fn same_object(&self, other: &Constraint) -> bool {
+        match (&self.name, &other.name) {
+            (Some(a), Some(b)) => a.eq_ignore_ascii_case(b),
+            (None, None) => {
+                self.kind == other.kind
+                    && eq_names(&self.columns, &other.columns)
+                    && self.referred_table.as_deref().map(key)
+                        == other.referred_table.as_deref().map(key)
+            }
+            _ => false,
+        }
+    }
+
+    fn label(&self) -> String {
+        let kind = match self.kind {
+            ConstraintKind::ForeignKey => "foreign key",
+            ConstraintKind::Unique => "unique constraint",
+            ConstraintKind::Check => "check constraint",
+            ConstraintKind::PrimaryKey => "primary key",
+        };
+        match &self.name {
+            Some(name) => format!("{kind} `{name}`"),
+            None if self.columns.is_empty() => format!("an unnamed {kind}"),
+            None => format!("{kind} on ({})", self.columns.join(", ")),
+        }
+    }
+}
+
+fn eq_names(a: &[String], b: &[String]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(a, b)| a.eq_ignore_ascii_case(b))
+}
+
+/// An index.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Index {
+    /// The name as written.
+    pub name: String,
+    /// Indexed columns or expressions, as written.
+    pub columns: Vec<String>,
+    /// `UNIQUE`.
+    pub unique: bool,
+}
+
+/// A PostgreSQL enum type.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EnumType {
+    /// The name as written.
+    pub name: String,
+    /// Its labels, when known.
+    pub values: Vec<String>,
+}
+
+/// A view.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct View {
+    /// The name as written.
+    pub name: String,
+    /// `MATERIALIZED`.
+    pub materialized: bool,
+    /// The statement that created it.
+    pub definition: String,
+}
+
+/// A sequence.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sequence {
+    /// The name as written.
+    pub name: String,
+}
+
+/// Names an object of the model, for uncertainty and for residues. Names are lower-cased.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ObjectKey {
+    /// A table.
+    Table(String),
+    /// A column of a table.
+    Column(String, String),
+    /// An index.
+    Index(String),
+    /// A named constraint of a table.
+    Constraint(String, String),
+    /// An enum type.
+    Type(String),
+    /// A view.
+    View(String),
+    /// A trigger.
+    Trigger(String),
+    /// A sequence.
+    Sequence(String),
+}
+
+impl ObjectKey {
+    /// The table this object belongs to, if it belongs to one.
+    pub fn table(&self) -> Option<&str> {
+        match self {
+            ObjectKey::Table(table)
+            | ObjectKey::Column(table, _)
+            | ObjectKey::Constraint(table, _) => Some(table),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for ObjectKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ObjectKey::Table(name) => write!(f, "table:{name}"),
+            ObjectKey::Column(table, column) => write!(f, "column:{table}.{column}"),
+            ObjectKey::Index(name) => write!(f, "index:{name}"),
+            ObjectKey::Constraint(table, name) => write!(f, "constraint:{table}.{name}"),
+            ObjectKey::Type(name) => write!(f, "type:{name}"),
+            ObjectKey::View(name) => write!(f, "view:{name}"),
+            ObjectKey::Trigger(name) => write!(f, "trigger:{name}"),
+            ObjectKey::Sequence(name) => write!(f, "sequence:{name}"),
+        }
+    }
+}
+
+impl Schema {
+    /// An empty schema.
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The tables, by lower-cased name.
+    pub fn tables(&self) -> impl Iterator<Item = &Table> {
+        self.tables.values().map(AsRef::as_ref)
+    }
+
+    /// The table named `name` (case-insensitively).
+    pub fn table(&self, name: &str) -> Option<&Table> {
+        self.tables.get(&key(name)).map(AsRef::as_ref)
+    }
+
+    /// The enum types.
+    pub fn enum_types(&self) -> impl Iterator<Item = &EnumType> {
+        self.types.values()
+    }
+
+    /// The views.
+    pub fn views(&self) -> impl Iterator<Item = &View> {
+        self.views.values()
+    }
+
+    /// The sequences.
+    pub fn sequences(&self) -> impl Iterator<Item = &Sequence> {
+        self.sequences.values()
+    }
+
+    /// The table that has the index named `name`.
+    pub fn index_table(&self, name: &str) -> Option<&Table> {
+        self.index_tables
+            .get(&key(name))
+            .and_then(|table| self.tables.get(table))
+            .map(AsRef::as_ref)
+    }
+
+    /// Whether the model cannot know the state of `object` (or of the table it belongs to).
+    pub fn is_uncertain(&self, object: &ObjectKey) -> bool {
+        self.uncertain.contains(object)
+            || object
+                .table()
+                .is_some_and(|table| self.uncertain.contains(&ObjectKey::Table(table.to_owned())))
+    }
+
+    /// The objects the model cannot know.
+    pub fn uncertain(&self) -> impl Iterator<Item = &ObjectKey> {
+        self.uncertain.iter()
+    }
+
+    fn mark_uncertain(&mut self, object: ObjectKey) {
+        self.uncertain.insert(object);
+    }
+
+    /// The objects that `keys` name (tables with their indexes and triggers), as a schema of their
+    /// own: what one revision can change.
+    pub(crate) fn restricted_to(&self, keys: &Touched) -> Schema {
+        let mut part = Schema::default();
+        for table in &keys.tables {
+            if let Some(found) = self.tables.get(table) {
+                part.insert_table(table.clone(), Arc::clone(found));
+            }
+        }
+        for (name, table) in &keys.indexes {
+            // An index dropped without its table named: its table comes along.
+            let owner = table
+                .clone()
+                .or_else(|| self.index_tables.get(name).cloned());
+            if let Some(owner) = owner
+                && let Some(found) = self.tables.get(&owner)
+            {
+                part.insert_table(owner, Arc::clone(found));
+            }
+        }
+        for name in &keys.triggers {
+            if let Some(owner) = self.trigger_tables.get(name)
+                && let Some(found) = self.tables.get(owner)
+            {
+                part.insert_table(owner.clone(), Arc::clone(found));
+            }
+        }
+        copy_entries(&self.types, &mut part.types, &keys.types);
+        copy_entries(&self.views, &mut part.views, &keys.views);
+        copy_entries(&self.sequences, &mut part.sequences, &keys.sequences);
+        part.uncertain = self
+            .uncertain
+            .iter()
+            .filter(|object| part.covers(object))
+            .cloned()
+            .collect();
+        part
+    }
+
+    /// Whether `object` lies in what this (restricted) schema holds.
+    fn covers(&self, object: &ObjectKey) -> bool {
+        match object {
+            ObjectKey::Table(table)
+            | ObjectKey::Column(table, _)
+            | ObjectKey::Constraint(table, _) => self.tables.contains_key(table),
+            ObjectKey::Index(name) => self.index_tables.contains_key(name),
+            ObjectKey::Trigger(name) => self.trigger_tables.contains_key(name),
+            ObjectKey::Type(name) => self.types.contains_key(name),
+            ObjectKey::View(name) => self.views.contains_key(name),
+            ObjectKey::Sequence(name) => self.sequences.contains_key(name),
+        }
+    }
+
+    /// Replaces what `keys` name (and what `part` holds) with `part`'s version of it: the inverse
+    /// of [`Schema::restricted_to`] after the part was changed.
+    pub(crate) fn overlay(&mut self, before: &Schema, part: Schema) {
+        // Whatever the part held before it was changed is replaced wholesale.
+        for table in before.tables.keys() {
+            self.remove_table(table);
+        }
+        for name in before.types.keys() {
+            self.types.remove(name);
+        }
+        for name in before.views.keys() {
+            self.views.remove(name);
+        }
+        for name in before.sequences.keys() {
+            self.sequences.remove(name);
+        }
+        for (name, table) in part.tables {
+            self.remove_table(&name);
+            self.insert_table(name, table);
+        }
+        self.types.extend(part.types);
+        self.views.extend(part.views);
+        self.sequences.extend(part.sequences);
+        // What the part learnt it cannot know stays unknown; what it re-created is known again.
+        self.uncertain
+            .retain(|object| !before.covers(object) || part.uncertain.contains(object));
+        self.uncertain.extend(part.uncertain);
+    }
+
+    /// Foreign keys follow the table they reference when it is renamed.
+    pub(crate) fn retarget_foreign_keys(&mut self, old_key: &str, new_name: &str) {
+        let refers = |constraint: &Constraint| {
+            constraint
+                .referred_table
+                .as_deref()
+                .is_some_and(|table| key(table) == old_key)
+        };
+        for table in self.tables.values_mut() {
+            if table.constraints.iter().any(refers) {
+                for constraint in &mut Arc::make_mut(table).constraints {
+                    if refers(constraint) {
+                        constraint.referred_table = Some(new_name.to_owned());
+                    }
+                }
+            }
+        }
+    }
+
+    fn insert_table(&mut self, name: String, table: Arc<Table>) {
+        for index in &table.indexes {
+            self.index_tables.insert(key(&index.name), name.clone());
+        }
+        for trigger in &table.triggers {
+            self.trigger_tables.insert(key(trigger), name.clone());
+        }
+        self.tables.insert(name, table);
+    }
+
+    fn remove_table(&mut self, name: &str) -> Option<Arc<Table>> {
+        let table = self.tables.remove(name)?;
+        for index in &table.indexes {
+            self.index_tables.remove(&key(&index.name));
+        }
+        for trigger in &table.triggers {
+            self.trigger_tables.remove(&key(trigger));
+        }
+        Some(table)
+    }
+
+    /// Adds what `other` knows and this schema does not: the schema of a merge revision, built
+    /// from its parents. Objects the two disagree on become uncertain.
+    pub(crate) fn union(&mut self, other: &Schema) {
+        for (name, table) in &other.tables {
+            match self.tables.get(name) {
+                None => self.insert_table(name.clone(), Arc::clone(table)),
+                Some(mine) if Arc::ptr_eq(mine, table) || mine == table => {}
+                Some(mine) => {
+                    let mut merged = Table::clone(mine);
+                    merge_tables(&mut merged, table, &mut self.uncertain);
+                    self.remove_table(name);
+                    self.insert_table(name.clone(), Arc::new(merged));
+                }
+            }
+        }
+        union_entries(
+            &mut self.types,
+            &other.types,
+            ObjectKey::Type,
+            &mut self.uncertain,
+        );
+        union_entries(
+            &mut self.views,
+            &other.views,
+            ObjectKey::View,
+            &mut self.uncertain,
+        );
+        union_entries(
+            &mut self.sequences,
+            &other.sequences,
+            ObjectKey::Sequence,
+            &mut self.uncertain,
+        );
+        self.uncertain.extend(other.uncertain.iter().cloned());
+    }
+}
+
+fn copy_entries<T: Clone>(
+    from: &BTreeMap<String, T>,
+    to: &mut BTreeMap<String, T>,
+    names: &BTreeSet<String>,
+) {
+    for name in names {
+        if let Some(found) = from.get(name) {
+            to.insert(name.clone(), found.clone());
+        }
+    }
+}
+
+fn union_entries<T: Clone + PartialEq>(
+    mine: &mut BTreeMap<String, T>,
+    other: &BTreeMap<String, T>,
+    object: fn(String) -> ObjectKey,
+    uncertain: &mut BTreeSet<ObjectKey>,
+) {
+    for (name, value) in other {
+        match mine.get(name) {
+            None => {
+                mine.insert(name.clone(), value.clone());
+            }
+            Some(existing) if existing == value => {}
+            Some(_) => {
+                uncertain.insert(object(name.clone()));
+            }
+        }
+    }
+}
+
+/// Two branches changed one table: keep what both agree on, add what only one knows, and mark
+/// what they disagree on as uncertain.
+fn merge_tables(mine: &mut Table, other: &Table, uncertain: &mut BTreeSet<ObjectKey>) {
+    let table = key(&mine.name);
+    for column in &other.columns {
+        match mine.column(&column.name) {
+            None => mine.columns.push(column.clone()),
+            Some(existing) if existing == column => {}
+            Some(_) => {
+                uncertain.insert(ObjectKey::Column(table.clone(), key(&column.name)));
+            }
+        }
+    }
+    for index in &other.indexes {
+        match mine.index(&index.name) {
+            None => mine.indexes.push(index.clone()),
+            Some(existing) if existing == index => {}
+            Some(_) => {
+                uncertain.insert(ObjectKey::Index(key(&index.name)));
+            }
+        }
+    }
+    for constraint in &other.constraints {
+        if !mine
+            .constraints
+            .iter()
+            .any(|existing| existing.same_object(constraint))
+        {
+            mine.constraints.push(constraint.clone());
+        }
+    }
+    for trigger in &other.triggers {
+        if !mine
+            .triggers
+            .iter()
+            .any(|t| t.eq_ignore_ascii_case(trigger))
+        {
+            mine.triggers.push(trigger.clone());
+        }
+    }
+    mine.partial |= other.partial;
+}
+
+/// The objects a revision's operations name: what [`Schema::restricted_to`] copies.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct Touched {
+    pub(crate) tables: BTreeSet<String>,
+    /// Index name, with its table when the operation names it.
+    pub(crate) indexes: BTreeMap<String, Option<String>>,
+    pub(crate) triggers: BTreeSet<String>,
+    pub(crate) types: BTreeSet<String>,
+    pub(crate) views: BTreeSet<String>,
+    pub(crate) sequences: BTreeSet<String>,
+}

@@ -1,0 +1,253 @@
+//! Replaying a project's revisions in topological order.
+
+use std::borrow::Cow;
+
+use super::apply::{Applier, ApplyOptions, touched_by};
+use super::diff::{Residue, residue};
+use super::{ObjectKey, Schema, Touched, key};
+use crate::ir::{Migration, OpKind, Operation};
+use crate::project::Project;
+use crate::settings::{Dialect, Settings};
+
+/// What the replay found for one revision.
+#[derive(Debug, Clone, Default)]
+#[non_exhaustive]
+pub struct RevisionReplay {
+    /// What the schema after upgrade then downgrade lacks or has more than the schema before.
+    pub residue: Vec<RevisionResidue>,
+    /// The upgrade or downgrade does something the model cannot read (SQL built at run time, an
+    /// unknown `op` call): the residue says nothing reliable.
+    pub opaque: bool,
+    /// Tables that existed before this revision and were created after the release boundary
+    /// (`--since`): they hold no production rows yet. Empty without a boundary.
+    pub unreleased_tables: Vec<String>,
+}
+
+impl RevisionReplay {
+    /// Whether `table` was created after the release boundary, by an earlier revision.
+    pub fn is_unreleased_table(&self, table: &str) -> bool {
+        self.unreleased_tables
+            .iter()
+            .any(|name| name.eq_ignore_ascii_case(table))
+    }
+}
+
+/// A residue with the operations that caused it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RevisionResidue {
+    /// What differs.
+    pub residue: Residue,
+    /// The last upgrade operation (index into the upgrade's ops) that touched the object or its
+    /// table.
+    pub upgrade_op: Option<usize>,
+    /// The last downgrade operation that touched it.
+    pub downgrade_op: Option<usize>,
+}
+
+/// The replay of a whole project: per migration (same indices as [`Project::migrations`]).
+#[derive(Debug, Clone, Default)]
+pub struct Replay {
+    revisions: Vec<Option<RevisionReplay>>,
+}
+
+impl Replay {
+    /// What the replay found for `project.migrations[index]`; `None` for files that are not
+    /// revisions, or when the graph has a cycle.
+    pub fn revision(&self, index: usize) -> Option<&RevisionReplay> {
+        self.revisions.get(index).and_then(Option::as_ref)
+    }
+}
+
+/// One revision, as the replay reaches it.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct ReplayStep<'a> {
+    /// Index into [`Project::migrations`].
+    pub index: usize,
+    /// The migration as it runs on the configured dialect.
+    pub migration: &'a Migration,
+    /// The whole schema before the revision.
+    pub before: &'a Schema,
+    /// The part of `before` that the revision touches.
+    pub touched_before: &'a Schema,
+    /// That part after the upgrade.
+    pub touched_after_upgrade: &'a Schema,
+    /// That part after the upgrade and then the downgrade; `None` without a downgrade.
+    pub touched_after_downgrade: Option<&'a Schema>,
+    /// What the replay found.
+    pub replay: &'a RevisionReplay,
+}
+
+impl ReplayStep<'_> {
+    /// The whole schema after the upgrade.
+    pub fn after_upgrade(&self) -> Schema {
+        self.whole(self.touched_after_upgrade)
+    }
+
+    /// The whole schema after the upgrade and then the downgrade.
+    pub fn after_downgrade(&self) -> Option<Schema> {
+        self.touched_after_downgrade.map(|part| self.whole(part))
+    }
+
+    fn whole(&self, part: &Schema) -> Schema {
+        let mut whole = self.before.clone();
+        whole.overlay(self.touched_before, part.clone());
+        whole
+    }
+}
+
+/// Replays every revision of `project` on the dialect `settings` names. `since` (a graph position)
+/// is the release boundary: tables created by revisions that do not precede it are unreleased.
+#[must_use]
+pub fn replay(project: &Project, settings: &Settings, since: Option<usize>) -> Replay {
+    let mut revisions = vec![None; project.migrations.len()];
+    replay_with(project, settings, since, |step| {
+        revisions[step.index] = Some(step.replay.clone());
+    });
+    Replay { revisions }
+}
+
+/// Replays every revision of `project`, calling `visit` with each step in topological order.
+/// Nothing happens when the graph has a cycle.
+pub fn replay_with(
+    project: &Project,
+    settings: &Settings,
+    since: Option<usize>,
+    mut visit: impl FnMut(&ReplayStep<'_>),
+) {
+    let graph = &project.graph;
+    let Some(order) = graph.topological_order() else {
+        return;
+    };
+    let released: Option<std::collections::HashSet<usize>> = since.map(|since| {
+        std::iter::once(since)
+            .chain(graph.ancestors(since))
+            .collect()
+    });
+    let dialect_names = settings.dialect.sqlalchemy_names();
+    let enum_types = matches!(settings.dialect, Dialect::Postgresql | Dialect::Generic);
+    // Schemas after each revision, kept until every child has started from it.
+    let mut states: Vec<Option<Schema>> = vec![None; graph.len_positions()];
+    let mut waiting: Vec<usize> = (0..graph.len_positions())
+        .map(|position| graph.children(position).len())
+        .collect();
+    for position in order {
+        let mut before = Schema::default();
+        for (nth, parent) in graph.parents(position).into_iter().enumerate() {
+            waiting[parent] = waiting[parent].saturating_sub(1);
+            let state = if waiting[parent] == 0 {
+                states[parent].take().map(Cow::Owned)
+            } else {
+                states[parent].as_ref().map(Cow::Borrowed)
+            };
+            let Some(state) = state else { continue };
+            if nth == 0 {
+                before = state.into_owned();
+            } else {
+                before.union(&state);
+            }
+        }
+        let index = project.graph_position(position);
+        let unfiltered = &project.migrations[index];
+        let filtered = if dialect_names.is_empty() {
+            None
+        } else {
+            unfiltered.for_dialect(dialect_names)
+        };
+        let migration = filtered.as_ref().unwrap_or(unfiltered);
+        let options = ApplyOptions {
+            enum_types,
+            unreleased: released
+                .as_ref()
+                .is_some_and(|released| !released.contains(&position)),
+        };
+        let upgrade_ops = migration.upgrade.as_ref().map_or(&[][..], |body| &body.ops);
+        let downgrade_ops = migration.downgrade.as_ref().map(|body| &body.ops[..]);
+        let mut touched = Touched::default();
+        touched_by(
+            upgrade_ops
+                .iter()
+                .chain(downgrade_ops.into_iter().flatten()),
+            &mut touched,
+        );
+        let touched_before = before.restricted_to(&touched);
+
+        let mut upgraded = touched_before.clone();
+        let mut up = Applier::new(&mut upgraded, options);
+        up.apply_all(upgrade_ops);
+        let (up_touches, up_opaque) = (std::mem::take(&mut up.touches), up.opaque);
+
+        let mut revision = RevisionReplay {
+            opaque: up_opaque.is_some() || !migration.syntax_errors.is_empty(),
+            ..RevisionReplay::default()
+        };
+        if options.unreleased {
+            revision.unreleased_tables = before
+                .tables()
+                .filter(|table| table.unreleased)
+                .map(|table| table.name.clone())
+                .collect();
+        }
+        let downgraded = downgrade_ops.map(|ops| {
+            let mut downgraded = upgraded.clone();
+            let mut down = Applier::new(&mut downgraded, options);
+            down.apply_all(ops);
+            revision.opaque |= down.opaque.is_some();
+            let down_touches = std::mem::take(&mut down.touches);
+            revision.residue = residue(&touched_before, &downgraded)
+                .into_iter()
+                .map(|residue| RevisionResidue {
+                    upgrade_op: last_touch(&up_touches, &residue.object),
+                    downgrade_op: last_touch(&down_touches, &residue.object),
+                    residue,
+                })
+                .collect();
+            downgraded
+        });
+        visit(&ReplayStep {
+            index,
+            migration,
+            before: &before,
+            touched_before: &touched_before,
+            touched_after_upgrade: &upgraded,
+            touched_after_downgrade: downgraded.as_ref(),
+            replay: &revision,
+        });
+        if waiting[position] > 0 {
+            let mut after = before;
+            after.overlay(&touched_before, upgraded);
+            for (old, new) in renamed_tables(upgrade_ops) {
+                after.retarget_foreign_keys(&key(old), new);
+            }
+            states[position] = Some(after);
+        }
+    }
+}
+
+/// The last operation that touched `object`, or the table it belongs to.
+fn last_touch(touches: &[(ObjectKey, usize)], object: &ObjectKey) -> Option<usize> {
+    let table = object
+        .table()
+        .map(|table| ObjectKey::Table(table.to_owned()));
+    touches
+        .iter()
+        .rev()
+        .find(|(touched, _)| touched == object)
+        .or_else(|| {
+            touches
+                .iter()
+                .rev()
+                .find(|(touched, _)| Some(touched) == table.as_ref())
+        })
+        .map(|(_, at)| *at)
+}
+
+fn renamed_tables(ops: &[Operation]) -> impl Iterator<Item = (&str, &str)> {
+    ops.iter().filter_map(|op| match &op.kind {
+        OpKind::RenameTable {
+            old: Some(old),
+            new: Some(new),
+        } => Some((old.value.as_str(), new.value.as_str())),
+        _ => None,
+    })
+}

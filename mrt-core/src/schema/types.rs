@@ -1,0 +1,166 @@
+//! Comparing column types and server defaults written in different ways.
+//!
+//! A migration writes `sa.String(length=50)`, its downgrade `sa.String(50)`, raw SQL `VARCHAR(50)`:
+//! one type. The canonical forms here only ever make equal what is equal; anything they cannot
+//! read stays as written, and two such texts are compared as written.
+
+/// The canonical form of a column type: the last dotted name, lower-cased, with SQL synonyms
+/// folded (`String`/`VARCHAR`/`character varying` -> `varchar`), and its arguments without the
+/// keywords that only restate position (`length=`, `precision=`, `scale=`).
+pub(crate) fn canonical_type(text: &str) -> String {
+    let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    let (head, args) = match compact.find('(') {
+        Some(open) => (&compact[..open], &compact[open..]),
+        None => (compact.as_str(), ""),
+    };
+    let name = head.rsplit('.').next().unwrap_or(head).to_ascii_lowercase();
+    let name = match name.as_str() {
+        "string" | "varchar" | "charactervarying" | "unicode" | "nvarchar" => "varchar",
+        "text" | "unicodetext" | "clob" => "text",
+        "integer" | "int" | "int4" => "integer",
+        "biginteger" | "bigint" | "int8" => "bigint",
+        "smallinteger" | "smallint" | "int2" => "smallint",
+        "boolean" | "bool" => "boolean",
+        "datetime" | "timestamp" => "timestamp",
+        "numeric" | "decimal" => "numeric",
+        "float" | "real" | "doubleprecision" | "double" | "float8" => "float",
+        "largebinary" | "bytea" | "blob" => "blob",
+        other => other,
+    };
+    let mut args = args.to_ascii_lowercase();
+    for keyword in ["length=", "precision=", "scale="] {
+        args = args.replace(keyword, "");
+    }
+    if args == "()" {
+        args.clear();
+    }
+    format!("{name}{args}")
+}
+
+/// The canonical form of a server default: the SQL it sends. A Python string literal `"x"` is
+/// SQL `'x'`, compared without its quotes; `sa.text("now()")` is `now()`; `sa.func.now()` is `now()`; `sa.false()` is `false`.
+pub(crate) fn canonical_default(text: &str) -> String {
+    let text = text.trim();
+    let lower = text.to_ascii_lowercase();
+    for wrapper in [
+        "sa.text(",
+        "sqlalchemy.text(",
+        "text(",
+        "sa.literal_column(",
+        "literal_column(",
+    ] {
+        if let Some(inner) = lower
+            .strip_prefix(wrapper)
+            .and_then(|rest| rest.strip_suffix(')'))
+            && let Some(sql) = string_literal(inner.trim())
+        {
+            return compact_sql(&sql);
+        }
+    }
+    // Quoted or not, `'0'` and `0` give the same default once the column's type casts it.
+    for prefix in ["sa.func.", "sqlalchemy.func.", "func."] {
+        if let Some(call) = lower.strip_prefix(prefix) {
+            return compact_sql(call);
+        }
+    }
+    for (call, sql) in [
+        ("sa.false()", "false"),
+        ("sa.true()", "true"),
+        ("false()", "false"),
+        ("true()", "true"),
+    ] {
+        if lower == call {
+            return sql.to_owned();
+        }
+    }
+    if let Some(value) = string_literal(&lower) {
+        return value;
+    }
+    compact_sql(&lower)
+}
+
+/// The value of a Python string literal (`"x"`, `'x'`), when `text` is exactly one.
+fn string_literal(text: &str) -> Option<String> {
+    let quote = text.chars().next().filter(|c| *c == '"' || *c == '\'')?;
+    let inner = text.strip_prefix(quote)?.strip_suffix(quote)?;
+    (!inner.contains(quote)).then(|| inner.to_owned())
+}
+
+fn compact_sql(sql: &str) -> String {
+    let sql = sql.trim();
+    // Databases print a default's expression in parentheses; the meaning is the same.
+    let sql = sql
+        .strip_prefix('(')
+        .and_then(|rest| rest.strip_suffix(')'))
+        .unwrap_or(sql);
+    let sql: String = sql
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect::<String>()
+        .to_ascii_lowercase();
+    string_literal(&sql).unwrap_or(sql)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spellings_of_one_type_are_equal() {
+        assert_eq!(
+            canonical_type("sa.String(length=50)"),
+            canonical_type("VARCHAR(50)")
+        );
+        assert_eq!(
+            canonical_type("sa.String(50)"),
+            canonical_type("character varying (50)")
+        );
+        assert_eq!(
+            canonical_type("sqlalchemy.Integer()"),
+            canonical_type("INTEGER")
+        );
+        assert_eq!(canonical_type("sa.Integer"), canonical_type("int"));
+        assert_eq!(
+            canonical_type("sa.Numeric(precision=10, scale=2)"),
+            canonical_type("NUMERIC(10,2)")
+        );
+    }
+
+    #[test]
+    fn different_types_stay_different() {
+        assert_ne!(
+            canonical_type("sa.String(50)"),
+            canonical_type("sa.String(100)")
+        );
+        assert_ne!(canonical_type("sa.String()"), canonical_type("sa.Text()"));
+        assert_ne!(
+            canonical_type("sa.Integer()"),
+            canonical_type("sa.BigInteger()")
+        );
+    }
+
+    #[test]
+    fn spellings_of_one_default_are_equal() {
+        assert_eq!(
+            canonical_default("sa.text(\"now()\")"),
+            canonical_default("now()")
+        );
+        assert_eq!(
+            canonical_default("sa.func.now()"),
+            canonical_default("NOW()")
+        );
+        assert_eq!(canonical_default("\"x\""), canonical_default("'x'"));
+        assert_eq!(
+            canonical_default("sa.text(\"0\")"),
+            canonical_default("(0)")
+        );
+        assert_eq!(
+            canonical_default("\"0\""),
+            canonical_default("sa.text(\"0\")")
+        );
+        assert_ne!(
+            canonical_default("\"0\""),
+            canonical_default("sa.text(\"1\")")
+        );
+    }
+}
