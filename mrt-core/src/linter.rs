@@ -42,13 +42,22 @@ impl Linter {
     /// comments (MRT802) run last, knowing which comments suppressed something.
     #[must_use]
     pub fn check(&self, project: &Project) -> Vec<Diagnostic> {
+        self.check_with_boundary(project, None)
+    }
+
+    fn check_with_boundary(&self, project: &Project, since: Option<usize>) -> Vec<Diagnostic> {
+        // The replay is sequential (each revision starts from its parents' schema); it runs only
+        // when a rule reads it or a release boundary makes "new table" reach across revisions.
+        let replay = (since.is_some() || self.rules.iter().any(|rule| rule.uses_schema()))
+            .then(|| crate::schema::replay(project, &self.settings, since));
         let mut raw: Vec<Vec<(&'static dyn Rule, Finding)>> = project
             .migrations
             .par_iter()
             .enumerate()
             .map(|(index, migration)| {
                 if project.is_in_scope(index) {
-                    self.raw_findings(migration)
+                    let revision = replay.as_ref().and_then(|replay| replay.revision(index));
+                    self.raw_findings(migration, revision)
                 } else {
                     Vec::new()
                 }
@@ -91,22 +100,27 @@ impl Linter {
         project: &Project,
         since: &str,
     ) -> Result<Vec<Diagnostic>, crate::Error> {
+        let boundary = project.resolve_revision(since)?;
         let keep: Vec<&std::path::Path> = project
             .descendants_of(since)?
             .into_iter()
             .map(|index| project.migrations[index].path())
             .collect();
-        let mut diagnostics = self.check(project);
+        let mut diagnostics = self.check_with_boundary(project, Some(boundary));
         diagnostics.retain(|diagnostic| keep.binary_search(&diagnostic.path()).is_ok());
         Ok(diagnostics)
     }
 
     /// Checks one migration with the per-migration rules (suppression comments applied).
     pub fn check_migration(&self, migration: &Migration) -> Vec<Diagnostic> {
-        self.place(migration, self.raw_findings(migration))
+        self.place(migration, self.raw_findings(migration, None))
     }
 
-    fn raw_findings(&self, migration: &Migration) -> Vec<(&'static dyn Rule, Finding)> {
+    fn raw_findings(
+        &self,
+        migration: &Migration,
+        replay: Option<&crate::schema::RevisionReplay>,
+    ) -> Vec<(&'static dyn Rule, Finding)> {
         // Rules see the migration as it runs on the configured database: branches for other
         // dialects are left out.
         let names = self.settings.dialect.sqlalchemy_names();
@@ -116,7 +130,7 @@ impl Linter {
             migration.for_dialect(names)
         };
         let migration = filtered.as_ref().unwrap_or(migration);
-        let cx = MigrationContext::new(migration, &self.settings);
+        let cx = MigrationContext::new(migration, &self.settings).with_replay(replay);
         let mut raw = Vec::new();
         let mut findings = Vec::new();
         for rule in &self.rules {

@@ -116,6 +116,9 @@ pub struct MigrationContext<'a> {
     pub migration: &'a Migration,
     /// The run's settings.
     pub settings: &'a Settings,
+    /// What replaying the chain found for this revision, when some rule asked for the replay
+    /// ([`Rule::uses_schema`]) or a release boundary was given.
+    pub replay: Option<&'a crate::schema::RevisionReplay>,
 }
 
 impl<'a> MigrationContext<'a> {
@@ -124,7 +127,22 @@ impl<'a> MigrationContext<'a> {
         Self {
             migration,
             settings,
+            replay: None,
         }
+    }
+
+    /// Adds what the replay found for this revision.
+    #[must_use]
+    pub fn with_replay(mut self, replay: Option<&'a crate::schema::RevisionReplay>) -> Self {
+        self.replay = replay;
+        self
+    }
+
+    /// Whether `table` existed before this revision but was created after the release boundary
+    /// (`--since`): it holds no production rows yet, like a table created in this migration.
+    pub fn is_unreleased_table(&self, table: &str) -> bool {
+        self.replay
+            .is_some_and(|replay| replay.is_unreleased_table(table))
     }
 }
 
@@ -193,6 +211,12 @@ pub struct ProjectFinding {
 pub trait Rule: RuleInfo + Send + Sync + 'static {
     /// Checks one migration.
     fn check_migration(&self, _cx: &MigrationContext<'_>, _findings: &mut Vec<Finding>) {}
+
+    /// Whether the rule reads [`MigrationContext::replay`]: the linter replays the chain's schema
+    /// only when some rule does.
+    fn uses_schema(&self) -> bool {
+        false
+    }
 
     /// Checks the whole project.
     fn check_project(&self, _cx: &ProjectContext<'_>, _findings: &mut Vec<ProjectFinding>) {}

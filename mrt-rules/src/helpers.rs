@@ -2,8 +2,8 @@
 
 use std::collections::{HashMap, HashSet};
 
-use mrt_core::TextRange;
 use mrt_core::ir::{AlterColumn, Body, ConstraintDef, Migration, Name, OpKind, Operation, Spanned};
+use mrt_core::{MigrationContext, TextRange};
 
 /// Where tables and columns are created in a body, so a rule can ask whether an object was new
 /// when an operation ran on it (it then holds no rows, and losing it loses nothing).
@@ -20,6 +20,8 @@ impl NewObjects {
     pub(crate) fn of(body: &Body) -> Self {
         let mut objects = Self::default();
         for (index, op) in body.ops.iter().enumerate() {
+            // Positions are stored one up, so that 0 can mean "before the body".
+            let position = index + 1;
             match &op.kind {
                 OpKind::CreateTable {
                     table: Some(table), ..
@@ -27,7 +29,7 @@ impl NewObjects {
                     objects
                         .tables
                         .entry(table.value.to_lowercase())
-                        .or_insert(index);
+                        .or_insert(position);
                 }
                 OpKind::AddColumn {
                     table: Some(table),
@@ -37,10 +39,22 @@ impl NewObjects {
                         objects
                             .columns
                             .entry((table.value.to_lowercase(), name.value.to_lowercase()))
-                            .or_insert(index);
+                            .or_insert(position);
                     }
                 }
                 _ => {}
+            }
+        }
+        objects
+    }
+
+    /// Like [`NewObjects::of`], counting as new also the tables that earlier revisions created
+    /// after the release boundary (`--since`): they hold no production rows either.
+    pub(crate) fn in_context(cx: &MigrationContext<'_>, body: &Body) -> Self {
+        let mut objects = Self::of(body);
+        if let Some(replay) = cx.replay {
+            for table in &replay.unreleased_tables {
+                objects.tables.insert(table.to_lowercase(), 0);
             }
         }
         objects
@@ -50,7 +64,7 @@ impl NewObjects {
     pub(crate) fn table_before(&self, table: &str, index: usize) -> bool {
         self.tables
             .get(&table.to_lowercase())
-            .is_some_and(|&created| created < index)
+            .is_some_and(|&created| created <= index)
     }
 
     /// Whether `table.column` was added (or its table created) before the operation at `index`.
@@ -59,7 +73,7 @@ impl NewObjects {
             || self
                 .columns
                 .get(&(table.to_lowercase(), column.to_lowercase()))
-                .is_some_and(|&added| added < index)
+                .is_some_and(|&added| added <= index)
     }
 }
 

@@ -754,6 +754,12 @@ impl<'a> Walker<'_, 'a> {
                 frame
                     .strings
                     .insert(name, Spanned::new(value, self.at(given.range())));
+            } else if let literal @ (Expr::List(_) | Expr::Tuple(_) | Expr::BooleanLiteral(_)) =
+                Self::resolve(given, caller)
+            {
+                // Column lists and flags passed to a helper (`columns=["dag_id"]`) read as if
+                // written in its body.
+                frame.locals.insert(name, literal);
             }
         }
         frame
@@ -1037,9 +1043,10 @@ impl<'a> Walker<'_, 'a> {
                 name: self.name_arg(call, "index_name", 0, frame),
                 table: table(1),
                 columns: self.strings_arg(argument(call, "columns", 2 - shift), frame),
-                unique: self
-                    .bool_arg(call, "unique")
-                    .is_some_and(|unique| unique.value),
+                // `unique=unique` in a helper reads the flag its caller passed.
+                unique: keyword(call, "unique")
+                    .and_then(|flag| bool_literal(Self::resolve(flag, frame)))
+                    .unwrap_or(false),
                 concurrently: self
                     .bool_arg(call, "postgresql_concurrently")
                     .is_some_and(|concurrently| concurrently.value),

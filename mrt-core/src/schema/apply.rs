@@ -28,6 +28,13 @@ pub(crate) struct Applier<'s> {
     /// The first operation whose effect cannot be known (SQL built at run time, an `op` call the
     /// model does not know): nothing can be said of the body as a whole.
     pub(crate) opaque: Option<usize>,
+    /// Objects an operation expected and the model did not know (an index dropped that no
+    /// revision created): uncertain for the whole revision, even once the other body re-creates
+    /// them.
+    pub(crate) unknown: std::collections::BTreeSet<ObjectKey>,
+    /// Tables an operation acted on that the model did not know: they existed before the
+    /// revision, with contents the model never saw.
+    pub(crate) discovered: std::collections::BTreeMap<String, String>,
     current: usize,
 }
 
@@ -46,6 +53,8 @@ impl<'s> Applier<'s> {
             options,
             touches: Vec::new(),
             opaque: None,
+            unknown: std::collections::BTreeSet::new(),
+            discovered: std::collections::BTreeMap::new(),
             current: 0,
         }
     }
@@ -58,6 +67,11 @@ impl<'s> Applier<'s> {
 
     fn touch(&mut self, object: ObjectKey) {
         self.touches.push((object, self.current));
+    }
+
+    fn mark_unknown(&mut self, object: ObjectKey) {
+        self.unknown.insert(object.clone());
+        self.schema.mark_uncertain(object);
     }
 
     fn make_opaque(&mut self) {
@@ -111,7 +125,7 @@ impl<'s> Applier<'s> {
                 };
                 let object = ObjectKey::View(key(&name.value));
                 if self.schema.views.remove(&key(&name.value)).is_none() {
-                    self.schema.mark_uncertain(object.clone());
+                    self.mark_unknown(object.clone());
                 }
                 self.touch(object);
             }
@@ -127,7 +141,7 @@ impl<'s> Applier<'s> {
                 };
                 let object = ObjectKey::Type(key(&name.value));
                 if self.schema.types.remove(&key(&name.value)).is_none() {
-                    self.schema.mark_uncertain(object.clone());
+                    self.mark_unknown(object.clone());
                 }
                 self.touch(object);
             }
@@ -138,7 +152,7 @@ impl<'s> Applier<'s> {
                 let object = ObjectKey::Type(key(&name.value));
                 match self.schema.types.get_mut(&key(&name.value)) {
                     Some(found) => found.values.push(value.clone()),
-                    None => self.schema.mark_uncertain(object.clone()),
+                    None => self.mark_unknown(object.clone()),
                 }
                 self.touch(object);
             }
@@ -187,6 +201,9 @@ impl<'s> Applier<'s> {
     /// partially known.
     fn table_mut(&mut self, name: &str) -> &mut Table {
         let table_key = key(name);
+        if !self.schema.tables.contains_key(&table_key) {
+            self.discovered.insert(table_key.clone(), name.to_owned());
+        }
         let table = self
             .schema
             .tables
@@ -224,7 +241,7 @@ impl<'s> Applier<'s> {
         let table_key = key(&table.value);
         let object = ObjectKey::Table(table_key.clone());
         if self.schema.remove_table(&table_key).is_none() {
-            self.schema.mark_uncertain(object.clone());
+            self.mark_unknown(object.clone());
         }
         self.touch(object);
     }
@@ -234,17 +251,13 @@ impl<'s> Applier<'s> {
             return self.make_opaque();
         };
         let (old_key, new_key) = (key(&old.value), key(&new.value));
-        let table = match self.schema.remove_table(&old_key) {
-            Some(table) => {
-                let mut table = Table::clone(&table);
-                table.name.clone_from(&new.value);
-                table
-            }
-            None => {
-                self.schema
-                    .mark_uncertain(ObjectKey::Table(old_key.clone()));
-                Table::new(&new.value, true)
-            }
+        let table = if let Some(table) = self.schema.remove_table(&old_key) {
+            let mut table = Table::clone(&table);
+            table.name.clone_from(&new.value);
+            table
+        } else {
+            self.mark_unknown(ObjectKey::Table(old_key.clone()));
+            Table::new(&new.value, true)
         };
         self.schema.retarget_foreign_keys(&old_key, &new.value);
         self.schema.insert_table(new_key.clone(), Arc::new(table));
@@ -341,7 +354,7 @@ impl<'s> Applier<'s> {
             self.schema.index_tables.remove(&name);
         }
         if !found {
-            self.schema.mark_uncertain(object.clone());
+            self.mark_unknown(object.clone());
         }
         self.touch(object);
     }
@@ -390,12 +403,12 @@ impl<'s> Applier<'s> {
             }
             self.touch(object.clone());
             if !known {
-                self.schema.mark_uncertain(object);
+                self.mark_unknown(object);
             }
             object = ObjectKey::Column(table_key, key(&new_name.value));
         }
         if !known {
-            self.schema.mark_uncertain(object.clone());
+            self.mark_unknown(object.clone());
         }
         self.touch(object);
     }
@@ -468,7 +481,7 @@ impl<'s> Applier<'s> {
             found = target.indexes.len() < before;
         }
         if !found {
-            self.schema.mark_uncertain(object.clone());
+            self.mark_unknown(object.clone());
         }
         self.touch(object);
     }
@@ -543,6 +556,15 @@ impl<'s> Applier<'s> {
             .any(|constraint| named(constraint) && constraint.kind == ConstraintKind::PrimaryKey);
         let before = target.constraints.len();
         target.constraints.retain(|constraint| !named(constraint));
+        if target.constraints.len() == before {
+            // An unnamed constraint goes by the name PostgreSQL gave it.
+            let table_name = target.name.clone();
+            target.constraints.retain(|constraint| {
+                constraint.name.is_some()
+                    || !postgres_default_name(&table_name, constraint)
+                        .is_some_and(|default| default.eq_ignore_ascii_case(&name.value))
+            });
+        }
         let removed = target.constraints.len() < before;
         if removed && was_primary_key {
             // The columns of a dropped primary key stop being the key.
@@ -552,7 +574,7 @@ impl<'s> Applier<'s> {
         }
         let found = removed;
         if !found {
-            self.schema.mark_uncertain(object.clone());
+            self.mark_unknown(object.clone());
         }
         self.touch(object);
     }
@@ -595,7 +617,7 @@ impl<'s> Applier<'s> {
         let trigger_key = key(&name.value);
         let object = ObjectKey::Trigger(trigger_key.clone());
         if !self.drop_trigger_named(&trigger_key) {
-            self.schema.mark_uncertain(object.clone());
+            self.mark_unknown(object.clone());
         }
         self.touch(object);
     }
@@ -611,6 +633,17 @@ impl<'s> Applier<'s> {
         }
         true
     }
+}
+
+/// The name PostgreSQL gives an unnamed unique or foreign-key constraint:
+/// `<table>_<columns>_key` / `<table>_<columns>_fkey`.
+fn postgres_default_name(table: &str, constraint: &Constraint) -> Option<String> {
+    let suffix = match constraint.kind {
+        ConstraintKind::Unique => "key",
+        ConstraintKind::ForeignKey => "fkey",
+        ConstraintKind::Check | ConstraintKind::PrimaryKey => return None,
+    };
+    Some(format!("{table}_{}_{suffix}", constraint.columns.join("_")))
 }
 
 fn rename_in(columns: &mut [String], old: &str, new: &str) {

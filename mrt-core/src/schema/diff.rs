@@ -3,6 +3,9 @@
 
 use super::types::{canonical_default, canonical_type};
 use super::{Column, Constraint, ObjectKey, Schema, Table, key};
+use std::collections::BTreeMap;
+
+use crate::ir::ConstraintKind;
 
 /// How an object differs after the downgrade.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -27,11 +30,17 @@ pub struct Residue {
     pub message: String,
 }
 
-/// The residue of `after` against `before`. Objects either side holds as uncertain are left out.
-pub(crate) fn residue(before: &Schema, after: &Schema) -> Vec<Residue> {
+/// The residue of `after` against `before`. Objects either side holds as uncertain, and the
+/// `unknown` ones (found missing by an operation of the revision), are left out.
+pub(crate) fn residue(
+    before: &Schema,
+    after: &Schema,
+    unknown: &std::collections::BTreeSet<ObjectKey>,
+) -> Vec<Residue> {
     let mut found = Differ {
         before,
         after,
+        unknown,
         residue: Vec::new(),
     };
     let names: std::collections::BTreeSet<&String> =
@@ -43,30 +52,27 @@ pub(crate) fn residue(before: &Schema, after: &Schema) -> Vec<Residue> {
             after.tables.get(name).map(AsRef::as_ref),
         );
     }
-    found.named(
-        before.types.keys(),
-        after.types.keys(),
-        ObjectKey::Type,
-        "enum type",
-    );
-    found.named(
-        before.views.keys(),
-        after.views.keys(),
-        ObjectKey::View,
-        "view",
-    );
+    found.named(&before.types, &after.types, ObjectKey::Type, "enum type");
+    found.named(&before.views, &after.views, ObjectKey::View, "view");
     found.residue
 }
 
 struct Differ<'a> {
     before: &'a Schema,
     after: &'a Schema,
+    unknown: &'a std::collections::BTreeSet<ObjectKey>,
     residue: Vec<Residue>,
 }
 
 impl Differ<'_> {
     fn uncertain(&self, object: &ObjectKey) -> bool {
-        self.before.is_uncertain(object) || self.after.is_uncertain(object)
+        let table = object
+            .table()
+            .map(|table| ObjectKey::Table(table.to_owned()));
+        self.before.is_uncertain(object)
+            || self.after.is_uncertain(object)
+            || self.unknown.contains(object)
+            || table.is_some_and(|table| self.unknown.contains(&table))
     }
 
     fn report(&mut self, object: ObjectKey, kind: ResidueKind, message: String) {
@@ -170,7 +176,10 @@ impl Differ<'_> {
                 );
             }
         }
-        for constraint in &before.constraints {
+        // A primary key is compared through its columns' flags: an unnamed key re-created by the
+        // downgrade gets the database's default name, which need not be the one written.
+        let keyed = |constraint: &&Constraint| constraint.kind != ConstraintKind::PrimaryKey;
+        for constraint in before.constraints.iter().filter(keyed) {
             let object = constraint_key(table_key, constraint);
             match after
                 .constraints
@@ -198,7 +207,7 @@ impl Differ<'_> {
                 Some(_) => {}
             }
         }
-        for constraint in &after.constraints {
+        for constraint in after.constraints.iter().filter(keyed) {
             if !before
                 .constraints
                 .iter()
@@ -245,7 +254,9 @@ impl Differ<'_> {
     fn column(&mut self, object: ObjectKey, table: &str, before: &Column, after: &Column) {
         let name = format!("{table}.{}", before.name);
         if let (Some(was), Some(is)) = (&before.type_text, &after.type_text)
-            && canonical_type(was) != canonical_type(is)
+            && let (Some(was_canonical), Some(is_canonical)) =
+                (canonical_type(was), canonical_type(is))
+            && was_canonical != is_canonical
         {
             self.report(
                 object.clone(),
@@ -265,10 +276,22 @@ impl Differ<'_> {
                 ),
             );
         }
-        let defaults = (
-            before.server_default.as_deref().map(canonical_default),
-            after.server_default.as_deref().map(canonical_default),
-        );
+        let boolean = before
+            .type_text
+            .as_deref()
+            .and_then(canonical_type)
+            .is_some_and(|canonical| canonical == "boolean");
+        let default_of = |column: &Column| {
+            column.server_default.as_deref().map(|text| {
+                let canonical = canonical_default(text);
+                if boolean {
+                    boolean_default(canonical)
+                } else {
+                    canonical
+                }
+            })
+        };
+        let defaults = (default_of(before), default_of(after));
         if defaults.0 != defaults.1 {
             let shown = |default: Option<&String>| {
                 default.map_or_else(|| "none".to_owned(), |text| format!("`{text}`"))
@@ -299,31 +322,37 @@ impl Differ<'_> {
         }
     }
 
-    fn named<'k>(
+    fn named<V>(
         &mut self,
-        before: impl Iterator<Item = &'k String> + Clone,
-        after: impl Iterator<Item = &'k String> + Clone,
+        before: &BTreeMap<String, V>,
+        after: &BTreeMap<String, V>,
         object: fn(String) -> ObjectKey,
         what: &str,
     ) {
-        for name in before.clone() {
-            if !after.clone().any(|other| other == name) {
-                self.report(
-                    object(name.clone()),
-                    ResidueKind::Missing,
-                    format!("{what} `{name}` is not restored by the downgrade"),
-                );
-            }
+        for name in before.keys().filter(|name| !after.contains_key(*name)) {
+            self.report(
+                object(name.clone()),
+                ResidueKind::Missing,
+                format!("{what} `{name}` is not restored by the downgrade"),
+            );
         }
-        for name in after {
-            if !before.clone().any(|other| other == name) {
-                self.report(
-                    object(name.clone()),
-                    ResidueKind::Left,
-                    format!("{what} `{name}` is left after the downgrade"),
-                );
-            }
+        for name in after.keys().filter(|name| !before.contains_key(*name)) {
+            self.report(
+                object(name.clone()),
+                ResidueKind::Left,
+                format!("{what} `{name}` is left after the downgrade"),
+            );
         }
+    }
+}
+
+/// A boolean column's default, however spelled: PostgreSQL reads `'0'`, `0`, `'f'` and `false`
+/// alike.
+fn boolean_default(canonical: String) -> String {
+    match canonical.as_str() {
+        "0" | "f" | "false" => "false".to_owned(),
+        "1" | "t" | "true" => "true".to_owned(),
+        _ => canonical,
     }
 }
 

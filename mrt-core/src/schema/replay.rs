@@ -3,8 +3,10 @@
 use std::borrow::Cow;
 
 use super::apply::{Applier, ApplyOptions, touched_by};
-use super::diff::{Residue, residue};
-use super::{ObjectKey, Schema, Touched, key};
+use std::sync::Arc;
+
+use super::diff::{Residue, ResidueKind, residue};
+use super::{ObjectKey, Schema, Table, Touched, key};
 use crate::ir::{Migration, OpKind, Operation};
 use crate::project::Project;
 use crate::settings::{Dialect, Settings};
@@ -176,6 +178,8 @@ pub fn replay_with(
         let mut up = Applier::new(&mut upgraded, options);
         up.apply_all(upgrade_ops);
         let (up_touches, up_opaque) = (std::mem::take(&mut up.touches), up.opaque);
+        let mut unknown = std::mem::take(&mut up.unknown);
+        let mut discovered = std::mem::take(&mut up.discovered);
 
         let mut revision = RevisionReplay {
             opaque: up_opaque.is_some() || !migration.syntax_errors.is_empty(),
@@ -194,12 +198,33 @@ pub fn replay_with(
             down.apply_all(ops);
             revision.opaque |= down.opaque.is_some();
             let down_touches = std::mem::take(&mut down.touches);
-            revision.residue = residue(&touched_before, &downgraded)
+            unknown.append(&mut down.unknown);
+            discovered.append(&mut down.discovered);
+            // What the revision shows of the schema before it: tables it acted on existed.
+            let mut known_before = touched_before.clone();
+            for (table_key, name) in &discovered {
+                if known_before.table(name).is_none() {
+                    known_before.insert_table(table_key.clone(), Arc::new(Table::new(name, true)));
+                }
+            }
+            revision.residue = residue(&known_before, &downgraded, &unknown)
                 .into_iter()
                 .map(|residue| RevisionResidue {
                     upgrade_op: last_touch(&up_touches, &residue.object),
                     downgrade_op: last_touch(&down_touches, &residue.object),
                     residue,
+                })
+                // In a table known only in part, an object the downgrade leaves and the upgrade
+                // did not create may have been there all along.
+                .filter(|found| {
+                    found.residue.kind != ResidueKind::Left
+                        || found.upgrade_op.is_some()
+                        || !found
+                            .residue
+                            .object
+                            .table()
+                            .and_then(|table| known_before.tables.get(table))
+                            .is_some_and(|table| table.partial)
                 })
                 .collect();
             downgraded

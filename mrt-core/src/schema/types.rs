@@ -6,35 +6,54 @@
 
 /// The canonical form of a column type: the last dotted name, lower-cased, with SQL synonyms
 /// folded (`String`/`VARCHAR`/`character varying` -> `varchar`), and its arguments without the
-/// keywords that only restate position (`length=`, `precision=`, `scale=`).
-pub(crate) fn canonical_type(text: &str) -> String {
+/// keywords that only restate position (`length=`, `precision=`, `scale=`). `None` for a type the
+/// model cannot know the database type of: a project's own type (`UtcDateTime`, a
+/// `TypeDecorator`), or a type with variants (`.with_variant(...)`).
+pub(crate) fn canonical_type(text: &str) -> Option<String> {
     let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
     let (head, args) = match compact.find('(') {
         Some(open) => (&compact[..open], &compact[open..]),
         None => (compact.as_str(), ""),
     };
+    // One argument list and nothing after it: `sa.String(36).with_variant(...)` is not one type.
+    if !args.is_empty() && (!args.ends_with(')') || args[1..].contains('(') && args.contains(")."))
+    {
+        return None;
+    }
     let name = head.rsplit('.').next().unwrap_or(head).to_ascii_lowercase();
-    let name = match name.as_str() {
-        "string" | "varchar" | "charactervarying" | "unicode" | "nvarchar" => "varchar",
-        "text" | "unicodetext" | "clob" => "text",
-        "integer" | "int" | "int4" => "integer",
-        "biginteger" | "bigint" | "int8" => "bigint",
-        "smallinteger" | "smallint" | "int2" => "smallint",
-        "boolean" | "bool" => "boolean",
-        "datetime" | "timestamp" => "timestamp",
-        "numeric" | "decimal" => "numeric",
-        "float" | "real" | "doubleprecision" | "double" | "float8" => "float",
-        "largebinary" | "bytea" | "blob" => "blob",
-        other => other,
+    let (name, keeps_arguments) = match name.as_str() {
+        "string" | "varchar" | "charactervarying" | "unicode" | "nvarchar" => ("varchar", true),
+        "char" | "character" | "nchar" => ("char", true),
+        "text" | "unicodetext" | "clob" => ("text", false),
+        "integer" | "int" | "int4" => ("integer", false),
+        "biginteger" | "bigint" | "int8" => ("bigint", false),
+        "smallinteger" | "smallint" | "int2" => ("smallint", false),
+        "boolean" | "bool" => ("boolean", false),
+        "datetime" | "timestamp" => ("timestamp", true),
+        "date" => ("date", false),
+        "time" => ("time", true),
+        "interval" => ("interval", false),
+        "numeric" | "decimal" => ("numeric", true),
+        "float" | "real" | "doubleprecision" | "double" | "float8" => ("float", false),
+        "largebinary" | "bytea" | "blob" | "pickletype" => ("blob", false),
+        "json" => ("json", false),
+        "jsonb" => ("jsonb", false),
+        "uuid" => ("uuid", false),
+        "enum" => ("enum", true),
+        _ => return None,
     };
-    let mut args = args.to_ascii_lowercase();
+    let mut args = if keeps_arguments {
+        args.to_ascii_lowercase()
+    } else {
+        String::new()
+    };
     for keyword in ["length=", "precision=", "scale="] {
         args = args.replace(keyword, "");
     }
     if args == "()" {
         args.clear();
     }
-    format!("{name}{args}")
+    Some(format!("{name}{args}"))
 }
 
 /// The canonical form of a server default: the SQL it sends. A Python string literal `"x"` is
@@ -136,6 +155,16 @@ mod tests {
         assert_ne!(
             canonical_type("sa.Integer()"),
             canonical_type("sa.BigInteger()")
+        );
+    }
+
+    #[test]
+    fn types_the_model_cannot_know_have_no_canonical_form() {
+        assert_eq!(canonical_type("UtcDateTime(timezone=True)"), None);
+        assert_eq!(canonical_type("StringID(length=250)"), None);
+        assert_eq!(
+            canonical_type("sa.String(length=36).with_variant(postgresql.UUID(), \"postgresql\")"),
+            None
         );
     }
 

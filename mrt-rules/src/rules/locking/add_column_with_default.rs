@@ -70,7 +70,7 @@ impl Rule for AddColumnWithDefault {
         let Some(upgrade) = &cx.migration.upgrade else {
             return;
         };
-        let new_objects = NewObjects::of(upgrade);
+        let new_objects = NewObjects::in_context(cx, upgrade);
         for (index, op) in upgrade.ops.iter().enumerate() {
             let OpKind::AddColumn { table, column } = &op.kind else {
                 continue;

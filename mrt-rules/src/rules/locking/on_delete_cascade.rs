@@ -55,7 +55,7 @@ impl Rule for OnDeleteCascade {
         let Some(upgrade) = &cx.migration.upgrade else {
             return;
         };
-        let new_objects = NewObjects::of(upgrade);
+        let new_objects = NewObjects::in_context(cx, upgrade);
         for (index, op) in upgrade.ops.iter().enumerate() {
             match &op.kind {
                 OpKind::AddColumn { table, column } => {

@@ -56,7 +56,7 @@ impl Rule for UniqueConstraintOnExistingData {
         let Some(upgrade) = &cx.migration.upgrade else {
             return;
         };
-        let new_objects = NewObjects::of(upgrade);
+        let new_objects = NewObjects::in_context(cx, upgrade);
         for (index, op) in upgrade.ops.iter().enumerate() {
             let (what, name, table): (&str, &Name, &Name) = match &op.kind {
                 OpKind::CreateIndex {

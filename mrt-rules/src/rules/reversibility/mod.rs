@@ -3,6 +3,7 @@
 mod create_trigger_without_drop;
 mod create_type_without_drop;
 mod data_update_without_reverse;
+mod downgrade_does_not_restore_schema;
 mod drop_constraint_in_batch;
 mod drop_constraint_without_recreate;
 mod drop_foreign_key_without_restore;

@@ -1,0 +1,155 @@
+use mrt_core::ir::{AlterColumn, Body, OpKind, Operation};
+use mrt_core::schema::{ObjectKey, ResidueKind, RevisionResidue};
+use mrt_core::{Finding, MigrationContext, Rule};
+
+mrt_core::declare_rule! {
+    /// ## What it does
+    /// Replays the whole chain on a model of the schema, without a database: for each revision,
+    /// the schema built by every earlier revision, then the revision's `upgrade()`, then its
+    /// `downgrade()`. Reports what differs from the schema before the revision: a table, column,
+    /// index, constraint, enum type, view or trigger left behind or not restored, a column type,
+    /// nullability or server default not put back, a foreign key restored with another
+    /// `ON DELETE`, an index restored on other columns.
+    ///
+    /// ## Why is this bad?
+    /// `alembic downgrade` reports success and the schema is not what the previous release
+    /// expects. The next `upgrade` fails on an object that is still there, or the old code runs
+    /// against a column that changed type. Each such difference is a rollback that only looks
+    /// like one.
+    ///
+    /// ## Example
+    /// ```python
+    /// def upgrade():
+    ///     op.alter_column("users", "email", type_=sa.String(320), existing_type=sa.String(255))
+    ///     op.create_index("ix_users_email", "users", ["email"])
+    ///
+    /// def downgrade():
+    ///     op.drop_index("ix_users_email", table_name="users")
+    /// ```
+    ///
+    /// Use instead:
+    /// ```python
+    /// def downgrade():
+    ///     op.drop_index("ix_users_email", table_name="users")
+    ///     op.alter_column("users", "email", type_=sa.String(255), existing_type=sa.String(320))
+    /// ```
+    ///
+    /// ## Known problems
+    /// The model knows what the migrations say. Objects created before the first migration, by
+    /// SQL built at run time, or by statements it cannot read are uncertain, and nothing is
+    /// claimed about them; a revision whose bodies hold such SQL is not judged at all. Types and
+    /// server defaults are compared by their text, with common spellings folded
+    /// (`sa.String(length=50)` is `VARCHAR(50)`). Where a more specific rule reports an object
+    /// the downgrade does not touch at all (MRT301, MRT302, MRT402, MRT403, MRT408, MRT409,
+    /// MRT205, MRT207, MRT502, MRT503), this rule stays quiet on it; revisions without a
+    /// downgrade (MRT101) or with an empty one (MRT102) are left to those rules.
+    pub(crate) struct DowngradeDoesNotRestoreSchema {
+        code: "MRT801",
+        name: "downgrade-does-not-restore-schema",
+        severity: Error,
+        frameworks: [Alembic],
+        fix: None,
+        summary: "upgrade then downgrade does not give back the schema before the revision",
+    }
+}
+
+impl Rule for DowngradeDoesNotRestoreSchema {
+    fn uses_schema(&self) -> bool {
+        true
+    }
+
+    fn check_migration(&self, cx: &MigrationContext<'_>, findings: &mut Vec<Finding>) {
+        let migration = cx.migration;
+        let Some(replay) = cx.replay else { return };
+        if replay.opaque || !migration.syntax_errors.is_empty() {
+            return;
+        }
+        let (Some(upgrade), Some(downgrade)) = (&migration.upgrade, &migration.downgrade) else {
+            return;
+        };
+        if downgrade.is_noop || downgrade.only_raises {
+            return;
+        }
+        for found in &replay.residue {
+            if reported_by_specific_rule(found, upgrade) {
+                continue;
+            }
+            let (range, operation) = where_caused(found, upgrade, downgrade);
+            findings.push(
+                Finding::new(range, found.residue.message.clone())
+                    .with_help(help(found))
+                    .within(operation),
+            );
+        }
+    }
+}
+
+/// The operation that caused the residue: the upgrade's last operation on the object, else the
+/// downgrade's, else the downgrade as a whole.
+fn where_caused(
+    found: &RevisionResidue,
+    upgrade: &Body,
+    downgrade: &Body,
+) -> (mrt_core::TextRange, mrt_core::TextRange) {
+    let op = found
+        .upgrade_op
+        .and_then(|at| upgrade.ops.get(at))
+        .or_else(|| found.downgrade_op.and_then(|at| downgrade.ops.get(at)));
+    match op {
+        Some(op) => (op.range, op.range),
+        None => (downgrade.name_range, downgrade.range),
+    }
+}
+
+fn help(found: &RevisionResidue) -> &'static str {
+    match found.residue.kind {
+        ResidueKind::Left => "Undo this in `downgrade()`: drop what the upgrade created",
+        ResidueKind::Missing => "Re-create it in `downgrade()` with its original definition",
+        ResidueKind::Changed => {
+            "Put the original definition back in `downgrade()` (the `existing_*` arguments of the upgrade say what it was)"
+        }
+    }
+}
+
+/// Whether a name-matched reverse rule already reports this object: the upgrade operation that
+/// caused it is of that rule's kind and the downgrade does not touch the object at all.
+fn reported_by_specific_rule(found: &RevisionResidue, upgrade: &Body) -> bool {
+    if found.downgrade_op.is_some() {
+        return false;
+    }
+    let cause = found.upgrade_op.and_then(|at| upgrade.ops.get(at));
+    let object = &found.residue.object;
+    match (object, found.residue.kind) {
+        // MRT503 / MRT502: created and never dropped.
+        (ObjectKey::Type(_) | ObjectKey::Trigger(_), ResidueKind::Left) => true,
+        // MRT207: a view dropped and not re-created.
+        (ObjectKey::View(_), ResidueKind::Missing) => {
+            cause.is_some_and(|op| matches!(op.kind, OpKind::DropView { .. }))
+        }
+        // MRT408: an index dropped and not re-created.
+        (ObjectKey::Index(_), ResidueKind::Missing) => {
+            cause.is_some_and(|op| matches!(op.kind, OpKind::DropIndex { .. }))
+        }
+        // MRT205 / MRT409 / MRT410: a constraint dropped and not re-created.
+        (ObjectKey::Constraint(..), ResidueKind::Missing) => {
+            cause.is_some_and(|op| matches!(op.kind, OpKind::DropConstraint { .. }))
+        }
+        // MRT301: a table renamed and not renamed back.
+        (ObjectKey::Table(_), _) => {
+            cause.is_some_and(|op| matches!(op.kind, OpKind::RenameTable { .. }))
+        }
+        // MRT302 (renamed column), MRT402 / MRT403 (made NOT NULL).
+        (ObjectKey::Column(..), _) => cause.is_some_and(renames_or_sets_not_null),
+        _ => false,
+    }
+}
+
+fn renames_or_sets_not_null(op: &Operation) -> bool {
+    let OpKind::AlterColumn(AlterColumn {
+        new_name, nullable, ..
+    }) = &op.kind
+    else {
+        return false;
+    };
+    new_name.is_some() || nullable.as_ref().is_some_and(|nullable| !nullable.value)
+}
