@@ -51,6 +51,23 @@ fn lint(c: &mut Criterion) {
     group.finish();
 }
 
+/// The schema replay alone (every revision's upgrade and downgrade played on the model, residue
+/// compared), over the generated chains.
+fn replay(c: &mut Criterion) {
+    let settings = Settings::default();
+    let mut group = c.benchmark_group("replay");
+    group.sample_size(10);
+    for n in [1_000, 10_000] {
+        let (files, bytes) = sources(n);
+        let project = Project::from_sources(files);
+        group.throughput(Throughput::Bytes(bytes));
+        group.bench_with_input(BenchmarkId::from_parameter(n), &project, |b, project| {
+            b.iter(|| black_box(mrt_core::schema::replay(project, &settings, None)));
+        });
+    }
+    group.finish();
+}
+
 /// Extraction and lint over real migrations: the directory named by `MRT_BENCH_CORPUS` (for
 /// example the airflow-core `versions/` directory that `scripts/fetch-corpus.sh` downloads).
 /// Skipped when the variable is not set.
@@ -101,5 +118,5 @@ fn corpus(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, extraction, lint, corpus);
+criterion_group!(benches, extraction, lint, replay, corpus);
 criterion_main!(benches);

@@ -7,6 +7,10 @@
 
 use std::fmt::Write as _;
 
+pub mod planted;
+
+pub use planted::{Planted, planted_chain};
+
 /// One generated file: its name and text.
 #[derive(Debug, Clone)]
 pub struct GeneratedFile {
@@ -18,7 +22,7 @@ pub struct GeneratedFile {
 
 /// A tiny deterministic pseudo-random sequence (no dependency, stable across versions).
 #[derive(Debug, Clone)]
-struct Lcg(u64);
+pub(crate) struct Lcg(pub(crate) u64);
 
 impl Lcg {
     fn next(&mut self) -> u64 {
@@ -29,7 +33,7 @@ impl Lcg {
         self.0 >> 33
     }
 
-    fn below(&mut self, bound: u64) -> usize {
+    pub(crate) fn below(&mut self, bound: u64) -> usize {
         usize::try_from(self.next() % bound).unwrap_or(0)
     }
 }

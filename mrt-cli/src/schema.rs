@@ -207,6 +207,7 @@ impl JsonTable {
             check_constraints: of_kind(ConstraintKind::Check)
                 .map(|constraint| JsonCheck {
                     name: constraint.name.clone(),
+                    sqltext: constraint.condition.clone(),
                 })
                 .collect(),
             primary_key: table.primary_key().into_iter().map(str::to_owned).collect(),
@@ -248,6 +249,7 @@ struct JsonForeignKey {
 #[derive(Serialize)]
 struct JsonCheck {
     name: Option<String>,
+    sqltext: Option<String>,
 }
 
 #[derive(Serialize)]

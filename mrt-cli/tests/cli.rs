@@ -376,3 +376,52 @@ fn a_file_given_alone_is_checked_against_the_graph_of_its_directory() {
     );
     assert!(!stdout(&output).contains("b2.py"));
 }
+
+#[test]
+fn since_counts_tables_created_after_the_release_as_new() {
+    // r1 creates `reports` after the release r0; r2 indexes it. Not yet released, the table holds
+    // no production rows: building the index there locks nothing that matters.
+    let revision = |id: &str, parent: &str, upgrade: &str, downgrade: &str| {
+        format!(
+            "import sqlalchemy as sa\nfrom alembic import op\n\nrevision = \"{id}\"\ndown_revision = {parent}\n\n\ndef upgrade():\n    {upgrade}\n\n\ndef downgrade():\n    {downgrade}\n"
+        )
+    };
+    let r0 = revision(
+        "r0",
+        "None",
+        "op.create_table(\"users\", sa.Column(\"id\", sa.Integer(), primary_key=True))",
+        "op.drop_table(\"users\")",
+    );
+    let r1 = revision(
+        "r1",
+        "\"r0\"",
+        "op.create_table(\"reports\", sa.Column(\"id\", sa.Integer(), primary_key=True), sa.Column(\"day\", sa.Date()))",
+        "op.drop_table(\"reports\")",
+    );
+    let r2 = revision(
+        "r2",
+        "\"r1\"",
+        "op.create_index(\"ix_reports_day\", \"reports\", [\"day\"])",
+        "op.drop_index(\"ix_reports_day\", table_name=\"reports\")",
+    );
+    let scratch = Scratch::new(&[("r0.py", &r0), ("r1.py", &r1), ("r2.py", &r2)]);
+    let check = |since: &str| {
+        let output = mrt(&[
+            "check",
+            scratch.path(),
+            "--since",
+            since,
+            "--strict",
+            "--output-format",
+            "concise",
+        ]);
+        stdout(&output)
+    };
+    let before_table = check("r0");
+    assert!(!before_table.contains("MRT407"), "{before_table}");
+    let after_table = check("r1");
+    assert!(
+        after_table.contains("r2.py:9:21: MRT407"),
+        "the table was released with r1: {after_table}"
+    );
+}

@@ -368,6 +368,8 @@ pub struct ConstraintDef {
     pub columns: Vec<String>,
     /// For a foreign key: the referenced table and `ondelete=`.
     pub foreign_key: Option<ForeignKey>,
+    /// For a check constraint: its condition as written (the Python argument's text, or SQL).
+    pub condition: Option<String>,
     /// The whole definition.
     pub range: TextRange,
 }

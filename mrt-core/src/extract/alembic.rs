@@ -1069,12 +1069,17 @@ impl<'a> Walker<'_, 'a> {
                 } else {
                     self.strings_arg(argument(call, "columns", 2 - shift), frame)
                 };
+                let condition = (kind == ConstraintKind::Check)
+                    .then(|| argument(call, "condition", 2 - shift))
+                    .flatten()
+                    .map(|expr| self.module.source[expr.range()].to_owned());
                 OpKind::CreateConstraint(ConstraintDef {
                     kind,
                     name: self.name_arg(call, "constraint_name", 0, frame),
                     table: table(1),
                     columns,
                     foreign_key: None,
+                    condition,
                     range: self.at(call.range()),
                 })
             }
@@ -1095,6 +1100,7 @@ impl<'a> Walker<'_, 'a> {
                         ondelete: self.ondelete(call, frame),
                         range: self.at(call.range()),
                     }),
+                    condition: None,
                     range: self.at(call.range()),
                 })
             }
@@ -1337,12 +1343,17 @@ impl<'a> Walker<'_, 'a> {
                 None,
             ),
         };
+        let condition = (kind == ConstraintKind::Check)
+            .then(|| call.arguments.args.first())
+            .flatten()
+            .map(|condition| self.module.source[condition.range()].to_owned());
         Some(ConstraintDef {
             kind,
             name,
             table: table.clone(),
             columns,
             foreign_key,
+            condition,
             range: self.at(expr.range()),
         })
     }

@@ -440,6 +440,7 @@ impl Lowerer<'_> {
                     table,
                     columns: inner.map(field_names).unwrap_or_default(),
                     foreign_key: None,
+                    condition: None,
                     range: constraint.range(),
                 })
             }

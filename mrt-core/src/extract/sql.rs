@@ -463,6 +463,7 @@ fn column_def(
                     table: table.clone(),
                     columns: vec![def.name.value.clone()],
                     foreign_key: None,
+                    condition: None,
                     range,
                 });
             }
@@ -527,12 +528,17 @@ fn table_constraint(
         ),
         _ => return None,
     };
+    let condition = match constraint {
+        TableConstraint::Check(check) => Some(check.expr.to_string()),
+        _ => None,
+    };
     Some(ConstraintDef {
         kind,
         name,
         table: table.clone(),
         columns,
         foreign_key,
+        condition,
         range,
     })
 }

@@ -6,7 +6,8 @@ use super::{
     Column, Constraint, EnumType, Index, ObjectKey, Schema, Sequence, Table, Touched, View, key,
 };
 use crate::ir::{
-    AlterColumn, ColumnDef, ConstraintDef, ConstraintKind, Name, OpKind, Operation, SqlText,
+    AlterColumn, ColumnDef, ConstraintDef, ConstraintKind, Name, OpKind, Operation, Spanned,
+    SqlText,
 };
 
 /// How operations are played.
@@ -16,6 +17,8 @@ pub(crate) struct ApplyOptions {
     pub(crate) enum_types: bool,
     /// Tables created now are after the release boundary.
     pub(crate) unreleased: bool,
+    /// SQLite: a primary key column created by SQL without `NOT NULL` accepts NULL.
+    pub(crate) sqlite: bool,
 }
 
 /// Plays operations onto a schema, remembering which operation last touched each object (so a
@@ -35,6 +38,11 @@ pub(crate) struct Applier<'s> {
     /// Tables an operation acted on that the model did not know: they existed before the
     /// revision, with contents the model never saw.
     pub(crate) discovered: std::collections::BTreeMap<String, String>,
+    /// The migration's text, so that a server default is kept as written (`"x"`, `sa.text("0")`)
+    /// rather than as the value extraction read from it.
+    source: Option<&'s str>,
+    /// The operation being played was lowered from SQL: its defaults are SQL already.
+    from_sql: bool,
     current: usize,
 }
 
@@ -55,8 +63,28 @@ impl<'s> Applier<'s> {
             opaque: None,
             unknown: std::collections::BTreeSet::new(),
             discovered: std::collections::BTreeMap::new(),
+            source: None,
+            from_sql: false,
             current: 0,
         }
+    }
+
+    /// Keeps server defaults as `source` (the migration's text) writes them.
+    pub(crate) fn with_source(mut self, source: &'s str) -> Self {
+        self.source = Some(source);
+        self
+    }
+
+    /// A server default as written: the Python expression's text, or the SQL.
+    fn default_text(&self, default: &Spanned<Option<String>>) -> Option<String> {
+        let value = default.value.as_ref()?;
+        if self.from_sql {
+            return Some(value.clone());
+        }
+        let written = self.source.and_then(|source| {
+            source.get(usize::from(default.range.start())..usize::from(default.range.end()))
+        });
+        Some(written.map_or_else(|| value.clone(), str::to_owned))
     }
 
     pub(crate) fn apply_all(&mut self, ops: &[Operation]) {
@@ -80,6 +108,7 @@ impl<'s> Applier<'s> {
 
     pub(crate) fn apply(&mut self, index: usize, op: &Operation) {
         self.current = index;
+        self.from_sql = op.context.from_sql;
         match &op.kind {
             OpKind::CreateTable {
                 table,
@@ -272,11 +301,15 @@ impl<'s> Applier<'s> {
         let column = Column {
             name: name.value.clone(),
             type_text: def.type_text.as_ref().map(|text| text.value.clone()),
-            nullable: !def.is_not_null(),
+            nullable: if self.from_sql && self.options.sqlite && def.nullable.is_none() {
+                true
+            } else {
+                !def.is_not_null()
+            },
             server_default: def
                 .server_default
                 .as_ref()
-                .and_then(|default| default.value.clone()),
+                .and_then(|default| self.default_text(default)),
             primary_key: def.primary_key,
         };
         let target = self.table_mut(&table.value);
@@ -292,6 +325,7 @@ impl<'s> Applier<'s> {
                 columns: columns.clone(),
                 referred_table: Some(referred_table(&foreign_key.target)),
                 ondelete: foreign_key.ondelete.as_ref().map(|on| on.value.clone()),
+                condition: None,
             });
         }
         let index_name = def
@@ -304,6 +338,7 @@ impl<'s> Applier<'s> {
                 columns: columns.clone(),
                 referred_table: None,
                 ondelete: None,
+                condition: None,
             });
         }
         let table_key = key(&table.value);
@@ -365,6 +400,14 @@ impl<'s> Applier<'s> {
         };
         let table_key = key(&table.value);
         let mut object = ObjectKey::Column(table_key.clone(), key(&column.value));
+        let existing_default = alter
+            .existing_server_default
+            .as_ref()
+            .and_then(|default| self.default_text(default));
+        let new_default = alter
+            .server_default
+            .as_ref()
+            .map(|default| self.default_text(default));
         let target = self.table_mut(&table.value);
         let known = target.column(&column.value).is_some();
         if !known {
@@ -374,10 +417,7 @@ impl<'s> Applier<'s> {
                 name: column.value.clone(),
                 type_text: alter.existing_type.as_ref().map(|t| t.value.clone()),
                 nullable: alter.existing_nullable.as_ref().is_none_or(|n| n.value),
-                server_default: alter
-                    .existing_server_default
-                    .as_ref()
-                    .and_then(|d| d.value.clone()),
+                server_default: existing_default,
                 primary_key: false,
             });
         }
@@ -390,8 +430,8 @@ impl<'s> Applier<'s> {
         if let Some(type_text) = &alter.type_text {
             existing.type_text = Some(type_text.value.clone());
         }
-        if let Some(default) = &alter.server_default {
-            existing.server_default.clone_from(&default.value);
+        if let Some(default) = new_default {
+            existing.server_default = default;
         }
         if let Some(new_name) = &alter.new_name {
             existing.name.clone_from(&new_name.value);
@@ -522,6 +562,7 @@ impl<'s> Applier<'s> {
                 .as_ref()
                 .and_then(|foreign_key| foreign_key.ondelete.as_ref())
                 .map(|on| on.value.clone()),
+            condition: def.condition.clone(),
         };
         target
             .constraints

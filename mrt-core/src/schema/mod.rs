@@ -140,6 +140,8 @@ pub struct Constraint {
     pub referred_table: Option<String>,
     /// For a foreign key: `ON DELETE`, upper-cased.
     pub ondelete: Option<String>,
+    /// For a check constraint: its condition as written.
+    pub condition: Option<String>,
 }
 
 impl Constraint {

@@ -83,17 +83,30 @@ pub struct ReplayStep<'a> {
 impl ReplayStep<'_> {
     /// The whole schema after the upgrade.
     pub fn after_upgrade(&self) -> Schema {
-        self.whole(self.touched_after_upgrade)
+        self.whole(self.touched_after_upgrade, false)
     }
 
     /// The whole schema after the upgrade and then the downgrade.
     pub fn after_downgrade(&self) -> Option<Schema> {
-        self.touched_after_downgrade.map(|part| self.whole(part))
+        self.touched_after_downgrade
+            .map(|part| self.whole(part, true))
     }
 
-    fn whole(&self, part: &Schema) -> Schema {
+    fn whole(&self, part: &Schema, downgraded: bool) -> Schema {
         let mut whole = self.before.clone();
-        whole.overlay(self.touched_before, part.clone());
+        let downgrade = if downgraded {
+            body_ops(self.migration.downgrade.as_ref())
+        } else {
+            &[]
+        };
+        advance(
+            &mut whole,
+            self.touched_before,
+            part.clone(),
+            body_ops(self.migration.upgrade.as_ref())
+                .iter()
+                .chain(downgrade),
+        );
         whole
     }
 }
@@ -159,6 +172,7 @@ pub fn replay_with(
         let migration = filtered.as_ref().unwrap_or(unfiltered);
         let options = ApplyOptions {
             enum_types,
+            sqlite: settings.dialect == Dialect::Sqlite,
             unreleased: released
                 .as_ref()
                 .is_some_and(|released| !released.contains(&position)),
@@ -175,7 +189,7 @@ pub fn replay_with(
         let touched_before = before.restricted_to(&touched);
 
         let mut upgraded = touched_before.clone();
-        let mut up = Applier::new(&mut upgraded, options);
+        let mut up = Applier::new(&mut upgraded, options).with_source(&unfiltered.source.text);
         up.apply_all(upgrade_ops);
         let (up_touches, up_opaque) = (std::mem::take(&mut up.touches), up.opaque);
         let mut unknown = std::mem::take(&mut up.unknown);
@@ -194,7 +208,8 @@ pub fn replay_with(
         }
         let downgraded = downgrade_ops.map(|ops| {
             let mut downgraded = upgraded.clone();
-            let mut down = Applier::new(&mut downgraded, options);
+            let mut down =
+                Applier::new(&mut downgraded, options).with_source(&unfiltered.source.text);
             down.apply_all(ops);
             revision.opaque |= down.opaque.is_some();
             let down_touches = std::mem::take(&mut down.touches);
@@ -240,12 +255,27 @@ pub fn replay_with(
         });
         if waiting[position] > 0 {
             let mut after = before;
-            after.overlay(&touched_before, upgraded);
-            for (old, new) in renamed_tables(upgrade_ops) {
-                after.retarget_foreign_keys(&key(old), new);
-            }
+            advance(&mut after, &touched_before, upgraded, upgrade_ops);
             states[position] = Some(after);
         }
+    }
+}
+
+fn body_ops(body: Option<&crate::ir::Body>) -> &[Operation] {
+    body.map_or(&[][..], |body| &body.ops[..])
+}
+
+/// Puts the part of the schema a revision changed back into the whole schema. Foreign keys in
+/// tables the revision did not touch follow the tables it renamed.
+fn advance<'a>(
+    whole: &mut Schema,
+    touched_before: &Schema,
+    part: Schema,
+    ops: impl IntoIterator<Item = &'a Operation>,
+) {
+    whole.overlay(touched_before, part);
+    for (old, new) in renamed_tables(ops) {
+        whole.retarget_foreign_keys(&key(old), new);
     }
 }
 
@@ -267,8 +297,10 @@ fn last_touch(touches: &[(ObjectKey, usize)], object: &ObjectKey) -> Option<usiz
         .map(|(_, at)| *at)
 }
 
-fn renamed_tables(ops: &[Operation]) -> impl Iterator<Item = (&str, &str)> {
-    ops.iter().filter_map(|op| match &op.kind {
+fn renamed_tables<'a>(
+    ops: impl IntoIterator<Item = &'a Operation>,
+) -> impl Iterator<Item = (&'a str, &'a str)> {
+    ops.into_iter().filter_map(|op| match &op.kind {
         OpKind::RenameTable {
             old: Some(old),
             new: Some(new),
