@@ -48,21 +48,27 @@ impl Linter {
     fn check_with_boundary(&self, project: &Project, since: Option<usize>) -> Vec<Diagnostic> {
         // The replay is sequential (each revision starts from its parents' schema); it runs only
         // when a rule reads it or a release boundary makes "new table" reach across revisions.
-        let replay = (since.is_some() || self.rules.iter().any(|rule| rule.uses_schema()))
-            .then(|| crate::schema::replay(project, &self.settings, since));
-        let mut raw: Vec<Vec<(&'static dyn Rule, Finding)>> = project
-            .migrations
-            .par_iter()
-            .enumerate()
-            .map(|(index, migration)| {
-                if project.is_in_scope(index) {
-                    let revision = replay.as_ref().and_then(|replay| replay.revision(index));
-                    self.raw_findings(migration, revision)
-                } else {
-                    Vec::new()
-                }
-            })
-            .collect();
+        // Without a boundary only the rules that read the schema wait for it: the others run
+        // meanwhile.
+        let (schema_rules, other_rules): (Vec<&'static dyn Rule>, Vec<&'static dyn Rule>) = self
+            .rules
+            .iter()
+            .partition(|rule| since.is_some() || rule.uses_schema());
+        let replay_project = || crate::schema::replay(project, &self.settings, since);
+        let (replay, mut raw) = if schema_rules.is_empty() {
+            (None, self.raw_by_migration(project, None, &other_rules))
+        } else {
+            let (replay, raw) = rayon::join(replay_project, || {
+                self.raw_by_migration(project, None, &other_rules)
+            });
+            (Some(replay), raw)
+        };
+        if let Some(replay) = &replay {
+            let more = self.raw_by_migration(project, Some(replay), &schema_rules);
+            for (slot, found) in raw.iter_mut().zip(more) {
+                slot.extend(found);
+            }
+        }
         let cx = ProjectContext {
             project,
             settings: &self.settings,
@@ -93,6 +99,31 @@ impl Linter {
         diagnostics
     }
 
+    /// Per migration (in scope), what `rules` find in it.
+    fn raw_by_migration(
+        &self,
+        project: &Project,
+        replay: Option<&crate::schema::Replay>,
+        rules: &[&'static dyn Rule],
+    ) -> Vec<Vec<(&'static dyn Rule, Finding)>> {
+        if rules.is_empty() {
+            return vec![Vec::new(); project.migrations.len()];
+        }
+        project
+            .migrations
+            .par_iter()
+            .enumerate()
+            .map(|(index, migration)| {
+                if project.is_in_scope(index) {
+                    let revision = replay.and_then(|replay| replay.revision(index));
+                    self.raw_findings(migration, revision, rules)
+                } else {
+                    Vec::new()
+                }
+            })
+            .collect()
+    }
+
     /// Like [`Linter::check`], keeping only the findings in revisions that descend from `since` (a
     /// release boundary). Rules about the graph still see the whole graph.
     pub fn check_since(
@@ -113,13 +144,14 @@ impl Linter {
 
     /// Checks one migration with the per-migration rules (suppression comments applied).
     pub fn check_migration(&self, migration: &Migration) -> Vec<Diagnostic> {
-        self.place(migration, self.raw_findings(migration, None))
+        self.place(migration, self.raw_findings(migration, None, &self.rules))
     }
 
     fn raw_findings(
         &self,
         migration: &Migration,
         replay: Option<&crate::schema::RevisionReplay>,
+        rules: &[&'static dyn Rule],
     ) -> Vec<(&'static dyn Rule, Finding)> {
         // Rules see the migration as it runs on the configured database: branches for other
         // dialects are left out.
@@ -133,7 +165,7 @@ impl Linter {
         let cx = MigrationContext::new(migration, &self.settings).with_replay(replay);
         let mut raw = Vec::new();
         let mut findings = Vec::new();
-        for rule in &self.rules {
+        for rule in rules {
             if !rule.meta().frameworks.contains(&migration.framework) {
                 continue;
             }

@@ -104,6 +104,8 @@ impl Differ<'_> {
                 ResidueKind::Left,
                 format!("table `{}` is left after the downgrade", table.name),
             ),
+            // Most tables a revision touches come back exactly as they were.
+            (Some(before), Some(after)) if before == after => {}
             (Some(before), Some(after)) => self.table_contents(name, before, after),
             (None, None) => {}
         }
@@ -122,6 +124,7 @@ impl Differ<'_> {
                         column.name
                     ),
                 ),
+                Some(restored) if restored == column => {}
                 Some(restored) => self.column(object, table, column, restored),
             }
         }
@@ -254,6 +257,7 @@ impl Differ<'_> {
     fn column(&mut self, object: ObjectKey, table: &str, before: &Column, after: &Column) {
         let name = format!("{table}.{}", before.name);
         if let (Some(was), Some(is)) = (&before.type_text, &after.type_text)
+            && was != is
             && let (Some(was_canonical), Some(is_canonical)) =
                 (canonical_type(was), canonical_type(is))
             && was_canonical != is_canonical
@@ -291,8 +295,8 @@ impl Differ<'_> {
                 }
             })
         };
-        let defaults = (default_of(before), default_of(after));
-        if defaults.0 != defaults.1 {
+        if before.server_default != after.server_default && default_of(before) != default_of(after)
+        {
             let shown = |default: Option<&String>| {
                 default.map_or_else(|| "none".to_owned(), |text| format!("`{text}`"))
             };

@@ -352,27 +352,59 @@ impl Schema {
         copy_entries(&self.types, &mut part.types, &keys.types);
         copy_entries(&self.views, &mut part.views, &keys.views);
         copy_entries(&self.sequences, &mut part.sequences, &keys.sequences);
-        part.uncertain = self
-            .uncertain
-            .iter()
-            .filter(|object| part.covers(object))
-            .cloned()
-            .collect();
+        part.uncertain = self.uncertain_within(&part);
         part
     }
 
-    /// Whether `object` lies in what this (restricted) schema holds.
-    fn covers(&self, object: &ObjectKey) -> bool {
-        match object {
-            ObjectKey::Table(table)
-            | ObjectKey::Column(table, _)
-            | ObjectKey::Constraint(table, _) => self.tables.contains_key(table),
-            ObjectKey::Index(name) => self.index_tables.contains_key(name),
-            ObjectKey::Trigger(name) => self.trigger_tables.contains_key(name),
-            ObjectKey::Type(name) => self.types.contains_key(name),
-            ObjectKey::View(name) => self.views.contains_key(name),
-            ObjectKey::Sequence(name) => self.sequences.contains_key(name),
+    /// The uncertain objects that lie in what `part` holds, found by key rather than by a walk
+    /// over every uncertain object of the chain.
+    fn uncertain_within(&self, part: &Schema) -> BTreeSet<ObjectKey> {
+        let mut found = BTreeSet::new();
+        if self.uncertain.is_empty() {
+            return found;
         }
+        for table in part.tables.keys() {
+            let first = ObjectKey::Table(table.clone());
+            found.extend(
+                self.uncertain
+                    .range(first..)
+                    .take_while(|object| matches!(object, ObjectKey::Table(t) if t == table))
+                    .cloned(),
+            );
+            for first in [
+                ObjectKey::Column(table.clone(), String::new()),
+                ObjectKey::Constraint(table.clone(), String::new()),
+            ] {
+                found.extend(
+                    self.uncertain
+                        .range(first..)
+                        .take_while(|object| object.table() == Some(table.as_str()))
+                        .cloned(),
+                );
+            }
+        }
+        let named = part
+            .index_tables
+            .keys()
+            .map(|name| ObjectKey::Index(name.clone()))
+            .chain(
+                part.trigger_tables
+                    .keys()
+                    .map(|name| ObjectKey::Trigger(name.clone())),
+            )
+            .chain(part.types.keys().map(|name| ObjectKey::Type(name.clone())))
+            .chain(part.views.keys().map(|name| ObjectKey::View(name.clone())))
+            .chain(
+                part.sequences
+                    .keys()
+                    .map(|name| ObjectKey::Sequence(name.clone())),
+            );
+        for object in named {
+            if self.uncertain.contains(&object) {
+                found.insert(object);
+            }
+        }
+        found
     }
 
     /// Replaces what `keys` name (and what `part` holds) with `part`'s version of it: the inverse
@@ -399,8 +431,12 @@ impl Schema {
         self.views.extend(part.views);
         self.sequences.extend(part.sequences);
         // What the part learnt it cannot know stays unknown; what it re-created is known again.
-        self.uncertain
-            .retain(|object| !before.covers(object) || part.uncertain.contains(object));
+        // The part started with exactly the uncertain objects it covers.
+        for object in &before.uncertain {
+            if !part.uncertain.contains(object) {
+                self.uncertain.remove(object);
+            }
+        }
         self.uncertain.extend(part.uncertain);
     }
 
