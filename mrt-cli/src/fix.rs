@@ -183,8 +183,11 @@ fn diff_path(path: &Path) -> String {
         .unwrap_or_else(|| path.to_path_buf());
     relative
         .components()
-        .map(|part| part.as_os_str().to_string_lossy().into_owned())
-        .filter(|part| part != ".")
+        .filter_map(|part| match part {
+            std::path::Component::Normal(name) => Some(name.to_string_lossy().into_owned()),
+            std::path::Component::ParentDir => Some("..".to_owned()),
+            _ => None,
+        })
         .collect::<Vec<_>>()
         .join("/")
 }

@@ -12,15 +12,35 @@ pub(crate) fn body(inverse: &Inverse, style: &Style, indent: &str) -> String {
     let mut lines: Vec<String> = Vec::new();
     let mut open_batch: Option<&str> = None;
     let inner = format!("{indent}{}", style.indent);
-    for step in &inverse.steps {
+    let batch_of = |step: &Step| match step {
+        Step::Op { batch, .. } => batch.clone(),
+        _ => None,
+    };
+    for (nth, step) in inverse.steps.iter().enumerate() {
         let batch = match step {
             Step::Op { batch, .. } => batch.as_deref(),
             _ => None,
         };
         if batch != open_batch {
             if let Some(table) = batch {
+                // Placing a column (`insert_after=`) needs the table re-created, even where
+                // ALTER would do.
+                let places = inverse.steps[nth..]
+                    .iter()
+                    .take_while(|later| batch_of(later).as_deref() == Some(table))
+                    .any(|later| match later {
+                        Step::Op { args, .. } => args
+                            .iter()
+                            .any(|arg| matches!(arg, Arg::Kw("insert_after" | "insert_before", _))),
+                        _ => false,
+                    });
+                let recreate = if places {
+                    format!(", recreate={}", style.string("always"))
+                } else {
+                    String::new()
+                };
                 lines.push(format!(
-                    "{indent}with {}.batch_alter_table({}) as batch_op:",
+                    "{indent}with {}.batch_alter_table({}{recreate}) as batch_op:",
                     style.op_name(),
                     style.string(table)
                 ));

@@ -51,7 +51,7 @@ fn downgrade_fix(
     };
     let text = &migration.source.text;
     let style = Style::detect(text);
-    let mut inverse = invert(&upgrade.ops, step.before, &style, settings.dialect);
+    let mut inverse = invert(&upgrade.ops, step.before, text, &style, settings.dialect);
     if inverse.steps.is_empty() {
         return None;
     }

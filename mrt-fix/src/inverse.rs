@@ -5,7 +5,7 @@ use std::cell::Cell;
 use std::collections::HashSet;
 
 use mrt_core::Dialect;
-use mrt_core::ir::{AlterColumn, ColumnDef, ConstraintKind, OpKind, Operation, SqlText};
+use mrt_core::ir::{AlterColumn, ColumnDef, ConstraintKind, OpKind, Operation, Spanned, SqlText};
 use mrt_core::schema::{Column, Constraint, Schema, Table};
 
 use crate::style::Style;
@@ -66,11 +66,13 @@ impl Inverse {
 pub(crate) fn invert(
     ops: &[Operation],
     before: &Schema,
+    source: &str,
     style: &Style,
     dialect: Dialect,
 ) -> Inverse {
     let generator = Generator {
         style,
+        source,
         dialect,
         uses_sa: Cell::new(false),
     };
@@ -123,11 +125,28 @@ fn created_columns(kind: &OpKind) -> &[ColumnDef] {
 
 struct Generator<'a> {
     style: &'a Style,
+    /// The migration's text: defaults of its own operations are sliced from it, as written.
+    source: &'a str,
     dialect: Dialect,
     uses_sa: Cell<bool>,
 }
 
 impl Generator<'_> {
+    /// A server default of an operation of this migration, as written (the model keeps the
+    /// value read from a Python string; SQL is SQL already).
+    fn written(&self, default: &Spanned<Option<String>>, from_sql: bool) -> Option<String> {
+        let value = default.value.as_ref()?;
+        if from_sql {
+            return Some(value.clone());
+        }
+        let range = default.range.start().to_usize()..default.range.end().to_usize();
+        Some(
+            self.source
+                .get(range)
+                .map_or_else(|| value.clone(), str::to_owned),
+        )
+    }
+
     fn sa(&self) -> &str {
         self.uses_sa.set(true);
         self.style.sa_name()
@@ -205,7 +224,9 @@ impl Generator<'_> {
                 table: Some(table),
                 column: Some(column),
             } => self.re_add_column(&table.value, &column.value, state, batch.as_ref(), steps),
-            OpKind::AlterColumn(alter) => self.alter_back(alter, state, batch, steps),
+            OpKind::AlterColumn(alter) => {
+                self.alter_back(alter, op.context.from_sql, state, batch, steps);
+            }
             OpKind::CreateIndex {
                 name: Some(name),
                 table: Some(table),
@@ -491,7 +512,10 @@ impl Generator<'_> {
         let text = text.trim();
         let head = text.split('(').next().unwrap_or(text);
         let python = head.contains('.') && is_dotted(head) || head == "text" && text.len() > 4;
-        if python {
+        let quoted = text.len() >= 2
+            && (text.starts_with('"') && text.ends_with('"')
+                || text.starts_with('\'') && text.ends_with('\''));
+        if python || quoted {
             return self.rename_sa(text);
         }
         let sql = text.parse::<f64>().is_ok()
@@ -503,6 +527,19 @@ impl Generator<'_> {
                     .all(|c| c.is_ascii_uppercase() || c == '_' || c.is_ascii_digit());
         if sql {
             format!("{}.text({})", self.sa(), self.s(text))
+        } else {
+            self.s(text)
+        }
+    }
+
+    /// A check condition as Python: a string or expression as written, SQL as a string.
+    fn condition(&self, text: &str) -> String {
+        let text = text.trim();
+        let head = text.split('(').next().unwrap_or(text);
+        if text.starts_with(['"', '\'']) && text.ends_with(['"', '\''])
+            || head.contains('.') && is_dotted(head)
+        {
+            self.rename_sa(text)
         } else {
             self.s(text)
         }
@@ -570,7 +607,14 @@ impl Generator<'_> {
                     self.list(&remote)
                 ))
             }
-            ConstraintKind::Check => Err(check_todo(constraint)),
+            ConstraintKind::Check => match &constraint.condition {
+                Some(condition) => Ok(format!(
+                    "{}.CheckConstraint({}{name})",
+                    self.sa(),
+                    self.condition(condition)
+                )),
+                None => Err(check_todo(constraint)),
+            },
         }
     }
 
@@ -635,7 +679,17 @@ impl Generator<'_> {
             .as_ref()
             .map_or_else(|| "None".to_owned(), |name| self.s(name));
         let (method, mut args) = match constraint.kind {
-            ConstraintKind::Check => return steps.push(Step::Todo(check_todo(constraint))),
+            ConstraintKind::Check => match &constraint.condition {
+                Some(condition) => (
+                    "create_check_constraint",
+                    vec![
+                        Arg::Pos(name),
+                        Arg::Table(self.s(table)),
+                        Arg::Pos(self.condition(condition)),
+                    ],
+                ),
+                None => return steps.push(Step::Todo(check_todo(constraint))),
+            },
             ConstraintKind::PrimaryKey => (
                 "create_primary_key",
                 vec![
@@ -700,9 +754,24 @@ impl Generator<'_> {
                 "`{table}.{column}` comes back NOT NULL without a default: existing rows need a value first"
             )));
         }
+        let mut args = vec![Arg::Table(self.s(table)), Arg::Pos(rendered)];
+        // A batch block re-creates the table: the column goes back where it was.
+        if batch.is_some()
+            && let Some(found) = found
+            && let Some(at) = found
+                .columns
+                .iter()
+                .position(|c| c.name.eq_ignore_ascii_case(column))
+        {
+            if let Some(previous) = at.checked_sub(1).and_then(|i| found.columns.get(i)) {
+                args.push(Arg::Kw("insert_after", self.s(&previous.name)));
+            } else if let Some(next) = found.columns.get(at + 1) {
+                args.push(Arg::Kw("insert_before", self.s(&next.name)));
+            }
+        }
         steps.push(Step::Op {
             method: "add_column",
-            args: vec![Arg::Table(self.s(table)), Arg::Pos(rendered)],
+            args,
             batch: batch.cloned(),
         });
         // The database dropped indexes and constraints on the column with it.
@@ -727,6 +796,7 @@ impl Generator<'_> {
     fn alter_back(
         &self,
         alter: &AlterColumn,
+        from_sql: bool,
         state: &Schema,
         batch: Option<String>,
         steps: &mut Vec<Step>,
@@ -757,7 +827,7 @@ impl Generator<'_> {
             None => alter
                 .existing_server_default
                 .as_ref()
-                .map(|d| d.value.clone()),
+                .map(|d| self.written(d, from_sql)),
         };
         if alter.type_text.is_some() {
             match previous_type.as_deref().filter(|text| is_python_type(text)) {
@@ -814,7 +884,7 @@ impl Generator<'_> {
             args.push(Arg::Kw("existing_nullable", python_bool(nullable)));
         }
         let existing_default = match &alter.server_default {
-            Some(default) => default.value.clone(),
+            Some(default) => self.written(default, from_sql),
             None => previous_default.flatten(),
         };
         if let Some(default) = existing_default {

@@ -217,3 +217,20 @@ fn an_irreversible_upgrade_gets_a_display_only_fix() {
     );
     assert!(applied.text.contains("raise NotImplementedError("));
 }
+
+#[test]
+fn a_dropped_column_comes_back_in_place_and_check_conditions_survive() {
+    let base = "revision = \"c0\"\ndown_revision = None\nfrom alembic import op\nimport sqlalchemy as sa\ndef upgrade():\n    op.create_table(\"t\", sa.Column(\"id\", sa.Integer(), primary_key=True), sa.Column(\"a\", sa.Integer(), nullable=True), sa.Column(\"b\", sa.Integer(), nullable=True, server_default=\"x\"), sa.CheckConstraint(\"id > 0\", name=\"ck_id\"))\ndef downgrade():\n    op.drop_table(\"t\")\n";
+    let drop = "revision = \"c1\"\ndown_revision = \"c0\"\nfrom alembic import op\nimport sqlalchemy as sa\ndef upgrade():\n    with op.batch_alter_table(\"t\") as batch_op:\n        batch_op.drop_column(\"a\")\n    op.drop_table(\"t\")\ndef downgrade():\n    pass\n";
+    let after = fixed(&[("c0.py", base), ("c1.py", drop)], Applicability::Safe);
+    let written = &after[1].1;
+    assert!(
+        written.contains("sa.CheckConstraint(\"id > 0\", name=\"ck_id\")"),
+        "{written}"
+    );
+    assert!(
+        written.contains("with op.batch_alter_table(\"t\", recreate=\"always\") as batch_op:\n        batch_op.add_column(\n            sa.Column(\"a\", sa.Integer(), nullable=True),\n            insert_after=\"id\",\n        )"),
+        "{written}"
+    );
+    assert!(written.contains("server_default=\"x\""), "{written}");
+}
