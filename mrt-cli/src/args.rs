@@ -16,6 +16,9 @@ pub(crate) struct Cli {
 pub(crate) enum Command {
     /// Check migrations for rollback risks.
     Check(CheckArgs),
+    /// Fix what can be fixed: write the missing or no-op `downgrade()` from the schema the
+    /// migrations define.
+    Fix(FixArgs),
     /// Explain a rule: what it catches, why, and what to write instead.
     Rule(RuleArgs),
     /// List every rule.
@@ -81,6 +84,64 @@ pub(crate) struct CheckArgs {
     /// still checked whole. A unique prefix of the id is enough.
     #[arg(long, value_name = "REV")]
     pub(crate) since: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct FixArgs {
+    /// Files or directories to fix (directories are searched recursively). Default: the
+    /// locations `./alembic.ini` names, else the current directory.
+    pub(crate) paths: Vec<PathBuf>,
+
+    /// Print a unified diff of the fixes instead of writing them; exit 1 when there is something
+    /// to fix.
+    #[arg(long)]
+    pub(crate) diff: bool,
+
+    /// Apply unsafe fixes too: downgrades with steps left as `# TODO(mrt):` comments to review.
+    #[arg(long)]
+    pub(crate) unsafe_fixes: bool,
+
+    /// Use this configuration file instead of looking for `pyproject.toml` / `mrt.toml` above each
+    /// path.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) config: Option<PathBuf>,
+
+    /// Fix only the findings of these rules (codes, aliases, names, code prefixes, or ALL).
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    pub(crate) select: Vec<String>,
+
+    /// Fix the findings of these rules too, on top of the selection.
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    pub(crate) extend_select: Vec<String>,
+
+    /// Do not fix the findings of these rules.
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    pub(crate) ignore: Vec<String>,
+
+    /// The target database: postgresql (the default), mysql, sqlite or generic.
+    #[arg(long, value_parser = parse_dialect)]
+    pub(crate) dialect: Option<mrt_core::Dialect>,
+}
+
+impl FixArgs {
+    /// The same selection as `mrt check` would make with these options.
+    pub(crate) fn as_check_args(&self) -> CheckArgs {
+        CheckArgs {
+            paths: self.paths.clone(),
+            output_format: OutputFormat::Full,
+            output_file: None,
+            config: self.config.clone(),
+            statistics: false,
+            exit_zero: false,
+            select: self.select.clone(),
+            extend_select: self.extend_select.clone(),
+            ignore: self.ignore.clone(),
+            strict: false,
+            dialect: self.dialect,
+            postgres_version: None,
+            since: None,
+        }
+    }
 }
 
 #[derive(Debug, Args)]

@@ -68,11 +68,11 @@ pub(crate) fn run(args: &CheckArgs) -> Result<Status, String> {
 }
 
 /// Paths checked under one configuration (or none).
-type ConfigGroup = (Option<Config>, Vec<PathBuf>);
+pub(crate) type ConfigGroup = (Option<Config>, Vec<PathBuf>);
 
 /// The paths grouped by the configuration that governs them: `--config`, or the nearest
 /// `pyproject.toml` / `mrt.toml` above each path.
-fn config_groups(args: &CheckArgs) -> Result<Vec<ConfigGroup>, String> {
+pub(crate) fn config_groups(args: &CheckArgs) -> Result<Vec<ConfigGroup>, String> {
     let paths = if args.paths.is_empty() {
         crate::alembic_ini::default_paths()?
     } else {
@@ -96,7 +96,7 @@ fn config_groups(args: &CheckArgs) -> Result<Vec<ConfigGroup>, String> {
 }
 
 /// The linter for one group: command-line options over the configuration's.
-fn linter(args: &CheckArgs, config: Option<&Config>) -> Result<Linter, String> {
+pub(crate) fn linter(args: &CheckArgs, config: Option<&Config>) -> Result<Linter, String> {
     let registry = mrt_rules::registry();
     let options = config.map(|config| &config.options);
     let in_config = |error: Error| match config {
@@ -143,7 +143,7 @@ fn linter(args: &CheckArgs, config: Option<&Config>) -> Result<Linter, String> {
 }
 
 /// Drops findings of skipped revisions and of `per-file-ignores`; lists the skipped revisions.
-fn apply_config(
+pub(crate) fn apply_config(
     diagnostics: Vec<Diagnostic>,
     config: Option<&Config>,
     project: &Project,

@@ -4,6 +4,7 @@
 mod alembic_ini;
 mod args;
 mod check;
+mod fix;
 mod graph;
 mod output;
 mod rules;
@@ -39,6 +40,7 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Check(args) => check::run(&args),
+        Command::Fix(args) => fix::run(&args),
         Command::Rule(args) => rules::explain(&args),
         Command::Rules(args) => rules::list(&args),
         Command::Graph(args) => graph::run(&args),

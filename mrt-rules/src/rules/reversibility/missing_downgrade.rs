@@ -24,6 +24,15 @@ mrt_core::declare_rule! {
     ///     op.drop_column("users", "nickname")
     /// ```
     ///
+    /// ## Fix safety
+    /// `mrt fix` writes the `downgrade()`: the inverse of each operation of `upgrade()`, in
+    /// reverse order, read from the schema the earlier revisions define (a dropped column comes
+    /// back with its type, nullability and server default; a dropped table with its columns, keys,
+    /// indexes and constraints). The fix is safe when every operation has a known inverse. It is
+    /// unsafe when some step needs a person (deleted rows, an enum label added, SQL that cannot be
+    /// read, an object no revision defines): that step is written as a `# TODO(mrt):` comment.
+    /// When no operation can be reversed, the fix is only displayed.
+    ///
     /// ## Known problems
     /// Files with syntax errors are reported by MRT902 alone: what is missing from a file that
     /// does not parse cannot be told.
@@ -32,7 +41,7 @@ mrt_core::declare_rule! {
         name: "missing-downgrade",
         severity: Error,
         frameworks: [Alembic],
-        fix: None,
+        fix: Sometimes,
         summary: "a revision without downgrade() cannot be rolled back",
     }
 }

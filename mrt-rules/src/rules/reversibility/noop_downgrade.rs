@@ -25,6 +25,11 @@ mrt_core::declare_rule! {
     ///     op.drop_index("ix_users_email", table_name="users")
     /// ```
     ///
+    /// ## Fix safety
+    /// `mrt fix` replaces the body with the inverse of `upgrade()`, written as for MRT101: safe
+    /// when every operation has a known inverse, unsafe when a step is left as a `# TODO(mrt):`
+    /// comment, display-only when nothing can be reversed.
+    ///
     /// ## Known problems
     /// Merge and placeholder revisions, whose upgrade is empty too, are not reported. A downgrade
     /// that honestly cannot be written should raise instead (MRT804 asks for the reason).
@@ -33,7 +38,7 @@ mrt_core::declare_rule! {
         name: "noop-downgrade",
         severity: Error,
         frameworks: [Alembic],
-        fix: None,
+        fix: Sometimes,
         summary: "downgrade() does nothing while upgrade() changes the schema",
     }
 }

@@ -1,0 +1,190 @@
+//! Text edits, fixes, and their application.
+
+use mrt_core::{TextRange, TextSize};
+
+/// How safe a fix is to apply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Applicability {
+    /// Shown, never applied: nothing of it can be written without a person's judgement.
+    DisplayOnly,
+    /// Applied with `--unsafe-fixes`: it writes steps that need review (`# TODO(mrt): ...`).
+    Unsafe,
+    /// Applied by `mrt fix`: it only writes what the migrations themselves define.
+    Safe,
+}
+
+impl Applicability {
+    /// Lower-case name, as printed.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Applicability::DisplayOnly => "display-only",
+            Applicability::Unsafe => "unsafe",
+            Applicability::Safe => "safe",
+        }
+    }
+}
+
+/// Replaces `range` of a file's text with `replacement` (an insertion when `range` is empty).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Edit {
+    /// What is replaced.
+    pub range: TextRange,
+    /// What replaces it.
+    pub replacement: String,
+}
+
+impl Edit {
+    /// Inserts `text` at `offset`.
+    pub fn insertion(text: impl Into<String>, offset: TextSize) -> Self {
+        Self {
+            range: TextRange::empty(offset),
+            replacement: text.into(),
+        }
+    }
+
+    /// Replaces `range` with `text`.
+    pub fn replacement(text: impl Into<String>, range: TextRange) -> Self {
+        Self {
+            range,
+            replacement: text.into(),
+        }
+    }
+
+    /// Whether two edits touch the same text. Two insertions at one offset overlap (their order
+    /// would be a guess); an insertion at the edge of a replacement does not.
+    fn overlaps(&self, other: &Edit) -> bool {
+        if self.range.is_empty() && other.range.is_empty() {
+            return self.range.start() == other.range.start();
+        }
+        self.range.start() < other.range.end() && other.range.start() < self.range.end()
+            || self.range.is_empty()
+                && other.range.start() < self.range.start()
+                && self.range.start() < other.range.end()
+            || other.range.is_empty()
+                && self.range.start() < other.range.start()
+                && other.range.start() < self.range.end()
+    }
+}
+
+/// A set of edits that together fix one finding.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fix {
+    /// The edits, applied together or not at all.
+    pub edits: Vec<Edit>,
+    /// How safe it is.
+    pub applicability: Applicability,
+    /// What it does ("Write a `downgrade()` that reverses `upgrade()`").
+    pub title: String,
+}
+
+/// The result of applying fixes to one text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[must_use]
+pub struct Applied {
+    /// The text with the applied fixes.
+    pub text: String,
+    /// How many fixes were applied.
+    pub applied: usize,
+    /// How many were skipped because they overlap one applied before them.
+    pub skipped: usize,
+}
+
+/// Applies `fixes` to `text`, in order; a fix with an edit that overlaps an edit of a fix already
+/// accepted (or that falls outside the text) is skipped whole.
+pub fn apply_fixes<'a>(text: &str, fixes: impl IntoIterator<Item = &'a Fix>) -> Applied {
+    let mut accepted: Vec<&Edit> = Vec::new();
+    let (mut applied, mut skipped) = (0, 0);
+    let len = TextSize::try_from(text.len()).unwrap_or(TextSize::new(u32::MAX));
+    for fix in fixes {
+        let fits = fix.edits.iter().all(|edit| {
+            edit.range.end() <= len
+                && text.is_char_boundary(edit.range.start().to_usize())
+                && text.is_char_boundary(edit.range.end().to_usize())
+        });
+        let clashes = fix.edits.iter().enumerate().any(|(nth, edit)| {
+            accepted.iter().any(|other| edit.overlaps(other))
+                || fix.edits[..nth].iter().any(|other| edit.overlaps(other))
+        });
+        if !fits || clashes {
+            skipped += 1;
+            continue;
+        }
+        accepted.extend(&fix.edits);
+        applied += 1;
+    }
+    accepted.sort_by_key(|edit| (edit.range.start(), edit.range.end()));
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    for edit in accepted {
+        out.push_str(&text[at..edit.range.start().to_usize()]);
+        out.push_str(&edit.replacement);
+        at = edit.range.end().to_usize();
+    }
+    out.push_str(&text[at..]);
+    Applied {
+        text: out,
+        applied,
+        skipped,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn range(start: u32, end: u32) -> TextRange {
+        TextRange::new(start.into(), end.into())
+    }
+
+    fn fix(edits: Vec<Edit>) -> Fix {
+        Fix {
+            edits,
+            applicability: Applicability::Safe,
+            title: "test".to_owned(),
+        }
+    }
+
+    #[test]
+    fn edits_apply_in_offset_order() {
+        let fixes = [
+            fix(vec![Edit::replacement("X", range(4, 5))]),
+            fix(vec![Edit::insertion("<", 0.into())]),
+        ];
+        let applied = apply_fixes("abc def", &fixes);
+        assert_eq!(applied.text, "<abc Xef");
+        assert_eq!((applied.applied, applied.skipped), (2, 0));
+    }
+
+    #[test]
+    fn an_overlapping_fix_is_skipped_whole() {
+        let fixes = [
+            fix(vec![Edit::replacement("X", range(2, 5))]),
+            fix(vec![
+                Edit::insertion("!", 0.into()),
+                Edit::replacement("Y", range(4, 6)),
+            ]),
+            fix(vec![Edit::insertion("?", 3.into())]),
+        ];
+        let applied = apply_fixes("abcdefg", &fixes);
+        assert_eq!(applied.text, "abXfg");
+        assert_eq!((applied.applied, applied.skipped), (1, 2));
+    }
+
+    #[test]
+    fn insertions_at_the_edges_of_a_replacement_apply() {
+        let fixes = [
+            fix(vec![Edit::replacement("X", range(1, 2))]),
+            fix(vec![Edit::insertion("<", 1.into())]),
+            fix(vec![Edit::insertion(">", 2.into())]),
+        ];
+        assert_eq!(apply_fixes("abc", &fixes).text, "a<X>c");
+    }
+
+    #[test]
+    fn an_edit_past_the_end_is_skipped() {
+        let fixes = [fix(vec![Edit::replacement("X", range(2, 9))])];
+        let applied = apply_fixes("abc", &fixes);
+        assert_eq!(applied.text, "abc");
+        assert_eq!(applied.skipped, 1);
+    }
+}

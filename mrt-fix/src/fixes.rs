@@ -1,0 +1,183 @@
+//! Fixes on findings: MRT101 (write the missing `downgrade()`) and MRT102 (replace the no-op
+//! body), each the inverse of `upgrade()` on the schema the chain defines before the revision.
+
+use mrt_core::ir::{Body, Migration};
+use mrt_core::schema::{ReplayStep, replay_with};
+use mrt_core::{Framework, Project, Settings, TextRange, TextSize};
+
+use crate::edit::{Applicability, Edit, Fix};
+use crate::emit;
+use crate::inverse::{Step, invert};
+use crate::style::Style;
+
+/// A fix for a finding of one migration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MigrationFix {
+    /// Index into [`Project::migrations`].
+    pub migration: usize,
+    /// The code of the finding it fixes (`MRT101`, `MRT102`).
+    pub code: &'static str,
+    /// The fix.
+    pub fix: Fix,
+}
+
+/// The fixes `mrt` can offer for the migrations of `project`, by migration index. The caller
+/// keeps those whose finding the linter reported (selection, `# noqa` and configuration apply).
+pub fn fixes(project: &Project, settings: &Settings) -> Vec<MigrationFix> {
+    let mut found = Vec::new();
+    replay_with(project, settings, None, |step| {
+        if let Some(fix) = downgrade_fix(project, step, settings) {
+            found.push(fix);
+        }
+    });
+    found.sort_by_key(|fix| fix.migration);
+    found
+}
+
+fn downgrade_fix(
+    project: &Project,
+    step: &ReplayStep<'_>,
+    settings: &Settings,
+) -> Option<MigrationFix> {
+    let migration = step.migration;
+    if migration.framework != Framework::Alembic || !migration.syntax_errors.is_empty() {
+        return None;
+    }
+    let upgrade = migration.upgrade.as_ref()?;
+    let code = match &migration.downgrade {
+        None => "MRT101",
+        Some(downgrade) if downgrade.is_noop && !upgrade.is_noop => "MRT102",
+        Some(_) => return None,
+    };
+    let text = &migration.source.text;
+    let style = Style::detect(text);
+    let mut inverse = invert(&upgrade.ops, step.before, text, &style, settings.dialect);
+    if inverse.steps.is_empty() {
+        return None;
+    }
+    let unfiltered = &project.migrations[step.index];
+    if branches_on_dialect(unfiltered) {
+        inverse.steps.insert(
+            0,
+            Step::Todo(format!(
+                "upgrade() branches on the database dialect: this reverses what runs on {}",
+                settings
+                    .dialect
+                    .sqlalchemy_names()
+                    .first()
+                    .copied()
+                    .unwrap_or("any database")
+            )),
+        );
+    }
+    let newline = style.newline;
+    let def_indent = line_indent(text, upgrade.range.start());
+    let body = emit::body(&inverse, &style, &format!("{def_indent}{}", style.indent));
+    let mut edits = Vec::new();
+    let title = if code == "MRT101" {
+        let header_end = header_colon(text, upgrade)?;
+        let signature = &text[upgrade.name_range.end().to_usize()..header_end];
+        edits.push(Edit::insertion(
+            format!(
+                "{newline}{newline}{newline}{def_indent}def downgrade{signature}:{newline}{body}"
+            ),
+            upgrade.range.end(),
+        ));
+        "Write a `downgrade()` that reverses `upgrade()`"
+    } else {
+        let downgrade = migration.downgrade.as_ref()?;
+        let colon = header_colon(text, downgrade)?;
+        let start = TextSize::try_from(colon + 1).ok()?;
+        edits.push(Edit::replacement(
+            format!("{newline}{body}"),
+            TextRange::new(start, downgrade.range.end()),
+        ));
+        "Replace the no-op `downgrade()` with the reverse of `upgrade()`"
+    };
+    let uses_op = inverse
+        .steps
+        .iter()
+        .any(|step| !matches!(step, Step::Todo(_)));
+    let mut imports = String::new();
+    if uses_op && style.op.is_none() {
+        imports = imports + "from alembic import op" + newline;
+    }
+    if inverse.uses_sa && style.sa.is_none() {
+        imports = imports + "import sqlalchemy as sa" + newline;
+    }
+    if !imports.is_empty() {
+        edits.push(Edit::insertion(imports, import_point(text, upgrade)));
+    }
+    let applicability = if !inverse.has_code() {
+        Applicability::DisplayOnly
+    } else if inverse.needs_review() {
+        Applicability::Unsafe
+    } else {
+        Applicability::Safe
+    };
+    Some(MigrationFix {
+        migration: step.index,
+        code,
+        fix: Fix {
+            edits,
+            applicability,
+            title: title.to_owned(),
+        },
+    })
+}
+
+fn branches_on_dialect(migration: &Migration) -> bool {
+    migration
+        .upgrade
+        .iter()
+        .flat_map(|body| &body.ops)
+        .any(|op| !op.context.dialects.is_empty())
+}
+
+/// The leading whitespace of the line holding `offset`.
+fn line_indent(text: &str, offset: TextSize) -> String {
+    let start = text[..offset.to_usize()].rfind('\n').map_or(0, |at| at + 1);
+    text[start..]
+        .chars()
+        .take_while(|c| *c == ' ' || *c == '\t')
+        .collect()
+}
+
+/// The offset of the `:` ending a `def`'s header (after its parameters and return annotation).
+fn header_colon(text: &str, body: &Body) -> Option<usize> {
+    let from = body.name_range.end().to_usize();
+    let end = body.range.end().to_usize().min(text.len());
+    let mut depth = 0usize;
+    let mut quote: Option<char> = None;
+    for (offset, c) in text.get(from..end)?.char_indices() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (None, '"' | '\'') => quote = Some(c),
+            (None, '(' | '[' | '{') => depth += 1,
+            (None, ')' | ']' | '}') => depth = depth.saturating_sub(1),
+            (None, ':') if depth == 0 => return Some(from + offset),
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Where a missing import goes: before the first import that is not `from __future__`, else
+/// before the `def upgrade`.
+fn import_point(text: &str, upgrade: &Body) -> TextSize {
+    let mut offset = 0usize;
+    for line in text.split_inclusive('\n') {
+        let is_import = line.starts_with("import ") || line.starts_with("from ");
+        if is_import && !line.starts_with("from __future__") {
+            return TextSize::try_from(offset).unwrap_or_default();
+        }
+        if offset >= upgrade.range.start().to_usize() {
+            break;
+        }
+        offset += line.len();
+    }
+    let start = text[..upgrade.range.start().to_usize()]
+        .rfind('\n')
+        .map_or(0, |at| at + 1);
+    TextSize::try_from(start).unwrap_or_default()
+}
