@@ -304,6 +304,9 @@ impl ConstraintKind {
 /// A foreign key on a column or a table.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ForeignKey {
+    /// The constraint's name, when the key is declared on a column with one
+    /// (`sa.ForeignKey("users.id", name="fk_x")`, SQL `CONSTRAINT fk_x REFERENCES ...`).
+    pub name: Name,
     /// The referenced target as written: `"users.id"` for a column key, the table for a constraint.
     pub target: String,
     /// `ondelete=`, upper-cased (`CASCADE`, `SET NULL`, ...).

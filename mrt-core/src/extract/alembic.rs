@@ -1094,6 +1094,7 @@ impl<'a> Walker<'_, 'a> {
                     },
                     columns: self.strings_arg(argument(call, "local_cols", 3 - shift), frame),
                     foreign_key: Some(ForeignKey {
+                        name: None,
                         target: referent
                             .and_then(|expr| self.string(expr, frame, 0))
                             .unwrap_or_default(),
@@ -1203,6 +1204,7 @@ impl<'a> Walker<'_, 'a> {
                 Some("ForeignKey") => {
                     let Some(key) = as_call(item) else { continue };
                     foreign_keys.push(ForeignKey {
+                        name: self.name_arg(key, "name", usize::MAX, frame),
                         target: key
                             .arguments
                             .args
@@ -1327,6 +1329,7 @@ impl<'a> Walker<'_, 'a> {
                 (
                     self.strings_arg(call.arguments.args.first(), frame),
                     Some(ForeignKey {
+                        name: None,
                         target,
                         ondelete: self.ondelete(call, frame),
                         range: self.at(call.range()),

@@ -569,6 +569,7 @@ impl Lowerer<'_> {
         });
         let foreign_keys = match call {
             Some(call) if is_foreign_key => vec![ForeignKey {
+                name: None,
                 target: argument(call, "to", 0)
                     .map(|to| {
                         string_literal(to)

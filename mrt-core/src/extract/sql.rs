@@ -449,6 +449,7 @@ fn column_def(
             ColumnOption::PrimaryKey(_) => column.primary_key = true,
             ColumnOption::Generated { .. } | ColumnOption::Identity(_) => column.generated = true,
             ColumnOption::ForeignKey(key) => column.foreign_keys.push(ForeignKey {
+                name: option.name.as_ref().map(|name| ident(&name.value, range)),
                 target: key.foreign_table.to_string(),
                 ondelete: key
                     .on_delete
@@ -494,6 +495,7 @@ fn table_constraint(
             name_of(&key.name),
             key.columns.iter().map(|c| c.value.clone()).collect(),
             Some(ForeignKey {
+                name: None,
                 target: key.foreign_table.to_string(),
                 ondelete: key
                     .on_delete

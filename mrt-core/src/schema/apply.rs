@@ -321,7 +321,7 @@ impl<'s> Applier<'s> {
         for foreign_key in &def.foreign_keys {
             target.constraints.push(Constraint {
                 kind: ConstraintKind::ForeignKey,
-                name: None,
+                name: foreign_key.name.as_ref().map(|name| name.value.clone()),
                 columns: columns.clone(),
                 referred_table: Some(referred_table(&foreign_key.target)),
                 ondelete: foreign_key.ondelete.as_ref().map(|on| on.value.clone()),
