@@ -2,8 +2,8 @@
 # fix_roundtrip.sh PYTHON MRT_BINARY CHAIN_DIR...
 #
 # `mrt fix` against a real database (issue #7): copies each Alembic chain (a `versions/`
-# directory) to a temporary directory, replaces the body of every `downgrade()` with `pass` (so
-# each revision is an MRT102 finding), runs `mrt fix --unsafe-fixes --dialect sqlite` on the copy,
+# directory) to a temporary directory, replaces the body of every other `downgrade()` with `pass`
+# (an MRT102 finding) and removes the others (MRT101), runs `mrt fix --unsafe-fixes --dialect sqlite` on the copy,
 # then checks with real Alembic on SQLite (scripts/schema_harness.py roundtrip) that upgrading and
 # downgrading each revision gives back the schema before it. Also checks that the fixed files
 # have no MRT101/MRT102/MRT902 left and that a second `mrt fix` changes nothing. PYTHON must have
@@ -27,21 +27,25 @@ for chain in "$@"; do
   # Every downgrade() does nothing: what mrt fix writes is all there is.
   "$python" - "$copy" <<'PY'
 import ast, pathlib, sys
-for path in sorted(pathlib.Path(sys.argv[1]).glob("*.py")):
+# Files take turns: the downgrade emptied to `pass` (MRT102), or removed (MRT101).
+for number, path in enumerate(sorted(pathlib.Path(sys.argv[1]).glob("*.py"))):
     text = path.read_text()
     tree = ast.parse(text)
     lines = text.splitlines(keepends=True)
     for node in reversed(tree.body):
         if isinstance(node, ast.FunctionDef) and node.name == "downgrade":
-            first, last = node.body[0].lineno - 1, node.body[-1].end_lineno
-            indent = lines[first][: len(lines[first]) - len(lines[first].lstrip())]
-            lines[first:last] = [f"{indent}pass\n"]
+            if number % 2:
+                del lines[node.lineno - 1 : node.end_lineno]
+            else:
+                first, last = node.body[0].lineno - 1, node.body[-1].end_lineno
+                indent = lines[first][: len(lines[first]) - len(lines[first].lstrip())]
+                lines[first:last] = [f"{indent}pass\n"]
     path.write_text("".join(lines))
 PY
   copies+=("$copy")
 done
 
-echo "  mrt fix --unsafe-fixes on ${#copies[@]} chain(s) whose downgrades were emptied"
+echo "  mrt fix --unsafe-fixes on ${#copies[@]} chain(s) whose downgrades were emptied or removed"
 for copy in "${copies[@]}"; do
   "$mrt" fix --unsafe-fixes --dialect sqlite "$copy"
   if ! "$mrt" check "$copy" --dialect sqlite --select MRT101,MRT102,MRT902 --output-format concise; then

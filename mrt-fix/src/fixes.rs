@@ -52,7 +52,10 @@ fn downgrade_fix(
     let text = &migration.source.text;
     let style = Style::detect(text);
     let mut inverse = invert(&upgrade.ops, step.before, text, &style, settings.dialect);
-    if inverse.steps.is_empty() {
+    // An upgrade that changes nothing (a merge revision) is reversed by a downgrade that does
+    // nothing; only a missing downgrade needs writing then.
+    let nothing_to_reverse = inverse.steps.is_empty();
+    if nothing_to_reverse && code != "MRT101" {
         return None;
     }
     let unfiltered = &project.migrations[step.index];
@@ -72,7 +75,11 @@ fn downgrade_fix(
     }
     let newline = style.newline;
     let def_indent = line_indent(text, upgrade.range.start());
-    let body = emit::body(&inverse, &style, &format!("{def_indent}{}", style.indent));
+    let body = if nothing_to_reverse {
+        format!("{def_indent}{}pass{newline}", style.indent)
+    } else {
+        emit::body(&inverse, &style, &format!("{def_indent}{}", style.indent))
+    };
     let mut edits = Vec::new();
     let title = if code == "MRT101" {
         let header_end = header_colon(text, upgrade)?;
@@ -108,7 +115,9 @@ fn downgrade_fix(
     if !imports.is_empty() {
         edits.push(Edit::insertion(imports, import_point(text, upgrade)));
     }
-    let applicability = if !inverse.has_code() {
+    let applicability = if nothing_to_reverse {
+        Applicability::Safe
+    } else if !inverse.has_code() {
         Applicability::DisplayOnly
     } else if inverse.needs_review() {
         Applicability::Unsafe
