@@ -209,24 +209,32 @@ fn offset(index: usize) -> u32 {
 }
 
 /// Matches `noqa`, `mrt: noqa`, `mrt: ignore` (any case) at the start of `body`; returns the scope and
-/// the index just after the keyword.
+/// the index just after the keyword. Runs on every comment of every file, so it compares in place
+/// rather than lower-casing a copy of the comment.
 fn directive_keyword(body: &str) -> Option<(DirectiveScope, usize)> {
-    let lower = body.to_ascii_lowercase();
-    if lower.starts_with("noqa") && !continues_word(&lower, 4) {
+    if strip_keyword(body, "noqa").is_some() && !continues_word(body, 4) {
         return Some((DirectiveScope::Line, 4));
     }
-    let rest = lower.strip_prefix("mrt")?;
+    let rest = strip_keyword(body, "mrt")?;
     let rest = rest.trim_start();
     let rest = rest.strip_prefix(':')?;
     let rest_trimmed = rest.trim_start();
-    let consumed = lower.len() - rest_trimmed.len();
-    if rest_trimmed.starts_with("noqa") && !continues_word(rest_trimmed, 4) {
+    let consumed = body.len() - rest_trimmed.len();
+    if strip_keyword(rest_trimmed, "noqa").is_some() && !continues_word(rest_trimmed, 4) {
         Some((DirectiveScope::File, consumed + 4))
-    } else if rest_trimmed.starts_with("ignore") && !continues_word(rest_trimmed, 6) {
+    } else if strip_keyword(rest_trimmed, "ignore").is_some() && !continues_word(rest_trimmed, 6) {
         Some((DirectiveScope::Line, consumed + 6))
     } else {
         None
     }
+}
+
+/// `text` after `keyword` (lower-case ASCII), if it starts with it in any case.
+fn strip_keyword<'a>(text: &'a str, keyword: &str) -> Option<&'a str> {
+    let head = text.as_bytes().get(..keyword.len())?;
+    // The head matched ASCII bytes, so `keyword.len()` is a character boundary.
+    head.eq_ignore_ascii_case(keyword.as_bytes())
+        .then(|| &text[keyword.len()..])
 }
 
 fn continues_word(text: &str, at: usize) -> bool {

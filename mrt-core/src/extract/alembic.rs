@@ -596,6 +596,7 @@ impl<'a> Walker<'_, 'a> {
             SqlText::Unreadable => super::sql::LoweredSql::default(),
         };
         let read_only = matches!(text, SqlText::Literal(_)) && lowered.read_only;
+        self.ops.reserve(lowered.ops.len() + 1);
         self.push(
             OpKind::Sql {
                 text,

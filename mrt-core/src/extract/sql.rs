@@ -5,6 +5,10 @@
 //! AST is lowered: `ALTER TABLE t DROP COLUMN c` becomes a [`OpKind::DropColumn`]. A statement
 //! `sqlparser` cannot parse is classified from its tokens, so keywords inside comments and string
 //! literals never count.
+//!
+//! The text is tokenized once: when the PostgreSQL tokenizer reads it, each statement's tokens go to
+//! the PostgreSQL parser as they are (re-tokenizing every statement was a quarter of extraction's
+//! time on the airflow-core migrations).
 
 use std::ops::Range;
 
@@ -16,7 +20,7 @@ use sqlparser::ast::{
 };
 use sqlparser::dialect::{Dialect, GenericDialect, PostgreSqlDialect};
 use sqlparser::parser::Parser;
-use sqlparser::tokenizer::{Location, Token, Tokenizer};
+use sqlparser::tokenizer::{Location, Token, TokenWithSpan, Tokenizer};
 
 use crate::ir::{
     AlterColumn, ColumnDef, ConstraintDef, ConstraintKind, ForeignKey, Name, OpKind, Spanned,
@@ -35,6 +39,10 @@ pub(crate) struct LoweredSql {
 struct Piece {
     range: Range<usize>,
     tokens: Vec<Token>,
+    /// Every token from the first significant one to the last (whitespace and comments included),
+    /// as the PostgreSQL tokenizer read them: what `Parser::parse_sql` would tokenize from the
+    /// statement's text. `None` when the text was read by the generic tokenizer.
+    postgres: Option<Vec<TokenWithSpan>>,
 }
 
 /// Lowers `sql`; `place` maps a byte range of the text to a range of the file.
@@ -47,8 +55,11 @@ pub(crate) fn lower(sql: &str, place: &dyn Fn(Range<usize>) -> TextRange) -> Low
     for piece in pieces {
         let range = place(piece.range.clone());
         let text = &sql[piece.range.clone()];
-        let parsed =
-            parse_one(text, &PostgreSqlDialect {}).or_else(|| parse_one(text, &GenericDialect {}));
+        let postgres = match piece.postgres {
+            Some(tokens) => parse_tokens(tokens, &PostgreSqlDialect {}),
+            None => parse_one(text, &PostgreSqlDialect {}),
+        };
+        let parsed = postgres.or_else(|| parse_one(text, &GenericDialect {}));
         let mut ops = match &parsed {
             Some(Statement::Query(_)) => dml_in_query(&piece.tokens, range),
             Some(statement) => lower_statement(statement, text, range),
@@ -71,62 +82,104 @@ fn parse_one(text: &str, dialect: &dyn Dialect) -> Option<Statement> {
     (statements.len() == 1).then(|| statements.remove(0))
 }
 
+/// Like [`parse_one`] on tokens already read (with the same tokenizer settings as `parse_sql`'s).
+fn parse_tokens(tokens: Vec<TokenWithSpan>, dialect: &dyn Dialect) -> Option<Statement> {
+    let mut statements = Parser::new(dialect)
+        .with_tokens_with_locations(tokens)
+        .parse_statements()
+        .ok()?;
+    (statements.len() == 1).then(|| statements.remove(0))
+}
+
 /// Splits on `;` tokens. Text the tokenizer cannot read (an unterminated quote) is one statement
 /// with no tokens.
 fn split(sql: &str) -> Vec<Piece> {
-    let Ok(tokens) = Tokenizer::new(&PostgreSqlDialect {}, sql)
-        .tokenize_with_location()
-        .or_else(|_| Tokenizer::new(&GenericDialect {}, sql).tokenize_with_location())
-    else {
-        let trimmed = sql.trim();
-        if trimmed.is_empty() {
-            return Vec::new();
+    // Sized for the text up front: growing a vector of tokens one doubling at a time copied it
+    // over and over.
+    let mut tokens = Vec::with_capacity(sql.len() / 2 + 8);
+    let postgres = if Tokenizer::new(&PostgreSqlDialect {}, sql)
+        .tokenize_with_location_into_buf(&mut tokens)
+        .is_ok()
+    {
+        true
+    } else {
+        tokens.clear();
+        if Tokenizer::new(&GenericDialect {}, sql)
+            .tokenize_with_location_into_buf(&mut tokens)
+            .is_err()
+        {
+            let trimmed = sql.trim();
+            if trimmed.is_empty() {
+                return Vec::new();
+            }
+            let start = sql.len() - sql.trim_start().len();
+            return vec![Piece {
+                range: start..start + trimmed.len(),
+                tokens: Vec::new(),
+                postgres: None,
+            }];
         }
-        let start = sql.len() - sql.trim_start().len();
-        return vec![Piece {
-            range: start..start + trimmed.len(),
-            tokens: Vec::new(),
-        }];
+        false
     };
-    let offsets = LineOffsets::new(sql);
-    let mut pieces = Vec::new();
-    let mut current: Vec<Token> = Vec::new();
-    let mut range: Option<Range<usize>> = None;
-    for token in tokens {
+    // Each statement's first and last significant tokens (indices into `tokens`).
+    let mut bounds: Vec<(usize, usize)> = Vec::new();
+    let mut current: Option<(usize, usize)> = None;
+    for (index, token) in tokens.iter().enumerate() {
         match token.token {
             Token::Whitespace(_) => {}
-            Token::SemiColon | Token::EOF => {
-                if let Some(range) = range.take() {
-                    pieces.push(Piece {
-                        range,
-                        tokens: std::mem::take(&mut current),
-                    });
-                }
-            }
-            other => {
-                let start = offsets.offset(token.span.start);
-                let end = offsets.offset(token.span.end).max(start);
-                range = Some(match range {
-                    Some(range) => range.start..end,
-                    None => start..end,
+            Token::SemiColon | Token::EOF => bounds.extend(current.take()),
+            _ => {
+                current = Some(match current {
+                    Some((first, _)) => (first, index),
+                    None => (index, index),
                 });
-                current.push(other);
             }
         }
     }
-    if let Some(range) = range {
+    bounds.extend(current);
+
+    let mut offsets = LineOffsets::new(sql);
+    let mut rest = tokens.into_iter();
+    let mut consumed = 0;
+    let mut pieces = Vec::with_capacity(bounds.len());
+    for (first, last) in bounds {
+        // The range runs from the first significant token's start to the last one's end (or
+        // start, whichever is later), as the tokenizer's locations give them.
+        let statement: Vec<TokenWithSpan> = rest
+            .by_ref()
+            .skip(first - consumed)
+            .take(last + 1 - first)
+            .collect();
+        consumed = last + 1;
+        let (Some(first), Some(last)) = (statement.first(), statement.last()) else {
+            continue;
+        };
+        let start = offsets.offset(first.span.start);
+        let last_start = offsets.offset(last.span.start);
+        let end = offsets.offset(last.span.end).max(last_start);
         pieces.push(Piece {
-            range,
-            tokens: current,
+            range: start..end,
+            tokens: statement
+                .iter()
+                .filter(|token| !matches!(token.token, Token::Whitespace(_)))
+                .map(|token| token.token.clone())
+                .collect(),
+            // Every token from the first significant one to the last, whitespace and comments
+            // included: what `Parser::parse_sql` would tokenize from the statement's text.
+            postgres: postgres.then_some(statement),
         });
     }
     pieces
 }
 
-/// Converts the tokenizer's one-based line/column locations to byte offsets.
+/// Converts the tokenizer's one-based line/column locations to byte offsets. Locations are asked
+/// for in increasing order, so each line is walked from where the previous location on it ended
+/// rather than from its start (walking from the start made long one-line statements quadratic).
 struct LineOffsets<'a> {
     text: &'a str,
     starts: Vec<usize>,
+    /// The last location found: line, column, byte offset.
+    last: Option<(usize, usize, usize)>,
 }
 
 impl<'a> LineOffsets<'a> {
@@ -134,19 +187,35 @@ impl<'a> LineOffsets<'a> {
         let starts = std::iter::once(0)
             .chain(text.match_indices('\n').map(|(at, _)| at + 1))
             .collect();
-        Self { text, starts }
+        Self {
+            text,
+            starts,
+            last: None,
+        }
     }
 
-    fn offset(&self, location: Location) -> usize {
+    /// The byte offset of the character at `location` (`column - 1` characters after the line's
+    /// start, counting on past the line's end), or the text's length when there is none.
+    fn offset(&mut self, location: Location) -> usize {
         let line = usize::try_from(location.line).unwrap_or(usize::MAX);
         let column = usize::try_from(location.column).unwrap_or(usize::MAX);
         let Some(&start) = line.checked_sub(1).and_then(|line| self.starts.get(line)) else {
             return self.text.len();
         };
-        let rest = &self.text[start..];
-        rest.char_indices()
-            .nth(column.saturating_sub(1))
-            .map_or(self.text.len(), |(at, _)| start + at)
+        let skip = column.saturating_sub(1);
+        let (from, skip) = match self.last {
+            Some((last_line, last_column, at)) if last_line == line && last_column <= skip => {
+                (at, skip - last_column)
+            }
+            _ => (start, skip),
+        };
+        match self.text[from..].char_indices().nth(skip) {
+            Some((at, _)) => {
+                self.last = Some((line, column.saturating_sub(1), from + at));
+                from + at
+            }
+            None => self.text.len(),
+        }
     }
 }
 
@@ -553,14 +622,24 @@ struct Words<'a> {
     at: usize,
 }
 
-impl Words<'_> {
-    fn keyword(&self, index: usize) -> Option<String> {
+impl<'a> Words<'a> {
+    /// The unquoted word at `index`, as written.
+    fn word(&self, index: usize) -> Option<&'a str> {
         match self.tokens.get(index)? {
-            Token::Word(word) if word.quote_style.is_none() => {
-                Some(word.value.to_ascii_uppercase())
-            }
+            Token::Word(word) if word.quote_style.is_none() => Some(&word.value),
             _ => None,
         }
+    }
+
+    fn keyword(&self, index: usize) -> Option<String> {
+        self.word(index).map(str::to_ascii_uppercase)
+    }
+
+    /// Whether the token at `index` is the keyword given (in upper case), in any case, without
+    /// allocating the upper-cased word.
+    fn is(&self, index: usize, keyword: &str) -> bool {
+        self.word(index)
+            .is_some_and(|word| word.eq_ignore_ascii_case(keyword))
     }
 
     /// Consumes the keywords given, in order, if they come next.
@@ -568,7 +647,7 @@ impl Words<'_> {
         let matches = keywords
             .iter()
             .enumerate()
-            .all(|(offset, keyword)| self.keyword(self.at + offset).as_deref() == Some(*keyword));
+            .all(|(offset, keyword)| self.is(self.at + offset, keyword));
         if matches {
             self.at += keywords.len();
         }
@@ -600,7 +679,7 @@ impl Words<'_> {
     }
 
     fn contains_keyword(&self, keyword: &str) -> bool {
-        (self.at..self.tokens.len()).any(|index| self.keyword(index).as_deref() == Some(keyword))
+        (self.at..self.tokens.len()).any(|index| self.is(index, keyword))
     }
 
     fn string(&mut self) -> Option<String> {
@@ -649,7 +728,7 @@ fn classify_tokens(tokens: &[Token], text: &str, range: TextRange) -> Vec<OpKind
         if words.eat(&["INDEX"]) {
             let concurrently = words.eat(&["CONCURRENTLY"]);
             words.skip(&["IF", "NOT", "EXISTS"]);
-            let index = if words.keyword(words.at).as_deref() == Some("ON") {
+            let index = if words.is(words.at, "ON") {
                 None
             } else {
                 name(words.name())
@@ -667,7 +746,7 @@ fn classify_tokens(tokens: &[Token], text: &str, range: TextRange) -> Vec<OpKind
         words.skip(&["CONSTRAINT"]);
         if words.eat(&["TRIGGER"]) {
             let trigger = name(words.name());
-            while words.at < tokens.len() && words.keyword(words.at).as_deref() != Some("ON") {
+            while words.at < tokens.len() && !words.is(words.at, "ON") {
                 words.at += 1;
             }
             words.eat(&["ON"]);
@@ -821,7 +900,7 @@ fn alter_table_clause(tokens: &[Token], table: &Name, range: TextRange) -> OpKin
         };
     }
     if words.eat(&["RENAME"]) {
-        if words.keyword(words.at).as_deref() == Some("CONSTRAINT") {
+        if words.is(words.at, "CONSTRAINT") {
             return other();
         }
         words.skip(&["COLUMN"]);
@@ -873,33 +952,30 @@ fn dml_in_query(tokens: &[Token], range: TextRange) -> Vec<OpKind> {
     let words = Words { tokens, at: 0 };
     let mut ops = Vec::new();
     for index in 0..tokens.len() {
-        let Some(keyword) = words.keyword(index) else {
+        if words.word(index).is_none() {
             continue;
-        };
+        }
         let mut at = Words {
             tokens,
             at: index + 1,
         };
         let name = |words: &mut Words<'_>| words.name().map(|value| ident(&value, range));
-        match keyword.as_str() {
-            "UPDATE" => {
-                at.skip(&["ONLY"]);
-                ops.push(OpKind::UpdateRows {
-                    table: name(&mut at),
-                    has_where: at.contains_keyword("WHERE"),
-                });
-            }
-            "DELETE" if at.eat(&["FROM"]) => {
-                at.skip(&["ONLY"]);
-                ops.push(OpKind::DeleteRows {
-                    table: name(&mut at),
-                    has_where: at.contains_keyword("WHERE"),
-                });
-            }
-            "INSERT" if at.eat(&["INTO"]) => ops.push(OpKind::InsertRows {
+        if words.is(index, "UPDATE") {
+            at.skip(&["ONLY"]);
+            ops.push(OpKind::UpdateRows {
                 table: name(&mut at),
-            }),
-            _ => {}
+                has_where: at.contains_keyword("WHERE"),
+            });
+        } else if words.is(index, "DELETE") && at.eat(&["FROM"]) {
+            at.skip(&["ONLY"]);
+            ops.push(OpKind::DeleteRows {
+                table: name(&mut at),
+                has_where: at.contains_keyword("WHERE"),
+            });
+        } else if words.is(index, "INSERT") && at.eat(&["INTO"]) {
+            ops.push(OpKind::InsertRows {
+                table: name(&mut at),
+            });
         }
     }
     ops
@@ -908,13 +984,13 @@ fn dml_in_query(tokens: &[Token], range: TextRange) -> Vec<OpKind> {
 /// A statement that starts like a query (`SELECT`, `WITH`, `SHOW`, `EXPLAIN`).
 fn is_select(tokens: &[Token]) -> bool {
     let words = Words { tokens, at: 0 };
-    matches!(
-        words.keyword(0).as_deref(),
-        Some("SELECT" | "SHOW" | "EXPLAIN" | "VALUES")
-    ) || (words.keyword(0).as_deref() == Some("WITH")
-        && !["UPDATE", "DELETE", "INSERT"]
-            .iter()
-            .any(|k| words.contains_keyword(k)))
+    ["SELECT", "SHOW", "EXPLAIN", "VALUES"]
+        .iter()
+        .any(|keyword| words.is(0, keyword))
+        || (words.is(0, "WITH")
+            && !["UPDATE", "DELETE", "INSERT"]
+                .iter()
+                .any(|k| words.contains_keyword(k)))
 }
 
 /// `setval('seq', ...)` anywhere in a statement.
