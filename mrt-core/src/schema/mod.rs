@@ -26,7 +26,8 @@ use crate::ir::ConstraintKind;
 /// Names compare case-insensitively: SQL folds unquoted identifiers, and a migration mixing
 /// `op.create_table("Users")` with SQL on `users` means one table.
 pub(crate) fn key(name: &str) -> String {
-    name.to_lowercase()
+    // Identifiers are folded the way PostgreSQL folds unquoted ones: ASCII letters only.
+    name.to_ascii_lowercase()
 }
 
 /// The database objects of the model.
@@ -412,7 +413,9 @@ impl Schema {
     pub(crate) fn overlay(&mut self, before: &Schema, part: Schema) {
         // Whatever the part held before it was changed is replaced wholesale.
         for table in before.tables.keys() {
-            self.remove_table(table);
+            if !part.tables.contains_key(table) {
+                self.remove_table(table);
+            }
         }
         for name in before.types.keys() {
             self.types.remove(name);
@@ -424,8 +427,7 @@ impl Schema {
             self.sequences.remove(name);
         }
         for (name, table) in part.tables {
-            self.remove_table(&name);
-            self.insert_table(name, table);
+            self.replace_table(name, table);
         }
         self.types.extend(part.types);
         self.views.extend(part.views);
@@ -456,6 +458,27 @@ impl Schema {
                     }
                 }
             }
+        }
+    }
+
+    /// Puts `table` in place of the table named `name`, if any. The index and trigger maps are
+    /// only touched when the table's indexes or triggers changed.
+    fn replace_table(&mut self, name: String, table: Arc<Table>) {
+        let same_names = self.tables.get(&name).is_some_and(|old| {
+            Arc::ptr_eq(old, &table)
+                || (old.indexes.len() == table.indexes.len()
+                    && old.triggers == table.triggers
+                    && old
+                        .indexes
+                        .iter()
+                        .zip(&table.indexes)
+                        .all(|(a, b)| a.name == b.name))
+        });
+        if same_names {
+            self.tables.insert(name, table);
+        } else {
+            self.remove_table(&name);
+            self.insert_table(name, table);
         }
     }
 

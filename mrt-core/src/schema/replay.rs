@@ -111,15 +111,43 @@ impl ReplayStep<'_> {
     }
 }
 
+/// How many revisions the walk may hand to the thread pool before it judges them itself.
+const MAX_IN_FLIGHT: usize = 32;
+
 /// Replays every revision of `project` on the dialect `settings` names. `since` (a graph position)
 /// is the release boundary: tables created by revisions that do not precede it are unreleased.
+///
+/// The walk through the chain is sequential (each revision starts from its parents' schema), but
+/// what each revision's downgrade leaves is judged on the thread pool while the walk goes on.
 #[must_use]
 pub fn replay(project: &Project, settings: &Settings, since: Option<usize>) -> Replay {
-    let mut revisions = vec![None; project.migrations.len()];
-    replay_with(project, settings, since, |step| {
-        revisions[step.index] = Some(step.replay.clone());
+    let slots: Vec<std::sync::OnceLock<RevisionReplay>> = (0..project.migrations.len())
+        .map(|_| std::sync::OnceLock::new())
+        .collect();
+    // Revisions handed to the pool and not finished yet: each holds its part of the schema, so
+    // when the pool falls behind the walk finishes revisions itself, and memory stays bounded.
+    let in_flight = std::sync::atomic::AtomicUsize::new(0);
+    rayon::scope(|scope| {
+        walk(project, settings, since, |upgraded, _before| {
+            let (slots, in_flight) = (&slots, &in_flight);
+            let index = upgraded.index;
+            if in_flight.load(std::sync::atomic::Ordering::Relaxed) >= MAX_IN_FLIGHT {
+                let _ = slots[index].set(upgraded.finish().0);
+                return;
+            }
+            in_flight.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            scope.spawn(move |_| {
+                let _ = slots[index].set(upgraded.finish().0);
+                in_flight.fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
+            });
+        });
     });
-    Replay { revisions }
+    Replay {
+        revisions: slots
+            .into_iter()
+            .map(std::sync::OnceLock::into_inner)
+            .collect(),
+    }
 }
 
 /// Replays every revision of `project`, calling `visit` with each step in topological order.
@@ -129,6 +157,103 @@ pub fn replay_with(
     settings: &Settings,
     since: Option<usize>,
     mut visit: impl FnMut(&ReplayStep<'_>),
+) {
+    walk(project, settings, since, |upgraded, before| {
+        let index = upgraded.index;
+        let migration = upgraded.migration.clone();
+        let touched_before = upgraded.touched_before.clone();
+        let touched_after_upgrade = upgraded.upgraded.clone();
+        let (revision, downgraded) = upgraded.finish();
+        visit(&ReplayStep {
+            index,
+            migration: &migration,
+            before,
+            touched_before: &touched_before,
+            touched_after_upgrade: &touched_after_upgrade,
+            touched_after_downgrade: downgraded.as_ref(),
+            replay: &revision,
+        });
+    });
+}
+
+/// A revision whose upgrade has been played on the part of the schema it touches: what judging
+/// its downgrade needs, owned, so that it can be done on another thread.
+struct UpgradedRevision<'p> {
+    index: usize,
+    migration: Cow<'p, Migration>,
+    source: &'p str,
+    options: ApplyOptions,
+    touched_before: Schema,
+    upgraded: Schema,
+    up_touches: Vec<(ObjectKey, usize)>,
+    unknown: std::collections::BTreeSet<ObjectKey>,
+    discovered: std::collections::BTreeMap<String, String>,
+    revision: RevisionReplay,
+}
+
+impl UpgradedRevision<'_> {
+    /// Plays the downgrade after the upgrade and compares the result with the schema before.
+    fn finish(self) -> (RevisionReplay, Option<Schema>) {
+        let UpgradedRevision {
+            migration,
+            source,
+            options,
+            touched_before,
+            upgraded,
+            up_touches,
+            mut unknown,
+            mut discovered,
+            mut revision,
+            ..
+        } = self;
+        let Some(downgrade) = &migration.downgrade else {
+            return (revision, None);
+        };
+        let mut downgraded = upgraded;
+        let mut down = Applier::new(&mut downgraded, options).with_source(source);
+        down.apply_all(&downgrade.ops);
+        revision.opaque |= down.opaque.is_some();
+        let down_touches = std::mem::take(&mut down.touches);
+        unknown.append(&mut down.unknown);
+        discovered.append(&mut down.discovered);
+        // What the revision shows of the schema before it: tables it acted on existed.
+        let mut known_before = touched_before;
+        for (table_key, name) in &discovered {
+            if known_before.table(name).is_none() {
+                known_before.insert_table(table_key.clone(), Arc::new(Table::new(name, true)));
+            }
+        }
+        revision.residue = residue(&known_before, &downgraded, &unknown)
+            .into_iter()
+            .map(|residue| RevisionResidue {
+                upgrade_op: last_touch(&up_touches, &residue.object),
+                downgrade_op: last_touch(&down_touches, &residue.object),
+                residue,
+            })
+            // In a table known only in part, an object the downgrade leaves and the upgrade did
+            // not create may have been there all along.
+            .filter(|found| {
+                found.residue.kind != ResidueKind::Left
+                    || found.upgrade_op.is_some()
+                    || !found
+                        .residue
+                        .object
+                        .table()
+                        .and_then(|table| known_before.tables.get(table))
+                        .is_some_and(|table| table.partial)
+            })
+            .collect();
+        (revision, Some(downgraded))
+    }
+}
+
+/// Walks the chain in topological order: for each revision, the schema before it, and its upgrade
+/// played on the part it touches; `each` gets both before the walk moves on.
+fn walk<'p>(
+    project: &'p Project,
+    settings: &Settings,
+    since: Option<usize>,
+    mut each: impl FnMut(UpgradedRevision<'p>, &Schema),
 ) {
     let graph = &project.graph;
     let Some(order) = graph.topological_order() else {
@@ -164,12 +289,12 @@ pub fn replay_with(
         }
         let index = project.graph_position(position);
         let unfiltered = &project.migrations[index];
-        let filtered = if dialect_names.is_empty() {
+        let migration = if dialect_names.is_empty() {
             None
         } else {
             unfiltered.for_dialect(dialect_names)
-        };
-        let migration = filtered.as_ref().unwrap_or(unfiltered);
+        }
+        .map_or(Cow::Borrowed(unfiltered), Cow::Owned);
         let options = ApplyOptions {
             enum_types,
             sqlite: settings.dialect == Dialect::Sqlite,
@@ -177,85 +302,61 @@ pub fn replay_with(
                 .as_ref()
                 .is_some_and(|released| !released.contains(&position)),
         };
-        let upgrade_ops = migration.upgrade.as_ref().map_or(&[][..], |body| &body.ops);
-        let downgrade_ops = migration.downgrade.as_ref().map(|body| &body.ops[..]);
         let mut touched = Touched::default();
         touched_by(
-            upgrade_ops
+            body_ops(migration.upgrade.as_ref())
                 .iter()
-                .chain(downgrade_ops.into_iter().flatten()),
+                .chain(body_ops(migration.downgrade.as_ref())),
             &mut touched,
         );
         let touched_before = before.restricted_to(&touched);
-
         let mut upgraded = touched_before.clone();
         let mut up = Applier::new(&mut upgraded, options).with_source(&unfiltered.source.text);
-        up.apply_all(upgrade_ops);
-        let (up_touches, up_opaque) = (std::mem::take(&mut up.touches), up.opaque);
-        let mut unknown = std::mem::take(&mut up.unknown);
-        let mut discovered = std::mem::take(&mut up.discovered);
-
-        let mut revision = RevisionReplay {
-            opaque: up_opaque.is_some() || !migration.syntax_errors.is_empty(),
+        up.apply_all(body_ops(migration.upgrade.as_ref()));
+        let revision = RevisionReplay {
+            opaque: up.opaque.is_some() || !migration.syntax_errors.is_empty(),
+            unreleased_tables: if options.unreleased {
+                before
+                    .tables()
+                    .filter(|table| table.unreleased)
+                    .map(|table| table.name.clone())
+                    .collect()
+            } else {
+                Vec::new()
+            },
             ..RevisionReplay::default()
         };
-        if options.unreleased {
-            revision.unreleased_tables = before
-                .tables()
-                .filter(|table| table.unreleased)
-                .map(|table| table.name.clone())
-                .collect();
-        }
-        let downgraded = downgrade_ops.map(|ops| {
-            let mut downgraded = upgraded.clone();
-            let mut down =
-                Applier::new(&mut downgraded, options).with_source(&unfiltered.source.text);
-            down.apply_all(ops);
-            revision.opaque |= down.opaque.is_some();
-            let down_touches = std::mem::take(&mut down.touches);
-            unknown.append(&mut down.unknown);
-            discovered.append(&mut down.discovered);
-            // What the revision shows of the schema before it: tables it acted on existed.
-            let mut known_before = touched_before.clone();
-            for (table_key, name) in &discovered {
-                if known_before.table(name).is_none() {
-                    known_before.insert_table(table_key.clone(), Arc::new(Table::new(name, true)));
-                }
-            }
-            revision.residue = residue(&known_before, &downgraded, &unknown)
-                .into_iter()
-                .map(|residue| RevisionResidue {
-                    upgrade_op: last_touch(&up_touches, &residue.object),
-                    downgrade_op: last_touch(&down_touches, &residue.object),
-                    residue,
-                })
-                // In a table known only in part, an object the downgrade leaves and the upgrade
-                // did not create may have been there all along.
-                .filter(|found| {
-                    found.residue.kind != ResidueKind::Left
-                        || found.upgrade_op.is_some()
-                        || !found
-                            .residue
-                            .object
-                            .table()
-                            .and_then(|table| known_before.tables.get(table))
-                            .is_some_and(|table| table.partial)
-                })
-                .collect();
-            downgraded
-        });
-        visit(&ReplayStep {
-            index,
-            migration,
-            before: &before,
-            touched_before: &touched_before,
-            touched_after_upgrade: &upgraded,
-            touched_after_downgrade: downgraded.as_ref(),
-            replay: &revision,
-        });
-        if waiting[position] > 0 {
+        let (up_touches, unknown, discovered) = (
+            std::mem::take(&mut up.touches),
+            std::mem::take(&mut up.unknown),
+            std::mem::take(&mut up.discovered),
+        );
+        let after_part = (waiting[position] > 0).then(|| upgraded.clone());
+        let renames: Vec<(String, String)> = renamed_tables(body_ops(migration.upgrade.as_ref()))
+            .map(|(old, new)| (old.to_owned(), new.to_owned()))
+            .collect();
+        let part_before = after_part.as_ref().map(|_| touched_before.clone());
+        each(
+            UpgradedRevision {
+                index,
+                migration,
+                source: &unfiltered.source.text,
+                options,
+                touched_before,
+                upgraded,
+                up_touches,
+                unknown,
+                discovered,
+                revision,
+            },
+            &before,
+        );
+        if let (Some(part), Some(part_before)) = (after_part, part_before) {
             let mut after = before;
-            advance(&mut after, &touched_before, upgraded, upgrade_ops);
+            after.overlay(&part_before, part);
+            for (old, new) in &renames {
+                after.retarget_foreign_keys(&key(old), new);
+            }
             states[position] = Some(after);
         }
     }
