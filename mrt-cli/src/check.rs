@@ -1,10 +1,11 @@
 //! `mrt check`.
 
-use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
 
 use mrt_core::config::Config;
-use mrt_core::{Diagnostic, Error, Linter, Project, Settings, Severity};
+use mrt_core::{Diagnostic, Error, FixAvailability, Linter, Project, Settings, Severity};
+use mrt_fix::Applicability;
 
 use crate::Status;
 use crate::args::CheckArgs;
@@ -31,16 +32,21 @@ pub(crate) fn run(args: &CheckArgs) -> Result<Status, String> {
         };
         summary.add(&project);
         let (kept, skips) = apply_config(found, config.as_ref(), &project);
-        diagnostics.extend(kept);
+        let notes = fix_notes(&kept, &project, linter.settings());
+        diagnostics.extend(kept.into_iter().zip(notes));
         skipped.extend(skips);
     }
-    diagnostics.sort_by(Diagnostic::cmp_for_output);
+    diagnostics.sort_by(|a, b| a.0.cmp_for_output(&b.0));
+    let (diagnostics, fixes): (Vec<Diagnostic>, Vec<Option<FixNote>>) =
+        diagnostics.into_iter().unzip();
     for error in &errors {
         eprintln!("mrt: error: {error}");
     }
     summary.count(&diagnostics);
+    summary.count_fixes(&fixes);
     let report = Report {
         diagnostics: &diagnostics,
+        fixes: &fixes,
         errors: &errors,
         skipped: &skipped,
         summary: &summary,
@@ -65,6 +71,53 @@ pub(crate) fn run(args: &CheckArgs) -> Result<Status, String> {
     } else {
         Status::Success
     })
+}
+
+/// What `mrt check` says of the fix `mrt fix` has for a finding.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct FixNote {
+    /// What the fix does.
+    pub(crate) title: String,
+    /// How safe it is.
+    pub(crate) applicability: Applicability,
+}
+
+/// The fix of each finding (same order), if `mrt fix` has one. The fixes are computed only when
+/// some finding's rule can offer one: that costs a replay of the chain.
+pub(crate) fn fix_notes(
+    diagnostics: &[Diagnostic],
+    project: &Project,
+    settings: &Settings,
+) -> Vec<Option<FixNote>> {
+    if !diagnostics
+        .iter()
+        .any(|d| d.rule.fix != FixAvailability::None)
+    {
+        return vec![None; diagnostics.len()];
+    }
+    let found = mrt_fix::fixes(project, settings);
+    let index: HashMap<&Path, usize> = project
+        .migrations
+        .iter()
+        .enumerate()
+        .map(|(at, migration)| (migration.path(), at))
+        .collect();
+    diagnostics
+        .iter()
+        .map(|diagnostic| {
+            let migration = index.get(diagnostic.path())?;
+            found
+                .iter()
+                .filter(|f| {
+                    f.migration == *migration && f.answers(diagnostic.code(), diagnostic.range)
+                })
+                .max_by_key(|f| f.fix.applicability)
+                .map(|f| FixNote {
+                    title: f.fix.title.clone(),
+                    applicability: f.fix.applicability,
+                })
+        })
+        .collect()
 }
 
 /// Paths checked under one configuration (or none).

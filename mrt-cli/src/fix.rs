@@ -56,8 +56,6 @@ pub(crate) fn run(args: &FixArgs) -> Result<Status, String> {
         let mut display_only = Vec::new();
         for _ in 0..MAX_ROUNDS {
             let (kept, _) = apply_config(linter.check(&project), config.as_ref(), &project);
-            let wanted: HashSet<(&Path, &str)> =
-                kept.iter().map(|d| (d.path(), d.code())).collect();
             let found = mrt_fix::fixes(&project, linter.settings());
             let mut round_applied = 0;
             unsafe_left = 0;
@@ -69,7 +67,12 @@ pub(crate) fn run(args: &FixArgs) -> Result<Status, String> {
                 }
                 let offered: Vec<_> = found
                     .iter()
-                    .filter(|f| f.migration == index && wanted.contains(&(path, f.code)))
+                    .filter(|f| {
+                        f.migration == index
+                            && kept
+                                .iter()
+                                .any(|d| d.path() == path && f.answers(d.code(), d.range))
+                    })
                     .collect();
                 for fix in &offered {
                     match fix.fix.applicability {
@@ -161,7 +164,7 @@ pub(crate) fn run(args: &FixArgs) -> Result<Status, String> {
     }
     for (path, title, code) in &outcome.display_only {
         eprintln!(
-            "{}: {code}: no fix applied: nothing of upgrade() can be reversed automatically ({title} by hand).",
+            "{}: {code}: no fix applied: nothing of it can be written automatically ({title} by hand).",
             path.display()
         );
     }

@@ -232,3 +232,124 @@ fn a_missing_path_is_an_error_naming_it() {
         text(&output.stderr)
     );
 }
+
+const DROP_INDEX: &str = r#"revision = "0004"
+down_revision = "0003"
+
+from alembic import op
+import sqlalchemy as sa
+
+
+def upgrade():
+    op.drop_index("ix_users_nickname", table_name="users")
+    op.add_column("users", sa.Column("bio", sa.Text(), nullable=True))
+
+
+def downgrade():
+    op.drop_column("users", "bio")
+"#;
+
+#[test]
+fn check_marks_the_findings_mrt_fix_fixes() {
+    let scratch = Scratch::new();
+    std::fs::write(scratch.0.join("versions/0004_drop_index.py"), DROP_INDEX).unwrap();
+    let select = ["--select", "MRT101,MRT102,MRT408"];
+    let concise = mrt(
+        &scratch.0,
+        &[
+            &["check", "versions", "--output-format", "concise"][..],
+            &select,
+        ]
+        .concat(),
+    );
+    let report = text(&concise.stdout);
+    assert!(
+        report.contains("0002_no_downgrade.py:8:5: MRT101 [*] [error]"),
+        "{report}"
+    );
+    // Unsafe: no marker, counted apart.
+    assert!(
+        report.contains("0003_noop.py:12:5: MRT102 [error]"),
+        "{report}"
+    );
+    assert!(
+        report.contains("0004_drop_index.py:9:19: MRT408 [*] [warning]"),
+        "{report}"
+    );
+    assert!(
+        report.ends_with("[*] 2 fixable with `mrt fix` (1 more with `mrt fix --unsafe-fixes`).\n"),
+        "{report}"
+    );
+    let full = mrt(&scratch.0, &[&["check", "versions"][..], &select].concat());
+    let report = text(&full.stdout);
+    assert!(
+        report.contains("= fix (`mrt fix`): Re-create the index in `downgrade()`"),
+        "{report}"
+    );
+    assert!(
+        report.contains("= fix (`mrt fix --unsafe-fixes`): Replace the no-op `downgrade()`"),
+        "{report}"
+    );
+    let json = mrt(
+        &scratch.0,
+        &[
+            &["check", "versions", "--output-format", "json"][..],
+            &select,
+        ]
+        .concat(),
+    );
+    let value: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    let fixes: Vec<(String, serde_json::Value)> = value["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["code"].as_str().unwrap().to_owned(), f["fix"].clone()))
+        .collect();
+    assert_eq!(
+        fixes,
+        vec![
+            (
+                "MRT101".to_owned(),
+                serde_json::json!({"title": "Write a `downgrade()` that reverses `upgrade()`", "applicability": "safe"})
+            ),
+            (
+                "MRT102".to_owned(),
+                serde_json::json!({"title": "Replace the no-op `downgrade()` with the reverse of `upgrade()`", "applicability": "unsafe"})
+            ),
+            (
+                "MRT408".to_owned(),
+                serde_json::json!({"title": "Re-create the index in `downgrade()`", "applicability": "safe"})
+            ),
+        ]
+    );
+    assert_eq!(value["summary"]["fixable"], 2);
+    assert_eq!(value["summary"]["unsafe_fixable"], 1);
+    // `mrt fix` fixes what was marked; the marks go with the findings.
+    let fixed = mrt(&scratch.0, &["fix", "versions"]);
+    assert!(
+        text(&fixed.stderr).contains("Fixed 2 findings in 2 files."),
+        "{}",
+        text(&fixed.stderr)
+    );
+    assert!(
+        scratch
+            .read("0004_drop_index.py")
+            .ends_with("    op.drop_column(\"users\", \"bio\")\n    op.create_index(\"ix_users_nickname\", \"users\", [\"nickname\"])\n"),
+        "{}",
+        scratch.read("0004_drop_index.py")
+    );
+    let after = mrt(
+        &scratch.0,
+        &[
+            &["check", "versions", "--output-format", "concise"][..],
+            &select,
+        ]
+        .concat(),
+    );
+    let report = text(&after.stdout);
+    assert!(!report.contains("[*]"), "{report}");
+    assert!(
+        report.ends_with("1 fixable with `mrt fix --unsafe-fixes`.\n"),
+        "{report}"
+    );
+}

@@ -7,8 +7,26 @@ use crate::style::Style;
 const LINE_WIDTH: usize = 88;
 
 /// The body's lines, each indented by `indent` (the body's indentation), joined by the file's line
-/// ending, without a trailing one. Consecutive steps in one batch block share a `with` block.
+/// ending, without a trailing one. Consecutive steps in one batch block share a `with` block. A
+/// body with no code raises `NotImplementedError`.
 pub(crate) fn body(inverse: &Inverse, style: &Style, indent: &str) -> String {
+    let mut lines = lines(inverse, style, indent);
+    if !inverse.has_code() {
+        lines.push(format!(
+            "{indent}raise NotImplementedError({})",
+            style
+                .string("mrt: upgrade() cannot be reversed automatically; see the TODO(mrt) notes")
+        ));
+    }
+    lines.join(style.newline)
+}
+
+/// The steps' lines alone, as [`body`] writes them (statements inserted into a body).
+pub(crate) fn statements(inverse: &Inverse, style: &Style, indent: &str) -> String {
+    lines(inverse, style, indent).join(style.newline)
+}
+
+fn lines(inverse: &Inverse, style: &Style, indent: &str) -> Vec<String> {
     let mut lines: Vec<String> = Vec::new();
     let mut open_batch: Option<&str> = None;
     let inner = format!("{indent}{}", style.indent);
@@ -76,14 +94,7 @@ pub(crate) fn body(inverse: &Inverse, style: &Style, indent: &str) -> String {
             Step::Todo(what) => lines.push(format!("{at}# TODO(mrt): {what}")),
         }
     }
-    if !inverse.has_code() {
-        lines.push(format!(
-            "{indent}raise NotImplementedError({})",
-            style
-                .string("mrt: upgrade() cannot be reversed automatically; see the TODO(mrt) notes")
-        ));
-    }
-    lines.join(style.newline)
+    lines
 }
 
 fn call(lines: &mut Vec<String>, indent: &str, callee: &str, args: &[String], style: &Style) {

@@ -1,5 +1,7 @@
 //! Fixes on findings: MRT101 (write the missing `downgrade()`) and MRT102 (replace the no-op
-//! body), each the inverse of `upgrade()` on the schema the chain defines before the revision.
+//! body), each the inverse of `upgrade()` on the schema the chain defines before the revision;
+//! and, for a downgrade that exists but lacks the inverse of one operation (the name-matched
+//! reverse rules, MRT801), that one inverse inserted in place ([`crate::complete`]).
 
 use mrt_core::ir::{Body, Migration};
 use mrt_core::schema::{ReplayStep, replay_with};
@@ -7,7 +9,7 @@ use mrt_core::{Framework, Project, Settings, TextRange, TextSize};
 
 use crate::edit::{Applicability, Edit, Fix};
 use crate::emit;
-use crate::inverse::{Step, invert};
+use crate::inverse::{Inverse, Step, invert};
 use crate::style::Style;
 
 /// A fix for a finding of one migration.
@@ -15,10 +17,23 @@ use crate::style::Style;
 pub struct MigrationFix {
     /// Index into [`Project::migrations`].
     pub migration: usize,
-    /// The code of the finding it fixes (`MRT101`, `MRT102`).
+    /// The code of the finding it fixes (`MRT101`, `MRT408`, ...).
     pub code: &'static str,
+    /// The upgrade operation whose finding it fixes (the finding's range lies inside it); `None`
+    /// for a fix of the downgrade as a whole (MRT101, MRT102).
+    pub target: Option<TextRange>,
     /// The fix.
     pub fix: Fix,
+}
+
+impl MigrationFix {
+    /// Whether this fix answers a finding of `code` at `range` in its migration.
+    pub fn answers(&self, code: &str, range: TextRange) -> bool {
+        self.code == code
+            && self
+                .target
+                .is_none_or(|target| target.contains_range(range))
+    }
 }
 
 /// The fixes `mrt` can offer for the migrations of `project`, by migration index. The caller
@@ -26,11 +41,12 @@ pub struct MigrationFix {
 pub fn fixes(project: &Project, settings: &Settings) -> Vec<MigrationFix> {
     let mut found = Vec::new();
     replay_with(project, settings, None, |step| {
-        if let Some(fix) = downgrade_fix(project, step, settings) {
-            found.push(fix);
+        match downgrade_fix(project, step, settings) {
+            Some(fix) => found.push(fix),
+            None => found.extend(crate::complete::fixes(step, settings)),
         }
     });
-    found.sort_by_key(|fix| fix.migration);
+    found.sort_by_key(|fix| (fix.migration, fix.target.map(TextRange::start)));
     found
 }
 
@@ -101,6 +117,32 @@ fn downgrade_fix(
         ));
         "Replace the no-op `downgrade()` with the reverse of `upgrade()`"
     };
+    edits.extend(imports(text, upgrade, &inverse, &style));
+    let applicability = if nothing_to_reverse {
+        Applicability::Safe
+    } else {
+        applicability(&inverse)
+    };
+    Some(MigrationFix {
+        migration: step.index,
+        code,
+        target: None,
+        fix: Fix {
+            edits,
+            applicability,
+            title: title.to_owned(),
+        },
+    })
+}
+
+/// The imports generated code needs and the file lacks, as an edit.
+pub(crate) fn imports(
+    text: &str,
+    upgrade: &Body,
+    inverse: &Inverse,
+    style: &Style,
+) -> Option<Edit> {
+    let newline = style.newline;
     let uses_op = inverse
         .steps
         .iter()
@@ -112,27 +154,19 @@ fn downgrade_fix(
     if inverse.uses_sa && style.sa.is_none() {
         imports = imports + "import sqlalchemy as sa" + newline;
     }
-    if !imports.is_empty() {
-        edits.push(Edit::insertion(imports, import_point(text, upgrade)));
-    }
-    let applicability = if nothing_to_reverse {
-        Applicability::Safe
-    } else if !inverse.has_code() {
+    (!imports.is_empty()).then(|| Edit::insertion(imports, import_point(text, upgrade)))
+}
+
+/// Safe when every step is code, unsafe when some step is a `# TODO(mrt):` note, display-only
+/// when nothing is code.
+pub(crate) fn applicability(inverse: &Inverse) -> Applicability {
+    if !inverse.has_code() {
         Applicability::DisplayOnly
     } else if inverse.needs_review() {
         Applicability::Unsafe
     } else {
         Applicability::Safe
-    };
-    Some(MigrationFix {
-        migration: step.index,
-        code,
-        fix: Fix {
-            edits,
-            applicability,
-            title: title.to_owned(),
-        },
-    })
+    }
 }
 
 fn branches_on_dialect(migration: &Migration) -> bool {
@@ -144,7 +178,7 @@ fn branches_on_dialect(migration: &Migration) -> bool {
 }
 
 /// The leading whitespace of the line holding `offset`.
-fn line_indent(text: &str, offset: TextSize) -> String {
+pub(crate) fn line_indent(text: &str, offset: TextSize) -> String {
     let start = text[..offset.to_usize()].rfind('\n').map_or(0, |at| at + 1);
     text[start..]
         .chars()

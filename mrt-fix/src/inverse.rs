@@ -115,7 +115,74 @@ pub(crate) fn invert(
     }
 }
 
-fn created_columns(kind: &OpKind) -> &[ColumnDef] {
+/// What of one operation [`invert_one`] reverses.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Part<'a> {
+    /// The operation, or a reduced copy of it (an `alter_column` with only the changes the
+    /// downgrade does not undo).
+    Op(&'a Operation),
+    /// Only the enum types its columns create implicitly and that are not in the schema before
+    /// it, except those named in `kept` (dropped elsewhere already).
+    EnumTypes {
+        /// Lower-cased names of types not to drop.
+        kept: &'a [String],
+    },
+}
+
+/// The inverse of `ops[index]` alone (or of [`Part`] of it), read on `before` with the operations
+/// before it applied.
+pub(crate) fn invert_one(
+    ops: &[Operation],
+    index: usize,
+    part: Part<'_>,
+    before: &Schema,
+    source: &str,
+    style: &Style,
+    dialect: Dialect,
+) -> Inverse {
+    let generator = Generator {
+        style,
+        source,
+        dialect,
+        uses_sa: Cell::new(false),
+    };
+    let mut state = before.clone();
+    for op in ops.iter().take(index) {
+        state.apply(op);
+    }
+    let mut steps = Vec::new();
+    match part {
+        Part::Op(op) => generator.inverse_of(op, &state, &mut steps),
+        Part::EnumTypes { kept } => {
+            let mut seen: HashSet<String> = state
+                .enum_types()
+                .map(|found| found.name.to_lowercase())
+                .chain(kept.iter().cloned())
+                .collect();
+            let columns = ops
+                .get(index)
+                .map_or(&[][..], |op| created_columns(&op.kind));
+            for column in columns {
+                if let Some(name) = &column.enum_type
+                    && seen.insert(name.value.to_lowercase())
+                {
+                    steps.push(Step::Code(format!(
+                        "{}.Enum(name={}).drop({}.get_bind(), checkfirst=True)",
+                        generator.sa(),
+                        style.string(&name.value),
+                        style.op_name()
+                    )));
+                }
+            }
+        }
+    }
+    Inverse {
+        steps,
+        uses_sa: generator.uses_sa.get(),
+    }
+}
+
+pub(crate) fn created_columns(kind: &OpKind) -> &[ColumnDef] {
     match kind {
         OpKind::CreateTable { columns, .. } => columns,
         OpKind::AddColumn { column, .. } => std::slice::from_ref(column),

@@ -14,6 +14,7 @@
 //! }
 //! ```
 
+mod complete;
 mod diff;
 mod edit;
 mod emit;

@@ -301,12 +301,20 @@ fn alter_column_reversed(alter: &AlterColumn, downgrade: &[Operation]) -> bool {
     if !changes.contains(&true) {
         return false;
     }
-    (alter.new_name.is_none() || renames_column_back(alter, downgrade))
-        && (alter.nullable.is_none() || restores_nullable(alter, downgrade))
-        && (alter.server_default.is_none()
-            || downgrade_alters(alter, downgrade).any(|back| back.server_default.is_some()))
-        && (alter.type_text.is_none()
-            || downgrade_alters(alter, downgrade).any(|back| back.type_text.is_some()))
+    alter_parts_reversed(alter, downgrade) == [true; 4]
+}
+
+/// For each change `alter` may make (rename, nullability, server default, type): whether it is
+/// absent or undone by `downgrade`.
+pub(crate) fn alter_parts_reversed(alter: &AlterColumn, downgrade: &[Operation]) -> [bool; 4] {
+    [
+        alter.new_name.is_none() || renames_column_back(alter, downgrade),
+        alter.nullable.is_none() || restores_nullable(alter, downgrade),
+        alter.server_default.is_none()
+            || downgrade_alters(alter, downgrade).any(|back| back.server_default.is_some()),
+        alter.type_text.is_none()
+            || downgrade_alters(alter, downgrade).any(|back| back.type_text.is_some()),
+    ]
 }
 
 /// The downgrade's alters of the column `alter` changes, by its old or new name.

@@ -6,6 +6,7 @@
 
 pub mod docs;
 mod helpers;
+pub mod reverse;
 mod rules;
 
 use std::sync::OnceLock;

@@ -1,4 +1,5 @@
-//! One line per finding: `path:line:col: CODE [severity] message`.
+//! One line per finding: `path:line:col: CODE [severity] message`, with `[*]` after the code
+//! when `mrt fix` fixes it.
 
 use std::fmt::Write as _;
 
@@ -6,15 +7,16 @@ use super::Report;
 
 pub(super) fn render(report: &Report<'_>) -> String {
     let mut out = String::new();
-    for diagnostic in report.diagnostics {
+    for (index, diagnostic) in report.diagnostics.iter().enumerate() {
         let start = diagnostic.start();
         let _ = writeln!(
             out,
-            "{}:{}:{}: {} [{}] {}",
+            "{}:{}:{}: {} {}[{}] {}",
             diagnostic.path().display(),
             start.line,
             start.column,
             diagnostic.code(),
+            report.marker(index),
             diagnostic.severity().as_str(),
             diagnostic.message
         );

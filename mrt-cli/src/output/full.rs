@@ -3,24 +3,31 @@
 use std::fmt::Write as _;
 
 use mrt_core::Diagnostic;
+use mrt_fix::Applicability;
 
 use super::Report;
+use crate::check::FixNote;
 
 pub(super) fn render(report: &Report<'_>) -> String {
     let mut out = String::new();
-    for diagnostic in report.diagnostics {
-        finding(&mut out, diagnostic);
+    for (index, diagnostic) in report.diagnostics.iter().enumerate() {
+        finding(
+            &mut out,
+            diagnostic,
+            report.marker(index),
+            report.fix(index),
+        );
     }
     out.push_str(&report.summary_lines());
     out
 }
 
-fn finding(out: &mut String, diagnostic: &Diagnostic) {
+fn finding(out: &mut String, diagnostic: &Diagnostic, marker: &str, fix: Option<&FixNote>) {
     let start = diagnostic.start();
     let end = diagnostic.end();
     let _ = writeln!(
         out,
-        "{}:{}:{}: {} [{}] {}: {}",
+        "{}:{}:{}: {} {marker}[{}] {}: {}",
         diagnostic.path().display(),
         start.line,
         start.column,
@@ -56,6 +63,14 @@ fn finding(out: &mut String, diagnostic: &Diagnostic) {
     let _ = writeln!(out, "{blank} |");
     if let Some(help) = &diagnostic.help {
         let _ = writeln!(out, "{blank} = help: {help}");
+    }
+    if let Some(fix) = fix {
+        let how = match fix.applicability {
+            Applicability::Safe => "`mrt fix`",
+            Applicability::Unsafe => "`mrt fix --unsafe-fixes`",
+            Applicability::DisplayOnly => "shown by `mrt fix`, not applied",
+        };
+        let _ = writeln!(out, "{blank} = fix ({how}): {}", fix.title);
     }
     out.push('\n');
 }

@@ -4,6 +4,7 @@
 use serde::Serialize;
 
 use super::{Located, Report, Skipped, Summary};
+use crate::check::FixNote;
 
 #[derive(Serialize)]
 struct JsonReport<'a> {
@@ -29,6 +30,13 @@ struct JsonFinding<'a> {
     end_column: usize,
     offset: u32,
     end_offset: u32,
+    fix: Option<JsonFix<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonFix<'a> {
+    title: &'a str,
+    applicability: &'static str,
 }
 
 #[derive(Serialize)]
@@ -37,7 +45,7 @@ struct JsonError {
     message: String,
 }
 
-fn finding(located: Located<'_>) -> JsonFinding<'_> {
+fn finding<'a>(located: Located<'a>, fix: Option<&'a FixNote>) -> JsonFinding<'a> {
     let diagnostic = located.diagnostic;
     JsonFinding {
         code: diagnostic.code(),
@@ -53,6 +61,10 @@ fn finding(located: Located<'_>) -> JsonFinding<'_> {
         end_column: located.end.column,
         offset: diagnostic.range.start().to_u32(),
         end_offset: diagnostic.range.end().to_u32(),
+        fix: fix.map(|fix| JsonFix {
+            title: &fix.title,
+            applicability: fix.applicability.as_str(),
+        }),
     }
 }
 
@@ -62,7 +74,8 @@ pub(super) fn render(report: &Report<'_>) -> String {
         findings: report
             .diagnostics
             .iter()
-            .map(|d| finding(Located::of(d)))
+            .enumerate()
+            .map(|(index, d)| finding(Located::of(d), report.fix(index)))
             .collect(),
         errors: report
             .errors
@@ -83,6 +96,9 @@ pub(super) fn render_lines(report: &Report<'_>) -> String {
     report
         .diagnostics
         .iter()
-        .map(|diagnostic| super::to_json(&finding(Located::of(diagnostic)), false))
+        .enumerate()
+        .map(|(index, diagnostic)| {
+            super::to_json(&finding(Located::of(diagnostic), report.fix(index)), false)
+        })
         .collect()
 }

@@ -11,8 +11,10 @@ mod sarif;
 use std::fmt::Write as _;
 
 use mrt_core::{Diagnostic, Error, Project, Severity};
+use mrt_fix::Applicability;
 
 use crate::args::OutputFormat;
+use crate::check::FixNote;
 
 /// Counts over every checked project.
 #[derive(Debug, Clone, Default, serde::Serialize)]
@@ -24,6 +26,10 @@ pub(crate) struct Summary {
     pub(crate) unknown_parents: usize,
     pub(crate) errors: usize,
     pub(crate) warnings: usize,
+    /// Findings `mrt fix` fixes.
+    pub(crate) fixable: usize,
+    /// Findings `mrt fix --unsafe-fixes` fixes besides.
+    pub(crate) unsafe_fixable: usize,
 }
 
 impl Summary {
@@ -50,6 +56,18 @@ impl Summary {
         self.errors = of(Severity::Error);
         self.warnings = of(Severity::Warning);
     }
+
+    pub(crate) fn count_fixes(&mut self, fixes: &[Option<FixNote>]) {
+        let of = |applicability| {
+            fixes
+                .iter()
+                .flatten()
+                .filter(|note| note.applicability == applicability)
+                .count()
+        };
+        self.fixable = of(Applicability::Safe);
+        self.unsafe_fixable = of(Applicability::Unsafe);
+    }
 }
 
 /// A revision whose findings the configuration accepts (`[tool.mrt.skip]`).
@@ -64,6 +82,8 @@ pub(crate) struct Skipped {
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Report<'a> {
     pub(crate) diagnostics: &'a [Diagnostic],
+    /// The fix of each finding, if `mrt fix` has one (same order as `diagnostics`).
+    pub(crate) fixes: &'a [Option<FixNote>],
     pub(crate) errors: &'a [Error],
     pub(crate) skipped: &'a [Skipped],
     pub(crate) summary: &'a Summary,
@@ -121,7 +141,37 @@ impl Report<'_> {
         }
         text.push_str(&unreadable);
         text.push('\n');
+        let (fixable, more) = (self.summary.fixable, self.summary.unsafe_fixable);
+        match (fixable, more) {
+            (0, 0) => {}
+            (0, more) => {
+                let _ = writeln!(text, "{more} fixable with `mrt fix --unsafe-fixes`.");
+            }
+            (fixable, 0) => {
+                let _ = writeln!(text, "[*] {fixable} fixable with `mrt fix`.");
+            }
+            (fixable, more) => {
+                let _ = writeln!(
+                    text,
+                    "[*] {fixable} fixable with `mrt fix` ({more} more with `mrt fix --unsafe-fixes`)."
+                );
+            }
+        }
         text
+    }
+
+    /// The fix of the finding at `index`, if any.
+    pub(crate) fn fix(&self, index: usize) -> Option<&FixNote> {
+        self.fixes.get(index).and_then(Option::as_ref)
+    }
+
+    /// The marker of a finding with a fix `mrt fix` applies (`[*] `, as ruff prints it), or
+    /// nothing.
+    pub(crate) fn marker(&self, index: usize) -> &'static str {
+        match self.fix(index) {
+            Some(note) if note.applicability == Applicability::Safe => "[*] ",
+            _ => "",
+        }
     }
 }
 

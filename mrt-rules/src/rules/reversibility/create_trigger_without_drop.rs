@@ -25,6 +25,12 @@ mrt_core::declare_rule! {
     ///     op.execute("DROP TRIGGER IF EXISTS touch ON accounts")
     /// ```
     ///
+    /// ## Fix safety
+    /// `mrt fix` adds `op.execute("DROP TRIGGER name ON table")` (without `ON table` for SQLite and
+    /// MySQL) to the existing `downgrade()`, placed where the reverse order of the upgrade puts it:
+    /// after the statements that undo later operations, else at the top of the body. The fix is
+    /// safe.
+    ///
     /// ## Known problems
     /// Triggers are matched by name. A trigger on a table created earlier in the same upgrade is
     /// not reported: dropping the table drops it. A downgrade that is missing, empty or only
@@ -34,7 +40,7 @@ mrt_core::declare_rule! {
         name: "create-trigger-without-drop",
         severity: Error,
         frameworks: [Alembic, Django],
-        fix: None,
+        fix: Sometimes,
         summary: "a trigger created by an upgrade that its downgrade does not drop",
     }
 }

@@ -31,6 +31,14 @@ mrt_core::declare_rule! {
     ///     sa.Enum(name="mood").drop(op.get_bind(), checkfirst=True)
     /// ```
     ///
+    /// ## Fix safety
+    /// `mrt fix` adds the drop to the existing `downgrade()`: `op.execute("DROP TYPE name")` for a
+    /// `CREATE TYPE`, placed after the statements that undo later operations; and for a type a
+    /// column creates implicitly, `sa.Enum(name=...).drop(op.get_bind(), checkfirst=True)` after
+    /// the statement that drops the table or column using it (when the downgrade does not drop that
+    /// either, the fix of MRT801 drops it first, and a second round of `mrt fix` adds the type).
+    /// The fix is safe.
+    ///
     /// ## Known problems
     /// Types are matched by name: a downgrade that drops them through SQL built at run time is not
     /// recognised. `create_type=False` (the type is managed elsewhere) is not reported. A downgrade
@@ -40,7 +48,7 @@ mrt_core::declare_rule! {
         name: "create-type-without-drop",
         severity: Error,
         frameworks: [Alembic],
-        fix: None,
+        fix: Sometimes,
         summary: "a type (an enum) created by an upgrade that its downgrade does not drop",
     }
 }

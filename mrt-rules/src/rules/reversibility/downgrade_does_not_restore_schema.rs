@@ -34,6 +34,18 @@ mrt_core::declare_rule! {
     ///     op.alter_column("users", "email", type_=sa.String(255), existing_type=sa.String(320))
     /// ```
     ///
+    /// ## Fix safety
+    /// Where the residue is the missing inverse of one upgrade operation (an object the upgrade
+    /// created and the downgrade leaves, or one it dropped or changed and the downgrade does not
+    /// restore), `mrt fix` adds that inverse to the existing `downgrade()`, read from the schema
+    /// just before the operation, placed where the reverse order of the upgrade puts it: after the
+    /// statements that undo later operations, else at the top of the body; for an `alter_column`
+    /// only the changes the downgrade does not undo. The fix is safe when every step is known,
+    /// unsafe when some step is a `# TODO(mrt):` note (a table or column no revision defines, a NOT
+    /// NULL column coming back without a default), and only displayed when nothing is. A residue
+    /// the downgrade causes itself (it restores an object with another definition, or drops
+    /// something else) has no fix.
+    ///
     /// ## Known problems
     /// The model knows what the migrations say. Objects created before the first migration, by
     /// SQL built at run time, or by statements it cannot read are uncertain, and nothing is
@@ -48,7 +60,7 @@ mrt_core::declare_rule! {
         name: "downgrade-does-not-restore-schema",
         severity: Error,
         frameworks: [Alembic],
-        fix: None,
+        fix: Sometimes,
         summary: "upgrade then downgrade does not give back the schema before the revision",
     }
 }

@@ -32,6 +32,13 @@ mrt_core::declare_rule! {
     ///         batch_op.create_unique_constraint("uq_users_email", ["email"])
     /// ```
     ///
+    /// ## Fix safety
+    /// `mrt fix` adds the constraint back in a `batch_alter_table` block of the existing
+    /// `downgrade()`, with the definition the earlier revisions gave it, placed where the reverse
+    /// order of the upgrade puts it: after the statements that undo later operations, else at the
+    /// top of the body. The fix is safe when a revision mrt read defines the constraint; otherwise
+    /// the step is a `# TODO(mrt):` note and the fix is only displayed.
+    ///
     /// ## Known problems
     /// A foreign key (`type_="foreignkey"`) is reported by MRT205, in a batch block or not, and a
     /// drop outside a batch block by MRT409. The constraint is matched by name and table; its
@@ -42,7 +49,7 @@ mrt_core::declare_rule! {
         name: "drop-constraint-in-batch",
         severity: Warning,
         frameworks: [Alembic],
-        fix: None,
+        fix: Sometimes,
         summary: "a batch drop_constraint that the downgrade does not re-create",
     }
 }

@@ -30,6 +30,14 @@ mrt_core::declare_rule! {
     ///     op.create_unique_constraint("uq_users_email", "users", ["email"])
     /// ```
     ///
+    /// ## Fix safety
+    /// `mrt fix` adds `op.create_unique_constraint` / `create_check_constraint` /
+    /// `create_primary_key` to the existing `downgrade()`, with the definition the earlier
+    /// revisions gave the constraint, placed where the reverse order of the upgrade puts it: after
+    /// the statements that undo later operations, else at the top of the body. The fix is safe when
+    /// a revision mrt read defines the constraint (a check constraint with its condition);
+    /// otherwise the step is a `# TODO(mrt):` note and the fix is only displayed.
+    ///
     /// ## Known problems
     /// A foreign key (`type_="foreignkey"`) is reported by MRT205 and a drop inside
     /// `batch_alter_table` by MRT410. SQL `DROP CONSTRAINT` does not say what kind of constraint it
@@ -41,7 +49,7 @@ mrt_core::declare_rule! {
         name: "drop-constraint-without-recreate",
         severity: Warning,
         frameworks: [Alembic],
-        fix: None,
+        fix: Sometimes,
         summary: "a dropped constraint that the downgrade does not re-create",
     }
 }

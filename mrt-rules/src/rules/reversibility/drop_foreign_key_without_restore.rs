@@ -29,6 +29,14 @@ mrt_core::declare_rule! {
     ///     op.create_foreign_key("fk_orders_user", "orders", "users", ["user_id"], ["id"])
     /// ```
     ///
+    /// ## Fix safety
+    /// `mrt fix` adds `op.create_foreign_key(...)` to the existing `downgrade()`, with the columns,
+    /// referred table and `ondelete` the earlier revisions gave the key (the referred columns are
+    /// the referred table's primary key), placed where the reverse order of the upgrade puts it:
+    /// after the statements that undo later operations, else at the top of the body; inside a
+    /// `batch_alter_table` block when the drop was in one. The fix is safe when all of that is
+    /// known; otherwise the step is a `# TODO(mrt):` note and the fix is only displayed.
+    ///
     /// ## Known problems
     /// When the kind is not given (SQL, or `drop_constraint` without `type_`), a foreign key is
     /// recognised by its name: `fk_...`, `..._fkey` (PostgreSQL's default) or `..._fk`. Other
@@ -40,7 +48,7 @@ mrt_core::declare_rule! {
         name: "drop-foreign-key-without-restore",
         severity: Error,
         frameworks: [Alembic],
-        fix: None,
+        fix: Sometimes,
         summary: "a dropped foreign key that the downgrade does not re-create",
     }
 }

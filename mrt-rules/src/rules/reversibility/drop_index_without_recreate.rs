@@ -30,6 +30,14 @@ mrt_core::declare_rule! {
     ///     op.create_index("ix_users_email", "users", ["email"])
     /// ```
     ///
+    /// ## Fix safety
+    /// `mrt fix` adds `op.create_index(...)` to the existing `downgrade()`, with the columns and
+    /// uniqueness the earlier revisions gave the index, placed where the reverse order of the
+    /// upgrade puts it: after the statements that undo later operations, else at the top of the
+    /// body; inside a `batch_alter_table` block when the drop was in one. The fix is safe when a
+    /// revision mrt read defines the index; when none does, only a `# TODO(mrt):` note can be
+    /// written and the fix is only displayed.
+    ///
     /// ## Known problems
     /// The index is matched by name only (case-insensitively); a name the linter cannot read is
     /// never matched. Whether the re-created index has the same columns is not checked. A downgrade
@@ -39,7 +47,7 @@ mrt_core::declare_rule! {
         name: "drop-index-without-recreate",
         severity: Warning,
         frameworks: [Alembic],
-        fix: None,
+        fix: Sometimes,
         summary: "a dropped index that the downgrade does not re-create",
     }
 }

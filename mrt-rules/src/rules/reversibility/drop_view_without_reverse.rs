@@ -28,6 +28,14 @@ mrt_core::declare_rule! {
     ///     op.execute("CREATE VIEW active_users AS SELECT * FROM users WHERE active")
     /// ```
     ///
+    /// ## Fix safety
+    /// `mrt fix` adds `op.execute(...)` with the `CREATE VIEW` statement of the revision that
+    /// created the view to the existing `downgrade()`, placed where the reverse order of the
+    /// upgrade puts it: after the statements that undo later operations, else at the top of the
+    /// body. The fix is safe when a revision mrt read created the view; otherwise the step is a `#
+    /// TODO(mrt):` note and the fix is only displayed. A downgrade that is missing or empty gets
+    /// the fix of MRT101 or MRT102 instead.
+    ///
     /// ## Known problems
     /// Any `CREATE [OR REPLACE] [MATERIALIZED] VIEW` of the same name in `downgrade()` counts as the
     /// reverse; its definition is not compared with the dropped one. A view dropped or created by
@@ -38,7 +46,7 @@ mrt_core::declare_rule! {
         name: "drop-view-without-reverse",
         severity: Error,
         frameworks: [Alembic],
-        fix: None,
+        fix: Sometimes,
         summary: "a view dropped in upgrade is not re-created by downgrade",
     }
 }

@@ -29,6 +29,15 @@ mrt_core::declare_rule! {
     ///     op.alter_column("users", "email", nullable=True)
     /// ```
     ///
+    /// ## Fix safety
+    /// `mrt fix` adds `op.alter_column(t, c, nullable=True, existing_type=...)` to the existing
+    /// `downgrade()`, with the `existing_*` arguments read from the schema the earlier revisions
+    /// define (other changes of the same `alter_column` that the downgrade does not undo are undone
+    /// with it), placed where the reverse order of the upgrade puts it: after the statements that
+    /// undo later operations, else at the top of the body; inside a `batch_alter_table` block when
+    /// the change was in one. The fix is safe when the previous nullability is known; otherwise the
+    /// step is a `# TODO(mrt):` note and the fix is unsafe or only displayed.
+    ///
     /// ## Known problems
     /// The SQL form (`ALTER COLUMN c SET NOT NULL`) is reported by MRT403. A column added earlier
     /// in the same upgrade, or on a table created there, is not reported: the downgrade that removes
@@ -39,7 +48,7 @@ mrt_core::declare_rule! {
         name: "not-null-without-restoring-nullable",
         severity: Warning,
         frameworks: [Alembic],
-        fix: None,
+        fix: Sometimes,
         summary: "alter_column(nullable=False) that the downgrade does not make nullable again",
     }
 }

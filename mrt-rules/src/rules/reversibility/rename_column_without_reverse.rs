@@ -30,6 +30,16 @@ mrt_core::declare_rule! {
     ///     op.alter_column("users", "email", new_column_name="mail")
     /// ```
     ///
+    /// ## Fix safety
+    /// `mrt fix` adds the `alter_column` that renames the column back to the existing
+    /// `downgrade()`, with `existing_type` / `existing_nullable` / `existing_server_default` read
+    /// from the schema the earlier revisions define, placed where the reverse order of the upgrade
+    /// puts it: after the statements that undo later operations, else at the top of the body;
+    /// inside a `batch_alter_table` block when the rename was in one. When the downgrade already
+    /// undoes the other changes of the same `alter_column`, only the rename is added, after them.
+    /// The fix is safe; when the upgrade runs the rename only on some databases it is unsafe (a `#
+    /// TODO(mrt):` note says to guard it the same way).
+    ///
     /// ## Known problems
     /// Each rename is matched on its own: when an upgrade renames two columns and the downgrade
     /// undoes one, the other is still reported. Names the linter cannot read (built at run time) are
@@ -41,7 +51,7 @@ mrt_core::declare_rule! {
         name: "rename-column-without-reverse",
         severity: Error,
         frameworks: [Alembic],
-        fix: None,
+        fix: Sometimes,
         summary: "a column rename that the downgrade does not undo",
     }
 }

@@ -30,6 +30,11 @@ mrt_core::declare_rule! {
     ///     op.rename_table("customers", "customer")
     /// ```
     ///
+    /// ## Fix safety
+    /// `mrt fix` adds `op.rename_table(new, old)` to the existing `downgrade()`, placed where the
+    /// reverse order of the upgrade puts it: after the statements that undo later operations, else
+    /// at the top of the body. The fix is safe: the names are the upgrade's own.
+    ///
     /// ## Known problems
     /// The reverse is matched by name, case-insensitively: a downgrade that renames the table
     /// through a name the linter cannot read (a variable built at run time) is not recognised. A
@@ -40,7 +45,7 @@ mrt_core::declare_rule! {
         name: "rename-table-without-reverse",
         severity: Error,
         frameworks: [Alembic],
-        fix: None,
+        fix: Sometimes,
         summary: "a table rename that the downgrade does not undo",
     }
 }

@@ -29,6 +29,13 @@ mrt_core::declare_rule! {
     ///     op.execute("ALTER TABLE users ALTER COLUMN email DROP NOT NULL")
     /// ```
     ///
+    /// ## Fix safety
+    /// `mrt fix` adds `op.alter_column(t, c, nullable=True)` to the existing `downgrade()`, with
+    /// the column's type as `existing_type` when an earlier revision wrote it in Python, placed
+    /// where the reverse order of the upgrade puts it: after the statements that undo later
+    /// operations, else at the top of the body. The fix is safe when the previous nullability is
+    /// known; otherwise the step is a `# TODO(mrt):` note and the fix is unsafe or only displayed.
+    ///
     /// ## Known problems
     /// The `alter_column(nullable=False)` form is reported by MRT402. SQL built at run time
     /// cannot be read and is not reported here (MRT805 reports it). A column added earlier in the
@@ -39,7 +46,7 @@ mrt_core::declare_rule! {
         name: "set-not-null-sql-without-reverse",
         severity: Warning,
         frameworks: [Alembic],
-        fix: None,
+        fix: Sometimes,
         summary: "SQL SET NOT NULL that the downgrade does not drop again",
     }
 }
