@@ -43,6 +43,8 @@ pub(crate) struct Applier<'s> {
     source: Option<&'s str>,
     /// The operation being played was lowered from SQL: its defaults are SQL already.
     from_sql: bool,
+    /// The operation being played is inside a `batch_alter_table` block.
+    in_batch: bool,
     current: usize,
 }
 
@@ -65,6 +67,7 @@ impl<'s> Applier<'s> {
             discovered: std::collections::BTreeMap::new(),
             source: None,
             from_sql: false,
+            in_batch: false,
             current: 0,
         }
     }
@@ -109,6 +112,7 @@ impl<'s> Applier<'s> {
     pub(crate) fn apply(&mut self, index: usize, op: &Operation) {
         self.current = index;
         self.from_sql = op.context.from_sql;
+        self.in_batch = op.context.batch.is_some();
         match &op.kind {
             OpKind::CreateTable {
                 table,
@@ -363,13 +367,16 @@ impl<'s> Applier<'s> {
         };
         let table_key = key(&table.value);
         let object = ObjectKey::Column(table_key.clone(), key(&column.value));
+        let keeps_indexes = self.options.sqlite && !self.in_batch;
         let target = self.table_mut(&table.value);
         let before = target.columns.len();
         target
             .columns
             .retain(|existing| !existing.name.eq_ignore_ascii_case(&column.value));
         let found = target.columns.len() < before;
-        // The database drops indexes and constraints on the column with it.
+        // PostgreSQL drops indexes and constraints on the column with it, and so does a batch
+        // block's copy of the table; SQLite's own DROP COLUMN refuses while an index uses the
+        // column, so there the index stays (and the downgrade that forgot it is reported).
         let mentions = |columns: &[String]| {
             columns
                 .iter()
@@ -381,10 +388,12 @@ impl<'s> Applier<'s> {
         let dropped_indexes: Vec<String> = target
             .indexes
             .iter()
-            .filter(|index| mentions(&index.columns))
+            .filter(|index| !keeps_indexes && mentions(&index.columns))
             .map(|index| key(&index.name))
             .collect();
-        target.indexes.retain(|index| !mentions(&index.columns));
+        target
+            .indexes
+            .retain(|index| keeps_indexes || !mentions(&index.columns));
         for name in dropped_indexes {
             self.schema.index_tables.remove(&name);
         }
