@@ -54,6 +54,9 @@ pub(crate) fn run(args: &FixArgs) -> Result<Status, String> {
         // What the last round left: fixes not applied, and display-only ones.
         let mut unsafe_left = 0;
         let mut display_only = Vec::new();
+        // Findings whose fix was applied: a fix that did not make its finding go away is not
+        // applied again (it would only repeat itself).
+        let mut attempted: HashSet<(PathBuf, &'static str, String)> = HashSet::new();
         for _ in 0..MAX_ROUNDS {
             let (kept, _) = apply_config(linter.check(&project), config.as_ref(), &project);
             let found = mrt_fix::fixes(&project, linter.settings());
@@ -67,14 +70,16 @@ pub(crate) fn run(args: &FixArgs) -> Result<Status, String> {
                 }
                 let offered: Vec<_> = found
                     .iter()
-                    .filter(|f| {
-                        f.migration == index
-                            && kept
-                                .iter()
-                                .any(|d| d.path() == path && f.answers(d.code(), d.range))
+                    .filter(|f| f.migration == index)
+                    .filter_map(|f| {
+                        let finding = kept
+                            .iter()
+                            .find(|d| d.path() == path && f.answers(d.code(), d.range))?;
+                        let key = (path.to_path_buf(), f.code, finding.message.clone());
+                        (!attempted.contains(&key)).then_some((f, key))
                     })
                     .collect();
-                for fix in &offered {
+                for (fix, _) in &offered {
                     match fix.fix.applicability {
                         Applicability::DisplayOnly => {
                             display_only.push((
@@ -89,11 +94,19 @@ pub(crate) fn run(args: &FixArgs) -> Result<Status, String> {
                         _ => {}
                     }
                 }
-                let chosen = offered
+                let chosen: Vec<_> = offered
                     .iter()
-                    .filter(|f| f.fix.applicability >= at_least)
-                    .map(|f| &f.fix);
-                let applied = apply_fixes(&migration.source.text, chosen);
+                    .filter(|(f, _)| f.fix.applicability >= at_least)
+                    .collect();
+                let applied =
+                    apply_fixes(&migration.source.text, chosen.iter().map(|(f, _)| &f.fix));
+                attempted.extend(
+                    applied
+                        .accepted
+                        .iter()
+                        .filter_map(|&position| chosen.get(position))
+                        .map(|(_, key)| key.clone()),
+                );
                 if applied.applied > 0 && applied.text != migration.source.text {
                     round_applied += applied.applied;
                     if let Some(slot) = texts.iter_mut().find(|(p, _)| p == path) {

@@ -87,6 +87,8 @@ pub struct Applied {
     pub applied: usize,
     /// How many were skipped because they overlap one applied before them.
     pub skipped: usize,
+    /// The positions (in the order given) of the fixes applied.
+    pub accepted: Vec<usize>,
 }
 
 /// Applies `fixes` to `text`, in order; a fix with an edit that overlaps an edit of a fix already
@@ -94,8 +96,9 @@ pub struct Applied {
 pub fn apply_fixes<'a>(text: &str, fixes: impl IntoIterator<Item = &'a Fix>) -> Applied {
     let mut accepted: Vec<&Edit> = Vec::new();
     let (mut applied, mut skipped) = (0, 0);
+    let mut accepted_fixes = Vec::new();
     let len = TextSize::try_from(text.len()).unwrap_or(TextSize::new(u32::MAX));
-    for fix in fixes {
+    for (position, fix) in fixes.into_iter().enumerate() {
         let fits = fix.edits.iter().all(|edit| {
             edit.range.end() <= len
                 && text.is_char_boundary(edit.range.start().to_usize())
@@ -110,6 +113,7 @@ pub fn apply_fixes<'a>(text: &str, fixes: impl IntoIterator<Item = &'a Fix>) -> 
             continue;
         }
         accepted.extend(&fix.edits);
+        accepted_fixes.push(position);
         applied += 1;
     }
     accepted.sort_by_key(|edit| (edit.range.start(), edit.range.end()));
@@ -125,6 +129,7 @@ pub fn apply_fixes<'a>(text: &str, fixes: impl IntoIterator<Item = &'a Fix>) -> 
         text: out,
         applied,
         skipped,
+        accepted: accepted_fixes,
     }
 }
 

@@ -60,7 +60,7 @@ fn lines(inverse: &Inverse, style: &Style, indent: &str) -> Vec<String> {
                 lines.push(format!(
                     "{indent}with {}.batch_alter_table({}{recreate}) as batch_op:",
                     style.op_name(),
-                    style.string(table)
+                    table
                 ));
             }
             open_batch = batch;

@@ -26,7 +26,8 @@ pub(crate) enum Arg {
 /// One step of a generated downgrade.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Step {
-    /// A call of an `op` function; inside `batch_alter_table(table)` when `batch` is set.
+    /// A call of an `op` function; inside `batch_alter_table(table)` when `batch` (the table as
+    /// rendered: quoted, or the expression the migration wrote) is set.
     Op {
         /// The function.
         method: &'static str,
@@ -227,6 +228,22 @@ impl Generator<'_> {
         self.style.string(value)
     }
 
+    /// A name read from this migration, as its source wrote it: quoted when it was a string,
+    /// verbatim when it was an expression whose text stands for it (`Model.__tablename__`).
+    fn name(&self, name: &Spanned<String>) -> String {
+        let range = name.range.start().to_usize()..name.range.end().to_usize();
+        match self.source.get(range) {
+            Some(written)
+                if written == name.value
+                    && !written.starts_with(['"', '\''])
+                    && written.contains('.') =>
+            {
+                written.to_owned()
+            }
+            _ => self.s(&name.value),
+        }
+    }
+
     fn list(&self, values: &[String]) -> String {
         let items: Vec<String> = values.iter().map(|value| self.s(value)).collect();
         format!("[{}]", items.join(", "))
@@ -246,14 +263,14 @@ impl Generator<'_> {
             .batch
             .as_ref()
             .and_then(|batch| batch.table.as_ref())
-            .map(|table| table.value.clone());
+            .map(|table| self.name(table));
         let todo = |steps: &mut Vec<Step>, what: String| steps.push(Step::Todo(what));
         match &op.kind {
             OpKind::CreateTable {
                 table: Some(table), ..
             } => steps.push(Step::Op {
                 method: "drop_table",
-                args: vec![Arg::Pos(self.s(&table.value))],
+                args: vec![Arg::Pos(self.name(table))],
                 batch: None,
             }),
             OpKind::DropTable { table: Some(table) } => match state.table(&table.value) {
@@ -271,7 +288,7 @@ impl Generator<'_> {
                 new: Some(new),
             } => steps.push(Step::Op {
                 method: "rename_table",
-                args: vec![Arg::Pos(self.s(&new.value)), Arg::Pos(self.s(&old.value))],
+                args: vec![Arg::Pos(self.name(new)), Arg::Pos(self.name(old))],
                 batch: None,
             }),
             OpKind::AddColumn {
@@ -281,10 +298,7 @@ impl Generator<'_> {
                 },
             } => steps.push(Step::Op {
                 method: "drop_column",
-                args: vec![
-                    Arg::Table(self.s(&table.value)),
-                    Arg::Pos(self.s(&name.value)),
-                ],
+                args: vec![Arg::Table(self.name(table)), Arg::Pos(self.name(name))],
                 batch,
             }),
             OpKind::DropColumn {
@@ -300,10 +314,7 @@ impl Generator<'_> {
                 ..
             } => steps.push(Step::Op {
                 method: "drop_index",
-                args: vec![
-                    Arg::Pos(self.s(&name.value)),
-                    Arg::TableKw(self.s(&table.value)),
-                ],
+                args: vec![Arg::Pos(self.name(name)), Arg::TableKw(self.name(table))],
                 batch,
             }),
             OpKind::DropIndex {
@@ -336,8 +347,8 @@ impl Generator<'_> {
                 steps.push(Step::Op {
                     method: "drop_constraint",
                     args: vec![
-                        Arg::Pos(self.s(&name.value)),
-                        Arg::Table(self.s(&table.value)),
+                        Arg::Pos(self.name(name)),
+                        Arg::Table(self.name(table)),
                         Arg::Kw("type_", self.s(alembic_type(def.kind))),
                     ],
                     batch,

@@ -582,7 +582,8 @@ pub(crate) struct NotNullChange<'a> {
 }
 
 /// The columns an upgrade makes NOT NULL, leaving out columns added (or tables created) earlier in
-/// the same upgrade: they hold no NULLs and their downgrade removes them.
+/// the same upgrade (they hold no NULLs and their downgrade removes them) and columns the call says
+/// were NOT NULL already (`existing_nullable=False`).
 pub(crate) fn not_null_on_existing_columns(upgrade: &Body) -> Vec<NotNullChange<'_>> {
     let new_objects = NewObjects::of(upgrade);
     upgrade
@@ -594,6 +595,14 @@ pub(crate) fn not_null_on_existing_columns(upgrade: &Body) -> Vec<NotNullChange<
                 return None;
             };
             let nullable = alter.nullable.as_ref().filter(|nullable| !nullable.value)?;
+            // `existing_nullable=False`: the column already rejects NULL, nothing changes.
+            if alter
+                .existing_nullable
+                .as_ref()
+                .is_some_and(|existing| !existing.value)
+            {
+                return None;
+            }
             if let (Some(table), Some(column)) = (&alter.table, &alter.column)
                 && new_objects.column_before(&table.value, &column.value, index)
             {
