@@ -95,13 +95,18 @@ pub(crate) fn fix_notes(
     {
         return vec![None; diagnostics.len()];
     }
-    let found = mrt_fix::fixes(project, settings);
     let index: HashMap<&Path, usize> = project
         .migrations
         .iter()
         .enumerate()
         .map(|(at, migration)| (migration.path(), at))
         .collect();
+    let fixable: std::collections::HashSet<usize> = diagnostics
+        .iter()
+        .filter(|d| d.rule.fix != FixAvailability::None)
+        .filter_map(|d| index.get(d.path()).copied())
+        .collect();
+    let found = mrt_fix::fixes_for(project, settings, |at| fixable.contains(&at));
     diagnostics
         .iter()
         .map(|diagnostic| {

@@ -59,7 +59,14 @@ pub(crate) fn run(args: &FixArgs) -> Result<Status, String> {
         let mut attempted: HashSet<(PathBuf, &'static str, String)> = HashSet::new();
         for _ in 0..MAX_ROUNDS {
             let (kept, _) = apply_config(linter.check(&project), config.as_ref(), &project);
-            let found = mrt_fix::fixes(&project, linter.settings());
+            let fixable: HashSet<&Path> = kept
+                .iter()
+                .filter(|d| d.rule.fix != mrt_core::FixAvailability::None)
+                .map(mrt_core::Diagnostic::path)
+                .collect();
+            let found = mrt_fix::fixes_for(&project, linter.settings(), |at| {
+                fixable.contains(project.migrations[at].path())
+            });
             let mut round_applied = 0;
             unsafe_left = 0;
             display_only.clear();

@@ -4,7 +4,7 @@
 //! reverse rules, MRT801), that one inverse inserted in place ([`crate::complete`]).
 
 use mrt_core::ir::{Body, Migration};
-use mrt_core::schema::{ReplayStep, replay_with};
+use mrt_core::schema::{ReplayStep, replay_some_with};
 use mrt_core::{Framework, Project, Settings, TextRange, TextSize};
 
 use crate::edit::{Applicability, Edit, Fix};
@@ -39,12 +39,23 @@ impl MigrationFix {
 /// The fixes `mrt` can offer for the migrations of `project`, by migration index. The caller
 /// keeps those whose finding the linter reported (selection, `# noqa` and configuration apply).
 pub fn fixes(project: &Project, settings: &Settings) -> Vec<MigrationFix> {
+    fixes_for(project, settings, |_| true)
+}
+
+/// Like [`fixes`], only for the migrations (indices into [`Project::migrations`]) that `wanted`
+/// accepts, typically those with a finding a fix could answer: the others are only replayed
+/// forward.
+pub fn fixes_for(
+    project: &Project,
+    settings: &Settings,
+    wanted: impl Fn(usize) -> bool,
+) -> Vec<MigrationFix> {
     let mut found = Vec::new();
-    replay_with(project, settings, None, |step| {
-        match downgrade_fix(project, step, settings) {
-            Some(fix) => found.push(fix),
-            None => found.extend(crate::complete::fixes(step, settings)),
-        }
+    replay_some_with(project, settings, None, wanted, |step| match downgrade_fix(
+        project, step, settings,
+    ) {
+        Some(fix) => found.push(fix),
+        None => found.extend(crate::complete::fixes(step, settings)),
     });
     found.sort_by_key(|fix| (fix.migration, fix.target.map(TextRange::start)));
     found

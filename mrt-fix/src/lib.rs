@@ -27,7 +27,7 @@ use std::path::PathBuf;
 
 pub use diff::unified_diff;
 pub use edit::{Applicability, Applied, Edit, Fix, apply_fixes};
-pub use fixes::{MigrationFix, fixes};
+pub use fixes::{MigrationFix, fixes, fixes_for};
 pub use style::Style;
 pub use write::write_atomic;
 

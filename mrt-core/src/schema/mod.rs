@@ -19,7 +19,9 @@ use std::fmt;
 use std::sync::Arc;
 
 pub use diff::{Residue, ResidueKind};
-pub use replay::{Replay, ReplayStep, RevisionReplay, RevisionResidue, replay, replay_with};
+pub use replay::{
+    Replay, ReplayStep, RevisionReplay, RevisionResidue, replay, replay_some_with, replay_with,
+};
 
 use crate::ir::ConstraintKind;
 
@@ -410,7 +412,7 @@ impl Schema {
 
     /// Replaces what `keys` name (and what `part` holds) with `part`'s version of it: the inverse
     /// of [`Schema::restricted_to`] after the part was changed.
-    pub(crate) fn overlay(&mut self, before: &Schema, part: Schema) {
+    pub(crate) fn overlay(&mut self, before: &Schema, part: &Schema) {
         // Whatever the part held before it was changed is replaced wholesale.
         for table in before.tables.keys() {
             if !part.tables.contains_key(table) {
@@ -426,12 +428,15 @@ impl Schema {
         for name in before.sequences.keys() {
             self.sequences.remove(name);
         }
-        for (name, table) in part.tables {
-            self.replace_table(name, table);
+        for (name, table) in &part.tables {
+            self.replace_table(name.clone(), Arc::clone(table));
         }
-        self.types.extend(part.types);
-        self.views.extend(part.views);
-        self.sequences.extend(part.sequences);
+        self.types
+            .extend(part.types.iter().map(|(k, v)| (k.clone(), v.clone())));
+        self.views
+            .extend(part.views.iter().map(|(k, v)| (k.clone(), v.clone())));
+        self.sequences
+            .extend(part.sequences.iter().map(|(k, v)| (k.clone(), v.clone())));
         // What the part learnt it cannot know stays unknown; what it re-created is known again.
         // The part started with exactly the uncertain objects it covers.
         for object in &before.uncertain {
@@ -439,7 +444,7 @@ impl Schema {
                 self.uncertain.remove(object);
             }
         }
-        self.uncertain.extend(part.uncertain);
+        self.uncertain.extend(part.uncertain.iter().cloned());
     }
 
     /// Foreign keys follow the table they reference when it is renamed.

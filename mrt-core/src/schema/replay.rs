@@ -102,7 +102,7 @@ impl ReplayStep<'_> {
         advance(
             &mut whole,
             self.touched_before,
-            part.clone(),
+            part,
             body_ops(self.migration.upgrade.as_ref())
                 .iter()
                 .chain(downgrade),
@@ -130,14 +130,15 @@ pub fn replay(project: &Project, settings: &Settings, since: Option<usize>) -> R
     rayon::scope(|scope| {
         walk(project, settings, since, |upgraded, _before| {
             let (slots, in_flight) = (&slots, &in_flight);
+            let upgraded = Arc::clone(upgraded);
             let index = upgraded.index;
             if in_flight.load(std::sync::atomic::Ordering::Relaxed) >= MAX_IN_FLIGHT {
-                let _ = slots[index].set(upgraded.finish().0);
+                let _ = slots[index].set(upgraded.judge().0);
                 return;
             }
             in_flight.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             scope.spawn(move |_| {
-                let _ = slots[index].set(upgraded.finish().0);
+                let _ = slots[index].set(upgraded.judge().0);
                 in_flight.fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
             });
         });
@@ -156,20 +157,32 @@ pub fn replay_with(
     project: &Project,
     settings: &Settings,
     since: Option<usize>,
+    visit: impl FnMut(&ReplayStep<'_>),
+) {
+    replay_some_with(project, settings, since, |_| true, visit);
+}
+
+/// Like [`replay_with`], calling `visit` only for the migrations (indices into
+/// [`Project::migrations`]) that `wanted` accepts: the others are played forward only, which is
+/// all the later revisions need of them.
+pub fn replay_some_with(
+    project: &Project,
+    settings: &Settings,
+    since: Option<usize>,
+    wanted: impl Fn(usize) -> bool,
     mut visit: impl FnMut(&ReplayStep<'_>),
 ) {
     walk(project, settings, since, |upgraded, before| {
-        let index = upgraded.index;
-        let migration = upgraded.migration.clone();
-        let touched_before = upgraded.touched_before.clone();
-        let touched_after_upgrade = upgraded.upgraded.clone();
-        let (revision, downgraded) = upgraded.finish();
+        if !wanted(upgraded.index) {
+            return;
+        }
+        let (revision, downgraded) = upgraded.judge();
         visit(&ReplayStep {
-            index,
-            migration: &migration,
+            index: upgraded.index,
+            migration: &upgraded.migration,
             before,
-            touched_before: &touched_before,
-            touched_after_upgrade: &touched_after_upgrade,
+            touched_before: &upgraded.touched_before,
+            touched_after_upgrade: &upgraded.upgraded,
             touched_after_downgrade: downgraded.as_ref(),
             replay: &revision,
         });
@@ -192,41 +205,40 @@ struct UpgradedRevision<'p> {
 }
 
 impl UpgradedRevision<'_> {
-    /// Plays the downgrade after the upgrade and compares the result with the schema before.
-    fn finish(self) -> (RevisionReplay, Option<Schema>) {
-        let UpgradedRevision {
-            migration,
-            source,
-            options,
-            touched_before,
-            upgraded,
-            up_touches,
-            mut unknown,
-            mut discovered,
-            mut revision,
-            ..
-        } = self;
-        let Some(downgrade) = &migration.downgrade else {
+    /// Plays the downgrade after the upgrade and compares the result with the schema before:
+    /// what the replay found, and the touched part after the downgrade.
+    fn judge(&self) -> (RevisionReplay, Option<Schema>) {
+        let mut revision = self.revision.clone();
+        let Some(downgrade) = &self.migration.downgrade else {
             return (revision, None);
         };
-        let mut downgraded = upgraded;
-        let mut down = Applier::new(&mut downgraded, options).with_source(source);
+        let mut downgraded = self.upgraded.clone();
+        let mut down = Applier::new(&mut downgraded, self.options).with_source(self.source);
         down.apply_all(&downgrade.ops);
         revision.opaque |= down.opaque.is_some();
         let down_touches = std::mem::take(&mut down.touches);
-        unknown.append(&mut down.unknown);
-        discovered.append(&mut down.discovered);
+        let mut unknown = std::mem::take(&mut down.unknown);
+        unknown.extend(self.unknown.iter().cloned());
+        let mut discovered = std::mem::take(&mut down.discovered);
+        discovered.extend(
+            self.discovered
+                .iter()
+                .map(|(table_key, name)| (table_key.clone(), name.clone())),
+        );
+        let up_touches = &self.up_touches;
         // What the revision shows of the schema before it: tables it acted on existed.
-        let mut known_before = touched_before;
+        let mut known_before = Cow::Borrowed(&self.touched_before);
         for (table_key, name) in &discovered {
             if known_before.table(name).is_none() {
-                known_before.insert_table(table_key.clone(), Arc::new(Table::new(name, true)));
+                known_before
+                    .to_mut()
+                    .insert_table(table_key.clone(), Arc::new(Table::new(name, true)));
             }
         }
         revision.residue = residue(&known_before, &downgraded, &unknown)
             .into_iter()
             .map(|residue| RevisionResidue {
-                upgrade_op: last_touch(&up_touches, &residue.object),
+                upgrade_op: last_touch(up_touches, &residue.object),
                 downgrade_op: last_touch(&down_touches, &residue.object),
                 residue,
             })
@@ -253,7 +265,7 @@ fn walk<'p>(
     project: &'p Project,
     settings: &Settings,
     since: Option<usize>,
-    mut each: impl FnMut(UpgradedRevision<'p>, &Schema),
+    mut each: impl FnMut(&Arc<UpgradedRevision<'p>>, &Schema),
 ) {
     let graph = &project.graph;
     let Some(order) = graph.topological_order() else {
@@ -331,32 +343,27 @@ fn walk<'p>(
             std::mem::take(&mut up.unknown),
             std::mem::take(&mut up.discovered),
         );
-        let after_part = (waiting[position] > 0).then(|| upgraded.clone());
-        let renames: Vec<(String, String)> = renamed_tables(body_ops(migration.upgrade.as_ref()))
-            .map(|(old, new)| (old.to_owned(), new.to_owned()))
-            .collect();
-        let part_before = after_part.as_ref().map(|_| touched_before.clone());
-        each(
-            UpgradedRevision {
-                index,
-                migration,
-                source: &unfiltered.source.text,
-                options,
-                touched_before,
-                upgraded,
-                up_touches,
-                unknown,
-                discovered,
-                revision,
-            },
-            &before,
-        );
-        if let (Some(part), Some(part_before)) = (after_part, part_before) {
+        let upgraded_revision = Arc::new(UpgradedRevision {
+            index,
+            migration,
+            source: &unfiltered.source.text,
+            options,
+            touched_before,
+            upgraded,
+            up_touches,
+            unknown,
+            discovered,
+            revision,
+        });
+        each(&upgraded_revision, &before);
+        if waiting[position] > 0 {
             let mut after = before;
-            after.overlay(&part_before, part);
-            for (old, new) in &renames {
-                after.retarget_foreign_keys(&key(old), new);
-            }
+            advance(
+                &mut after,
+                &upgraded_revision.touched_before,
+                &upgraded_revision.upgraded,
+                body_ops(upgraded_revision.migration.upgrade.as_ref()),
+            );
             states[position] = Some(after);
         }
     }
@@ -371,7 +378,7 @@ fn body_ops(body: Option<&crate::ir::Body>) -> &[Operation] {
 fn advance<'a>(
     whole: &mut Schema,
     touched_before: &Schema,
-    part: Schema,
+    part: &Schema,
     ops: impl IntoIterator<Item = &'a Operation>,
 ) {
     whole.overlay(touched_before, part);
