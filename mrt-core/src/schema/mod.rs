@@ -20,6 +20,7 @@ use std::sync::Arc;
 
 pub use diff::{Residue, ResidueKind};
 pub use replay::{Replay, ReplayStep, RevisionReplay, RevisionResidue, replay, replay_with};
+pub use types::{same_type, widens_string};
 
 use crate::ir::ConstraintKind;
 
