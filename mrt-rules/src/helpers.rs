@@ -2,7 +2,9 @@
 
 use std::collections::{HashMap, HashSet};
 
-use mrt_core::ir::{AlterColumn, Body, ConstraintDef, Migration, Name, OpKind, Operation, Spanned};
+use mrt_core::ir::{
+    AlterColumn, Body, ColumnDef, ConstraintDef, Migration, Name, OpKind, Operation, Spanned,
+};
 use mrt_core::{MigrationContext, TextRange};
 
 /// Where tables and columns are created in a body, so a rule can ask whether an object was new
@@ -75,6 +77,89 @@ impl NewObjects {
                 .get(&(table.to_lowercase(), column.to_lowercase()))
                 .is_some_and(|&added| added <= index)
     }
+}
+
+/// Whether `table` was created earlier in the upgrade than the operation at `index` (or after the
+/// release boundary, for [`NewObjects::in_context`]): it holds no rows yet, so nothing is locked
+/// for long, no existing row can violate anything, and no running code uses it. An unread table
+/// name is taken as an existing table.
+pub(crate) fn is_new_table(new_objects: &NewObjects, table: &Name, index: usize) -> bool {
+    name_of(table).is_some_and(|table| new_objects.table_before(table, index))
+}
+
+/// Whether `table.column` was added (or its table created) earlier in the upgrade than the
+/// operation at `index`. A column whose table or name was not read is taken as existing.
+pub(crate) fn is_new_column(
+    new_objects: &NewObjects,
+    table: &Name,
+    column: &Name,
+    index: usize,
+) -> bool {
+    match (table, column) {
+        (Some(table), Some(column)) => {
+            new_objects.column_before(&table.value, &column.value, index)
+        }
+        _ => false,
+    }
+}
+
+/// The column type change made by `op` (`alter_column(type_=...)`, SQL `ALTER COLUMN ... TYPE`,
+/// Django's `AlterField`), at `index` in the upgrade, with its new type; `None` for another
+/// operation, or a column added (or a table created) earlier: it holds no values yet.
+pub(crate) fn existing_column_type_change<'a>(
+    new_objects: &NewObjects,
+    op: &'a Operation,
+    index: usize,
+) -> Option<(&'a AlterColumn, &'a Spanned<String>)> {
+    let OpKind::AlterColumn(alter) = &op.kind else {
+        return None;
+    };
+    let type_text = alter.type_text.as_ref()?;
+    if is_new_table(new_objects, &alter.table, index)
+        || is_new_column(new_objects, &alter.table, &alter.column, index)
+    {
+        return None;
+    }
+    Some((alter, type_text))
+}
+
+/// The column's server default, when it gives one: not absent, not an explicit `None`, and not
+/// SQL `DEFAULT NULL` (which fills nothing).
+pub(crate) fn server_default(column: &ColumnDef) -> Option<&Spanned<Option<String>>> {
+    column.server_default.as_ref().filter(|default| {
+        default
+            .value
+            .as_deref()
+            .is_some_and(|text| !text.trim().eq_ignore_ascii_case("NULL"))
+    })
+}
+
+/// Whether an operation after `index` in `ops` drops `table`: a drop of one of its columns before
+/// that is reported once, as the table's drop.
+pub(crate) fn table_dropped_after(ops: &[Operation], index: usize, table: &str) -> bool {
+    ops[index..].iter().any(|op| {
+        matches!(&op.kind, OpKind::DropTable { table: Some(dropped) }
+            if dropped.value.eq_ignore_ascii_case(table))
+    })
+}
+
+/// Whether the table dropped at `index` is replaced later in the upgrade by a copy: another table
+/// renamed to its name, into which rows were inserted (the SQLite copy-and-swap of a rebuild).
+pub(crate) fn replaced_by_copy(ops: &[Operation], index: usize, table: &str) -> bool {
+    ops[index + 1..].iter().any(|op| {
+        let OpKind::RenameTable {
+            old: Some(copy),
+            new: Some(new),
+        } = &op.kind
+        else {
+            return false;
+        };
+        new.value.eq_ignore_ascii_case(table)
+            && ops.iter().any(|other| {
+                matches!(&other.kind, OpKind::InsertRows { table: Some(filled) }
+                    if filled.value.eq_ignore_ascii_case(&copy.value))
+            })
+    })
 }
 
 /// How a message names a column: `` `table.column` ``, `` `column` ``, or "a column" when neither
@@ -475,9 +560,7 @@ pub(crate) fn lossy_column_drops(upgrade: &Body, in_batch: bool) -> Vec<LossyCol
             if op.context.batch.is_some() != in_batch || multi_steps.ending_at(index).is_some() {
                 return None;
             }
-            if let (Some(table), Some(column)) = (table, column)
-                && new_objects.column_before(&table.value, &column.value, index)
-            {
+            if is_new_column(&new_objects, table, column, index) {
                 return None;
             }
             Some(LossyColumnDrop {
@@ -603,9 +686,7 @@ pub(crate) fn not_null_on_existing_columns(upgrade: &Body) -> Vec<NotNullChange<
             {
                 return None;
             }
-            if let (Some(table), Some(column)) = (&alter.table, &alter.column)
-                && new_objects.column_before(&table.value, &column.value, index)
-            {
+            if is_new_column(&new_objects, &alter.table, &alter.column, index) {
                 return None;
             }
             Some(NotNullChange {

@@ -2,7 +2,8 @@
 //! with positive and negative cases. Each expected finding is annotated on the line it starts on:
 //! `# error: MRT201` (or `# warning: MRT401` for a warning; several codes separated by commas). The
 //! harness lints with every default rule and fails on any finding missing or extra, or reported
-//! with another severity.
+//! with another severity. The fixtures of an opt-in rule (`MRT7xx`) are linted with every rule, the
+//! opt-in ones included, as `--select ALL --extend-select MRT7` would.
 //!
 //! A `.py` file directly in a rule's directory is a project of its own; a subdirectory is one
 //! project of all the `.py` files under it, however deep (for rules about the revision graph, and
@@ -157,10 +158,11 @@ fn check_project(files: &[PathBuf], linter: &Linter) -> (Vec<String>, String) {
 #[test]
 fn fixtures_report_exactly_their_annotations() {
     let registry = mrt_rules::registry();
-    let linter = Linter::new(
+    let default_linter = Linter::new(
         registry.select(&[], &[], &[]).expect("default selection"),
         Settings::default(),
     );
+    let every_rule_linter = Linter::new(registry.rules().to_vec(), Settings::default());
     let mut problems = Vec::new();
     let mut snapshots = BTreeSet::new();
     for rule in registry.rules() {
@@ -174,6 +176,11 @@ fn fixtures_report_exactly_their_annotations() {
             ));
             continue;
         }
+        let linter = if meta.opt_in {
+            &every_rule_linter
+        } else {
+            &default_linter
+        };
         let mut positives = 0;
         let mut negatives = 0;
         for entry in sorted_entries(&dir) {
@@ -184,7 +191,7 @@ fn fixtures_report_exactly_their_annotations() {
             } else {
                 continue;
             };
-            let (mut found_problems, rendered) = check_project(&files, &linter);
+            let (mut found_problems, rendered) = check_project(&files, linter);
             let mut annotated = 0;
             for file in &files {
                 let text = std::fs::read_to_string(file).expect("readable fixture");

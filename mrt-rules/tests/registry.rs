@@ -75,3 +75,48 @@ fn selection_by_prefix_and_ignore() {
         .expect_err("MRT999 names no rule");
     assert!(error.to_string().contains("MRT999"));
 }
+
+#[test]
+fn opt_in_rules_run_only_when_selected_explicitly() {
+    let registry = mrt_rules::registry();
+    let codes = |select: &[&str]| -> Vec<&'static str> {
+        let select: Vec<String> = select.iter().map(|s| (*s).to_owned()).collect();
+        registry
+            .select(&select, &[], &[])
+            .expect("known selectors")
+            .iter()
+            .map(|rule| rule.meta().code)
+            .collect()
+    };
+    let rolling = ["MRT701", "MRT702", "MRT703", "MRT704", "MRT705"];
+    for code in rolling {
+        let rule = registry.find(code).expect("a rolling-deploy rule");
+        assert!(rule.meta().opt_in, "{code} is not opt-in");
+        assert!(
+            mrt_rules::is_builtin(code),
+            "{code} is not in BUILTIN_CODES"
+        );
+    }
+    let default = codes(&[]);
+    let all = codes(&["ALL"]);
+    assert!(default.contains(&"MRT201") && all.contains(&"MRT201"));
+    assert!(
+        rolling
+            .iter()
+            .all(|code| !default.contains(code) && !all.contains(code)),
+        "default {default:?}, ALL {all:?}"
+    );
+    assert_eq!(codes(&["MRT7"]), rolling);
+    assert_eq!(codes(&["rolling-drop-column"]), ["MRT701"]);
+}
+
+#[test]
+fn every_registered_rule_is_a_builtin_code() {
+    for rule in mrt_rules::registry().rules() {
+        let code = rule.meta().code;
+        assert!(
+            mrt_rules::is_builtin(code),
+            "{code} is missing from BUILTIN_CODES"
+        );
+    }
+}

@@ -22,6 +22,7 @@ pub use diff::{Residue, ResidueKind};
 pub use replay::{
     Replay, ReplayStep, RevisionReplay, RevisionResidue, replay, replay_some_with, replay_with,
 };
+pub use types::{same_type, widens_string};
 
 use crate::ir::ConstraintKind;
 

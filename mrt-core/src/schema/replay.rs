@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use super::diff::{Residue, ResidueKind, residue};
 use super::{ObjectKey, Schema, Table, Touched, key};
-use crate::ir::{Migration, OpKind, Operation};
+use crate::ir::{AlterColumn, Migration, OpKind, Operation};
 use crate::project::Project;
 use crate::settings::{Dialect, Settings};
 
@@ -23,6 +23,10 @@ pub struct RevisionReplay {
     /// Tables that existed before this revision and were created after the release boundary
     /// (`--since`): they hold no production rows yet. Empty without a boundary.
     pub unreleased_tables: Vec<String>,
+    /// For each upgrade operation that gives a column a type (`alter_column(type_=...)`, Django's
+    /// `AlterField`, SQL `ALTER COLUMN ... TYPE`), the type the column had before the revision, as
+    /// written, when the model knew it: `(index into the upgrade's ops, type)`.
+    pub types_before: Vec<(usize, String)>,
 }
 
 impl RevisionReplay {
@@ -31,6 +35,15 @@ impl RevisionReplay {
         self.unreleased_tables
             .iter()
             .any(|name| name.eq_ignore_ascii_case(table))
+    }
+
+    /// The type the column altered by the upgrade operation at `index` had before the revision,
+    /// when the model knew it.
+    pub fn type_before(&self, index: usize) -> Option<&str> {
+        self.types_before
+            .iter()
+            .find(|(at, _)| *at == index)
+            .map(|(_, type_text)| type_text.as_str())
     }
 }
 
@@ -327,6 +340,7 @@ fn walk<'p>(
         up.apply_all(body_ops(migration.upgrade.as_ref()));
         let revision = RevisionReplay {
             opaque: up.opaque.is_some() || !migration.syntax_errors.is_empty(),
+            types_before: types_before(&before, body_ops(migration.upgrade.as_ref())),
             unreleased_tables: if options.unreleased {
                 before
                     .tables()
@@ -367,6 +381,31 @@ fn walk<'p>(
             states[position] = Some(after);
         }
     }
+}
+
+/// The types, in `before`, of the columns that `ops` give a type (see
+/// [`RevisionReplay::types_before`]).
+fn types_before(before: &Schema, ops: &[Operation]) -> Vec<(usize, String)> {
+    ops.iter()
+        .enumerate()
+        .filter_map(|(index, op)| {
+            let OpKind::AlterColumn(AlterColumn {
+                table: Some(table),
+                column: Some(column),
+                type_text: Some(_),
+                ..
+            }) = &op.kind
+            else {
+                return None;
+            };
+            let type_text = before
+                .table(&table.value)?
+                .column(&column.value)?
+                .type_text
+                .clone()?;
+            Some((index, type_text))
+        })
+        .collect()
 }
 
 fn body_ops(body: Option<&crate::ir::Body>) -> &[Operation] {

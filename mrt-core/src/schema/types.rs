@@ -56,6 +56,44 @@ pub(crate) fn canonical_type(text: &str) -> Option<String> {
     Some(format!("{name}{args}"))
 }
 
+/// Whether two column types as written are the same type: equal but for white space, or with
+/// equal canonical forms (`sa.Text()`, `sa.Text` and `TEXT`; `sa.String(length=50)` and
+/// `VARCHAR(50)`). Types the model cannot know are the same only as written.
+pub fn same_type(a: &str, b: &str) -> bool {
+    let compact = |text: &str| -> String { text.chars().filter(|c| !c.is_whitespace()).collect() };
+    compact(a) == compact(b)
+        || canonical_type(a).is_some_and(|a| canonical_type(b).is_some_and(|b| a == b))
+}
+
+/// Whether changing a column from type `before` to `after` only widens a string: `VARCHAR(n)` to
+/// a `VARCHAR` at least as long, to `VARCHAR` without a length, or to `TEXT`. Every value the old
+/// type holds, and every value code written for it stores, fits the new type unchanged.
+pub fn widens_string(before: &str, after: &str) -> bool {
+    let (Some(before), Some(after)) = (canonical_type(before), canonical_type(after)) else {
+        return false;
+    };
+    // `Some(None)`: a `VARCHAR` without a length; `None`: not a `VARCHAR` this can read.
+    let varchar_length = |canonical: &str| -> Option<Option<u64>> {
+        let arguments = canonical.strip_prefix("varchar")?;
+        if arguments.is_empty() {
+            return Some(None);
+        }
+        let length = arguments.strip_prefix('(')?.strip_suffix(')')?;
+        length.parse().ok().map(Some)
+    };
+    let Some(was) = varchar_length(&before) else {
+        return false;
+    };
+    if after == "text" {
+        return true;
+    }
+    match (was, varchar_length(&after)) {
+        (_, Some(None)) => true,
+        (Some(was), Some(Some(is))) => is >= was,
+        _ => false,
+    }
+}
+
 /// The canonical form of a server default: the SQL it sends. A Python string literal `"x"` is
 /// SQL `'x'`, compared without its quotes; `sa.text("now()")` is `now()`; `sa.func.now()` is `now()`; `sa.false()` is `false`.
 pub(crate) fn canonical_default(text: &str) -> String {
@@ -156,6 +194,30 @@ mod tests {
             canonical_type("sa.Integer()"),
             canonical_type("sa.BigInteger()")
         );
+    }
+
+    #[test]
+    fn same_type_is_equal_as_written_or_canonically() {
+        assert!(same_type("sa.Text()", "sa.Text"));
+        assert!(same_type("sa.Boolean", "BOOLEAN"));
+        assert!(same_type("sa.String(length = 50)", "VARCHAR(50)"));
+        assert!(same_type("StringID(length=250)", "StringID(length = 250)"));
+        assert!(!same_type("StringID(length=250)", "StringID()"));
+        assert!(!same_type("sa.String(50)", "sa.String(100)"));
+        assert!(!same_type("sa.Text()", "postgresql.JSONB()"));
+    }
+
+    #[test]
+    fn a_longer_varchar_or_text_widens_a_string() {
+        assert!(widens_string("sa.String(50)", "sa.String(length=200)"));
+        assert!(widens_string("VARCHAR(50)", "sa.String()"));
+        assert!(widens_string("sa.String(250)", "sa.Text()"));
+        assert!(widens_string("sa.String()", "TEXT"));
+        assert!(!widens_string("sa.String(200)", "sa.String(50)"));
+        assert!(!widens_string("sa.Text()", "sa.String(50)"));
+        assert!(!widens_string("sa.Integer()", "sa.BigInteger()"));
+        assert!(!widens_string("StringID(length=250)", "sa.Text()"));
+        assert!(!widens_string("sa.String(50)", "postgresql.JSONB()"));
     }
 
     #[test]

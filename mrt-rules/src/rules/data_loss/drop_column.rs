@@ -1,7 +1,6 @@
-use mrt_core::ir::OpKind;
 use mrt_core::{Finding, MigrationContext, Rule};
 
-use crate::helpers::{column_label, lossy_column_drops, operation_range};
+use crate::helpers::{column_label, lossy_column_drops, operation_range, table_dropped_after};
 
 mrt_core::declare_rule! {
     /// ## What it does
@@ -53,10 +52,7 @@ impl Rule for DropColumn {
             // The table itself is dropped later in this upgrade (Django's `RemoveField` of a
             // foreign key before `DeleteModel`): MRT202 reports the loss once, for the table.
             if let Some(table) = &drop.table
-                && upgrade.ops[drop.index..].iter().any(|op| {
-                    matches!(&op.kind, OpKind::DropTable { table: Some(dropped) }
-                        if dropped.value.eq_ignore_ascii_case(&table.value))
-                })
+                && table_dropped_after(&upgrade.ops, drop.index, &table.value)
             {
                 continue;
             }

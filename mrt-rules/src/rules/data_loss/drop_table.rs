@@ -1,7 +1,7 @@
-use mrt_core::ir::{OpKind, Operation};
+use mrt_core::ir::OpKind;
 use mrt_core::{Finding, MigrationContext, Rule};
 
-use crate::helpers::{NewObjects, label, name_range, operation_range};
+use crate::helpers::{NewObjects, label, name_range, operation_range, replaced_by_copy};
 
 mrt_core::declare_rule! {
     /// ## What it does
@@ -73,23 +73,4 @@ impl Rule for DropTable {
             );
         }
     }
-}
-
-/// Whether the table dropped at `index` is replaced later in the upgrade by a copy: another table
-/// renamed to its name, into which rows were inserted (the SQLite copy-and-swap of a rebuild).
-fn replaced_by_copy(ops: &[Operation], index: usize, table: &str) -> bool {
-    ops[index + 1..].iter().any(|op| {
-        let OpKind::RenameTable {
-            old: Some(copy),
-            new: Some(new),
-        } = &op.kind
-        else {
-            return false;
-        };
-        new.value.eq_ignore_ascii_case(table)
-            && ops.iter().any(|other| {
-                matches!(&other.kind, OpKind::InsertRows { table: Some(filled) }
-                    if filled.value.eq_ignore_ascii_case(&copy.value))
-            })
-    })
 }

@@ -1,8 +1,8 @@
 use mrt_core::ir::OpKind;
 use mrt_core::{Dialect, Finding, MigrationContext, Rule};
 
-use super::{is_new_table, is_volatile, server_default};
-use crate::helpers::{NewObjects, column_label};
+use super::is_volatile;
+use crate::helpers::{NewObjects, column_label, is_new_table, server_default};
 
 /// The first PostgreSQL major version that adds a column with a constant default without a
 /// rewrite.

@@ -1,8 +1,7 @@
 use mrt_core::ir::OpKind;
 use mrt_core::{Finding, Framework, MigrationContext, Rule};
 
-use super::{is_new_table, server_default};
-use crate::helpers::{NewObjects, column_label};
+use crate::helpers::{NewObjects, column_label, is_new_table, server_default};
 
 mrt_core::declare_rule! {
     /// ## What it does

@@ -1,8 +1,6 @@
-use mrt_core::ir::{AlterColumn, OpKind};
 use mrt_core::{Finding, MigrationContext, Rule};
 
-use super::is_new_table;
-use crate::helpers::{NewObjects, column_label};
+use crate::helpers::{NewObjects, column_label, existing_column_type_change};
 
 mrt_core::declare_rule! {
     /// ## What it does
@@ -53,25 +51,11 @@ impl Rule for ColumnTypeChange {
         };
         let new_objects = NewObjects::in_context(cx, upgrade);
         for (index, op) in upgrade.ops.iter().enumerate() {
-            let OpKind::AlterColumn(AlterColumn {
-                table,
-                column,
-                type_text: Some(type_text),
-                ..
-            }) = &op.kind
+            let Some((alter, type_text)) = existing_column_type_change(&new_objects, op, index)
             else {
                 continue;
             };
-            if is_new_table(&new_objects, table, index) {
-                continue;
-            }
-            // A column added earlier in this upgrade holds no values to convert.
-            if let (Some(table), Some(column)) = (table, column)
-                && new_objects.column_before(&table.value, &column.value, index)
-            {
-                continue;
-            }
-            let described = column_label(table.as_ref(), column.as_ref());
+            let described = column_label(alter.table.as_ref(), alter.column.as_ref());
             findings.push(
                 Finding::new(
                     type_text.range,

@@ -1,8 +1,7 @@
 use mrt_core::ir::OpKind;
 use mrt_core::{Dialect, Finding, Framework, MigrationContext, Rule};
 
-use super::is_new_table;
-use crate::helpers::{NewObjects, label, name_of, name_range};
+use crate::helpers::{NewObjects, is_new_table, label, name_of, name_range};
 
 mrt_core::declare_rule! {
     /// ## What it does

@@ -1,8 +1,7 @@
 use mrt_core::ir::{ConstraintDef, ConstraintKind, ForeignKey, Name, OpKind, Operation, Spanned};
 use mrt_core::{Finding, MigrationContext, Rule};
 
-use super::is_new_table;
-use crate::helpers::{NewObjects, column_label, name_of};
+use crate::helpers::{NewObjects, column_label, is_new_table, name_of};
 
 mrt_core::declare_rule! {
     /// ## What it does

@@ -1,8 +1,7 @@
 use mrt_core::ir::{ConstraintDef, ConstraintKind, Name, OpKind};
 use mrt_core::{Finding, MigrationContext, Rule};
 
-use super::is_new_table;
-use crate::helpers::{NewObjects, name_of, name_range};
+use crate::helpers::{NewObjects, is_new_table, name_of, name_range};
 
 mrt_core::declare_rule! {
     /// ## What it does

@@ -73,9 +73,7 @@ impl Rule for RenameColumnWithoutReverse {
             if alter.new_name.is_none() {
                 continue;
             }
-            if let (Some(table), Some(column)) = (&alter.table, &alter.column)
-                && new_objects.column_before(&table.value, &column.value, index)
-            {
+            if helpers::is_new_column(&new_objects, &alter.table, &alter.column, index) {
                 continue;
             }
             if helpers::renames_column_back(alter, downgrade) {
