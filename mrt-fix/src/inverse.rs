@@ -6,7 +6,7 @@ use std::collections::HashSet;
 
 use mrt_core::Dialect;
 use mrt_core::ir::{AlterColumn, ColumnDef, ConstraintKind, OpKind, Operation, Spanned, SqlText};
-use mrt_core::schema::{Column, Constraint, Schema, Table};
+use mrt_core::schema::{Column, Constraint, Schema, Scratch, Table};
 
 use crate::style::Style;
 
@@ -77,7 +77,7 @@ pub(crate) fn invert(
         dialect,
         uses_sa: Cell::new(false),
     };
-    let mut state = before.clone();
+    let mut state = Scratch::new(before, ops);
     let mut implicit_types: HashSet<String> = before
         .enum_types()
         .map(|found| found.name.to_lowercase())
@@ -147,7 +147,7 @@ pub(crate) fn invert_one(
         dialect,
         uses_sa: Cell::new(false),
     };
-    let mut state = before.clone();
+    let mut state = Scratch::new(before, ops);
     for op in ops.iter().take(index) {
         state.apply(op);
     }
@@ -257,7 +257,7 @@ impl Generator<'_> {
         }
     }
 
-    fn inverse_of(&self, op: &Operation, state: &Schema, steps: &mut Vec<Step>) {
+    fn inverse_of(&self, op: &Operation, state: &Scratch<'_>, steps: &mut Vec<Step>) {
         let batch = op
             .context
             .batch
@@ -522,7 +522,7 @@ impl Generator<'_> {
         }
     }
 
-    fn create_table(&self, table: &Table, state: &Schema, steps: &mut Vec<Step>) {
+    fn create_table(&self, table: &Table, state: &Scratch<'_>, steps: &mut Vec<Step>) {
         let named_primary_key = table
             .constraints
             .iter()
@@ -649,7 +649,11 @@ impl Generator<'_> {
         out
     }
 
-    fn table_constraint(&self, constraint: &Constraint, state: &Schema) -> Result<String, String> {
+    fn table_constraint(
+        &self,
+        constraint: &Constraint,
+        state: &Scratch<'_>,
+    ) -> Result<String, String> {
         let name = constraint
             .name
             .as_ref()
@@ -698,7 +702,10 @@ impl Generator<'_> {
 
     /// The referred table and its columns: the referred table's primary key, as the model keeps
     /// no remote columns.
-    fn remote(constraint: &Constraint, state: &Schema) -> Result<(String, Vec<String>), String> {
+    fn remote(
+        constraint: &Constraint,
+        state: &Scratch<'_>,
+    ) -> Result<(String, Vec<String>), String> {
         let referred = constraint.referred_table.clone().unwrap_or_default();
         let found = state.table(&referred).map(Table::primary_key);
         match found {
@@ -748,7 +755,7 @@ impl Generator<'_> {
         &self,
         table: &str,
         constraint: &Constraint,
-        state: &Schema,
+        state: &Scratch<'_>,
         batch: Option<String>,
         steps: &mut Vec<Step>,
     ) {
@@ -812,7 +819,7 @@ impl Generator<'_> {
         &self,
         table: &str,
         column: &str,
-        state: &Schema,
+        state: &Scratch<'_>,
         batch: Option<&String>,
         steps: &mut Vec<Step>,
     ) {
@@ -875,7 +882,7 @@ impl Generator<'_> {
         &self,
         alter: &AlterColumn,
         from_sql: bool,
-        state: &Schema,
+        state: &Scratch<'_>,
         batch: Option<String>,
         steps: &mut Vec<Step>,
     ) {

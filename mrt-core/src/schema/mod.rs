@@ -12,6 +12,7 @@
 mod apply;
 mod diff;
 mod replay;
+mod scratch;
 mod types;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -22,6 +23,7 @@ pub use diff::{Residue, ResidueKind};
 pub use replay::{
     Replay, ReplayStep, RevisionReplay, RevisionResidue, replay, replay_some_with, replay_with,
 };
+pub use scratch::Scratch;
 pub use types::{same_type, widens_string};
 
 use crate::ir::ConstraintKind;
