@@ -38,31 +38,30 @@ fn lint(c: &mut Criterion) {
         .select(&[], &[], &[])
         .unwrap_or_default();
     let linter = Linter::new(rules, Settings::default());
-    let mut group = c.benchmark_group("lint");
-    group.sample_size(10);
-    for n in [1_000, 10_000] {
-        let (files, bytes) = sources(n);
-        let project = Project::from_sources(files);
-        group.throughput(Throughput::Bytes(bytes));
-        group.bench_with_input(BenchmarkId::from_parameter(n), &project, |b, project| {
-            b.iter(|| black_box(linter.check(project)));
-        });
-    }
-    group.finish();
+    over_projects(c, "lint", |project| black_box(linter.check(project)).len());
 }
 
 /// The schema replay alone (every revision's upgrade and downgrade played on the model, residue
 /// compared), over the generated chains.
 fn replay(c: &mut Criterion) {
     let settings = Settings::default();
-    let mut group = c.benchmark_group("replay");
+    over_projects(c, "replay", |project| {
+        black_box(mrt_core::schema::replay(project, &settings, None));
+        0
+    });
+}
+
+/// Runs `work` over the projects of the generated 1k and 10k chains, as the benchmark group
+/// `name`.
+fn over_projects(c: &mut Criterion, name: &str, work: impl Fn(&Project) -> usize) {
+    let mut group = c.benchmark_group(name);
     group.sample_size(10);
     for n in [1_000, 10_000] {
         let (files, bytes) = sources(n);
         let project = Project::from_sources(files);
         group.throughput(Throughput::Bytes(bytes));
         group.bench_with_input(BenchmarkId::from_parameter(n), &project, |b, project| {
-            b.iter(|| black_box(mrt_core::schema::replay(project, &settings, None)));
+            b.iter(|| work(project));
         });
     }
     group.finish();

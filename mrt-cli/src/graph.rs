@@ -11,15 +11,7 @@ use crate::Status;
 use crate::args::{GraphArgs, GraphFormat};
 
 pub(crate) fn run(args: &GraphArgs) -> Result<Status, String> {
-    let paths = if args.paths.is_empty() {
-        crate::alembic_ini::default_paths()?
-    } else {
-        args.paths.clone()
-    };
-    let (project, errors) = Project::load(&paths);
-    for error in &errors {
-        eprintln!("mrt: error: {error}");
-    }
+    let (project, errors) = crate::load_project(&args.paths)?;
     let view = View::of(&project);
     let text = match args.format {
         GraphFormat::Text => view.text(),

@@ -55,6 +55,24 @@ pub fn main() -> ExitCode {
     }
 }
 
+/// Reads the migrations under `paths` (default: the locations `./alembic.ini` names, else the
+/// current directory), printing each file that cannot be read; the errors are returned too, for
+/// the exit code.
+pub(crate) fn load_project(
+    paths: &[std::path::PathBuf],
+) -> Result<(mrt_core::Project, Vec<mrt_core::Error>), String> {
+    let paths = if paths.is_empty() {
+        alembic_ini::default_paths()?
+    } else {
+        paths.to_vec()
+    };
+    let (project, errors) = mrt_core::Project::load(&paths);
+    for error in &errors {
+        eprintln!("mrt: error: {error}");
+    }
+    Ok((project, errors))
+}
+
 /// Writes to standard output; a closed pipe (`mrt rules | head`) is not an error of ours.
 pub(crate) fn write_stdout(text: &str) -> Result<Status, String> {
     let mut stdout = std::io::stdout().lock();

@@ -3,23 +3,15 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
+use mrt_core::Settings;
 use mrt_core::schema::{ReplayStep, Schema, Table, replay_with};
-use mrt_core::{Project, Settings};
 use serde::Serialize;
 
 use crate::Status;
 use crate::args::{SchemaArgs, SchemaFormat};
 
 pub(crate) fn run(args: &SchemaArgs) -> Result<Status, String> {
-    let paths = if args.paths.is_empty() {
-        crate::alembic_ini::default_paths()?
-    } else {
-        args.paths.clone()
-    };
-    let (project, errors) = Project::load(&paths);
-    for error in &errors {
-        eprintln!("mrt: error: {error}");
-    }
+    let (project, errors) = crate::load_project(&args.paths)?;
     if !errors.is_empty() {
         return Ok(Status::Error);
     }

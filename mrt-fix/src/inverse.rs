@@ -71,12 +71,7 @@ pub(crate) fn invert(
     style: &Style,
     dialect: Dialect,
 ) -> Inverse {
-    let generator = Generator {
-        style,
-        source,
-        dialect,
-        uses_sa: Cell::new(false),
-    };
+    let generator = Generator::new(style, source, dialect);
     let mut state = Scratch::new(before, ops);
     let mut implicit_types: HashSet<String> = before
         .enum_types()
@@ -141,12 +136,7 @@ pub(crate) fn invert_one(
     style: &Style,
     dialect: Dialect,
 ) -> Inverse {
-    let generator = Generator {
-        style,
-        source,
-        dialect,
-        uses_sa: Cell::new(false),
-    };
+    let generator = Generator::new(style, source, dialect);
     let mut state = Scratch::new(before, ops);
     for op in ops.iter().take(index) {
         state.apply(op);
@@ -199,7 +189,16 @@ struct Generator<'a> {
     uses_sa: Cell<bool>,
 }
 
-impl Generator<'_> {
+impl<'g> Generator<'g> {
+    fn new(style: &'g Style, source: &'g str, dialect: Dialect) -> Self {
+        Self {
+            style,
+            source,
+            dialect,
+            uses_sa: Cell::new(false),
+        }
+    }
+
     /// A server default of an operation of this migration, as written (the model keeps the
     /// value read from a Python string; SQL is SQL already).
     fn written(&self, default: &Spanned<Option<String>>, from_sql: bool) -> Option<String> {
