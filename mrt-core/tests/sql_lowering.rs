@@ -197,6 +197,36 @@ fn data_statements_and_sequences() {
     check("SELECT count(*) FROM users", &[]);
 }
 
+/// Whether a `WHERE` limits the statement itself: one inside a subquery does not.
+fn has_where(sql: &str) -> bool {
+    match &lowered(sql)[0].kind {
+        OpKind::UpdateRows { has_where, .. } | OpKind::DeleteRows { has_where, .. } => *has_where,
+        other => panic!("not UPDATE or DELETE: {other:?}"),
+    }
+}
+
+#[test]
+fn where_of_the_statement_not_of_a_subquery() {
+    assert!(!has_where(
+        "UPDATE task SET owner = (SELECT id FROM users WHERE users.name = task.owner_name)"
+    ));
+    assert!(has_where(
+        "UPDATE task SET owner = (SELECT id FROM users WHERE users.name = task.owner_name) WHERE owner IS NULL"
+    ));
+    assert!(!has_where("DELETE FROM ONLY sessions"));
+    assert!(has_where(
+        "DELETE FROM public.sessions USING users WHERE sessions.user_id = users.id"
+    ));
+    check(
+        "UPDATE ONLY \"Task\" AS t SET state = 'queued' WHERE t.state IS NULL",
+        &["UpdateRows Task"],
+    );
+    check(
+        "WITH stale AS (SELECT id FROM sessions) DELETE FROM sessions WHERE id IN (SELECT id FROM stale)",
+        &["DeleteRows sessions"],
+    );
+}
+
 #[test]
 fn tables() {
     check(

@@ -55,6 +55,11 @@ pub(crate) fn lower(sql: &str, place: &dyn Fn(Range<usize>) -> TextRange) -> Low
     for piece in pieces {
         let range = place(piece.range.clone());
         let text = &sql[piece.range.clone()];
+        if let Some(ops) = plain_dml(&piece.tokens, range) {
+            lowered.read_only = false;
+            lowered.ops.extend(ops.into_iter().map(|op| (op, range)));
+            continue;
+        }
         let postgres = match piece.postgres {
             Some(tokens) => parse_tokens(tokens, &PostgreSqlDialect {}),
             None => parse_one(text, &PostgreSqlDialect {}),
@@ -691,6 +696,50 @@ impl<'a> Words<'a> {
         }
         None
     }
+}
+
+/// `UPDATE t ...`, `DELETE FROM t ...` and `INSERT INTO t ...` read from their tokens: all the IR
+/// keeps of them is the table and whether a `WHERE` applies to the statement itself (not one in a
+/// subquery), and parsing them was most of the SQL time on data migrations (airflow's). `None` for
+/// anything else, a `WITH` query included, which the parser reads.
+fn plain_dml(tokens: &[Token], range: TextRange) -> Option<Vec<OpKind>> {
+    let mut words = Words { tokens, at: 0 };
+    let kind = if words.eat(&["UPDATE"]) {
+        "UPDATE"
+    } else if words.eat(&["DELETE", "FROM"]) {
+        "DELETE"
+    } else if words.eat(&["INSERT", "INTO"]) {
+        "INSERT"
+    } else {
+        return None;
+    };
+    words.skip(&["ONLY"]);
+    let table = Some(ident(&words.name()?, range));
+    let has_where = || {
+        let mut depth = 0_usize;
+        tokens[words.at..]
+            .iter()
+            .enumerate()
+            .any(|(offset, token)| {
+                match token {
+                    Token::LParen => depth += 1,
+                    Token::RParen => depth = depth.saturating_sub(1),
+                    _ => {}
+                }
+                depth == 0 && words.is(words.at + offset, "WHERE")
+            })
+    };
+    Some(vec![match kind {
+        "UPDATE" => OpKind::UpdateRows {
+            table,
+            has_where: has_where(),
+        },
+        "DELETE" => OpKind::DeleteRows {
+            table,
+            has_where: has_where(),
+        },
+        _ => OpKind::InsertRows { table },
+    }])
 }
 
 /// Classifies an unparsable statement from its leading keywords.
