@@ -83,18 +83,11 @@ pub(crate) fn invert(
         generator.inverse_of(op, &state, &mut steps);
         // An enum type a column creates implicitly goes away after the last column using it.
         if generator.has_enum_types() {
-            for column in created_columns(&op.kind) {
-                if let Some(name) = &column.enum_type
-                    && implicit_types.insert(name.value.to_lowercase())
-                {
-                    steps.push(Step::Code(format!(
-                        "{}.Enum(name={}).drop({}.get_bind(), checkfirst=True)",
-                        generator.sa(),
-                        style.string(&name.value),
-                        style.op_name()
-                    )));
-                }
-            }
+            generator.drop_implicit_types(
+                created_columns(&op.kind),
+                &mut implicit_types,
+                &mut steps,
+            );
         }
         if let OpKind::CreateType {
             name: Some(name), ..
@@ -153,18 +146,7 @@ pub(crate) fn invert_one(
             let columns = ops
                 .get(index)
                 .map_or(&[][..], |op| created_columns(&op.kind));
-            for column in columns {
-                if let Some(name) = &column.enum_type
-                    && seen.insert(name.value.to_lowercase())
-                {
-                    steps.push(Step::Code(format!(
-                        "{}.Enum(name={}).drop({}.get_bind(), checkfirst=True)",
-                        generator.sa(),
-                        style.string(&name.value),
-                        style.op_name()
-                    )));
-                }
-            }
+            generator.drop_implicit_types(columns, &mut seen, &mut steps);
         }
     }
     Inverse {
@@ -190,6 +172,28 @@ struct Generator<'a> {
 }
 
 impl<'g> Generator<'g> {
+    /// Drops the enum types `columns` create implicitly and `seen` does not hold yet (recording
+    /// them there).
+    fn drop_implicit_types(
+        &self,
+        columns: &[ColumnDef],
+        seen: &mut HashSet<String>,
+        steps: &mut Vec<Step>,
+    ) {
+        for column in columns {
+            if let Some(name) = &column.enum_type
+                && seen.insert(name.value.to_lowercase())
+            {
+                steps.push(Step::Code(format!(
+                    "{}.Enum(name={}).drop({}.get_bind(), checkfirst=True)",
+                    self.sa(),
+                    self.style.string(&name.value),
+                    self.style.op_name()
+                )));
+            }
+        }
+    }
+
     fn new(style: &'g Style, source: &'g str, dialect: Dialect) -> Self {
         Self {
             style,
