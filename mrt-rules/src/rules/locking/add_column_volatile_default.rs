@@ -1,8 +1,7 @@
-use mrt_core::ir::OpKind;
 use mrt_core::{Finding, MigrationContext, Rule};
 
-use super::is_volatile;
-use crate::helpers::{NewObjects, column_label, is_new_table, server_default};
+use super::{DefaultedAddition, defaulted_additions};
+use crate::helpers::column_label;
 
 mrt_core::declare_rule! {
     /// ## What it does
@@ -45,20 +44,15 @@ impl Rule for AddColumnVolatileDefault {
         if cx.settings.dialect != mrt_core::Dialect::Postgresql {
             return;
         }
-        let Some(upgrade) = &cx.migration.upgrade else {
-            return;
-        };
-        let new_objects = NewObjects::in_context(cx, upgrade);
-        for (index, op) in upgrade.ops.iter().enumerate() {
-            let OpKind::AddColumn { table, column } = &op.kind else {
-                continue;
-            };
-            let Some(default) = server_default(column) else {
-                continue;
-            };
-            if is_new_table(&new_objects, table, index)
-                || !default.value.as_deref().is_some_and(is_volatile)
-            {
+        for DefaultedAddition {
+            op,
+            table,
+            column,
+            default,
+            volatile,
+        } in defaulted_additions(cx)
+        {
+            if !volatile {
                 continue;
             }
             findings.push(

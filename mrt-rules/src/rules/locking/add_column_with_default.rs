@@ -1,8 +1,7 @@
-use mrt_core::ir::OpKind;
 use mrt_core::{Dialect, Finding, MigrationContext, Rule};
 
-use super::is_volatile;
-use crate::helpers::{NewObjects, column_label, is_new_table, server_default};
+use super::{DefaultedAddition, defaulted_additions};
+use crate::helpers::column_label;
 
 /// The first PostgreSQL major version that adds a column with a constant default without a
 /// rewrite.
@@ -67,21 +66,16 @@ impl Rule for AddColumnWithDefault {
         {
             return;
         }
-        let Some(upgrade) = &cx.migration.upgrade else {
-            return;
-        };
-        let new_objects = NewObjects::in_context(cx, upgrade);
-        for (index, op) in upgrade.ops.iter().enumerate() {
-            let OpKind::AddColumn { table, column } = &op.kind else {
-                continue;
-            };
-            let Some(default) = server_default(column) else {
-                continue;
-            };
+        for DefaultedAddition {
+            op,
+            table,
+            column,
+            default,
+            volatile,
+        } in defaulted_additions(cx)
+        {
             // A volatile default rewrites on every version: MRT404 reports it.
-            if is_new_table(&new_objects, table, index)
-                || default.value.as_deref().is_some_and(is_volatile)
-            {
+            if volatile {
                 continue;
             }
             let described = column_label(table.as_ref(), column.name.as_ref());
