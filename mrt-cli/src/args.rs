@@ -27,6 +27,16 @@ pub(crate) enum Command {
     Graph(GraphArgs),
     /// Show the schema the migrations build, replayed revision by revision without a database.
     Schema(SchemaArgs),
+    /// Set a Python project up: detect Alembic or Django, add `[tool.mrt]` to `pyproject.toml` and
+    /// write `tests/test_migrations.py` for the pytest fixture. Never overwrites.
+    Init(InitArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct InitArgs {
+    /// The project's root directory (where `alembic.ini` or `manage.py` is). Default: the current
+    /// directory.
+    pub(crate) path: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -6,6 +6,7 @@ mod args;
 mod check;
 mod fix;
 mod graph;
+mod init;
 mod output;
 mod rules;
 mod schema;
@@ -45,6 +46,7 @@ pub fn main() -> ExitCode {
         Command::Rules(args) => rules::list(&args),
         Command::Graph(args) => graph::run(&args),
         Command::Schema(args) => schema::run(&args),
+        Command::Init(args) => init::run(&args),
     };
     match result {
         Ok(status) => status.into(),
