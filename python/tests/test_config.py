@@ -62,5 +62,9 @@ def test_unsupported_fields_are_named_and_warned():
     names = config.unsupported()
     assert any(name.startswith("custom_seeds") for name in names)
     assert any(name.startswith("severity_overrides") for name in names)
-    with pytest.warns(UserWarning, match="custom_seeds"):
+    with pytest.warns(UserWarning) as record:
         config.warn_unsupported()
+    assert [str(warning.message).split()[1] for warning in record] == [
+        "MRTConfig.custom_seeds",
+        "MRTConfig.severity_overrides",
+    ]
