@@ -14,6 +14,11 @@ from .config import MRTConfig
 from .results import Failure, Finding, RevisionResult, StaticReport, VerifyReport
 from .runner import Mrt, RollbackFailure, StaticCheckFailure
 
+# Tracebacks and pytest's reports name the classes where users import them from.
+for _name in ("MrtError", "RollbackFailure", "StaticCheckFailure", "Mrt", "MRTConfig"):
+    globals()[_name].__module__ = __name__
+del _name
+
 try:
     __version__ = metadata.version("mrt-rollback")
 except metadata.PackageNotFoundError:  # imported from a source tree

@@ -7,6 +7,7 @@ errors that name the revisions.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import sys
@@ -91,9 +92,12 @@ class Mrt:
             return []
         return ["--python", sys.executable]
 
-    def verify_args(self, revision: Optional[str] = None) -> list[str]:
+    def verify_args(
+        self, revision: Optional[str] = None, apps: Optional[Sequence[str]] = None
+    ) -> list[str]:
+        config = self.config if apps is None else dataclasses.replace(self.config, django_apps=apps)
         args = ["verify", *self._paths, "--output-format", "json"]
-        args += self.config.verify_flags() + self._python_flags()
+        args += config.verify_flags() + self._python_flags()
         if revision is not None:
             args += ["--revision", revision]
         return args
@@ -103,9 +107,11 @@ class Mrt:
 
     # -- mrt verify ----------------------------------------------------------------------------
 
-    def verify(self, revision: Optional[str] = None) -> VerifyReport:
-        """Runs `mrt verify` (of one revision, or all) and returns its report."""
-        args = self.verify_args(revision)
+    def verify(
+        self, revision: Optional[str] = None, apps: Optional[Sequence[str]] = None
+    ) -> VerifyReport:
+        """Runs `mrt verify` (of one revision, or all; of these Django apps) and returns its report."""
+        args = self.verify_args(revision, apps)
         done = self._run(args)
         if done.returncode not in (0, 1):
             raise MrtError(
@@ -118,8 +124,13 @@ class Mrt:
         except ValueError as error:
             raise MrtError(f"`mrt verify` printed an unexpected report: {error}") from error
 
-    def check_all(self, refresh: bool = False) -> list[RevisionResult]:
-        """Every revision's result (one `mrt verify` run per session unless `refresh`)."""
+    def check_all(
+        self, apps: Optional[Sequence[str]] = None, refresh: bool = False
+    ) -> list[RevisionResult]:
+        """Every revision's result (one `mrt verify` run per session unless `refresh`); `apps`
+        (Django) judges only those apps' migrations, in a run of its own."""
+        if apps is not None:
+            return list(self.verify(apps=apps).revisions)
         if self._report is None or refresh:
             self._report = self.verify()
         return list(self._report.revisions)
@@ -141,16 +152,33 @@ class Mrt:
             raise MrtError(f"`mrt verify --revision {revision}` reported no result for it")
         return found
 
-    def assert_reversible(self, revision: str) -> None:
-        result = self.check_revision(revision)
-        if result.failed:
+    def heads(self) -> list[str]:
+        """The head revisions of the migrations, from `mrt graph --format json`."""
+        done = self._run(["graph", *self._paths, "--format", "json"])
+        if done.returncode != 0:
+            raise MrtError(f"`mrt graph` failed (exit {done.returncode}): {done.stderr.strip()}")
+        data = _parse_json(done.stdout, "graph", done.stderr)
+        heads = data.get("heads") if isinstance(data, dict) else None
+        if not isinstance(heads, list):
+            raise MrtError("`mrt graph --format json` printed no `heads`")
+        return [str(head) for head in heads]
+
+    def assert_reversible(self, revision: str = "head") -> None:
+        """Fails when the revision's rollback fails; `head` / `heads` (pytest-mrt's default) mean
+        each head revision."""
+        revisions = self.heads() if revision in ("head", "heads") else [revision]
+        failed = [result for result in map(self.check_revision, revisions) if result.failed]
+        if failed:
             raise RollbackFailure(
-                f"Migration {result.revision} is not safely reversible"
-                f"{f' ({result.path})' if result.path else ''}:\n{result.failure_summary()}"
+                "\n".join(
+                    f"Migration {result.revision} is not safely reversible"
+                    f"{f' ({result.path})' if result.path else ''}:\n{result.failure_summary()}"
+                    for result in failed
+                )
             )
 
-    def assert_all_reversible(self) -> None:
-        results = self.check_all()
+    def assert_all_reversible(self, apps: Optional[Sequence[str]] = None) -> None:
+        results = self.check_all(apps=apps)
         failed = [result for result in results if result.failed]
         if failed:
             lines = [

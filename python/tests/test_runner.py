@@ -194,3 +194,28 @@ def test_python_m_without_a_binary_says_so(monkeypatch, tmp_path):
     done = subprocess.run([sys.executable, "-m", "mrt_rollback", "--version"], capture_output=True, text=True, check=False)
     assert done.returncode == 2
     assert "mrt-rollback: error: MRT_BINARY=" in done.stderr
+
+
+def test_assert_reversible_of_head_judges_each_head(fake_mrt, verify_report, tmp_path):
+    fake_mrt.reply("graph", {"revisions": [], "heads": ["0002"], "bases": ["0001"]})
+    fake_mrt.reply("verify", verify_report, code=1)
+    runner = Mrt(cwd=tmp_path)
+    runner.prefer_full_run = True
+    with pytest.raises(RollbackFailure, match="Migration 0002 is not safely reversible"):
+        runner.assert_reversible()
+    assert fake_mrt.calls[0] == ["graph", "--format", "json"]
+
+
+def test_apps_run_a_verify_of_their_own(fake_mrt, verify_report, tmp_path):
+    fake_mrt.reply("verify", verify_report, code=1)
+    runner = Mrt(MRTConfig(django_apps=["users"]), cwd=tmp_path)
+    runner.check_all()
+    runner.check_all(apps=["orders", "billing"])
+    first, second = fake_mrt.calls
+    assert first[first.index("--apps") + 1] == "users"
+    assert second[second.index("--apps") + 1] == "orders,billing"
+    assert second.count("--apps") == 1
+
+
+def test_errors_are_named_where_users_import_them():
+    assert MrtError.__module__ == RollbackFailure.__module__ == "mrt_rollback"
