@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
-# check-pre-commit.sh PYTHON REPO
+# check-pre-commit.sh PYTHON REPO [HOOK]
 #
 # Uses this repository as a pre-commit hook repository, the way a project would: a scratch git
-# repository whose .pre-commit-config.yaml names REPO at its HEAD commit and the hook `mrt-check`.
+# repository whose .pre-commit-config.yaml names REPO at its HEAD commit and the hook HOOK
+# (`mrt-check`, the `language: rust` one, unless told; `mrt-check-python` is pip's build of the wheel).
 # The hook must fail on a migration that drops a column, and pass once the drop is suppressed.
 # PYTHON is a virtual environment's python; pre-commit is installed into it from PyPI.
 set -euo pipefail
 
 python=${1:?usage: check-pre-commit.sh PYTHON REPO}
 repo=$(cd -- "${2:?usage: check-pre-commit.sh PYTHON REPO}" && pwd)
+hook=${3:-mrt-check}
 rev=$(git -C "$repo" rev-parse HEAD)
 work=$(mktemp -d)
 trap 'rm -rf -- "$work"' EXIT
@@ -27,7 +29,7 @@ repos:
   - repo: $repo
     rev: $rev
     hooks:
-      - id: mrt-check
+      - id: $hook
 YAML
 mkdir -p migrations/versions
 write_migration() {
