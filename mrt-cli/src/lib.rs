@@ -9,6 +9,7 @@ mod graph;
 mod output;
 mod rules;
 mod schema;
+mod verify;
 
 use std::io::Write as _;
 use std::process::ExitCode;
@@ -45,6 +46,7 @@ pub fn main() -> ExitCode {
         Command::Rules(args) => rules::list(&args),
         Command::Graph(args) => graph::run(&args),
         Command::Schema(args) => schema::run(&args),
+        Command::Verify(args) => verify::run(&args),
     };
     match result {
         Ok(status) => status.into(),
