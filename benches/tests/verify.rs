@@ -6,6 +6,9 @@
 //! Needs a Python with Alembic, SQLAlchemy and psycopg2: `MRT_TEST_PYTHON`, else `python3`. Where
 //! it has none the tests say so and pass, except under CI (`CI` set), where they fail.
 
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
@@ -53,13 +56,13 @@ fn run(python: PathBuf, dir: &Path, database_url: Option<DatabaseUrl>) -> Report
         },
         database_url,
         python: Some(python),
-        timeout: Duration::from_secs(60),
+        timeout: Duration::from_mins(1),
         seed: 7,
         allow_nonempty: false,
         only: None,
         since: None,
         min_revision: None,
-        skip: Default::default(),
+        skip: BTreeMap::default(),
     };
     mrt_verify::verify(&options, &project, &findings).unwrap()
 }
