@@ -94,7 +94,7 @@ fn check(report: &Report, expected: &[Expected]) {
         };
         match expected.kind {
             None if verdict.status != Status::Passed => {
-                problems.push(format!("should pass: {}", describe()))
+                problems.push(format!("should pass: {}", describe()));
             }
             None => {}
             Some(kind) => {
