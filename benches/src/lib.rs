@@ -7,8 +7,10 @@
 
 use std::fmt::Write as _;
 
+pub mod executable;
 pub mod planted;
 
+pub use executable::{Expected, executable_chain};
 pub use planted::{Planted, planted_chain};
 
 /// One generated file: its name and text.

@@ -9,9 +9,28 @@ pub(crate) fn default_paths() -> Result<Vec<PathBuf>, String> {
     if !ini.is_file() {
         return Ok(vec![PathBuf::from(".")]);
     }
+    paths_of(ini)
+}
+
+/// The migration directories an `alembic.ini` names; relative ones are relative to its directory
+/// (where Alembic is run from).
+pub(crate) fn paths_of(ini: &Path) -> Result<Vec<PathBuf>, String> {
     let text =
         std::fs::read_to_string(ini).map_err(|error| format!("{}: {error}", ini.display()))?;
-    let paths = locations(&text, Path::new("."));
+    let here = ini
+        .parent()
+        .filter(|dir| !dir.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let paths: Vec<PathBuf> = locations(&text, here)
+        .into_iter()
+        .map(|path| {
+            if path.is_relative() && here != Path::new(".") {
+                here.join(path)
+            } else {
+                path
+            }
+        })
+        .collect();
     if paths.is_empty() {
         return Err(format!(
             "{}: [alembic] has no `script_location` mrt can read (a package resource such as `app:migrations` cannot be resolved without importing); give the path to the migrations",

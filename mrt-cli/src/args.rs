@@ -27,6 +27,9 @@ pub(crate) enum Command {
     Graph(GraphArgs),
     /// Show the schema the migrations build, replayed revision by revision without a database.
     Schema(SchemaArgs),
+    /// Run every migration up and down on a real database with rows in every table, and show
+    /// what each rollback loses.
+    Verify(VerifyArgs),
     /// Set a Python project up: detect Alembic or Django, add `[tool.mrt]` to `pyproject.toml` and
     /// write `tests/test_migrations.py` for the pytest fixture. Never overwrites.
     Init(InitArgs),
@@ -152,6 +155,77 @@ impl FixArgs {
             since: None,
         }
     }
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct VerifyArgs {
+    /// The project: a directory holding `alembic.ini` (its env.py runs the migrations), the ini
+    /// file itself, or bare versions directories. Default: `./alembic.ini`, else the current
+    /// directory.
+    pub(crate) paths: Vec<PathBuf>,
+
+    /// The scratch database (`postgresql://...`, `sqlite:///file.db`); it must be empty. Default:
+    /// `$MRT_DATABASE_URL`, `[tool.mrt.verify] database-url`, else a throwaway PostgreSQL cluster
+    /// when `initdb`/`pg_ctl` are installed, else a temporary SQLite file.
+    #[arg(long, value_name = "URL")]
+    pub(crate) database_url: Option<String>,
+
+    /// The project's Python interpreter (with Alembic and the database driver). Default: the
+    /// active virtual environment's, else `python3`.
+    #[arg(long, value_name = "PATH")]
+    pub(crate) python: Option<PathBuf>,
+
+    /// How to print the verdicts.
+    #[arg(long, value_enum, default_value_t = VerifyFormat::Full)]
+    pub(crate) output_format: VerifyFormat,
+
+    /// Write the output to this file instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) output_file: Option<PathBuf>,
+
+    /// Use this configuration file instead of the nearest `pyproject.toml` / `mrt.toml`.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) config: Option<PathBuf>,
+
+    /// Judge only this revision (the others are applied to reach it).
+    #[arg(long, value_name = "REV")]
+    pub(crate) revision: Option<String>,
+
+    /// Judge only revisions that descend from this one (the last release).
+    #[arg(long, value_name = "REV")]
+    pub(crate) since: Option<String>,
+
+    /// Judge this revision and the ones that descend from it.
+    #[arg(long, value_name = "REV")]
+    pub(crate) min_revision: Option<String>,
+
+    /// Do not judge this revision (repeatable); `[tool.mrt.skip]` entries are skipped too.
+    #[arg(long, value_name = "REV")]
+    pub(crate) skip: Vec<String>,
+
+    /// Seconds one migration step may take before it is stopped (default 300).
+    #[arg(long, value_name = "SECONDS")]
+    pub(crate) timeout: Option<u64>,
+
+    /// The seed the seeded values derive from (printed in every report; default 1).
+    #[arg(long)]
+    pub(crate) seed: Option<u64>,
+
+    /// Wipe a given database that already has tables instead of refusing it.
+    #[arg(long)]
+    pub(crate) allow_nonempty: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum VerifyFormat {
+    /// A table of revisions with their verdicts and failures, and a summary.
+    Full,
+    /// A JSON object (see docs/json-output.md).
+    Json,
+    /// A JUnit XML report, one test case per revision.
+    Junit,
+    /// GitHub Actions annotations.
+    Github,
 }
 
 #[derive(Debug, Args)]

@@ -10,6 +10,7 @@ mod init;
 mod output;
 mod rules;
 mod schema;
+mod verify;
 
 use std::io::Write as _;
 use std::process::ExitCode;
@@ -46,6 +47,7 @@ pub fn main() -> ExitCode {
         Command::Rules(args) => rules::list(&args),
         Command::Graph(args) => graph::run(&args),
         Command::Schema(args) => schema::run(&args),
+        Command::Verify(args) => verify::run(&args),
         Command::Init(args) => init::run(&args),
     };
     match result {

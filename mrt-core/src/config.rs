@@ -33,6 +33,26 @@ pub struct Options {
     /// Revision id -> the reason its findings are accepted (what, why, how to recover, who
     /// reviewed, when). A reason is required.
     pub skip: Option<BTreeMap<String, String>>,
+    /// `[tool.mrt.verify]`: how `mrt verify` runs the migrations on a database.
+    pub verify: Option<VerifyOptions>,
+}
+
+/// The options of `[tool.mrt.verify]`; command-line options win.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct VerifyOptions {
+    /// The scratch database (never a database holding data that matters).
+    pub database_url: Option<String>,
+    /// The project's Python interpreter.
+    pub python: Option<String>,
+    /// Seconds one migration step may take.
+    pub timeout: Option<u64>,
+    /// The seed the values of seeded rows derive from.
+    pub seed: Option<u64>,
+    /// Django's settings module.
+    pub django_settings: Option<String>,
+    /// Django apps to walk (default: all).
+    pub apps: Option<Vec<String>>,
 }
 
 /// A configuration file and its options.

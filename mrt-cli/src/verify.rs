@@ -1,0 +1,166 @@
+//! `mrt verify`: every migration up and down on a real database, with the static findings joined.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use mrt_core::config::{Config, VerifyOptions};
+use mrt_core::{Diagnostic, Project};
+use mrt_verify::{DatabaseUrl, Options, Source};
+
+use crate::Status;
+use crate::args::{CheckArgs, OutputFormat, VerifyArgs, VerifyFormat};
+
+/// Seconds a migration step may take when neither the command line nor the configuration says.
+const DEFAULT_TIMEOUT: u64 = 300;
+
+pub(crate) fn run(args: &VerifyArgs) -> Result<Status, String> {
+    let (source, versions) = source(&args.paths)?;
+    let config = match &args.config {
+        Some(path) => Config::load(path)
+            .map_err(|error| error.to_string())?
+            .map(Some)
+            .ok_or_else(|| format!("{}: no [tool.mrt] table", path.display()))?,
+        None => Config::discover(versions.first().map_or(Path::new("."), PathBuf::as_path))
+            .map_err(|error| error.to_string())?,
+    };
+    let settings = config
+        .as_ref()
+        .and_then(|config| config.options.verify.clone())
+        .unwrap_or_default();
+    let options = options(args, source, config.as_ref(), &settings)?;
+
+    let (project, findings) = static_side(&versions, config.as_ref())?;
+    let report =
+        mrt_verify::verify(&options, &project, &findings).map_err(|error| error.to_string())?;
+    let text = match args.output_format {
+        VerifyFormat::Full => report.render_full(),
+        VerifyFormat::Json => report.render_json(),
+        VerifyFormat::Junit => report.render_junit(),
+        VerifyFormat::Github => report.render_github(),
+    };
+    match &args.output_file {
+        Some(path) => std::fs::write(path, text)
+            .map_err(|error| format!("{}: cannot write the output: {error}", path.display()))?,
+        None => {
+            crate::write_stdout(&text)?;
+        }
+    }
+    Ok(if report.passed() {
+        Status::Success
+    } else {
+        Status::Failure
+    })
+}
+
+/// Where the migrations are and how they run: an `alembic.ini` (given, in a given directory, or
+/// in the current directory when no path is given) runs its own env.py; otherwise the paths are
+/// bare versions directories. Also returns the versions directories, for the static side.
+pub(crate) fn source(paths: &[PathBuf]) -> Result<(Source, Vec<PathBuf>), String> {
+    let ini = match paths {
+        [] => Some(PathBuf::from("alembic.ini")).filter(|ini| ini.is_file()),
+        [only] if only.is_file() && only.extension().is_some_and(|e| e == "ini") => {
+            Some(only.clone())
+        }
+        [only] if only.join("alembic.ini").is_file() => Some(only.join("alembic.ini")),
+        _ => None,
+    };
+    if let Some(ini) = ini {
+        let versions = crate::alembic_ini::paths_of(&ini)?;
+        let source = Source::Alembic {
+            ini: Some(ini),
+            versions: versions.clone(),
+        };
+        return Ok((source, versions));
+    }
+    let versions = if paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        paths.to_vec()
+    };
+    for path in &versions {
+        if !path.is_dir() {
+            return Err(format!(
+                "{}: not a directory of migrations (give the versions directory, or the directory of alembic.ini)",
+                path.display()
+            ));
+        }
+    }
+    let source = Source::Alembic {
+        ini: None,
+        versions: versions.clone(),
+    };
+    Ok((source, versions))
+}
+
+fn options(
+    args: &VerifyArgs,
+    source: Source,
+    config: Option<&Config>,
+    settings: &VerifyOptions,
+) -> Result<Options, String> {
+    let url = args
+        .database_url
+        .clone()
+        .or_else(|| {
+            std::env::var("MRT_DATABASE_URL")
+                .ok()
+                .filter(|u| !u.is_empty())
+        })
+        .or_else(|| settings.database_url.clone());
+    let database_url = url
+        .map(|url| DatabaseUrl::parse(&url))
+        .transpose()
+        .map_err(|error| error.to_string())?;
+    let mut skip: std::collections::BTreeMap<String, String> = config
+        .and_then(|config| config.options.skip.clone())
+        .unwrap_or_default();
+    for revision in &args.skip {
+        skip.entry(revision.clone())
+            .or_insert_with(|| "--skip on the command line".to_owned());
+    }
+    Ok(Options {
+        source,
+        database_url,
+        python: args
+            .python
+            .clone()
+            .or_else(|| settings.python.as_ref().map(PathBuf::from)),
+        timeout: Duration::from_secs(args.timeout.or(settings.timeout).unwrap_or(DEFAULT_TIMEOUT)),
+        seed: args.seed.or(settings.seed).unwrap_or(1),
+        allow_nonempty: args.allow_nonempty,
+        only: args.revision.clone(),
+        since: args.since.clone(),
+        min_revision: args.min_revision.clone(),
+        skip,
+    })
+}
+
+/// The static findings on the same migrations (every default rule, the configuration's
+/// selection), to join with the failures they predicted.
+fn static_side(
+    versions: &[PathBuf],
+    config: Option<&Config>,
+) -> Result<(Project, Vec<Diagnostic>), String> {
+    let check_args = CheckArgs {
+        paths: versions.to_vec(),
+        output_format: OutputFormat::Full,
+        output_file: None,
+        config: None,
+        statistics: false,
+        exit_zero: false,
+        select: Vec::new(),
+        extend_select: Vec::new(),
+        ignore: Vec::new(),
+        strict: false,
+        dialect: None,
+        postgres_version: None,
+        since: None,
+    };
+    let linter = crate::check::linter(&check_args, config)?;
+    let (project, errors) = Project::load(versions);
+    for error in &errors {
+        eprintln!("mrt: warning: {error}");
+    }
+    let findings = linter.check(&project);
+    Ok((project, findings))
+}

@@ -1,0 +1,484 @@
+//! The scratch databases: one *main* database that holds the chain as far as it was walked (and the
+//! seeded rows), and a *trial* copy of it per revision, where the revision is upgraded, downgraded
+//! and upgraded again. A broken downgrade only ever breaks the trial, so the walk goes on.
+
+pub mod embedded;
+mod postgres;
+mod sqlite;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use crate::Error;
+use crate::catalog::{Catalog, Table};
+use crate::url::{DatabaseUrl, PgUrl};
+pub use embedded::EmbeddedPostgres;
+
+/// The SQL flavour of a session, for the literals seeds are written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// PostgreSQL.
+    Postgres,
+    /// SQLite.
+    Sqlite,
+}
+
+/// Where the scratch databases live.
+#[derive(Debug)]
+pub struct Server {
+    kind: ServerKind,
+    /// What the report says of the database.
+    pub description: DatabaseDescription,
+}
+
+// One value per run: the size of the variants does not matter.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug)]
+enum ServerKind {
+    Postgres {
+        /// The main database (the one given, or `mrt_main` in the embedded cluster).
+        main: PgUrl,
+        /// The maintenance database the copies are made from.
+        admin: PgUrl,
+        /// Kept alive so the cluster runs until the server is dropped.
+        embedded: Option<EmbeddedPostgres>,
+    },
+    Sqlite {
+        /// A private directory holding the main file and the copies.
+        dir: PrivateDir,
+    },
+}
+
+/// The database of a run, as reports show it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct DatabaseDescription {
+    /// `postgresql` or `sqlite`.
+    pub backend: &'static str,
+    /// Started by `mrt verify` itself.
+    pub embedded: bool,
+    /// The URL, password hidden.
+    pub url: String,
+    /// The server version, when known.
+    pub version: Option<String>,
+}
+
+/// Name of the main database in the embedded cluster and of the SQLite main file.
+const MAIN: &str = "mrt_main";
+
+impl Server {
+    /// Opens the scratch databases: the given URL's, or an embedded PostgreSQL cluster when
+    /// `initdb`/`pg_ctl` are on the machine, else a temporary SQLite file. A given database that
+    /// has tables is refused unless `allow_nonempty` (which wipes it first).
+    pub fn open(url: Option<&DatabaseUrl>, allow_nonempty: bool) -> Result<Self, Error> {
+        match url {
+            Some(DatabaseUrl::Postgres(url)) => Self::postgres(url.clone(), None, allow_nonempty),
+            Some(DatabaseUrl::Sqlite(path)) => Self::sqlite(Some(path), allow_nonempty),
+            None => match embedded::find_bindir() {
+                Some(bindir) => {
+                    let cluster = EmbeddedPostgres::start(&bindir)?;
+                    let admin = cluster.url("postgres");
+                    let mut client =
+                        postgres::connect(&admin).map_err(|message| Error::Database {
+                            url: admin.redacted(),
+                            message,
+                        })?;
+                    client
+                        .batch_execute(&format!("CREATE DATABASE {MAIN}"))
+                        .map_err(|error| Error::Database {
+                            url: admin.redacted(),
+                            message: postgres::describe(&error),
+                        })?;
+                    let main = cluster.url(MAIN);
+                    Self::postgres(main, Some(cluster), false)
+                }
+                None => Self::sqlite(None, false),
+            },
+        }
+    }
+
+    fn postgres(
+        main: PgUrl,
+        embedded: Option<EmbeddedPostgres>,
+        allow_nonempty: bool,
+    ) -> Result<Self, Error> {
+        let fail = |message: String| Error::Database {
+            url: main.redacted(),
+            message,
+        };
+        let mut client = postgres::connect(&main).map_err(fail)?;
+        let existing = postgres::existing_objects(&mut client).map_err(fail)?;
+        if !existing.is_empty() {
+            if !allow_nonempty {
+                return Err(fail(format!(
+                    "not empty (it has {}); mrt verify only runs on a scratch database: give an empty one, or --allow-nonempty to wipe it first",
+                    existing.join(", ")
+                )));
+            }
+            postgres::wipe(&mut client).map_err(fail)?;
+        }
+        let version = client
+            .query_one("SHOW server_version", &[])
+            .ok()
+            .map(|row| row.get::<_, String>(0));
+        drop(client);
+        // Copies are made from a connection to another database: a template may have none.
+        let admin = ["postgres", "template1"]
+            .into_iter()
+            .map(|name| main.with_database(name))
+            .find(|admin| postgres::connect(admin).is_ok())
+            .ok_or_else(|| {
+                fail(
+                    "cannot connect to the `postgres` or `template1` database to make copies"
+                        .into(),
+                )
+            })?;
+        let description = DatabaseDescription {
+            backend: "postgresql",
+            embedded: embedded.is_some(),
+            url: main.redacted(),
+            version,
+        };
+        Ok(Server {
+            kind: ServerKind::Postgres {
+                main,
+                admin,
+                embedded,
+            },
+            description,
+        })
+    }
+
+    fn sqlite(given: Option<&PathBuf>, allow_nonempty: bool) -> Result<Self, Error> {
+        let dir = std::env::temp_dir().join(format!(
+            "mrt-verify-sqlite-{}-{}",
+            std::process::id(),
+            embedded::unique_suffix()
+        ));
+        std::fs::create_dir(&dir).map_err(|e| Error::io(&dir, &e))?;
+        let main = dir.join(format!("{MAIN}.db"));
+        if let Some(path) = given.filter(|path| path.exists()) {
+            // The given file is never written: the walk runs on a private copy of it.
+            let connection = rusqlite::Connection::open(path).map_err(|e| Error::Database {
+                url: format!("sqlite:///{}", path.display()),
+                message: e.to_string(),
+            })?;
+            let catalog = sqlite::catalog(&connection).map_err(|message| Error::Database {
+                url: format!("sqlite:///{}", path.display()),
+                message,
+            })?;
+            if !catalog.tables.is_empty() && !allow_nonempty {
+                let names: Vec<&str> = catalog.tables.keys().map(String::as_str).take(20).collect();
+                let _ = std::fs::remove_dir_all(&dir);
+                return Err(Error::Database {
+                    url: format!("sqlite:///{}", path.display()),
+                    message: format!(
+                        "not empty (it has {}); give an empty file, or --allow-nonempty to start from an empty copy",
+                        names.join(", ")
+                    ),
+                });
+            }
+        }
+        let version = Some(rusqlite::version().to_owned());
+        let url = match given {
+            Some(path) => format!("sqlite:///{}", path.display()),
+            None => format!("sqlite:///{}", main.display()),
+        };
+        Ok(Server {
+            kind: ServerKind::Sqlite {
+                dir: PrivateDir(dir),
+            },
+            description: DatabaseDescription {
+                backend: "sqlite",
+                embedded: given.is_none(),
+                url,
+                version,
+            },
+        })
+    }
+
+    /// The main database's name.
+    pub fn main_name(&self) -> String {
+        match &self.kind {
+            ServerKind::Postgres { main, .. } => main.database.clone(),
+            ServerKind::Sqlite { .. } => MAIN.to_owned(),
+        }
+    }
+
+    /// The name of the trial copy of the main database.
+    pub fn trial_name(&self) -> String {
+        format!("{}_mrt_trial", self.main_name())
+    }
+
+    /// The backend.
+    pub fn backend(&self) -> Backend {
+        match self.kind {
+            ServerKind::Postgres { .. } => Backend::Postgres,
+            ServerKind::Sqlite { .. } => Backend::Sqlite,
+        }
+    }
+
+    fn sqlite_path(dir: &std::path::Path, name: &str) -> PathBuf {
+        dir.join(format!("{name}.db"))
+    }
+
+    /// The URL the worker gives SQLAlchemy for a database; on PostgreSQL with a statement timeout,
+    /// so a hung statement is stopped by the server itself.
+    pub fn worker_url(&self, name: &str, timeout_ms: Option<u64>) -> String {
+        match &self.kind {
+            ServerKind::Postgres { main, .. } => {
+                let options = timeout_ms.map(|ms| format!("-c statement_timeout={ms}"));
+                main.with_database(name).sqlalchemy(options.as_deref())
+            }
+            ServerKind::Sqlite { dir } => {
+                format!("sqlite:///{}", Self::sqlite_path(&dir.0, name).display())
+            }
+        }
+    }
+
+    /// A session of the Rust side on a database.
+    pub fn session(&self, name: &str) -> Result<Session, String> {
+        match &self.kind {
+            ServerKind::Postgres { main, .. } => {
+                postgres::connect(&main.with_database(name)).map(Session::Postgres)
+            }
+            ServerKind::Sqlite { dir } => {
+                let connection = rusqlite::Connection::open(Self::sqlite_path(&dir.0, name))
+                    .map_err(|e| sqlite::describe(&e))?;
+                // Seeds and checks wait for a worker that still holds the file, not fail.
+                connection
+                    .busy_timeout(std::time::Duration::from_secs(30))
+                    .map_err(|e| sqlite::describe(&e))?;
+                Ok(Session::Sqlite(connection))
+            }
+        }
+    }
+
+    /// Replaces database `to` with a copy of database `from`.
+    pub fn copy(&self, from: &str, to: &str) -> Result<(), String> {
+        match &self.kind {
+            ServerKind::Postgres { admin, .. } => {
+                let mut client = postgres::connect(admin)?;
+                let drop_sql = format!(
+                    "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                    postgres::quote(to)
+                );
+                client
+                    .batch_execute(&drop_sql)
+                    .map_err(|e| postgres::describe(&e))?;
+                let create = format!(
+                    "CREATE DATABASE {} TEMPLATE {}",
+                    postgres::quote(to),
+                    postgres::quote(from)
+                );
+                if client.batch_execute(&create).is_ok() {
+                    return Ok(());
+                }
+                // A session left open on the source (an env.py with a pooled engine) blocks the
+                // copy; the source is scratch, so its sessions are ended and the copy retried.
+                client
+                    .execute(
+                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()",
+                        &[&from],
+                    )
+                    .map_err(|e| postgres::describe(&e))?;
+                client
+                    .batch_execute(&create)
+                    .map_err(|e| postgres::describe(&e))
+            }
+            ServerKind::Sqlite { dir } => {
+                let source = Self::sqlite_path(&dir.0, from);
+                let target = Self::sqlite_path(&dir.0, to);
+                if source.exists() {
+                    std::fs::copy(&source, &target)
+                        .map(|_| ())
+                        .map_err(|e| e.to_string())
+                } else {
+                    // Nothing was written yet: the copy of an empty database is an empty one.
+                    match std::fs::remove_file(&target) {
+                        Ok(()) => Ok(()),
+                        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+                        Err(e) => Err(e.to_string()),
+                    }
+                }
+            }
+        }
+    }
+
+    /// Removes a database.
+    pub fn drop_database(&self, name: &str) -> Result<(), String> {
+        match &self.kind {
+            ServerKind::Postgres { admin, .. } => {
+                let mut client = postgres::connect(admin)?;
+                client
+                    .batch_execute(&format!(
+                        "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                        postgres::quote(name)
+                    ))
+                    .map_err(|e| postgres::describe(&e))
+            }
+            ServerKind::Sqlite { dir } => {
+                match std::fs::remove_file(Self::sqlite_path(&dir.0, name)) {
+                    Ok(()) => Ok(()),
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+                    Err(e) => Err(e.to_string()),
+                }
+            }
+        }
+    }
+
+    /// Ends the sessions on a database (a worker stuck in a statement past its timeout).
+    pub fn cancel_sessions(&self, name: &str) {
+        if let ServerKind::Postgres { admin, .. } = &self.kind
+            && let Ok(mut client) = postgres::connect(admin)
+        {
+            let _ = client.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()",
+                &[&name],
+            );
+        }
+    }
+
+    /// Leaves the server as it was found: the trial copy dropped, the given main database wiped
+    /// back to empty (it was empty, or `--allow-nonempty` allowed wiping it), the embedded cluster
+    /// or the private SQLite directory removed.
+    pub fn finish(self) -> Result<(), String> {
+        match self.kind {
+            ServerKind::Postgres {
+                main,
+                admin,
+                embedded,
+            } => {
+                if embedded.is_none() {
+                    let trial = format!("{}_mrt_trial", main.database);
+                    let mut client = postgres::connect(&admin)?;
+                    client
+                        .batch_execute(&format!(
+                            "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                            postgres::quote(&trial)
+                        ))
+                        .map_err(|e| postgres::describe(&e))?;
+                    let mut client = postgres::connect(&main)?;
+                    postgres::wipe(&mut client)?;
+                }
+                Ok(())
+            }
+            ServerKind::Sqlite { dir } => {
+                drop(dir);
+                Ok(())
+            }
+        }
+    }
+}
+
+/// A directory of ours, removed when dropped (also when a run stops on an error).
+#[derive(Debug)]
+struct PrivateDir(PathBuf);
+
+impl Drop for PrivateDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// A connection of the Rust side to one database.
+pub enum Session {
+    /// PostgreSQL.
+    Postgres(::postgres::Client),
+    /// SQLite.
+    Sqlite(rusqlite::Connection),
+}
+
+impl std::fmt::Debug for Session {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.write_str(match self {
+            Session::Postgres(_) => "Session::Postgres",
+            Session::Sqlite(_) => "Session::Sqlite",
+        })
+    }
+}
+
+impl Session {
+    /// The backend.
+    pub fn backend(&self) -> Backend {
+        match self {
+            Session::Postgres(_) => Backend::Postgres,
+            Session::Sqlite(_) => Backend::Sqlite,
+        }
+    }
+
+    /// The schema.
+    pub fn catalog(&mut self) -> Result<Catalog, String> {
+        match self {
+            Session::Postgres(client) => postgres::catalog(client),
+            Session::Sqlite(connection) => sqlite::catalog(connection),
+        }
+    }
+
+    /// Every row of a table, as text.
+    pub fn rows(
+        &mut self,
+        table: &str,
+        columns: &[String],
+    ) -> Result<Vec<Vec<Option<String>>>, String> {
+        match self {
+            Session::Postgres(client) => postgres::rows(client, table, columns),
+            Session::Sqlite(connection) => sqlite::rows(connection, table, columns),
+        }
+    }
+
+    /// Some row's non-NULL values of these columns.
+    pub fn some_row(
+        &mut self,
+        table: &str,
+        columns: &[String],
+    ) -> Result<Option<Vec<String>>, String> {
+        match self {
+            Session::Postgres(client) => postgres::some_row(client, table, columns),
+            Session::Sqlite(connection) => sqlite::some_row(connection, table, columns),
+        }
+    }
+
+    /// Runs statements.
+    pub fn execute(&mut self, sql: &str) -> Result<(), String> {
+        match self {
+            Session::Postgres(client) => client
+                .batch_execute(sql)
+                .map_err(|e| postgres::describe(&e)),
+            Session::Sqlite(connection) => connection
+                .execute_batch(sql)
+                .map_err(|e| sqlite::describe(&e)),
+        }
+    }
+
+    /// The revisions recorded in a version table.
+    pub fn versions(&mut self, table: &str) -> Result<Vec<String>, String> {
+        match self {
+            Session::Postgres(client) => postgres::versions(client, table),
+            Session::Sqlite(connection) => sqlite::versions(connection, table),
+        }
+    }
+
+    /// Empties these tables.
+    pub fn truncate(&mut self, tables: &BTreeMap<String, Table>) -> Result<(), String> {
+        match self {
+            Session::Postgres(client) => postgres::truncate(client, tables),
+            Session::Sqlite(connection) => sqlite::truncate(connection, tables),
+        }
+    }
+
+    /// A quoted (schema-qualified) table name.
+    pub fn quote_table(&self, name: &str) -> String {
+        match self {
+            Session::Postgres(_) => postgres::quote_table(name),
+            Session::Sqlite(_) => sqlite::quote(name),
+        }
+    }
+
+    /// A quoted column name.
+    pub fn quote(&self, name: &str) -> String {
+        match self {
+            Session::Postgres(_) => postgres::quote(name),
+            Session::Sqlite(_) => sqlite::quote(name),
+        }
+    }
+}

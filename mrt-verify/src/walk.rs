@@ -1,0 +1,622 @@
+//! The walk: every revision in graph order, each tried on a copy of the main database (seed,
+//! snapshot, upgrade, downgrade, snapshot and compare, upgrade again), then applied to the main
+//! database so the next revision starts from it. Linear in the chain; a broken revision only stops
+//! its own descendants (when its upgrade cannot be applied at all).
+
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::fmt::Write as _;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use mrt_core::graph::{RevisionGraph, RevisionNode};
+use mrt_core::{Diagnostic, Project};
+use serde_json::{Value, json};
+
+use crate::Error;
+use crate::catalog::Catalog;
+use crate::data::{self, Rows};
+use crate::db::{Server, Session};
+use crate::report::{Failure, FailureKind, Report, StaticFinding, Status, Summary, Verdict};
+use crate::seed::Seeder;
+use crate::url::DatabaseUrl;
+use crate::worker::{self, NoAnswer, Worker};
+
+/// Which migrations, and how they are run.
+#[derive(Debug, Clone)]
+pub enum Source {
+    /// Alembic: the project's `alembic.ini` (its env.py runs the migrations), or bare versions
+    /// directories (run with a minimal environment of mrt's own).
+    Alembic {
+        /// `alembic.ini`, when the project has one.
+        ini: Option<PathBuf>,
+        /// The versions directories (used without an ini).
+        versions: Vec<PathBuf>,
+    },
+}
+
+/// How to run.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// The migrations.
+    pub source: Source,
+    /// The scratch database; `None`: an embedded one.
+    pub database_url: Option<DatabaseUrl>,
+    /// The project's interpreter (`--python`).
+    pub python: Option<PathBuf>,
+    /// Per migration step.
+    pub timeout: Duration,
+    /// Values derive from it.
+    pub seed: u64,
+    /// Wipe a given database that has tables instead of refusing it.
+    pub allow_nonempty: bool,
+    /// Judge only this revision (the others are only applied).
+    pub only: Option<String>,
+    /// Judge only revisions that descend from this one.
+    pub since: Option<String>,
+    /// Judge this revision and those that descend from it.
+    pub min_revision: Option<String>,
+    /// Revisions not judged, with the reason.
+    pub skip: BTreeMap<String, String>,
+}
+
+/// Runs the walk. `project` and `findings` are the static side: which tables each revision names,
+/// and the findings joined to the failures they predicted.
+pub fn verify(
+    options: &Options,
+    project: &Project,
+    findings: &[Diagnostic],
+) -> Result<Report, Error> {
+    let started = Instant::now();
+    let server = Server::open(options.database_url.as_ref(), options.allow_nonempty)?;
+    let description = server.description.clone();
+    let result = Walk::new(&server, options, project, findings).and_then(Walk::run);
+    let cleanup = server.finish();
+    let mut report = result?;
+    report.database = description;
+    if let Err(error) = cleanup {
+        report
+            .notes
+            .push(format!("clean-up of the scratch database: {error}"));
+    }
+    report.summary.duration_ms = millis(started.elapsed());
+    report.count();
+    Ok(report)
+}
+
+/// How a migration step ended badly.
+enum StepError {
+    /// It raised.
+    Failed(String),
+    /// It ran out of time.
+    Timeout(String),
+}
+
+struct Walk<'a> {
+    server: &'a Server,
+    options: &'a Options,
+    project: &'a Project,
+    findings: &'a [Diagnostic],
+    worker: Worker,
+    nodes: Vec<RevisionNode>,
+    paths: Vec<String>,
+    graph: RevisionGraph,
+    seeder: Seeder,
+    main: String,
+    trial: String,
+    report: Report,
+}
+
+impl<'a> Walk<'a> {
+    fn new(
+        server: &'a Server,
+        options: &'a Options,
+        project: &'a Project,
+        findings: &'a [Diagnostic],
+    ) -> Result<Self, Error> {
+        let python = worker::interpreter(options.python.as_deref());
+        let main = server.main_name();
+        let probe = server.worker_url(&main, None);
+        let (modules, load) = match &options.source {
+            Source::Alembic { ini, versions } => (
+                vec!["alembic", "sqlalchemy"],
+                json!({"op": "load", "framework": "alembic", "ini": ini, "versions": versions}),
+            ),
+        };
+        let mut worker = Worker::start(&python, &modules, Some(&probe))?;
+        let loaded = worker.load(load)?;
+        let mut nodes = Vec::new();
+        let mut paths = Vec::new();
+        for revision in loaded["revisions"].as_array().into_iter().flatten() {
+            let id = revision["id"].as_str().unwrap_or_default().to_owned();
+            let parents = revision["parents"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|p| p.as_str().map(str::to_owned))
+                .collect();
+            paths.push(revision["path"].as_str().unwrap_or_default().to_owned());
+            nodes.push(RevisionNode {
+                id,
+                parents,
+                ..RevisionNode::default()
+            });
+        }
+        let graph = RevisionGraph::build(&nodes);
+        Ok(Walk {
+            server,
+            options,
+            project,
+            findings,
+            worker,
+            nodes,
+            paths,
+            graph,
+            seeder: Seeder::new(options.seed),
+            trial: server.trial_name(),
+            main,
+            report: Report {
+                revisions: Vec::new(),
+                summary: Summary::default(),
+                database: server.description.clone(),
+                seed: options.seed,
+                contradicted: Vec::new(),
+                notes: Vec::new(),
+            },
+        })
+    }
+
+    /// The position of a revision named by id or unique prefix.
+    fn resolve(&self, revision: &str, option: &str) -> Result<usize, Error> {
+        if let Some(position) = self.graph.position(revision) {
+            return Ok(position);
+        }
+        let matches: Vec<usize> = (0..self.nodes.len())
+            .filter(|&at| self.nodes[at].id.starts_with(revision))
+            .collect();
+        match matches.as_slice() {
+            [one] => Ok(*one),
+            [] => Err(Error::Usage(format!(
+                "{option} {revision}: no such revision"
+            ))),
+            _ => Err(Error::Usage(format!(
+                "{option} {revision}: more than one revision starts so"
+            ))),
+        }
+    }
+
+    fn run(mut self) -> Result<Report, Error> {
+        let order = self.graph.topological_order().ok_or_else(|| {
+            Error::Usage("the revisions form a cycle: no order to run them in".into())
+        })?;
+        let judged = self.judged()?;
+        // Revisions that cannot be reached because an ancestor's upgrade fails, and why.
+        let mut blocked: BTreeMap<usize, String> = BTreeMap::new();
+        for position in order {
+            let id = self.nodes[position].id.clone();
+            if let Some(reason) = blocked.get(&position) {
+                if judged.contains(&position) {
+                    self.push_skipped(position, reason.clone());
+                }
+                continue;
+            }
+            let applied = if !judged.contains(&position) {
+                self.advance(position)
+            } else if let Some(reason) = self.options.skip.get(&id) {
+                self.push_skipped(position, format!("skipped: {reason}"));
+                self.advance(position)
+            } else {
+                self.judge(position)?
+            };
+            if !applied {
+                let reason = format!("an ancestor's upgrade fails: {id}");
+                for descendant in self.graph.descendants(position) {
+                    blocked.entry(descendant).or_insert_with(|| reason.clone());
+                }
+            }
+        }
+        self.contradicted();
+        self.worker.close();
+        Ok(self.report)
+    }
+
+    /// The positions to judge: all, or as `--revision`, `--since`, `--min-revision` say.
+    fn judged(&self) -> Result<HashSet<usize>, Error> {
+        let mut judged: HashSet<usize> = (0..self.nodes.len()).collect();
+        if let Some(only) = &self.options.only {
+            let position = self.resolve(only, "--revision")?;
+            judged = HashSet::from([position]);
+        }
+        if let Some(since) = &self.options.since {
+            let position = self.resolve(since, "--since")?;
+            let descendants: HashSet<usize> =
+                self.graph.descendants(position).into_iter().collect();
+            judged.retain(|at| descendants.contains(at));
+        }
+        if let Some(min) = &self.options.min_revision {
+            let position = self.resolve(min, "--min-revision")?;
+            let mut from: HashSet<usize> = self.graph.descendants(position).into_iter().collect();
+            from.insert(position);
+            judged.retain(|at| from.contains(at));
+        }
+        Ok(judged)
+    }
+
+    fn push_skipped(&mut self, position: usize, reason: String) {
+        self.report.revisions.push(Verdict {
+            revision: self.nodes[position].id.clone(),
+            path: self.paths[position].clone(),
+            status: Status::Skipped,
+            reason: Some(reason),
+            failures: Vec::new(),
+            duration_ms: 0,
+        });
+    }
+
+    fn session(&self, database: &str) -> Result<Session, Error> {
+        self.server
+            .session(database)
+            .map_err(|message| self.database_error(database, message))
+    }
+
+    fn database_error(&self, database: &str, message: String) -> Error {
+        Error::Database {
+            url: format!("{} ({database})", self.server.description.url),
+            message,
+        }
+    }
+
+    /// Runs one step of one revision on a database.
+    fn step(&mut self, position: usize, upgrade: bool, database: &str) -> Result<Value, StepError> {
+        let timeout = self.options.timeout;
+        let timeout_ms = u64::try_from(timeout.as_millis()).unwrap_or(u64::MAX);
+        let request = json!({
+            "op": "step",
+            "revision": self.nodes[position].id,
+            "upgrade": upgrade,
+            "url": self.server.worker_url(database, Some(timeout_ms)),
+        });
+        let what = if upgrade { "upgrade" } else { "downgrade" };
+        let late = |seconds: u64| format!("{what} did not finish within {seconds} s");
+        // The server's statement timeout fires first; the worker is given a grace period.
+        match self
+            .worker
+            .request(&request, Some(timeout + Duration::from_secs(5)))
+        {
+            Ok(answer) if answer["ok"] == true => Ok(answer["context"].clone()),
+            Ok(answer) => {
+                let text = worker::error_text(&answer);
+                if text.contains("statement timeout") {
+                    Err(StepError::Timeout(late(timeout.as_secs())))
+                } else {
+                    Err(StepError::Failed(text))
+                }
+            }
+            Err(NoAnswer::Timeout) => {
+                self.server.cancel_sessions(database);
+                if self.worker.late_answer(Duration::from_secs(5)).is_none() {
+                    // Stuck outside the database (a sleep, a lock in Python): start afresh.
+                    if let Err(error) = self.worker.restart() {
+                        return Err(StepError::Failed(format!(
+                            "{}; restarting the worker: {error}",
+                            late(timeout.as_secs())
+                        )));
+                    }
+                }
+                Err(StepError::Timeout(late(timeout.as_secs())))
+            }
+            Err(NoAnswer::Died(tail)) => {
+                let restarted = self.worker.restart();
+                let mut message = format!("the worker exited during the {what}: {tail}");
+                if let Err(error) = restarted {
+                    let _ = write!(message, "; restarting it: {error}");
+                }
+                Err(StepError::Failed(message))
+            }
+        }
+    }
+
+    /// Applies a revision to the main database; false when it cannot be applied.
+    fn advance(&mut self, position: usize) -> bool {
+        let main = self.main.clone();
+        match self.step(position, true, &main) {
+            Ok(_) => true,
+            Err(StepError::Failed(message) | StepError::Timeout(message)) => {
+                self.report.notes.push(format!(
+                    "{}: its upgrade fails on the main database, so its descendants are not judged: {message}",
+                    self.nodes[position].id
+                ));
+                false
+            }
+        }
+    }
+
+    /// Checks that the step ran on the scratch database: its version table there names the
+    /// revision. An env.py that ignores the URL it is given would otherwise be trusted blindly.
+    fn check_ran_here(
+        &mut self,
+        position: usize,
+        context: &Value,
+        database: &str,
+    ) -> Result<(), Error> {
+        let id = &self.nodes[position].id;
+        if context["configured"] != true {
+            return Err(Error::Usage(format!(
+                "upgrading {id}: env.py never configured a migration context, so mrt cannot tell where the migrations ran"
+            )));
+        }
+        let table = context["version_table"]
+            .as_str()
+            .unwrap_or("alembic_version")
+            .to_owned();
+        let mut session = self.session(database)?;
+        let versions = session
+            .versions(&table)
+            .map_err(|message| self.database_error(database, message))?;
+        if versions.iter().any(|version| version == id) {
+            return Ok(());
+        }
+        Err(Error::Usage(format!(
+            "upgrading {id} did not change mrt's scratch database (its `{table}` holds {versions:?}; env.py connected to `{}`): env.py must use the URL it is given (config.attributes[\"connection\"], sqlalchemy.url, -x db_url=..., or $DATABASE_URL)",
+            context["database"].as_str().unwrap_or("?")
+        )))
+    }
+
+    /// Judges one revision; false when its upgrade cannot be applied to the main database.
+    fn judge(&mut self, position: usize) -> Result<bool, Error> {
+        let started = Instant::now();
+        let id = self.nodes[position].id.clone();
+        let (main, trial) = (self.main.clone(), self.trial.clone());
+        let mut failures = Vec::new();
+
+        let mut session = self.session(&main)?;
+        let before = session
+            .catalog()
+            .map_err(|message| self.database_error(&main, message))?;
+        for note in self.seeder.seed(&mut session, &before) {
+            self.report.notes.push(format!("{id}: {note}"));
+        }
+        drop(session);
+        self.copy(&main, &trial)?;
+
+        // Upgrade; when it fails, again on empty tables, to tell the data's fault from the code's.
+        let mut seeded = true;
+        match self.step(position, true, &trial) {
+            Ok(context) => self.check_ran_here(position, &context, &trial)?,
+            Err(StepError::Failed(message)) => {
+                self.copy(&main, &trial)?;
+                let mut session = self.session(&trial)?;
+                session
+                    .truncate(&before.tables)
+                    .map_err(|message| self.database_error(&trial, message))?;
+                drop(session);
+                match self.step(position, true, &trial) {
+                    Ok(context) => {
+                        self.check_ran_here(position, &context, &trial)?;
+                        seeded = false;
+                        failures.push(failure(
+                            FailureKind::Upgrade,
+                            None,
+                            format!("fails on the rows already in the tables (passes on empty ones): {message}"),
+                        ));
+                    }
+                    Err(StepError::Failed(_)) => {
+                        failures.push(failure(FailureKind::Upgrade, None, message));
+                        return Ok(self.finish(position, started, failures, false));
+                    }
+                    Err(StepError::Timeout(message)) => {
+                        failures.push(failure(FailureKind::Timeout, None, message));
+                        return Ok(self.finish(position, started, failures, false));
+                    }
+                }
+            }
+            Err(StepError::Timeout(message)) => {
+                failures.push(failure(FailureKind::Timeout, None, message));
+                return Ok(self.finish(position, started, failures, false));
+            }
+        }
+        let after_upgrade = self.catalog(&trial)?;
+
+        match self.step(position, false, &trial) {
+            Ok(_) => {
+                let after_downgrade = self.catalog(&trial)?;
+                for residue in after_downgrade.residue_against(&before) {
+                    failures.push(Failure {
+                        kind: FailureKind::Schema,
+                        object: Some(residue.object),
+                        message: residue.message,
+                        codes: Vec::new(),
+                        table: residue.table,
+                    });
+                }
+                if seeded {
+                    let tables =
+                        self.touched_tables(position, &before, &after_upgrade, &after_downgrade);
+                    failures.extend(self.compare_data(&tables, &before, &after_downgrade)?);
+                }
+                match self.step(position, true, &trial) {
+                    Ok(_) => {}
+                    Err(StepError::Failed(message)) => {
+                        failures.push(failure(FailureKind::Reupgrade, None, message));
+                    }
+                    Err(StepError::Timeout(message)) => {
+                        failures.push(failure(FailureKind::Timeout, None, format!("re-{message}")));
+                    }
+                }
+            }
+            Err(StepError::Failed(message)) => {
+                failures.push(failure(FailureKind::Downgrade, None, message));
+            }
+            Err(StepError::Timeout(message)) => {
+                failures.push(failure(FailureKind::Timeout, None, message));
+            }
+        }
+
+        if !seeded {
+            // The upgrade cannot run on the seeded rows: the main database goes on without them.
+            let mut session = self.session(&main)?;
+            session
+                .truncate(&before.tables)
+                .map_err(|message| self.database_error(&main, message))?;
+            self.seeder.forget();
+        }
+        let applied = self.advance(position);
+        Ok(self.finish(position, started, failures, applied))
+    }
+
+    fn copy(&self, from: &str, to: &str) -> Result<(), Error> {
+        self.server
+            .copy(from, to)
+            .map_err(|message| self.database_error(to, format!("copying {from}: {message}")))
+    }
+
+    fn catalog(&self, database: &str) -> Result<Catalog, Error> {
+        let mut session = self.session(database)?;
+        session
+            .catalog()
+            .map_err(|message| self.database_error(database, message))
+    }
+
+    /// The tables whose data is compared: those the revision names in its code, those whose
+    /// schema it changed, and every table when its code cannot be read (raw SQL built at run
+    /// time, Python code, an operation mrt does not model).
+    fn touched_tables(
+        &self,
+        position: usize,
+        before: &Catalog,
+        after_upgrade: &Catalog,
+        after_downgrade: &Catalog,
+    ) -> BTreeSet<String> {
+        let mut tables: BTreeSet<String> = before
+            .changed_tables(after_upgrade)
+            .into_iter()
+            .chain(after_upgrade.changed_tables(after_downgrade))
+            .map(str::to_owned)
+            .collect();
+        match crate::statics::named_tables(self.project, &self.nodes[position].id) {
+            Some(named) => tables.extend(named),
+            None => tables.extend(before.user_tables().map(|(name, _)| name.clone())),
+        }
+        tables.retain(|table| before.tables.contains_key(table));
+        tables
+    }
+
+    fn compare_data(
+        &self,
+        tables: &BTreeSet<String>,
+        before: &Catalog,
+        after: &Catalog,
+    ) -> Result<Vec<Failure>, Error> {
+        let (main, trial) = (&self.main, &self.trial);
+        let mut found = Vec::new();
+        let mut old = self.session(main)?;
+        let mut new = self.session(trial)?;
+        for name in tables {
+            if crate::catalog::BOOKKEEPING_TABLES.contains(&name.as_str()) {
+                continue;
+            }
+            let Some(before_table) = before.tables.get(name) else {
+                continue;
+            };
+            let columns: Vec<String> = before_table
+                .columns
+                .iter()
+                .map(|c| c.name.clone())
+                .collect();
+            let before_rows = Rows {
+                rows: old
+                    .rows(name, &columns)
+                    .map_err(|message| self.database_error(main, message))?,
+                columns,
+            };
+            let after_table = after.tables.get(name);
+            let after_rows = match after_table {
+                Some(table) => {
+                    let columns: Vec<String> =
+                        table.columns.iter().map(|c| c.name.clone()).collect();
+                    Some(Rows {
+                        rows: new
+                            .rows(name, &columns)
+                            .map_err(|message| self.database_error(trial, message))?,
+                        columns,
+                    })
+                }
+                None => None,
+            };
+            found.extend(data::compare(
+                name,
+                before_table,
+                &before_rows,
+                after_table,
+                after_rows.as_ref(),
+            ));
+        }
+        Ok(found)
+    }
+
+    /// Records the verdict, with each failure joined to the static findings that predicted it.
+    fn finish(
+        &mut self,
+        position: usize,
+        started: Instant,
+        mut failures: Vec<Failure>,
+        applied: bool,
+    ) -> bool {
+        let id = self.nodes[position].id.clone();
+        let findings = crate::statics::of_revision(self.findings, &id);
+        for failure in &mut failures {
+            failure.codes = crate::statics::predicting(failure, &findings);
+        }
+        self.report.revisions.push(Verdict {
+            revision: id,
+            path: self.paths[position].clone(),
+            status: if failures.is_empty() {
+                Status::Passed
+            } else {
+                Status::Failed
+            },
+            reason: None,
+            failures,
+            duration_ms: millis(started.elapsed()),
+        });
+        applied
+    }
+
+    /// Lists the static findings of judged revisions that predicted a loss the run did not see.
+    fn contradicted(&mut self) {
+        for verdict in &self.report.revisions {
+            if verdict.status == Status::Skipped {
+                continue;
+            }
+            let seen: HashSet<&str> = verdict
+                .failures
+                .iter()
+                .flat_map(|failure| failure.codes.iter().map(String::as_str))
+                .collect();
+            for finding in crate::statics::of_revision(self.findings, &verdict.revision) {
+                if crate::statics::predicts_loss(finding.code()) && !seen.contains(finding.code()) {
+                    self.report.contradicted.push(StaticFinding {
+                        revision: verdict.revision.clone(),
+                        code: finding.code().to_owned(),
+                        message: finding.message.clone(),
+                        path: finding.path().display().to_string(),
+                        line: finding.start().line,
+                    });
+                }
+            }
+        }
+    }
+}
+
+fn failure(kind: FailureKind, object: Option<String>, message: String) -> Failure {
+    Failure {
+        kind,
+        object,
+        message,
+        codes: Vec::new(),
+        table: None,
+    }
+}
+
+fn millis(duration: Duration) -> u64 {
+    u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
+}

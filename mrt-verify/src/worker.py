@@ -1,0 +1,278 @@
+"""The worker of `mrt verify`: runs Alembic or Django migrations, one step at a time, for the mrt
+binary that started it (which ships this file inside itself).
+
+Protocol: one JSON object per line on stdin, one JSON answer per line on the file descriptor named
+by MRT_WORKER_FD (stdout at start). What migrations print goes to stderr, so it can never corrupt the
+answers. Every answer has "ok"; a failed step answers {"ok": false, "error": {"type", "message",
+"traceback"}} and the worker goes on with the next request.
+"""
+
+import json
+import os
+import sys
+import tempfile
+import traceback
+
+# Answers go to a private copy of stdout; fd 1 becomes stderr so that `print()` in a migration or
+# in env.py cannot write into the protocol.
+_ANSWERS = os.fdopen(os.dup(1), "w", encoding="utf-8", buffering=1)
+os.dup2(2, 1)
+sys.stdout = sys.stderr
+
+
+def answer(payload):
+    _ANSWERS.write(json.dumps(payload, default=str) + "\n")
+    _ANSWERS.flush()
+
+
+def failure(error):
+    return {
+        "ok": False,
+        "error": {
+            "type": type(error).__name__,
+            "message": str(error).strip() or type(error).__name__,
+            "traceback": traceback.format_exc(limit=20),
+        },
+    }
+
+
+# Names env.py files commonly read the database URL from: set to the scratch URL for each step,
+# so an env.py that reads the environment runs on mrt's database too.
+URL_VARIABLES = (
+    "DATABASE_URL",
+    "DB_URL",
+    "SQLALCHEMY_DATABASE_URI",
+    "SQLALCHEMY_DATABASE_URL",
+    "SQLALCHEMY_URL",
+    "ALEMBIC_DATABASE_URL",
+)
+
+MINIMAL_ENV_PY = '''
+from alembic import context
+from sqlalchemy import create_engine, pool
+
+config = context.config
+connection = config.attributes.get("connection")
+if connection is None:
+    engine = create_engine(config.get_main_option("sqlalchemy.url"), poolclass=pool.NullPool)
+    with engine.connect() as connection:
+        context.configure(connection=connection)
+        with context.begin_transaction():
+            context.run_migrations()
+else:
+    context.configure(connection=connection)
+    with context.begin_transaction():
+        context.run_migrations()
+'''
+
+
+_DRIVERS = {}
+
+
+def usable_url(url):
+    """The URL with a PostgreSQL driver this interpreter has: `postgresql://` means psycopg2 to
+    SQLAlchemy 1.x and psycopg (3) to 2.1; whichever is installed is named explicitly."""
+    scheme, sep, rest = url.partition("://")
+    if scheme not in ("postgresql", "postgres") or not sep:
+        return url
+    if scheme not in _DRIVERS:
+        import importlib.util
+
+        _DRIVERS[scheme] = scheme
+        for module, driver in (("psycopg2", "postgresql+psycopg2"), ("psycopg", "postgresql+psycopg")):
+            if importlib.util.find_spec(module) is not None:
+                _DRIVERS[scheme] = driver
+                break
+    return _DRIVERS[scheme] + "://" + rest
+
+
+class Alembic:
+    """One Alembic project: its Config and ScriptDirectory, loaded once."""
+
+    def __init__(self, request):
+        from alembic.config import Config
+        from alembic.script import ScriptDirectory
+
+        ini = request.get("ini")
+        versions = request.get("versions") or []
+        self.url_variables = list(URL_VARIABLES) + list(request.get("url_variables") or [])
+        if ini:
+            # Alembic resolves the ini's relative paths from where it is run: its directory.
+            ini = os.path.abspath(ini)
+            here = os.path.dirname(ini)
+            os.chdir(here)
+            self.config = Config(ini)
+            if here not in sys.path:
+                sys.path.insert(0, here)
+        else:
+            # A bare versions directory: run it with a minimal environment of our own.
+            self.scratch = tempfile.mkdtemp(prefix="mrt-alembic-env-")
+            with open(os.path.join(self.scratch, "env.py"), "w", encoding="utf-8") as handle:
+                handle.write(MINIMAL_ENV_PY)
+            self.config = Config()
+            self.config.set_main_option("script_location", self.scratch)
+            self.config.set_main_option("path_separator", "os")
+            self.config.set_main_option(
+                "version_locations", os.pathsep.join(os.path.abspath(v) for v in versions)
+            )
+            for directory in versions:
+                parent = os.path.dirname(os.path.abspath(directory))
+                if parent not in sys.path:
+                    sys.path.insert(0, parent)
+        if os.getcwd() not in sys.path:
+            sys.path.insert(0, os.getcwd())
+        self.script = ScriptDirectory.from_config(self.config)
+        # env.py files that build their own ScriptDirectory get the loaded one.
+        ScriptDirectory.from_config = classmethod(lambda cls, config: self.script)
+
+    def revisions(self):
+        found = []
+        for script in self.script.walk_revisions():
+            parents = script.down_revision
+            if parents is None:
+                parents = ()
+            elif isinstance(parents, str):
+                parents = (parents,)
+            found.append({"id": script.revision, "parents": list(parents), "path": script.path})
+        return found
+
+    def _run(self, url, steps_for):
+        """Runs env.py once with `steps_for(heads)` as the work; the scratch URL is given every way
+        env.py files read it. Returns what the migration context saw (its database and table)."""
+        from alembic.runtime.environment import EnvironmentContext
+        from alembic.runtime.migration import MigrationContext
+        import sqlalchemy
+
+        url = usable_url(url)
+        seen = {}
+        original_configure = MigrationContext.configure.__func__
+
+        def configure(cls, *args, **kwargs):
+            context = original_configure(cls, *args, **kwargs)
+            seen["context"] = context
+            return context
+
+        config = self.config
+        config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+        config.cmd_opts = _XArguments(url)
+        for name in self.url_variables:
+            os.environ[name] = url
+        engine = sqlalchemy.create_engine(url, poolclass=sqlalchemy.pool.NullPool)
+        MigrationContext.configure = classmethod(configure)
+        try:
+            with engine.connect() as connection:
+                config.attributes["connection"] = connection
+                with EnvironmentContext(
+                    config, self.script, fn=lambda heads, context: steps_for(heads)
+                ):
+                    self.script.run_env()
+                if connection.in_transaction():
+                    connection.commit()
+        finally:
+            MigrationContext.configure = classmethod(original_configure)
+            config.attributes.pop("connection", None)
+            engine.dispose()
+        context = seen.get("context")
+        if context is None:
+            return {"configured": False}
+        bind = context.connection
+        database = None
+        if bind is not None:
+            database = bind.engine.url.database
+        return {
+            "configured": True,
+            "database": database,
+            "version_table": context.version_table,
+            "version_table_schema": context.version_table_schema,
+        }
+
+    def step(self, revision, upgrade, url):
+        from alembic.runtime.migration import RevisionStep
+
+        script = self.script.get_revision(revision)
+        return self._run(url, lambda heads: [RevisionStep(self.script.revision_map, script, upgrade)])
+
+    def to_target(self, target, upgrade, url):
+        if upgrade:
+            return self._run(url, lambda heads: self.script._upgrade_revs(target, heads))
+        return self._run(url, lambda heads: self.script._downgrade_revs(target, heads))
+
+    def heads(self, url):
+        from alembic.runtime.migration import MigrationContext
+        import sqlalchemy
+
+        url = usable_url(url)
+        engine = sqlalchemy.create_engine(url, poolclass=sqlalchemy.pool.NullPool)
+        try:
+            with engine.connect() as connection:
+                return list(MigrationContext.configure(connection).get_current_heads())
+        finally:
+            engine.dispose()
+
+
+class _XArguments:
+    """What `alembic -x key=value` gives env.py, with the URL under the usual keys."""
+
+    def __init__(self, url):
+        self.x = [f"{key}={url}" for key in ("db_url", "url", "sqlalchemy.url", "dburl", "database_url")]
+
+
+def hello(request):
+    versions = {"python": sys.version.split()[0]}
+    missing = []
+    for module in request.get("modules", []):
+        try:
+            imported = __import__(module)
+            versions[module] = getattr(imported, "__version__", "?")
+        except Exception as error:  # noqa: BLE001 - any import failure means "missing" here
+            missing.append(f"{module} ({type(error).__name__}: {error})")
+    url = request.get("url")
+    if url:
+        try:
+            import sqlalchemy
+
+            sqlalchemy.engine.make_url(usable_url(url)).get_dialect().import_dbapi()
+        except Exception as error:  # noqa: BLE001
+            missing.append(f"the database driver for {url.split(':', 1)[0]} ({error})")
+    return {"ok": not missing, "versions": versions, "missing": missing}
+
+
+def main():
+    project = None
+    for line in sys.stdin:
+        line = line.strip()
+        if not line:
+            continue
+        try:
+            request = json.loads(line)
+            op = request["op"]
+            if op == "hello":
+                answer(hello(request))
+            elif op == "load":
+                project = load_project(request)
+                answer({"ok": True, "revisions": project.revisions()})
+            elif op == "step":
+                context = project.step(request["revision"], request["upgrade"], request["url"])
+                answer({"ok": True, "context": context})
+            elif op == "to":
+                context = project.to_target(request["target"], request["upgrade"], request["url"])
+                answer({"ok": True, "context": context})
+            elif op == "heads":
+                answer({"ok": True, "heads": project.heads(request["url"])})
+            elif op == "exit":
+                answer({"ok": True})
+                return
+            else:
+                answer({"ok": False, "error": {"type": "Protocol", "message": f"unknown op {op}", "traceback": ""}})
+        except BaseException as error:  # noqa: BLE001 - a failed step is an answer, not a crash
+            if isinstance(error, KeyboardInterrupt):
+                raise
+            answer(failure(error))
+
+
+def load_project(request):
+    return Alembic(request)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,242 @@
+//! The Python worker: one long-lived process of the project's own interpreter, running the code in
+//! `worker.py` (shipped inside the binary), spoken to in JSON lines. A step that outlives its
+//! timeout gets its database sessions ended by the caller, then the worker is killed and started
+//! again, and the walk goes on.
+
+use std::collections::VecDeque;
+use std::io::{BufRead as _, BufReader, Write as _};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc::{Receiver, RecvTimeoutError};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+use crate::Error;
+
+/// The worker's source, run with `python -c`.
+const SOURCE: &str = include_str!("worker.py");
+/// Lines of the worker's stderr kept for messages.
+const STDERR_LINES: usize = 40;
+
+/// Why a request got no answer.
+#[derive(Debug)]
+pub enum NoAnswer {
+    /// The step ran past its timeout.
+    Timeout,
+    /// The worker exited (the message says what it last printed).
+    Died(String),
+}
+
+/// A running worker.
+#[derive(Debug)]
+pub struct Worker {
+    python: PathBuf,
+    child: Child,
+    stdin: ChildStdin,
+    answers: Receiver<String>,
+    stderr: Arc<Mutex<VecDeque<String>>>,
+    /// The `load` request, replayed when the worker is started again.
+    load: Option<Value>,
+}
+
+/// The interpreter to run: `--python`, else the active virtual environment's, else `python3`.
+pub fn interpreter(given: Option<&Path>) -> PathBuf {
+    if let Some(python) = given {
+        return python.to_path_buf();
+    }
+    if let Some(venv) = std::env::var_os("VIRTUAL_ENV") {
+        let python = Path::new(&venv).join("bin").join("python");
+        if python.is_file() {
+            return python;
+        }
+    }
+    PathBuf::from("python3")
+}
+
+impl Worker {
+    /// Starts the worker and checks that the modules are importable (and the driver of `url`).
+    pub fn start(python: &Path, modules: &[&str], url: Option<&str>) -> Result<Self, Error> {
+        let mut worker = Self::spawn(python)?;
+        let answer = worker
+            .request(
+                &json!({"op": "hello", "modules": modules, "url": url}),
+                None,
+            )
+            .map_err(|failure| worker.failure(&failure))?;
+        if answer["ok"] != true {
+            let missing: Vec<String> = answer["missing"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|m| m.as_str().map(str::to_owned))
+                .collect();
+            return Err(Error::Worker {
+                python: python.display().to_string(),
+                message: format!(
+                    "missing in this interpreter: {} (install them there, or name another with --python)",
+                    missing.join("; ")
+                ),
+            });
+        }
+        Ok(worker)
+    }
+
+    fn spawn(python: &Path) -> Result<Self, Error> {
+        let mut child = Command::new(python)
+            .arg("-c")
+            .arg(SOURCE)
+            .env("PYTHONUNBUFFERED", "1")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .map_err(|error| Error::Worker {
+                python: python.display().to_string(),
+                message: format!("cannot start it: {error}"),
+            })?;
+        let (Some(stdin), Some(stdout), Some(stderr)) =
+            (child.stdin.take(), child.stdout.take(), child.stderr.take())
+        else {
+            return Err(Error::Worker {
+                python: python.display().to_string(),
+                message: "no pipes to the process".into(),
+            });
+        };
+        let (sender, answers) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                if sender.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let tail = Arc::new(Mutex::new(VecDeque::new()));
+        let kept = Arc::clone(&tail);
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines() {
+                let Ok(line) = line else { break };
+                if let Ok(mut tail) = kept.lock() {
+                    if tail.len() == STDERR_LINES {
+                        tail.pop_front();
+                    }
+                    tail.push_back(line);
+                }
+            }
+        });
+        Ok(Worker {
+            python: python.to_path_buf(),
+            child,
+            stdin,
+            answers,
+            stderr: tail,
+            load: None,
+        })
+    }
+
+    /// Loads the project (Alembic's revision map, Django's loader) once; its revisions come back.
+    pub fn load(&mut self, request: Value) -> Result<Value, Error> {
+        let answer = self
+            .request(&request, None)
+            .map_err(|failure| self.failure(&failure))?;
+        if answer["ok"] != true {
+            return Err(Error::Worker {
+                python: self.python.display().to_string(),
+                message: format!("could not load the migrations: {}", error_text(&answer)),
+            });
+        }
+        self.load = Some(request);
+        Ok(answer)
+    }
+
+    /// Sends one request and waits for its answer, at most `timeout`.
+    pub fn request(
+        &mut self,
+        request: &Value,
+        timeout: Option<Duration>,
+    ) -> Result<Value, NoAnswer> {
+        let line = request.to_string();
+        if writeln!(self.stdin, "{line}")
+            .and_then(|()| self.stdin.flush())
+            .is_err()
+        {
+            return Err(NoAnswer::Died(self.stderr_tail()));
+        }
+        let received = match timeout {
+            Some(timeout) => self.answers.recv_timeout(timeout),
+            None => self
+                .answers
+                .recv()
+                .map_err(|_| RecvTimeoutError::Disconnected),
+        };
+        match received {
+            Ok(line) => serde_json::from_str(&line)
+                .map_err(|error| NoAnswer::Died(format!("unreadable answer ({error}): {line}"))),
+            Err(RecvTimeoutError::Timeout) => Err(NoAnswer::Timeout),
+            Err(RecvTimeoutError::Disconnected) => Err(NoAnswer::Died(self.stderr_tail())),
+        }
+    }
+
+    /// Waits a little longer for the answer of a request that timed out (its statement was
+    /// cancelled meanwhile).
+    pub fn late_answer(&mut self, wait: Duration) -> Option<Value> {
+        let line = self.answers.recv_timeout(wait).ok()?;
+        serde_json::from_str(&line).ok()
+    }
+
+    /// Kills the worker and starts a new one with the same project loaded.
+    pub fn restart(&mut self) -> Result<(), Error> {
+        self.kill();
+        let load = self.load.take();
+        *self = Self::spawn(&self.python)?;
+        if let Some(load) = load {
+            self.load(load)?;
+        }
+        Ok(())
+    }
+
+    /// What the worker last printed on stderr.
+    pub fn stderr_tail(&self) -> String {
+        self.stderr
+            .lock()
+            .map(|tail| tail.iter().cloned().collect::<Vec<_>>().join("\n"))
+            .unwrap_or_default()
+    }
+
+    fn failure(&self, failure: &NoAnswer) -> Error {
+        Error::Worker {
+            python: self.python.display().to_string(),
+            message: match failure {
+                NoAnswer::Timeout => "did not answer".into(),
+                NoAnswer::Died(tail) if tail.is_empty() => "exited".into(),
+                NoAnswer::Died(tail) => format!("exited:\n{tail}"),
+            },
+        }
+    }
+
+    fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// Asks the worker to exit and waits for it.
+    pub fn close(mut self) {
+        let _ = self.request(&json!({"op": "exit"}), Some(Duration::from_secs(5)));
+        self.kill();
+    }
+}
+
+impl Drop for Worker {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// The error of a failed answer: its type and message.
+pub fn error_text(answer: &Value) -> String {
+    let kind = answer["error"]["type"].as_str().unwrap_or("Error");
+    let message = answer["error"]["message"].as_str().unwrap_or("failed");
+    format!("{kind}: {message}")
+}
