@@ -226,17 +226,22 @@ fn config_section(detected: &Detected) -> String {
         );
     }
     section.push_str(
-        "\n# The database `mrt verify` and the fixture run the migrations on (default: an embedded\n\
-         # throwaway PostgreSQL), under [tool.mrt.verify]:\n\
-         # database-url = \"postgresql://user@localhost/scratch\"\n\
-         # timeout = 60                 # seconds per migration step\n",
+        "\n[tool.mrt.verify]\n\
+         # How `mrt verify` and the fixture run the migrations; default: an embedded throwaway\n\
+         # PostgreSQL (else SQLite) and the active virtual environment's Python.\n\
+         # database-url = \"postgresql://user@localhost/scratch\"   # an empty scratch database\n\
+         # timeout = 300                 # seconds one migration step may take\n",
     );
     if detected.django {
-        let settings = detected
-            .django_settings
-            .as_deref()
-            .unwrap_or("mysite.settings");
-        let _ = writeln!(section, "# django-settings = \"{settings}\"");
+        match &detected.django_settings {
+            Some(settings) => {
+                let _ = writeln!(
+                    section,
+                    "django-settings = \"{settings}\"  # from manage.py"
+                );
+            }
+            None => section.push_str("# django-settings = \"mysite.settings\"\n"),
+        }
     }
     section
 }

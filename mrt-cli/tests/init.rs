@@ -181,11 +181,22 @@ fn django_is_detected_from_manage_py_and_its_settings_named() {
         out(&output)
     );
     let pyproject = project.read("pyproject.toml");
-    assert!(
-        pyproject.contains("# django-settings = \"shop.settings\""),
+    let parsed: toml::Table = toml::from_str(&pyproject).expect("valid TOML");
+    assert_eq!(
+        parsed["tool"]["mrt"]["verify"]["django-settings"].as_str(),
+        Some("shop.settings"),
         "{pyproject}"
     );
     assert!(project.path().join("tests/test_migrations.py").is_file());
+    // mrt's own configuration reader accepts what was written.
+    let check = project.mrt(&["check"]);
+    assert_eq!(
+        check.status.code(),
+        Some(0),
+        "{}{}",
+        out(&check),
+        err(&check)
+    );
 }
 
 #[test]

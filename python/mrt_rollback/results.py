@@ -110,6 +110,9 @@ class RevisionResult:
         return f"{head}\n{summary}" if summary else head
 
 
+_VERIFY_KEYS = frozenset({"revisions", "summary", "database", "seed"})
+
+
 @dataclass(frozen=True)
 class VerifyReport:
     """The whole output of `mrt verify --output-format json`."""
@@ -119,6 +122,8 @@ class VerifyReport:
     database: dict[str, Any]
     seed: Optional[int]
     exit_code: int = 0
+    # What the binary adds beyond the contract (e.g. `notes`, `contradicted`), as it printed it.
+    extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def from_json(cls, data: Any, exit_code: int = 0) -> VerifyReport:
@@ -132,6 +137,7 @@ class VerifyReport:
             database=database,
             seed=seed if isinstance(seed, int) else None,
             exit_code=exit_code,
+            extra={key: value for key, value in data.items() if key not in _VERIFY_KEYS},
         )
 
     @property

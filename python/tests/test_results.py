@@ -22,6 +22,9 @@ def test_verify_report_gives_each_revision_its_status_and_failures(verify_report
     assert report.seed == 7
     assert report.database["backend"] == "postgresql"
     assert report.summary["failed"] == 1
+    assert report.extra == {}
+    verify_report["notes"] = ["the database had no rows to seed in `t`"]
+    assert VerifyReport.from_json(verify_report).extra == {"notes": verify_report["notes"]}
 
 
 def test_failure_summary_names_kind_object_message_and_codes(verify_report):
