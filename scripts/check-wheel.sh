@@ -40,8 +40,9 @@ version=$(sed -n 's/^version = "\(.*\)"/\1/p' "$root/Cargo.toml" | head -n 1)
 [[ "$("$venv/python" -m mrt_rollback --version)" == "mrt $version" ]] || fail "python -m mrt_rollback --version"
 echo "  mrt --version and python -m mrt_rollback --version: mrt $version"
 # No Rust toolchain is needed from here on: the environment's mrt is the wheel's.
-# (PostgreSQL's binaries, for the embedded database, are in /usr/local/bin.)
-export PATH="$venv:/usr/local/bin:/usr/bin:/bin"
+# (PostgreSQL's binaries, for the embedded database, are in /usr/local/bin; as root, mrt verify starts
+# the server through runuser, in /usr/sbin.)
+export PATH="$venv:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 command -v cargo >/dev/null && fail "cargo is still on PATH: $(command -v cargo)"
 
 echo "== check-wheel: unit tests of the Python layer (python/tests)"
