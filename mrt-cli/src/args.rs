@@ -204,6 +204,15 @@ pub(crate) struct VerifyArgs {
     /// Wipe a given database that already has tables instead of refusing it.
     #[arg(long)]
     pub(crate) allow_nonempty: bool,
+
+    /// A Django project's settings module (default: the one `manage.py` names, else
+    /// `$DJANGO_SETTINGS_MODULE`); its DATABASES are replaced by the scratch database.
+    #[arg(long, value_name = "MODULE")]
+    pub(crate) django_settings: Option<String>,
+
+    /// Django apps whose migrations are judged (default: the project's own); comma-separated.
+    #[arg(long, value_delimiter = ',', value_name = "APPS")]
+    pub(crate) apps: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -14,7 +14,17 @@ use crate::args::{CheckArgs, OutputFormat, VerifyArgs, VerifyFormat};
 const DEFAULT_TIMEOUT: u64 = 300;
 
 pub(crate) fn run(args: &VerifyArgs) -> Result<Status, String> {
-    let (source, versions) = source(&args.paths)?;
+    let found = match django_project(args) {
+        Some((root, module)) => Found::Django(root, module),
+        None => {
+            let (source, versions) = source(&args.paths)?;
+            Found::Alembic(source, versions)
+        }
+    };
+    let versions = match &found {
+        Found::Django(root, _) => vec![root.clone()],
+        Found::Alembic(_, versions) => versions.clone(),
+    };
     let config = match &args.config {
         Some(path) => Config::load(path)
             .map_err(|error| error.to_string())?
@@ -27,6 +37,33 @@ pub(crate) fn run(args: &VerifyArgs) -> Result<Status, String> {
         .as_ref()
         .and_then(|config| config.options.verify.clone())
         .unwrap_or_default();
+    let source = match found {
+        Found::Alembic(source, _) => source,
+        Found::Django(root, found) => {
+            // The command line, then the configuration, then manage.py / the environment.
+            let module = args
+                .django_settings
+                .clone()
+                .or_else(|| settings.django_settings.clone())
+                .or(found)
+                .ok_or_else(|| {
+                    format!(
+                        "{}: no Django settings module found (give --django-settings, `django-settings` in [tool.mrt.verify], or set DJANGO_SETTINGS_MODULE)",
+                        root.display()
+                    )
+                })?;
+            let apps = if args.apps.is_empty() {
+                settings.apps.clone().unwrap_or_default()
+            } else {
+                args.apps.clone()
+            };
+            Source::Django {
+                root,
+                settings: module,
+                apps,
+            }
+        }
+    };
     let options = options(args, source, config.as_ref(), &settings)?;
 
     let (project, findings) = static_side(&versions, config.as_ref())?;
@@ -50,6 +87,45 @@ pub(crate) fn run(args: &VerifyArgs) -> Result<Status, String> {
     } else {
         Status::Failure
     })
+}
+
+/// The kind of project found.
+enum Found {
+    /// How the Alembic migrations run, and their directories.
+    Alembic(Source, Vec<PathBuf>),
+    /// A Django project's directory and the settings module `manage.py` or the environment names.
+    Django(PathBuf, Option<String>),
+}
+
+/// A Django project: `--django-settings` is given, or the directory given (or the current one)
+/// holds `manage.py`. Returns its directory and the settings module `manage.py` or
+/// `$DJANGO_SETTINGS_MODULE` names.
+fn django_project(args: &VerifyArgs) -> Option<(PathBuf, Option<String>)> {
+    let root = match args.paths.as_slice() {
+        [] => PathBuf::from("."),
+        [only] if only.is_dir() => only.clone(),
+        _ => return None,
+    };
+    let manage = root.join("manage.py");
+    if !manage.is_file() && args.django_settings.is_none() {
+        return None;
+    }
+    let found = std::fs::read_to_string(&manage)
+        .ok()
+        .and_then(|text| settings_in_manage_py(&text))
+        .or_else(|| std::env::var("DJANGO_SETTINGS_MODULE").ok());
+    Some((root, found))
+}
+
+/// The module `manage.py` sets: `os.environ.setdefault("DJANGO_SETTINGS_MODULE", "proj.settings")`.
+fn settings_in_manage_py(text: &str) -> Option<String> {
+    let at = text.find("DJANGO_SETTINGS_MODULE")? + "DJANGO_SETTINGS_MODULE".len();
+    let rest = text[at..].trim_start_matches(['"', '\'', ' ']).trim_start();
+    let rest = rest.strip_prefix(',')?.trim_start();
+    let quote = rest.chars().next().filter(|c| *c == '"' || *c == '\'')?;
+    let value = &rest[1..];
+    let end = value.find(quote)?;
+    Some(value[..end].to_owned())
 }
 
 /// Where the migrations are and how they run: an `alembic.ini` (given, in a given directory, or

@@ -235,6 +235,25 @@ impl Server {
         }
     }
 
+    /// The same database as Django's settings want it (`DATABASES["default"]` in parts).
+    pub fn django_database(&self, name: &str, timeout_ms: Option<u64>) -> serde_json::Value {
+        match &self.kind {
+            ServerKind::Postgres { main, .. } => serde_json::json!({
+                "engine": "postgresql",
+                "name": name,
+                "user": main.user,
+                "password": main.password,
+                "host": main.host,
+                "port": main.port,
+                "options": timeout_ms.map(|ms| format!("-c statement_timeout={ms}")),
+            }),
+            ServerKind::Sqlite { dir } => serde_json::json!({
+                "engine": "sqlite",
+                "name": Self::sqlite_path(&dir.0, name),
+            }),
+        }
+    }
+
     /// A session of the Rust side on a database.
     pub fn session(&self, name: &str) -> Result<Session, String> {
         match &self.kind {
