@@ -391,15 +391,15 @@ impl<'a> Walk<'a> {
             .versions(&table)
             .map_err(|message| self.database_error(database, message))?;
         // A squashed Django migration is recorded under the names it replaces.
-        let recorded: Vec<String> = context["recorded"]
-            .as_array()
-            .map(|names| {
+        let recorded: Vec<String> = context["recorded"].as_array().map_or_else(
+            || vec![id.clone()],
+            |names| {
                 names
                     .iter()
                     .filter_map(|n| n.as_str().map(str::to_owned))
                     .collect()
-            })
-            .unwrap_or_else(|| vec![id.clone()]);
+            },
+        );
         if recorded.iter().all(|name| versions.contains(name)) {
             return Ok(());
         }
