@@ -14,12 +14,11 @@ use crate::args::{CheckArgs, OutputFormat, VerifyArgs, VerifyFormat};
 const DEFAULT_TIMEOUT: u64 = 300;
 
 pub(crate) fn run(args: &VerifyArgs) -> Result<Status, String> {
-    let found = match django_project(args) {
-        Some((root, module)) => Found::Django(root, module),
-        None => {
-            let (source, versions) = source(&args.paths)?;
-            Found::Alembic(source, versions)
-        }
+    let found = if let Some((root, module)) = django_project(args) {
+        Found::Django(root, module)
+    } else {
+        let (source, versions) = source(&args.paths)?;
+        Found::Alembic(source, versions)
     };
     let versions = match &found {
         Found::Django(root, _) => vec![root.clone()],
