@@ -6,6 +6,7 @@ mod args;
 mod check;
 mod fix;
 mod graph;
+mod migrate;
 mod output;
 mod rules;
 mod schema;
@@ -47,6 +48,8 @@ pub fn main() -> ExitCode {
         Command::Graph(args) => graph::run(&args),
         Command::Schema(args) => schema::run(&args),
         Command::Verify(args) => verify::run(&args),
+        Command::Migrate(args) => migrate::run(&args),
+        Command::Db(args) => migrate::db(&args),
     };
     match result {
         Ok(status) => status.into(),

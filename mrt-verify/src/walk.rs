@@ -45,6 +45,38 @@ pub enum Source {
     },
 }
 
+impl Source {
+    /// Starts a worker with this project loaded, connected (for Django) to `database`; returns it
+    /// with the revisions it loaded.
+    pub fn start_worker(
+        &self,
+        python: &std::path::Path,
+        url: &str,
+        database: &Value,
+    ) -> Result<(Worker, Value), Error> {
+        let (modules, load) = match self {
+            Source::Alembic { ini, versions } => (
+                vec!["alembic", "sqlalchemy"],
+                json!({"op": "load", "framework": "alembic", "ini": ini, "versions": versions}),
+            ),
+            Source::Django { root, settings, .. } => (
+                vec!["django"],
+                json!({
+                    "op": "load",
+                    "framework": "django",
+                    "root": root,
+                    "settings": settings,
+                    "url": url,
+                    "database": database,
+                }),
+            ),
+        };
+        let mut worker = Worker::start(python, &modules, Some(url))?;
+        let loaded = worker.load(load)?;
+        Ok((worker, loaded))
+    }
+}
+
 /// How to run.
 #[derive(Debug, Clone)]
 pub struct Options {
@@ -129,25 +161,8 @@ impl<'a> Walk<'a> {
         let python = worker::interpreter(options.python.as_deref());
         let main = server.main_name();
         let probe = server.worker_url(&main, None);
-        let (modules, load) = match &options.source {
-            Source::Alembic { ini, versions } => (
-                vec!["alembic", "sqlalchemy"],
-                json!({"op": "load", "framework": "alembic", "ini": ini, "versions": versions}),
-            ),
-            Source::Django { root, settings, .. } => (
-                vec!["django"],
-                json!({
-                    "op": "load",
-                    "framework": "django",
-                    "root": root,
-                    "settings": settings,
-                    "url": probe,
-                    "database": server.django_database(&main, None),
-                }),
-            ),
-        };
-        let mut worker = Worker::start(&python, &modules, Some(&probe))?;
-        let loaded = worker.load(load)?;
+        let database = server.django_database(&main, None);
+        let (worker, loaded) = options.source.start_worker(&python, &probe, &database)?;
         let mut nodes = Vec::new();
         let mut paths = Vec::new();
         let mut local = Vec::new();

@@ -186,22 +186,28 @@ class Alembic:
             "version_table_schema": context.version_table_schema,
         }
 
-    def step(self, revision, upgrade, url):
+    def step(self, request):
+        """One revision, up or down, exactly (its parents are applied)."""
         from alembic.runtime.migration import RevisionStep
 
-        script = self.script.get_revision(revision)
-        return self._run(url, lambda heads: [RevisionStep(self.script.revision_map, script, upgrade)])
+        script = self.script.get_revision(request["revision"])
+        upgrade = request["upgrade"]
+        return self._run(
+            request["url"], lambda heads: [RevisionStep(self.script.revision_map, script, upgrade)]
+        )
 
-    def to_target(self, target, upgrade, url):
-        if upgrade:
-            return self._run(url, lambda heads: self.script._upgrade_revs(target, heads))
-        return self._run(url, lambda heads: self.script._downgrade_revs(target, heads))
+    def to_target(self, request):
+        """`alembic upgrade TARGET` / `alembic downgrade TARGET`."""
+        target = request["target"]
+        if request["upgrade"]:
+            return self._run(request["url"], lambda heads: self.script._upgrade_revs(target, heads))
+        return self._run(request["url"], lambda heads: self.script._downgrade_revs(target, heads))
 
-    def heads(self, url):
+    def heads(self, request):
         from alembic.runtime.migration import MigrationContext
         import sqlalchemy
 
-        url = usable_url(url)
+        url = usable_url(request["url"])
         engine = sqlalchemy.create_engine(url, poolclass=sqlalchemy.pool.NullPool)
         try:
             with engine.connect() as connection:
@@ -251,19 +257,12 @@ def main():
             elif op == "load":
                 project = load_project(request)
                 answer({"ok": True, "revisions": project.revisions()})
-            elif op == "step" and isinstance(project, Django):
-                context = project.step(
-                    request["revision"], request["upgrade"], request["database"], request.get("advance", False)
-                )
-                answer({"ok": True, "context": context})
             elif op == "step":
-                context = project.step(request["revision"], request["upgrade"], request["url"])
-                answer({"ok": True, "context": context})
+                answer({"ok": True, "context": project.step(request)})
             elif op == "to":
-                context = project.to_target(request["target"], request["upgrade"], request["url"])
-                answer({"ok": True, "context": context})
+                answer({"ok": True, "context": project.to_target(request)})
             elif op == "heads":
-                answer({"ok": True, "heads": project.heads(request["url"])})
+                answer({"ok": True, "heads": project.heads(request)})
             elif op == "exit":
                 answer({"ok": True})
                 return
@@ -393,7 +392,10 @@ class Django:
             })
         return found
 
-    def step(self, revision, upgrade, database, advance=False):
+    def step(self, request):
+        """One migration, applied or unapplied, on the state the walk has reached."""
+        revision, upgrade = request["revision"], request["upgrade"]
+        database, advance = request["database"], request.get("advance", False)
         migration = self.by_id[revision]
         self._use(database)
         try:
@@ -413,6 +415,43 @@ class Django:
             "version_table": "django_migrations",
             "recorded": recorded,
         }
+
+    def to_target(self, request):
+        """`manage.py migrate` to `heads`, `base` (every app unapplied), `app.name` or `app.zero`."""
+        from django.db.migrations.executor import MigrationExecutor
+
+        target = request["target"]
+        self._use(request["database"])
+        try:
+            executor = MigrationExecutor(self.connection)
+            apps = sorted({m.app_label for m in self.plan})
+            if target in ("heads", "head"):
+                targets = executor.loader.graph.leaf_nodes()
+            elif target in ("base", "zero"):
+                targets = [(app, None) for app in apps]
+            else:
+                app, _, name = target.partition(".")
+                targets = [(app, None if name in ("", "zero") else name)]
+            executor.migrate(targets)
+        finally:
+            self.connection.close()
+        return {"configured": True, "database": request["database"]["name"]}
+
+    def heads(self, request):
+        """The last applied migration of each app, in plan order."""
+        from django.db.migrations.recorder import MigrationRecorder
+
+        self._use(request["database"])
+        try:
+            applied = set(MigrationRecorder(self.connection).applied_migrations())
+        finally:
+            self.connection.close()
+        last = {}
+        for migration in self.plan:
+            names = migration.replaces or [(migration.app_label, migration.name)]
+            if all(tuple(name) in applied for name in names):
+                last[migration.app_label] = f"{migration.app_label}.{migration.name}"
+        return sorted(last.values())
 
 
 if __name__ == "__main__":

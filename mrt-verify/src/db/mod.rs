@@ -221,37 +221,25 @@ impl Server {
         dir.join(format!("{name}.db"))
     }
 
-    /// The URL the worker gives SQLAlchemy for a database; on PostgreSQL with a statement timeout,
-    /// so a hung statement is stopped by the server itself.
-    pub fn worker_url(&self, name: &str, timeout_ms: Option<u64>) -> String {
+    /// A database of this server as a URL.
+    fn url_of(&self, name: &str) -> DatabaseUrl {
         match &self.kind {
-            ServerKind::Postgres { main, .. } => {
-                let options = timeout_ms.map(|ms| format!("-c statement_timeout={ms}"));
-                main.with_database(name).sqlalchemy(options.as_deref())
-            }
-            ServerKind::Sqlite { dir } => {
-                format!("sqlite:///{}", Self::sqlite_path(&dir.0, name).display())
-            }
+            ServerKind::Postgres { main, .. } => DatabaseUrl::Postgres(main.with_database(name)),
+            ServerKind::Sqlite { dir } => DatabaseUrl::Sqlite(Self::sqlite_path(&dir.0, name)),
         }
     }
 
-    /// The same database as Django's settings want it (`DATABASES["default"]` in parts).
+    /// The URL the worker gives SQLAlchemy for a database; on PostgreSQL with a statement timeout,
+    /// so a hung statement is stopped by the server itself.
+    pub fn worker_url(&self, name: &str, timeout_ms: Option<u64>) -> String {
+        let options = timeout_ms.map(|ms| format!("-c statement_timeout={ms}"));
+        self.url_of(name).sqlalchemy(options.as_deref())
+    }
+
+    /// The same database as Django's settings want it.
     pub fn django_database(&self, name: &str, timeout_ms: Option<u64>) -> serde_json::Value {
-        match &self.kind {
-            ServerKind::Postgres { main, .. } => serde_json::json!({
-                "engine": "postgresql",
-                "name": name,
-                "user": main.user,
-                "password": main.password,
-                "host": main.host,
-                "port": main.port,
-                "options": timeout_ms.map(|ms| format!("-c statement_timeout={ms}")),
-            }),
-            ServerKind::Sqlite { dir } => serde_json::json!({
-                "engine": "sqlite",
-                "name": Self::sqlite_path(&dir.0, name),
-            }),
-        }
+        let options = timeout_ms.map(|ms| format!("-c statement_timeout={ms}"));
+        self.url_of(name).django(options.as_deref())
     }
 
     /// A session of the Rust side on a database.
