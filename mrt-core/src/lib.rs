@@ -5,7 +5,7 @@
 //! use mrt_core::{Linter, Project, Registry, Settings};
 //!
 //! let (project, errors) = Project::load(&["migrations/versions".into()]);
-//! # let registry = Registry::from_rules([]);
+//! # let registry = Registry::from_rules([]).expect("no rules, no duplicates");
 //! let rules = registry.select(&[], &[], &[]).expect("no selectors to resolve");
 //! for diagnostic in Linter::new(rules, Settings::default()).check(&project) {
 //!     println!("{}: {}", diagnostic.code(), diagnostic.message);

@@ -322,16 +322,44 @@ pub struct Registry {
 impl Registry {
     /// Every rule submitted to `inventory` by the crates linked into this program. Call it through
     /// `mrt_rules::registry()`, which makes sure the built-in rules are linked.
-    pub fn from_inventory() -> Self {
+    ///
+    /// Fails when two rules answer to one code, alias or name ([`Registry::from_rules`]).
+    pub fn from_inventory() -> Result<Self, crate::Error> {
         Self::from_rules(inventory::iter::<RuleRegistration>().map(|r| r.rule))
     }
 
     /// A registry of the given rules.
-    pub fn from_rules(rules: impl IntoIterator<Item = &'static dyn Rule>) -> Self {
+    ///
+    /// Fails with [`crate::Error::DuplicateRule`] when two rules answer to one code, alias (codes
+    /// compared case-insensitively) or name: a house rule reusing a built-in code would otherwise be
+    /// dropped, or shadow the built-in one, without a word. The same rule given twice counts once.
+    pub fn from_rules(
+        rules: impl IntoIterator<Item = &'static dyn Rule>,
+    ) -> Result<Self, crate::Error> {
         let mut rules: Vec<&'static dyn Rule> = rules.into_iter().collect();
         rules.sort_by_key(|rule| rule.meta().code);
-        rules.dedup_by_key(|rule| rule.meta().code);
-        Self { rules }
+        rules.dedup_by(|a, b| std::ptr::eq(a.meta(), b.meta()));
+        let mut owners: std::collections::HashMap<String, &'static str> =
+            std::collections::HashMap::new();
+        for rule in &rules {
+            let meta = rule.meta();
+            let codes = std::iter::once(meta.code)
+                .chain(meta.aliases.iter().copied())
+                .map(str::to_ascii_uppercase);
+            // Names live in their own namespace in the key (a name never looks like a code, but
+            // nothing forbids it), so `name:` keeps them apart.
+            let keys = codes.chain(std::iter::once(format!("name:{}", meta.name)));
+            for key in keys {
+                if let Some(first) = owners.insert(key.clone(), meta.code) {
+                    return Err(crate::Error::DuplicateRule {
+                        key: key.strip_prefix("name:").unwrap_or(&key).to_owned(),
+                        first,
+                        second: meta.code,
+                    });
+                }
+            }
+        }
+        Ok(Self { rules })
     }
 
     /// Every rule, by code.
