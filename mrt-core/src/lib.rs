@@ -19,6 +19,7 @@ pub mod diagnostic;
 mod discover;
 pub mod error;
 pub mod extract;
+pub mod facts;
 pub mod ir;
 pub mod linter;
 pub mod noqa;

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use crate::diagnostic::Diagnostic;
+use crate::facts::MigrationFacts;
 use crate::ir::Migration;
 use crate::noqa::DirectiveRef;
 use crate::project::Project;
@@ -162,7 +163,8 @@ impl Linter {
             migration.for_dialect(names)
         };
         let migration = filtered.as_ref().unwrap_or(migration);
-        let cx = MigrationContext::new(migration, &self.settings).with_replay(replay);
+        let facts = MigrationFacts::new(migration, replay);
+        let cx = MigrationContext::new(migration, &self.settings, &facts).with_replay(replay);
         let mut raw = Vec::new();
         let mut findings = Vec::new();
         for rule in rules {
@@ -204,7 +206,10 @@ impl Linter {
         let uses = suppressions.uses(&used, |code| {
             self.rules.iter().any(|rule| rule.meta().answers_to(code))
         });
-        let cx = MigrationContext::new(migration, &self.settings);
+        // Rules judging suppression comments read the comments, not the operations: the facts of
+        // the migration as written will do.
+        let facts = MigrationFacts::new(migration, None);
+        let cx = MigrationContext::new(migration, &self.settings, &facts);
         let mut findings = Vec::new();
         for rule in &self.rules {
             rule.check_suppressions(&cx, &uses, &mut findings);

@@ -119,15 +119,22 @@ pub struct MigrationContext<'a> {
     /// What replaying the chain found for this revision, when some rule asked for the replay
     /// ([`Rule::uses_schema`]) or a release boundary was given.
     pub replay: Option<&'a crate::schema::RevisionReplay>,
+    /// What many rules ask about the migration (new objects, boundary-aware), computed once.
+    pub facts: &'a crate::facts::MigrationFacts,
 }
 
 impl<'a> MigrationContext<'a> {
     /// Builds a context; rules receive one from the [`crate::Linter`].
-    pub fn new(migration: &'a Migration, settings: &'a Settings) -> Self {
+    pub fn new(
+        migration: &'a Migration,
+        settings: &'a Settings,
+        facts: &'a crate::facts::MigrationFacts,
+    ) -> Self {
         Self {
             migration,
             settings,
             replay: None,
+            facts,
         }
     }
 

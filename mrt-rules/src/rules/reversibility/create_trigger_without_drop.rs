@@ -51,7 +51,7 @@ impl Rule for CreateTriggerWithoutDrop {
             upgrade,
             downgrade,
             new_objects,
-        }) = ReverseCheck::of(cx.migration)
+        }) = ReverseCheck::of(cx)
         else {
             return;
         };

@@ -57,7 +57,7 @@ impl Rule for CreateTypeWithoutDrop {
     fn check_migration(&self, cx: &MigrationContext<'_>, findings: &mut Vec<Finding>) {
         let Some(ReverseCheck {
             upgrade, downgrade, ..
-        }) = ReverseCheck::of(cx.migration)
+        }) = ReverseCheck::of(cx)
         else {
             return;
         };

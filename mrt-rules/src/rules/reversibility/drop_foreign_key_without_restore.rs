@@ -72,7 +72,7 @@ impl Rule for DropForeignKeyWithoutRestore {
             return;
         }
         for (op, name, table) in
-            helpers::unrecreated_constraint_drops(cx.migration, |_, foreign_key| foreign_key)
+            helpers::unrecreated_constraint_drops(cx, |_, foreign_key| foreign_key)
         {
             let key = helpers::named("foreign key", name, "a foreign key");
             let on = helpers::label(table, "its table");

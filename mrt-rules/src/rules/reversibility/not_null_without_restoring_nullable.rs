@@ -55,7 +55,7 @@ mrt_core::declare_rule! {
 
 impl Rule for NotNullWithoutRestoringNullable {
     fn check_migration(&self, cx: &MigrationContext<'_>, findings: &mut Vec<Finding>) {
-        for change in helpers::unrestored_not_null(cx.migration, false) {
+        for change in helpers::unrestored_not_null(cx, false) {
             let alter = change.alter;
             let column = helpers::column_phrase(alter.table.as_ref(), alter.column.as_ref());
             let help = match (helpers::name_of(&alter.table), helpers::name_of(&alter.column)) {

@@ -63,7 +63,7 @@ impl Rule for RawSqlWithoutReverse {
         if helpers::downgrade_has(cx.migration, |kind| matches!(kind, OpKind::Sql { .. })) {
             return;
         }
-        let new_objects = NewObjects::of(upgrade);
+        let new_objects = cx.facts.created_in_upgrade();
         for (index, op) in upgrade.ops.iter().enumerate() {
             let OpKind::Sql {
                 text,

@@ -62,7 +62,7 @@ impl Rule for RenameColumnWithoutReverse {
             upgrade,
             downgrade,
             new_objects,
-        }) = ReverseCheck::of(cx.migration)
+        }) = ReverseCheck::of(cx)
         else {
             return;
         };
@@ -73,7 +73,7 @@ impl Rule for RenameColumnWithoutReverse {
             if alter.new_name.is_none() {
                 continue;
             }
-            if helpers::is_new_column(&new_objects, &alter.table, &alter.column, index) {
+            if helpers::is_new_column(new_objects, &alter.table, &alter.column, index) {
                 continue;
             }
             if helpers::renames_column_back(alter, downgrade) {

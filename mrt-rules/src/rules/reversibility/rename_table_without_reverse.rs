@@ -56,7 +56,7 @@ impl Rule for RenameTableWithoutReverse {
             upgrade,
             downgrade,
             new_objects,
-        }) = ReverseCheck::of(cx.migration)
+        }) = ReverseCheck::of(cx)
         else {
             return;
         };
