@@ -1370,33 +1370,53 @@ fn relocate(column: &mut ColumnDef, from: TextRange, to: TextRange) {
             *range = to;
         }
     };
-    column
-        .name
-        .iter_mut()
-        .for_each(|name| inside(&mut name.range));
-    column
-        .type_text
+    // Every field named, none skipped with `..`: a range added to the column must be placed here
+    // too, or this stops compiling (the enum type and a key's name were once forgotten, and
+    // reported at the helper's line).
+    let ColumnDef {
+        name,
+        type_text,
+        nullable,
+        server_default,
+        default,
+        primary_key: _,
+        foreign_keys,
+        unique: _,
+        index: _,
+        generated: _,
+        enum_type,
+        range,
+    } = column;
+    name.iter_mut().for_each(|name| inside(&mut name.range));
+    type_text
         .iter_mut()
         .for_each(|text| inside(&mut text.range));
-    column
-        .nullable
+    nullable
         .iter_mut()
         .for_each(|nullable| inside(&mut nullable.range));
-    column
-        .server_default
+    server_default
         .iter_mut()
         .for_each(|default| inside(&mut default.range));
-    column
-        .default
+    default
         .iter_mut()
         .for_each(|default| inside(&mut default.range));
-    for key in &mut column.foreign_keys {
-        inside(&mut key.range);
-        key.ondelete
+    enum_type
+        .iter_mut()
+        .for_each(|name| inside(&mut name.range));
+    for key in foreign_keys {
+        let ForeignKey {
+            name,
+            target: _,
+            ondelete,
+            range,
+        } = key;
+        inside(range);
+        name.iter_mut().for_each(|name| inside(&mut name.range));
+        ondelete
             .iter_mut()
             .for_each(|ondelete| inside(&mut ondelete.range));
     }
-    inside(&mut column.range);
+    inside(range);
 }
 
 /// The last segment of an attribute chain or call: `dialect` for `bind.dialect`, `get_bind` for
