@@ -17,6 +17,7 @@
 pub mod config;
 pub mod diagnostic;
 mod discover;
+pub mod effect;
 pub mod error;
 pub mod extract;
 pub mod facts;

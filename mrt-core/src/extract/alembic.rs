@@ -24,19 +24,6 @@ const MAX_DEPTH: usize = 8;
 /// Loops over longer literals are walked once, not unrolled.
 const MAX_UNROLL: usize = 64;
 
-/// `op` functions that return values or configure, and do not change the schema.
-const NON_OPERATIONS: &[&str] = &[
-    "f",
-    "get_bind",
-    "get_context",
-    "batch_alter_table",
-    "inline_literal",
-    "implementation_for",
-    "register_operation",
-    "invoke",
-    "run_async",
-];
-
 /// Names conventionally bound to a database connection in migrations (`conn = op.get_bind()`).
 const CONNECTION_NAMES: &[&str] = &["conn", "connection", "bind", "session", "db"];
 
@@ -996,7 +983,9 @@ impl<'a> Walker<'_, 'a> {
         frame: &Frame<'a>,
         batch: Option<&Batch>,
     ) -> Option<OpKind> {
-        if NON_OPERATIONS.contains(&name) {
+        // Calls that return a value or configure are no operation (the catalogue of `op`
+        // functions is `effect::op_function_effect`).
+        if crate::effect::op_function_effect(name) == crate::effect::Effect::Nothing {
             return None;
         }
         // Batch methods take the block's table implicitly: their arguments after the table shift
