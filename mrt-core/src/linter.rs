@@ -79,7 +79,10 @@ impl Linter {
             rule.check_project(&cx, &mut findings);
             for found in findings {
                 // A rule about the graph speaks only of migrations of its frameworks.
-                let framework = project.migrations.get(found.migration).map(|m| m.framework);
+                let framework = project
+                    .migrations
+                    .get(found.migration)
+                    .map(|m| m.framework.checked_as());
                 if project.is_in_scope(found.migration)
                     && framework
                         .is_some_and(|framework| rule.meta().frameworks.contains(&framework))
@@ -168,7 +171,11 @@ impl Linter {
         let mut raw = Vec::new();
         let mut findings = Vec::new();
         for rule in rules {
-            if !rule.meta().frameworks.contains(&migration.framework) {
+            if !rule
+                .meta()
+                .frameworks
+                .contains(&migration.framework.checked_as())
+            {
                 continue;
             }
             rule.check_migration(&cx, &mut findings);

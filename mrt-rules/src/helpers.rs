@@ -587,8 +587,7 @@ pub(crate) fn irreversible_run_python(upgrade: &Body) -> Vec<(&Operation, TextRa
 /// Whether a Django migration squashes others (`replaces = [...]`).
 pub(crate) fn is_squashed(migration: &Migration) -> bool {
     migration
-        .django
-        .as_ref()
+        .django()
         .is_some_and(|meta| !meta.replaces.is_empty())
 }
 

@@ -1376,22 +1376,24 @@ fn relocate(column: &mut ColumnDef, from: TextRange, to: TextRange) {
         enum_type,
         range,
     } = column;
-    name.iter_mut().for_each(|name| inside(&mut name.range));
-    type_text
-        .iter_mut()
-        .for_each(|text| inside(&mut text.range));
-    nullable
-        .iter_mut()
-        .for_each(|nullable| inside(&mut nullable.range));
-    server_default
-        .iter_mut()
-        .for_each(|default| inside(&mut default.range));
-    default
-        .iter_mut()
-        .for_each(|default| inside(&mut default.range));
-    enum_type
-        .iter_mut()
-        .for_each(|name| inside(&mut name.range));
+    if let Some(name) = name {
+        inside(&mut name.range);
+    }
+    if let Some(text) = type_text {
+        inside(&mut text.range);
+    }
+    if let Some(nullable) = nullable {
+        inside(&mut nullable.range);
+    }
+    if let Some(default) = server_default {
+        inside(&mut default.range);
+    }
+    if let Some(default) = default {
+        inside(&mut default.range);
+    }
+    if let Some(name) = enum_type {
+        inside(&mut name.range);
+    }
     for key in foreign_keys {
         let ForeignKey {
             name,
@@ -1400,10 +1402,12 @@ fn relocate(column: &mut ColumnDef, from: TextRange, to: TextRange) {
             range,
         } = key;
         inside(range);
-        name.iter_mut().for_each(|name| inside(&mut name.range));
-        ondelete
-            .iter_mut()
-            .for_each(|ondelete| inside(&mut ondelete.range));
+        if let Some(name) = name {
+            inside(&mut name.range);
+        }
+        if let Some(ondelete) = ondelete {
+            inside(&mut ondelete.range);
+        }
     }
     inside(range);
 }
