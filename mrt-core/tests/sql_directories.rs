@@ -47,7 +47,10 @@ fn pairs_sections_and_numeric_versions() {
         ),
         ("seed.sql", "INSERT INTO users VALUES (1);\n"),
         // Versioned, but without dbmate's sections: SQL a Python migration may load.
-        ("3_function.sql", "CREATE FUNCTION f() RETURNS int AS 'SELECT 1' LANGUAGE sql;\n"),
+        (
+            "3_function.sql",
+            "CREATE FUNCTION f() RETURNS int AS 'SELECT 1' LANGUAGE sql;\n",
+        ),
     ]);
     let (project, errors) = Project::load(std::slice::from_ref(&scratch.0));
     assert!(errors.is_empty(), "{errors:?}");

@@ -180,6 +180,10 @@ pub(crate) fn reversing_downgrade(migration: &Migration) -> Option<&[Operation]>
 /// by "any operation of that kind"). Kinds without a schema inverse (data changes, unknown SQL)
 /// are never reversed.
 pub(crate) fn reverses(upgrade_op: &OpKind, downgrade: &[Operation]) -> bool {
+    // Only an effect on a schema object has an inverse to look for.
+    if upgrade_op.effect().object().is_none() {
+        return false;
+    }
     match upgrade_op {
         OpKind::CreateTable { table, .. } => drops_table(table, downgrade),
         OpKind::DropTable { table } => downgrade.iter().any(|op| {
