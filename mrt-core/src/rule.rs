@@ -73,6 +73,9 @@ pub struct RuleMeta {
     pub frameworks: &'static [Framework],
     /// Whether it can offer fixes.
     pub fix: FixAvailability,
+    /// What its fix does, as offered (`Re-create the index in downgrade()`): the cure, where the
+    /// name says the risk. `None` for a rule without fixes.
+    pub fix_title: Option<&'static str>,
     /// Off unless selected explicitly.
     pub opt_in: bool,
     /// One line: what it catches.
@@ -265,8 +268,8 @@ inventory::collect!(RuleRegistration);
 /// its registration. The [`Rule`] impl is written next to it.
 ///
 /// Fields, in this order: `code`, `name`, optional `aliases: [..]`, `severity` (`Error` or `Warning`),
-/// `frameworks: [Alembic, Django]`, `fix` (`None`, `Sometimes`, `Always`), optional `opt_in: true`,
-/// `summary`.
+/// `frameworks: [Alembic, Django]`, `fix` (`None`, `Sometimes`, `Always`), `fix_title` when it has
+/// a fix (what the fix does), optional `opt_in: true`, `summary`.
 #[macro_export]
 macro_rules! declare_rule {
     (
@@ -278,6 +281,7 @@ macro_rules! declare_rule {
             severity: $severity:ident,
             frameworks: [$($framework:ident),* $(,)?],
             fix: $fix:ident,
+            $(fix_title: $fix_title:literal,)?
             $(opt_in: $opt_in:literal,)?
             summary: $summary:literal $(,)?
         }
@@ -295,6 +299,7 @@ macro_rules! declare_rule {
                     severity: $crate::Severity::$severity,
                     frameworks: &[$($crate::Framework::$framework),*],
                     fix: $crate::FixAvailability::$fix,
+                    fix_title: $crate::__fix_title!($($fix_title)?),
                     opt_in: $crate::__opt_in!($($opt_in)?),
                     summary: $summary,
                     docs: concat!($($doc, "\n"),*),
@@ -306,6 +311,17 @@ macro_rules! declare_rule {
         $crate::inventory::submit! {
             $crate::RuleRegistration::new(&$name)
         }
+    };
+}
+
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __fix_title {
+    () => {
+        None
+    };
+    ($title:literal) => {
+        Some($title)
     };
 }
 

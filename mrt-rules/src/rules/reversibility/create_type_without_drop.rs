@@ -49,6 +49,7 @@ mrt_core::declare_rule! {
         severity: Error,
         frameworks: [Alembic],
         fix: Sometimes,
+        fix_title: "Drop the type in `downgrade()`",
         summary: "a type (an enum) created by an upgrade that its downgrade does not drop",
     }
 }

@@ -50,6 +50,7 @@ mrt_core::declare_rule! {
         severity: Warning,
         frameworks: [Alembic],
         fix: Sometimes,
+        fix_title: "Re-create the constraint in `downgrade()`",
         summary: "a dropped constraint that the downgrade does not re-create",
     }
 }

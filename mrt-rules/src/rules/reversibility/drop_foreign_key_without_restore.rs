@@ -49,6 +49,7 @@ mrt_core::declare_rule! {
         severity: Error,
         frameworks: [Alembic],
         fix: Sometimes,
+        fix_title: "Re-create the foreign key in `downgrade()`",
         summary: "a dropped foreign key that the downgrade does not re-create",
     }
 }

@@ -42,6 +42,7 @@ mrt_core::declare_rule! {
         severity: Error,
         frameworks: [Alembic],
         fix: Sometimes,
+        fix_title: "Write a `downgrade()` that reverses `upgrade()`",
         summary: "a revision without downgrade() cannot be rolled back",
     }
 }

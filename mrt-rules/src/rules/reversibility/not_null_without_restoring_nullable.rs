@@ -49,6 +49,7 @@ mrt_core::declare_rule! {
         severity: Warning,
         frameworks: [Alembic],
         fix: Sometimes,
+        fix_title: "Make the column nullable again in `downgrade()`",
         summary: "alter_column(nullable=False) that the downgrade does not make nullable again",
     }
 }

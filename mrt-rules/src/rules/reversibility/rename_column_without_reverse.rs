@@ -52,6 +52,7 @@ mrt_core::declare_rule! {
         severity: Error,
         frameworks: [Alembic],
         fix: Sometimes,
+        fix_title: "Rename the column back in `downgrade()`",
         summary: "a column rename that the downgrade does not undo",
     }
 }

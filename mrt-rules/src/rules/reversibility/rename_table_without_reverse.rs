@@ -46,6 +46,7 @@ mrt_core::declare_rule! {
         severity: Error,
         frameworks: [Alembic],
         fix: Sometimes,
+        fix_title: "Rename the table back in `downgrade()`",
         summary: "a table rename that the downgrade does not undo",
     }
 }

@@ -47,6 +47,7 @@ mrt_core::declare_rule! {
         severity: Warning,
         frameworks: [Alembic],
         fix: Sometimes,
+        fix_title: "Make the column nullable again in `downgrade()`",
         summary: "SQL SET NOT NULL that the downgrade does not drop again",
     }
 }
