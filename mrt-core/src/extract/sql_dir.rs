@@ -10,7 +10,9 @@
 //!
 //! Each statement is lowered by the same code as Alembic's `op.execute` text (`sql.rs`), so every
 //! rule reads it as it reads SQL anywhere else. The version (the leading digits) is the revision
-//! id; versions of one directory form a chain in numeric order, each the parent of the next.
+//! id (`<directory>/<version>` when several directories are checked together, as versions repeat
+//! across them); versions of one directory form a chain in numeric order, each the parent of the
+//! next, and heads are counted per directory.
 //!
 //! Ranges point into the up (or dbmate) file. A down file is another file: the findings about its
 //! statements (few rules look at a downgrade's own operations) are placed at the top of the up
@@ -145,16 +147,31 @@ impl Frontend for SqlDirectory {
                 .or_default()
                 .push((meta.version.clone(), index));
         }
-        for chain in chains.values_mut() {
+        // One directory (the usual project): a revision is its version. Several: versions repeat
+        // across them, so each is named after its directory too.
+        let qualify = chains.len() > 1;
+        for (dir, chain) in &mut chains {
             chain.sort_by(|(a, _), (b, _)| numeric_order(a, b));
-            for pair in chain.windows(2) {
-                let [(previous, _), (_, index)] = pair else {
+            let id = |version: &str| {
+                if qualify {
+                    format!("{}/{version}", dir.display())
+                } else {
+                    version.to_owned()
+                }
+            };
+            let mut previous: Option<String> = None;
+            for (version, index) in chain.iter() {
+                let Some(migration) = migrations.get_mut(*index) else {
                     continue;
                 };
-                if let Some(migration) = migrations.get_mut(*index) {
-                    migration.parents =
-                        vec![Spanned::new(previous.clone(), TextRange::empty(0.into()))];
-                }
+                let revision = id(version);
+                migration.revision =
+                    Some(Spanned::new(revision.clone(), TextRange::empty(0.into())));
+                migration.parents = previous
+                    .iter()
+                    .map(|parent| Spanned::new(parent.clone(), TextRange::empty(0.into())))
+                    .collect();
+                previous = Some(revision);
             }
         }
     }
@@ -176,7 +193,11 @@ impl Frontend for SqlDirectory {
                             .collect(),
                         depends_on: Vec::new(),
                         branch_labels: Vec::new(),
-                        group: None,
+                        // Each directory is a chain of its own: heads are counted per directory.
+                        group: migration
+                            .path()
+                            .parent()
+                            .map(|dir| dir.display().to_string()),
                     },
                 ))
             })
