@@ -94,12 +94,21 @@ impl Frontend for SqlDirectory {
                 let sections = Sections::of(text);
                 match sections.up {
                     Some(marker) => {
-                        let up_end = sections.down.map_or(text.len(), |down| down.start);
+                        // A section runs to the other marker when that one follows, else to the
+                        // end of the file (dbmate accepts the sections in either order).
+                        let end_of = |start: usize, other: Option<Marker>| {
+                            other
+                                .map(|other| other.start)
+                                .filter(|&other| other > start)
+                                .unwrap_or(text.len())
+                        };
+                        let up_end = end_of(marker.start, sections.down);
                         let upgrade = body(text, marker.end..up_end, marker.range, &|range| {
                             file_range(range, marker.end)
                         });
                         let downgrade = sections.down.map(|down| {
-                            body(text, down.end..text.len(), down.range, &|range| {
+                            let down_end = end_of(down.start, Some(marker));
+                            body(text, down.end..down_end, down.range, &|range| {
                                 file_range(range, down.end)
                             })
                         });
@@ -365,6 +374,26 @@ mod tests {
         );
         assert_eq!(parse_name(Path::new("schema.sql")), None);
         assert_eq!(parse_name(Path::new("001_x.py")), None);
+    }
+
+    #[test]
+    fn dbmate_sections_in_either_order() {
+        let text = "-- migrate:down\nDROP TABLE t;\n-- migrate:up\nCREATE TABLE t (id int);\n";
+        let source = Arc::new(SourceFile::new("1_x.sql", text));
+        let cx = LowerContext {
+            app_label: None,
+            read_sibling: &|_| None,
+        };
+        let migration = SqlDirectory.lower(source, &cx).expect("a migration");
+        let kinds = |body: Option<&Body>| -> Vec<String> {
+            body.expect("a section")
+                .ops
+                .iter()
+                .map(|op| format!("{:?}", op.kind.effect()))
+                .collect()
+        };
+        assert_eq!(kinds(migration.upgrade.as_ref()), ["Creates(Table)"]);
+        assert_eq!(kinds(migration.downgrade.as_ref()), ["Drops(Table)"]);
     }
 
     #[test]
