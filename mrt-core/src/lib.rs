@@ -1,5 +1,7 @@
-//! `mrt-core`: the Migration IR, static extraction of migration files, the [`Rule`] trait and its
-//! registry, suppression comments, and the [`Linter`].
+//! `mrt-core`: the Migration IR and what each operation does ([`effect`]), the frontends that lower
+//! migration files to it (Alembic and Django in Python, plain-SQL directories), the per-migration
+//! [`facts`] rules share, the [`Rule`] trait and its registry, suppression comments, the schema
+//! model, and the [`Linter`].
 //!
 //! ```no_run
 //! use mrt_core::{Linter, Project, Registry, Settings};
