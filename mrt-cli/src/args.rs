@@ -30,6 +30,12 @@ pub(crate) enum Command {
     /// Run every migration up and down on a real database with rows in every table, and show
     /// what each rollback loses.
     Verify(VerifyArgs),
+    /// Run the project's migrations to a target on a database you name (as `alembic upgrade` or
+    /// `manage.py migrate` would), through the same worker as `mrt verify`.
+    Migrate(MigrateArgs),
+    /// Start or stop a throwaway PostgreSQL cluster that outlives the command (for test sessions;
+    /// `mrt verify` starts and removes its own).
+    Db(DbArgs),
     /// Set a Python project up: detect Alembic or Django, add `[tool.mrt]` to `pyproject.toml` and
     /// write `tests/test_migrations.py` for the pytest fixture. Never overwrites.
     Init(InitArgs),
@@ -40,6 +46,77 @@ pub(crate) struct InitArgs {
     /// The project's root directory (where `alembic.ini` or `manage.py` is). Default: the current
     /// directory.
     pub(crate) path: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct MigrateArgs {
+    #[command(subcommand)]
+    pub(crate) action: MigrateAction,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum MigrateAction {
+    /// Upgrade to TARGET (`heads`, a revision; for Django `app.name`).
+    Upgrade(MigrateTarget),
+    /// Downgrade to TARGET (`base`, a revision, `-1`; for Django `app.zero` or `app.name`).
+    Downgrade(MigrateTarget),
+    /// Print the applied heads.
+    Current(MigrateCommon),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct MigrateTarget {
+    /// Where to go.
+    pub(crate) target: String,
+    #[command(flatten)]
+    pub(crate) common: MigrateCommon,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct MigrateCommon {
+    /// The project, as for `mrt verify`.
+    pub(crate) paths: Vec<PathBuf>,
+
+    /// The database (default: `$MRT_DATABASE_URL`, else `[tool.mrt.verify] database-url`).
+    #[arg(long, value_name = "URL")]
+    pub(crate) database_url: Option<String>,
+
+    /// The project's Python interpreter.
+    #[arg(long, value_name = "PATH")]
+    pub(crate) python: Option<PathBuf>,
+
+    /// A Django project's settings module.
+    #[arg(long, value_name = "MODULE")]
+    pub(crate) django_settings: Option<String>,
+
+    /// Use this configuration file instead of the nearest `pyproject.toml` / `mrt.toml`.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) config: Option<PathBuf>,
+
+    /// How to print the heads.
+    #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+    pub(crate) output_format: ListFormat,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct DbArgs {
+    #[command(subcommand)]
+    pub(crate) action: DbAction,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum DbAction {
+    /// Start a cluster (a private socket directory, no TCP) and print its URL and directory.
+    Start {
+        /// How to print them.
+        #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+        output_format: ListFormat,
+    },
+    /// Stop a cluster `mrt db start` started, and remove its directory.
+    Stop {
+        /// The directory `mrt db start` printed.
+        dir: PathBuf,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -214,6 +291,15 @@ pub(crate) struct VerifyArgs {
     /// Wipe a given database that already has tables instead of refusing it.
     #[arg(long)]
     pub(crate) allow_nonempty: bool,
+
+    /// A Django project's settings module (default: the one `manage.py` names, else
+    /// `$DJANGO_SETTINGS_MODULE`); its DATABASES are replaced by the scratch database.
+    #[arg(long, value_name = "MODULE")]
+    pub(crate) django_settings: Option<String>,
+
+    /// Django apps whose migrations are judged (default: the project's own); comma-separated.
+    #[arg(long, value_delimiter = ',', value_name = "APPS")]
+    pub(crate) apps: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -1,17 +1,15 @@
-//! `mrt fix`: applies the fixes of the findings `mrt check` would report, until nothing changes.
+//! `mrt fix`: applies the fixes of the findings `mrt check` would report, until nothing changes
+//! (the loop is `mrt_fix::fix_until_settled`; here are arguments, output and writing).
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use mrt_core::{Project, SourceFile};
-use mrt_fix::{Applicability, apply_fixes};
+use mrt_core::Project;
+use mrt_fix::Applicability;
 
 use crate::Status;
 use crate::args::FixArgs;
 use crate::check::{apply_config, config_groups, linter};
-
-/// Rounds of fix, re-lint, fix again before giving up on reaching a fixed point.
-const MAX_ROUNDS: usize = 10;
 
 /// What fixing one group of files found.
 #[derive(Debug, Default)]
@@ -40,104 +38,13 @@ pub(crate) fn run(args: &FixArgs) -> Result<Status, String> {
         let excluded = |path: &Path| config.as_ref().is_some_and(|c| c.excludes(path));
         let (project, load_errors) = Project::load_excluding(&paths, &excluded);
         errors.extend(load_errors.iter().map(ToString::to_string));
-        let in_scope: HashSet<PathBuf> = (0..project.migrations.len())
-            .filter(|index| project.is_in_scope(*index))
-            .map(|index| project.migrations[index].path().to_path_buf())
-            .collect();
-        let originals: Vec<(PathBuf, String)> = project
-            .migrations
-            .iter()
-            .map(|m| (m.path().to_path_buf(), m.source.text.clone()))
-            .collect();
-        let mut texts = originals.clone();
-        let mut project = project;
-        // What the last round left: fixes not applied, and display-only ones.
-        let mut unsafe_left = 0;
-        let mut display_only = Vec::new();
-        // Findings whose fix was applied: a fix that did not make its finding go away is not
-        // applied again (it would only repeat itself).
-        let mut attempted: HashSet<(PathBuf, &'static str, String)> = HashSet::new();
-        for _ in 0..MAX_ROUNDS {
-            let (kept, _) = apply_config(linter.check(&project), config.as_ref(), &project);
-            let fixable: HashSet<&Path> = kept
-                .iter()
-                .filter(|d| d.rule.fix != mrt_core::FixAvailability::None)
-                .map(mrt_core::Diagnostic::path)
-                .collect();
-            let found = mrt_fix::fixes_for(&project, linter.settings(), |at| {
-                fixable.contains(project.migrations[at].path())
-            });
-            let mut round_applied = 0;
-            unsafe_left = 0;
-            display_only.clear();
-            for (index, migration) in project.migrations.iter().enumerate() {
-                let path = migration.path();
-                if !in_scope.contains(path) {
-                    continue;
-                }
-                let offered: Vec<_> = found
-                    .iter()
-                    .filter(|f| f.migration == index)
-                    .filter_map(|f| {
-                        let finding = kept
-                            .iter()
-                            .find(|d| d.path() == path && f.answers(d.code(), d.range))?;
-                        let key = (path.to_path_buf(), f.code, finding.message.clone());
-                        (!attempted.contains(&key)).then_some((f, key))
-                    })
-                    .collect();
-                for (fix, _) in &offered {
-                    match fix.fix.applicability {
-                        Applicability::DisplayOnly => {
-                            display_only.push((
-                                path.to_path_buf(),
-                                fix.fix.title.clone(),
-                                fix.code,
-                            ));
-                        }
-                        Applicability::Unsafe if at_least == Applicability::Safe => {
-                            unsafe_left += 1;
-                        }
-                        _ => {}
-                    }
-                }
-                let chosen: Vec<_> = offered
-                    .iter()
-                    .filter(|(f, _)| f.fix.applicability >= at_least)
-                    .collect();
-                let applied =
-                    apply_fixes(&migration.source.text, chosen.iter().map(|(f, _)| &f.fix));
-                attempted.extend(
-                    applied
-                        .accepted
-                        .iter()
-                        .filter_map(|&position| chosen.get(position))
-                        .map(|(_, key)| key.clone()),
-                );
-                if applied.applied > 0 && applied.text != migration.source.text {
-                    round_applied += applied.applied;
-                    if let Some(slot) = texts.iter_mut().find(|(p, _)| p == path) {
-                        slot.1 = applied.text;
-                    }
-                }
-            }
-            if round_applied == 0 {
-                break;
-            }
-            outcome.applied += round_applied;
-            project = Project::from_sources(
-                texts
-                    .iter()
-                    .map(|(path, text)| SourceFile::new(path.clone(), text.clone())),
-            );
-        }
-        outcome.unsafe_left += unsafe_left;
-        outcome.display_only.append(&mut display_only);
-        for ((path, original), (_, text)) in originals.into_iter().zip(texts) {
-            if original != text {
-                outcome.changed.insert(path, (original, text));
-            }
-        }
+        let settled = mrt_fix::fix_until_settled(project, linter.settings(), at_least, |project| {
+            apply_config(linter.check(project), config.as_ref(), project).0
+        });
+        outcome.applied += settled.applied;
+        outcome.unsafe_left += settled.unsafe_left;
+        outcome.display_only.extend(settled.display_only);
+        outcome.changed.extend(settled.changed);
     }
     for error in &errors {
         eprintln!("mrt: error: {error}");

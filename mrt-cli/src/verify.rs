@@ -13,9 +13,38 @@ use crate::args::{CheckArgs, OutputFormat, VerifyArgs, VerifyFormat};
 /// Seconds a migration step may take when neither the command line nor the configuration says.
 const DEFAULT_TIMEOUT: u64 = 300;
 
-pub(crate) fn run(args: &VerifyArgs) -> Result<Status, String> {
-    let (source, versions) = source(&args.paths)?;
-    let config = match &args.config {
+/// What the project is, wherever a command that runs migrations finds it.
+pub(crate) struct Located {
+    /// How its migrations run.
+    pub(crate) source: Source,
+    /// Where they are, for the static side.
+    pub(crate) versions: Vec<PathBuf>,
+    /// Its configuration.
+    pub(crate) config: Option<Config>,
+    /// `[tool.mrt.verify]`.
+    pub(crate) settings: VerifyOptions,
+}
+
+/// Finds the project under `paths`: Django (`manage.py`, or a settings module named), else
+/// Alembic; its configuration (`--config`, else the nearest one); the Django settings module
+/// from the command line, then the configuration, then `manage.py` / the environment.
+pub(crate) fn locate(
+    paths: &[PathBuf],
+    config: Option<&Path>,
+    django_settings: Option<&str>,
+    apps: &[String],
+) -> Result<Located, String> {
+    let found = if let Some((root, module)) = django_project(paths, django_settings) {
+        Found::Django(root, module)
+    } else {
+        let (source, versions) = source(paths)?;
+        Found::Alembic(source, versions)
+    };
+    let versions = match &found {
+        Found::Django(root, _) => vec![root.clone()],
+        Found::Alembic(_, versions) => versions.clone(),
+    };
+    let config = match config {
         Some(path) => Config::load(path)
             .map_err(|error| error.to_string())?
             .map(Some)
@@ -27,6 +56,51 @@ pub(crate) fn run(args: &VerifyArgs) -> Result<Status, String> {
         .as_ref()
         .and_then(|config| config.options.verify.clone())
         .unwrap_or_default();
+    let source = match found {
+        Found::Alembic(source, _) => source,
+        Found::Django(root, found) => {
+            let module = django_settings
+                .map(str::to_owned)
+                .or_else(|| settings.django_settings.clone())
+                .or(found)
+                .ok_or_else(|| {
+                    format!(
+                        "{}: no Django settings module found (give --django-settings, `django-settings` in [tool.mrt.verify], or set DJANGO_SETTINGS_MODULE)",
+                        root.display()
+                    )
+                })?;
+            let apps = if apps.is_empty() {
+                settings.apps.clone().unwrap_or_default()
+            } else {
+                apps.to_vec()
+            };
+            Source::Django {
+                root,
+                settings: module,
+                apps,
+            }
+        }
+    };
+    Ok(Located {
+        source,
+        versions,
+        config,
+        settings,
+    })
+}
+
+pub(crate) fn run(args: &VerifyArgs) -> Result<Status, String> {
+    let Located {
+        source,
+        versions,
+        config,
+        settings,
+    } = locate(
+        &args.paths,
+        args.config.as_deref(),
+        args.django_settings.as_deref(),
+        &args.apps,
+    )?;
     let options = options(args, source, config.as_ref(), &settings)?;
 
     let (project, findings) = static_side(&versions, config.as_ref())?;
@@ -50,6 +124,48 @@ pub(crate) fn run(args: &VerifyArgs) -> Result<Status, String> {
     } else {
         Status::Failure
     })
+}
+
+/// The kind of project found.
+enum Found {
+    /// How the Alembic migrations run, and their directories.
+    Alembic(Source, Vec<PathBuf>),
+    /// A Django project's directory and the settings module `manage.py` or the environment names.
+    Django(PathBuf, Option<String>),
+}
+
+/// A Django project: `--django-settings` is given, or the directory given (or the current one)
+/// holds `manage.py`. Returns its directory and the settings module `manage.py` or
+/// `$DJANGO_SETTINGS_MODULE` names.
+fn django_project(
+    paths: &[PathBuf],
+    django_settings: Option<&str>,
+) -> Option<(PathBuf, Option<String>)> {
+    let root = match paths {
+        [] => PathBuf::from("."),
+        [only] if only.is_dir() => only.clone(),
+        _ => return None,
+    };
+    let manage = root.join("manage.py");
+    if !manage.is_file() && django_settings.is_none() {
+        return None;
+    }
+    let found = std::fs::read_to_string(&manage)
+        .ok()
+        .and_then(|text| settings_in_manage_py(&text))
+        .or_else(|| std::env::var("DJANGO_SETTINGS_MODULE").ok());
+    Some((root, found))
+}
+
+/// The module `manage.py` sets: `os.environ.setdefault("DJANGO_SETTINGS_MODULE", "proj.settings")`.
+fn settings_in_manage_py(text: &str) -> Option<String> {
+    let at = text.find("DJANGO_SETTINGS_MODULE")? + "DJANGO_SETTINGS_MODULE".len();
+    let rest = text[at..].trim_start_matches(['"', '\'', ' ']).trim_start();
+    let rest = rest.strip_prefix(',')?.trim_start();
+    let quote = rest.chars().next().filter(|c| *c == '"' || *c == '\'')?;
+    let value = &rest[1..];
+    let end = value.find(quote)?;
+    Some(value[..end].to_owned())
 }
 
 /// Where the migrations are and how they run: an `alembic.ini` (given, in a given directory, or
@@ -98,19 +214,7 @@ fn options(
     config: Option<&Config>,
     settings: &VerifyOptions,
 ) -> Result<Options, String> {
-    let url = args
-        .database_url
-        .clone()
-        .or_else(|| {
-            std::env::var("MRT_DATABASE_URL")
-                .ok()
-                .filter(|u| !u.is_empty())
-        })
-        .or_else(|| settings.database_url.clone());
-    let database_url = url
-        .map(|url| DatabaseUrl::parse(&url))
-        .transpose()
-        .map_err(|error| error.to_string())?;
+    let database_url = database_url(args.database_url.as_deref(), settings)?;
     let mut skip: std::collections::BTreeMap<String, String> = config
         .and_then(|config| config.options.skip.clone())
         .unwrap_or_default();
@@ -133,6 +237,24 @@ fn options(
         min_revision: args.min_revision.clone(),
         skip,
     })
+}
+
+/// The database: the command line's, else `$MRT_DATABASE_URL`, else the configuration's.
+pub(crate) fn database_url(
+    given: Option<&str>,
+    settings: &VerifyOptions,
+) -> Result<Option<DatabaseUrl>, String> {
+    given
+        .map(str::to_owned)
+        .or_else(|| {
+            std::env::var("MRT_DATABASE_URL")
+                .ok()
+                .filter(|u| !u.is_empty())
+        })
+        .or_else(|| settings.database_url.clone())
+        .map(|url| DatabaseUrl::parse(&url))
+        .transpose()
+        .map_err(|error| error.to_string())
 }
 
 /// The static findings on the same migrations (every default rule, the configuration's

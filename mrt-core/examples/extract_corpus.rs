@@ -73,7 +73,7 @@ fn main() -> ExitCode {
                                     &migration.parents
                                 ),
                                 (&migration.parents_range, &migration.branch_labels),
-                                (&migration.depends_on, &migration.django),
+                                (&migration.depends_on, &migration.django()),
                                 &migration.upgrade,
                                 &migration.downgrade,
                                 &migration.syntax_errors,

@@ -1,4 +1,5 @@
-//! Finding the Python files under the paths a user gives.
+//! Finding the migration files under the paths a user gives: the files some frontend reads
+//! (`.py`, and `.sql` named as SQL migration directories name them).
 
 use std::path::{Path, PathBuf};
 
@@ -19,17 +20,22 @@ fn is_skipped_dir(path: &Path) -> bool {
 pub(crate) struct Discovered {
     /// Files whose findings are reported, sorted, without repeats.
     pub(crate) files: Vec<PathBuf>,
-    /// `.py` files in the directory of a file given directly: read so that the revision graph is
+    /// Migration files in the directory of a file given directly: read so that the revision graph is
     /// whole (a pre-commit hook passes only the changed files), never reported.
     pub(crate) context: Vec<PathBuf>,
     /// Paths that do not exist or cannot be read.
     pub(crate) errors: Vec<Error>,
 }
 
-/// Every `.py` file under `paths` (a file given directly is taken whatever its name), and an error
-/// for each path that does not exist or cannot be read. Directories are walked with an explicit
-/// stack.
-pub(crate) fn python_files(paths: &[PathBuf], excluded: &dyn Fn(&Path) -> bool) -> Discovered {
+/// Whether some frontend reads `path`.
+fn is_migration_file(path: &Path) -> bool {
+    crate::extract::frontend::frontend_for(path).is_some()
+}
+
+/// Every migration file under `paths` (a file given directly is taken whatever its name), and an
+/// error for each path that does not exist or cannot be read. Directories are walked with an
+/// explicit stack.
+pub(crate) fn migration_files(paths: &[PathBuf], excluded: &dyn Fn(&Path) -> bool) -> Discovered {
     let mut files = Vec::new();
     let mut errors = Vec::new();
     let mut context_dirs: Vec<PathBuf> = Vec::new();
@@ -68,8 +74,7 @@ pub(crate) fn python_files(paths: &[PathBuf], excluded: &dyn Fn(&Path) -> bool) 
         for entry in entries.flatten() {
             let name = entry.file_name();
             let sibling = dir.join(&name);
-            let is_python = Path::new(&name).extension().is_some_and(|ext| ext == "py");
-            if is_python
+            if is_migration_file(&sibling)
                 && entry.file_type().is_ok_and(|kind| kind.is_file())
                 && files.binary_search(&sibling).is_err()
             {
@@ -122,7 +127,7 @@ fn walk(
                 if !is_skipped_dir(&path) {
                     pending.push(path);
                 }
-            } else if path.extension().is_some_and(|ext| ext == "py") {
+            } else if is_migration_file(&path) {
                 files.push(path);
             }
         }

@@ -55,6 +55,19 @@ pub enum Error {
         /// The selector as given.
         selector: String,
     },
+    /// Two rules linked into one program claim the same code, alias or name (a house rule reusing a
+    /// built-in code): `# noqa: CODE` and `--select CODE` would not know which one is meant.
+    #[error(
+        "rules `{first}` and `{second}` both answer to `{key}`: give the house rule a code and name of its own"
+    )]
+    DuplicateRule {
+        /// The code, alias or name both rules claim.
+        key: String,
+        /// The code of the rule registered first (the lower code).
+        first: &'static str,
+        /// The code of the other rule.
+        second: &'static str,
+    },
 }
 
 impl Error {
@@ -66,6 +79,7 @@ impl Error {
             | Error::NotUtf8 { path }
             | Error::Config { path, .. } => Some(path),
             Error::UnknownSelector { .. }
+            | Error::DuplicateRule { .. }
             | Error::UnknownRevision { .. }
             | Error::AmbiguousRevision { .. } => None,
         }

@@ -18,6 +18,9 @@ pub enum Framework {
     Alembic,
     /// Django migration modules (`class Migration(migrations.Migration)`).
     Django,
+    /// Plain-SQL migration directories: golang-migrate / sqlx `NNN_name.up.sql` and
+    /// `NNN_name.down.sql` pairs, dbmate files with `-- migrate:up` / `-- migrate:down` sections.
+    Sql,
 }
 
 impl Framework {
@@ -26,6 +29,19 @@ impl Framework {
         match self {
             Framework::Alembic => "alembic",
             Framework::Django => "django",
+            Framework::Sql => "sql",
+        }
+    }
+
+    /// The framework whose rules check this one's migrations (the `frameworks` of a rule's
+    /// declaration). Plain-SQL migrations are written like Alembic revisions, an upgrade and a
+    /// downgrade by hand, and their SQL is lowered as Alembic's `op.execute` is: the rules written
+    /// for that shape check them, and a rule needs no word of the SQL frontend.
+    #[must_use]
+    pub fn checked_as(self) -> Framework {
+        match self {
+            Framework::Alembic | Framework::Sql => Framework::Alembic,
+            Framework::Django => Framework::Django,
         }
     }
 }
@@ -90,8 +106,32 @@ pub struct Migration {
     pub syntax_errors: Vec<SyntaxError>,
     /// The file's suppression comments.
     pub suppressions: Suppressions,
-    /// What a Django migration declares beyond its id and dependencies; `None` for Alembic.
-    pub django: Option<DjangoMeta>,
+    /// What the framework declares beyond the fields every framework has.
+    pub meta: FrameworkMeta,
+}
+
+/// What a migration declares that only its framework knows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum FrameworkMeta {
+    /// An Alembic revision: its metadata are the common fields.
+    Alembic,
+    /// A Django migration's class attributes.
+    Django(DjangoMeta),
+    /// A plain-SQL migration's version and files.
+    Sql(SqlMeta),
+}
+
+/// A plain-SQL migration: one version of a migrations directory.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SqlMeta {
+    /// The version: the file name's leading digits (`001`, `20240102030405`).
+    pub version: String,
+    /// The name after the version (`create_users`).
+    pub name: String,
+    /// The `NNN_name.down.sql` file the downgrade was read from, for a golang-migrate / sqlx
+    /// pair; `None` for a dbmate file (both sections in one file) or an up file without its down.
+    pub down_file: Option<std::path::PathBuf>,
 }
 
 /// The class attributes of a Django migration other than `dependencies` and `operations`.
@@ -166,6 +206,20 @@ impl Migration {
             }
         }
         Some(filtered)
+    }
+
+    /// A Django migration's class attributes; `None` for other frameworks.
+    pub fn django(&self) -> Option<&DjangoMeta> {
+        match &self.meta {
+            FrameworkMeta::Django(meta) => Some(meta),
+            _ => None,
+        }
+    }
+
+    /// Whether the downgrade is written by hand, so that a missing one is the author's omission
+    /// (Alembic's `downgrade()`, a down file or section); Django derives it from the operations.
+    pub fn writes_downgrade(&self) -> bool {
+        !matches!(self.meta, FrameworkMeta::Django(_))
     }
 
     /// The path of the file.

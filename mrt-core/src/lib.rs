@@ -1,11 +1,13 @@
-//! `mrt-core`: the Migration IR, static extraction of migration files, the [`Rule`] trait and its
-//! registry, suppression comments, and the [`Linter`].
+//! `mrt-core`: the Migration IR and what each operation does ([`effect`]), the frontends that lower
+//! migration files to it (Alembic and Django in Python, plain-SQL directories), the per-migration
+//! [`facts`] rules share, the [`Rule`] trait and its registry, suppression comments, the schema
+//! model, and the [`Linter`].
 //!
 //! ```no_run
 //! use mrt_core::{Linter, Project, Registry, Settings};
 //!
 //! let (project, errors) = Project::load(&["migrations/versions".into()]);
-//! # let registry = Registry::from_rules([]);
+//! # let registry = Registry::from_rules([]).expect("no rules, no duplicates");
 //! let rules = registry.select(&[], &[], &[]).expect("no selectors to resolve");
 //! for diagnostic in Linter::new(rules, Settings::default()).check(&project) {
 //!     println!("{}: {}", diagnostic.code(), diagnostic.message);
@@ -17,8 +19,10 @@
 pub mod config;
 pub mod diagnostic;
 mod discover;
+pub mod effect;
 pub mod error;
 pub mod extract;
+pub mod facts;
 pub mod ir;
 pub mod linter;
 pub mod noqa;

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use crate::diagnostic::Diagnostic;
+use crate::facts::MigrationFacts;
 use crate::ir::Migration;
 use crate::noqa::DirectiveRef;
 use crate::project::Project;
@@ -78,7 +79,10 @@ impl Linter {
             rule.check_project(&cx, &mut findings);
             for found in findings {
                 // A rule about the graph speaks only of migrations of its frameworks.
-                let framework = project.migrations.get(found.migration).map(|m| m.framework);
+                let framework = project
+                    .migrations
+                    .get(found.migration)
+                    .map(|m| m.framework.checked_as());
                 if project.is_in_scope(found.migration)
                     && framework
                         .is_some_and(|framework| rule.meta().frameworks.contains(&framework))
@@ -162,11 +166,16 @@ impl Linter {
             migration.for_dialect(names)
         };
         let migration = filtered.as_ref().unwrap_or(migration);
-        let cx = MigrationContext::new(migration, &self.settings).with_replay(replay);
+        let facts = MigrationFacts::new(migration, replay);
+        let cx = MigrationContext::new(migration, &self.settings, &facts).with_replay(replay);
         let mut raw = Vec::new();
         let mut findings = Vec::new();
         for rule in rules {
-            if !rule.meta().frameworks.contains(&migration.framework) {
+            if !rule
+                .meta()
+                .frameworks
+                .contains(&migration.framework.checked_as())
+            {
                 continue;
             }
             rule.check_migration(&cx, &mut findings);
@@ -204,7 +213,10 @@ impl Linter {
         let uses = suppressions.uses(&used, |code| {
             self.rules.iter().any(|rule| rule.meta().answers_to(code))
         });
-        let cx = MigrationContext::new(migration, &self.settings);
+        // Rules judging suppression comments read the comments, not the operations: the facts of
+        // the migration as written will do.
+        let facts = MigrationFacts::new(migration, None);
+        let cx = MigrationContext::new(migration, &self.settings, &facts);
         let mut findings = Vec::new();
         for rule in &self.rules {
             rule.check_suppressions(&cx, &uses, &mut findings);

@@ -8,7 +8,7 @@ use mrt_graph::{RevisionGraph, RevisionNode};
 use rayon::prelude::*;
 
 use crate::Error;
-use crate::extract::{extract, extract_in_app};
+use crate::extract::frontend::{LowerContext, frontend_for, frontends};
 use crate::ir::{Migration, Spanned};
 use crate::source::SourceFile;
 
@@ -41,7 +41,7 @@ impl Project {
         paths: &[PathBuf],
         excluded: &dyn Fn(&Path) -> bool,
     ) -> (Self, Vec<Error>) {
-        let discovered = crate::discover::python_files(paths, excluded);
+        let discovered = crate::discover::migration_files(paths, excluded);
         let mut errors = discovered.errors;
         let files_read = discovered.files.len();
         let scoped = discovered.files.iter().map(|path| (path, true));
@@ -55,8 +55,12 @@ impl Project {
                     .parent()
                     .and_then(|dir| labels.get(dir))
                     .map(String::as_str);
-                let extracted =
-                    read_source(path).map(|source| extract_in_app(Arc::new(source), label));
+                let read_sibling = |sibling: &Path| std::fs::read_to_string(sibling).ok();
+                let cx = LowerContext {
+                    app_label: label,
+                    read_sibling: &read_sibling,
+                };
+                let extracted = read_source(path).map(|source| lower(Arc::new(source), &cx));
                 (extracted, *in_scope)
             })
             .collect();
@@ -77,11 +81,20 @@ impl Project {
 
     /// A project of sources already in memory (an editor buffer, a test).
     pub fn from_sources(sources: impl IntoIterator<Item = SourceFile>) -> Self {
-        let sources: Vec<SourceFile> = sources.into_iter().collect();
+        let sources: Vec<Arc<SourceFile>> = sources.into_iter().map(Arc::new).collect();
         let files_read = sources.len();
+        let by_path: HashMap<&Path, &str> = sources
+            .iter()
+            .map(|source| (source.path.as_path(), source.text.as_str()))
+            .collect();
+        let read_sibling = |sibling: &Path| by_path.get(sibling).map(|text| (*text).to_owned());
+        let cx = LowerContext {
+            app_label: None,
+            read_sibling: &read_sibling,
+        };
         let migrations = sources
-            .into_par_iter()
-            .filter_map(|source| extract(Arc::new(source)))
+            .par_iter()
+            .filter_map(|source| lower(Arc::clone(source), &cx))
             .map(|migration| (migration, true))
             .collect();
         Self::from_migrations(migrations, files_read, &HashMap::new())
@@ -95,37 +108,16 @@ impl Project {
         scoped.sort_by(|(a, _), (b, _)| a.path().cmp(b.path()));
         let (mut migrations, in_scope): (Vec<Migration>, Vec<bool>) = scoped.into_iter().unzip();
         relabel_django_apps(&mut migrations, labels);
-        let django = DjangoGraph::of(&migrations);
-        let mut graph_members = Vec::new();
-        let mut nodes = Vec::new();
-        for (index, migration) in migrations.iter().enumerate() {
-            let Some(revision) = migration.revision_id() else {
-                continue;
-            };
-            let node = match &migration.django {
-                Some(meta) => {
-                    if django.replaced.contains_key(revision) {
-                        continue;
-                    }
-                    RevisionNode {
-                        id: revision.to_owned(),
-                        parents: django.dependencies(&meta.app_label, &migration.parents),
-                        depends_on: Vec::new(),
-                        branch_labels: Vec::new(),
-                        group: Some(meta.app_label.clone()),
-                    }
-                }
-                None => RevisionNode {
-                    id: revision.to_owned(),
-                    parents: ids(&migration.parents),
-                    depends_on: ids(&migration.depends_on),
-                    branch_labels: ids(&migration.branch_labels),
-                    group: None,
-                },
-            };
-            graph_members.push(index);
-            nodes.push(node);
+        for frontend in frontends() {
+            frontend.link(&mut migrations);
         }
+        // Each frontend names the nodes of its migrations; the graph takes them in path order.
+        let mut named: Vec<(usize, RevisionNode)> = frontends()
+            .into_iter()
+            .flat_map(|frontend| frontend.graph_nodes(&migrations))
+            .collect();
+        named.sort_by_key(|(index, _)| *index);
+        let (graph_members, nodes): (Vec<usize>, Vec<RevisionNode>) = named.into_iter().unzip();
         Self {
             graph: RevisionGraph::build(&nodes),
             migrations,
@@ -200,6 +192,44 @@ impl Project {
     }
 }
 
+/// The graph nodes of the Alembic and Django migrations among `migrations`: an Alembic revision
+/// by its id, parents, `depends_on` and branch labels; a Django migration by `app.name`, in group
+/// `app`, with its dependencies as Django's loader reads them (squashes standing for what they
+/// replace).
+pub(crate) fn python_graph_nodes(migrations: &[Migration]) -> Vec<(usize, RevisionNode)> {
+    let django = DjangoGraph::of(migrations);
+    let mut nodes = Vec::new();
+    for (index, migration) in migrations.iter().enumerate() {
+        let Some(revision) = migration.revision_id() else {
+            continue;
+        };
+        let node = match (&migration.meta, migration.django()) {
+            (_, Some(meta)) => {
+                if django.replaced.contains_key(revision) {
+                    continue;
+                }
+                RevisionNode {
+                    id: revision.to_owned(),
+                    parents: django.dependencies(&meta.app_label, &migration.parents),
+                    depends_on: Vec::new(),
+                    branch_labels: Vec::new(),
+                    group: Some(meta.app_label.clone()),
+                }
+            }
+            (crate::ir::FrameworkMeta::Alembic, None) => RevisionNode {
+                id: revision.to_owned(),
+                parents: ids(&migration.parents),
+                depends_on: ids(&migration.depends_on),
+                branch_labels: ids(&migration.branch_labels),
+                group: None,
+            },
+            _ => continue,
+        };
+        nodes.push((index, node));
+    }
+    nodes
+}
+
 /// The labels `apps.py` gives the apps whose `migrations/` packages hold some of `files`, by
 /// migrations directory. Each `apps.py` is read once.
 fn app_config_labels<'a>(files: impl Iterator<Item = &'a Path>) -> HashMap<PathBuf, String> {
@@ -236,7 +266,7 @@ fn relabel_django_apps(migrations: &mut [Migration], labels: &HashMap<PathBuf, S
     let mut names: HashMap<PathBuf, Vec<String>> = HashMap::new();
     let mut directory_labels: HashSet<String> = HashSet::new();
     for migration in migrations.iter() {
-        if let (Some(meta), Some(dir)) = (&migration.django, dir_of(migration)) {
+        if let (Some(meta), Some(dir)) = (migration.django(), dir_of(migration)) {
             names.entry(dir).or_default().push(meta.name.clone());
             directory_labels.insert(meta.app_label.clone());
         }
@@ -245,7 +275,7 @@ fn relabel_django_apps(migrations: &mut [Migration], labels: &HashMap<PathBuf, S
     // migration does not depend on itself) names the app's label.
     let mut votes: HashMap<PathBuf, HashMap<String, usize>> = HashMap::new();
     for migration in migrations.iter() {
-        let (Some(meta), Some(dir)) = (&migration.django, dir_of(migration)) else {
+        let (Some(meta), Some(dir)) = (migration.django(), dir_of(migration)) else {
             continue;
         };
         let Some(siblings) = names.get(&dir) else {
@@ -269,7 +299,7 @@ fn relabel_django_apps(migrations: &mut [Migration], labels: &HashMap<PathBuf, S
         let Some(dir) = dir_of(migration) else {
             continue;
         };
-        let Some(meta) = migration.django.as_mut() else {
+        let crate::ir::FrameworkMeta::Django(meta) = &mut migration.meta else {
             continue;
         };
         // `apps.py` named the app at extraction: its tables are named after it already.
@@ -312,7 +342,7 @@ impl DjangoGraph {
         let mut apps: std::collections::HashMap<String, Vec<String>> =
             std::collections::HashMap::new();
         for migration in migrations {
-            let (Some(meta), Some(id)) = (&migration.django, migration.revision_id()) else {
+            let (Some(meta), Some(id)) = (migration.django(), migration.revision_id()) else {
                 continue;
             };
             apps.entry(meta.app_label.clone())
@@ -356,6 +386,13 @@ impl DjangoGraph {
         }
         dependencies
     }
+}
+
+/// Lowers a file with the frontend that reads it; a file no frontend claims (given directly,
+/// whatever its name) is read as Python, as it always was.
+fn lower(source: Arc<SourceFile>, cx: &LowerContext<'_>) -> Option<Migration> {
+    let frontend = frontend_for(&source.path).unwrap_or(&crate::extract::PythonFrontend);
+    frontend.lower(source, cx)
 }
 
 fn ids(values: &[Spanned<String>]) -> Vec<String> {

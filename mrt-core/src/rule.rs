@@ -73,6 +73,9 @@ pub struct RuleMeta {
     pub frameworks: &'static [Framework],
     /// Whether it can offer fixes.
     pub fix: FixAvailability,
+    /// What its fix does, as offered (`Re-create the index in downgrade()`): the cure, where the
+    /// name says the risk. `None` for a rule without fixes.
+    pub fix_title: Option<&'static str>,
     /// Off unless selected explicitly.
     pub opt_in: bool,
     /// One line: what it catches.
@@ -119,15 +122,22 @@ pub struct MigrationContext<'a> {
     /// What replaying the chain found for this revision, when some rule asked for the replay
     /// ([`Rule::uses_schema`]) or a release boundary was given.
     pub replay: Option<&'a crate::schema::RevisionReplay>,
+    /// What many rules ask about the migration (new objects, boundary-aware), computed once.
+    pub facts: &'a crate::facts::MigrationFacts,
 }
 
 impl<'a> MigrationContext<'a> {
     /// Builds a context; rules receive one from the [`crate::Linter`].
-    pub fn new(migration: &'a Migration, settings: &'a Settings) -> Self {
+    pub fn new(
+        migration: &'a Migration,
+        settings: &'a Settings,
+        facts: &'a crate::facts::MigrationFacts,
+    ) -> Self {
         Self {
             migration,
             settings,
             replay: None,
+            facts,
         }
     }
 
@@ -258,8 +268,8 @@ inventory::collect!(RuleRegistration);
 /// its registration. The [`Rule`] impl is written next to it.
 ///
 /// Fields, in this order: `code`, `name`, optional `aliases: [..]`, `severity` (`Error` or `Warning`),
-/// `frameworks: [Alembic, Django]`, `fix` (`None`, `Sometimes`, `Always`), optional `opt_in: true`,
-/// `summary`.
+/// `frameworks: [Alembic, Django]`, `fix` (`None`, `Sometimes`, `Always`), `fix_title` when it has
+/// a fix (what the fix does), optional `opt_in: true`, `summary`.
 #[macro_export]
 macro_rules! declare_rule {
     (
@@ -271,6 +281,7 @@ macro_rules! declare_rule {
             severity: $severity:ident,
             frameworks: [$($framework:ident),* $(,)?],
             fix: $fix:ident,
+            $(fix_title: $fix_title:literal,)?
             $(opt_in: $opt_in:literal,)?
             summary: $summary:literal $(,)?
         }
@@ -288,6 +299,7 @@ macro_rules! declare_rule {
                     severity: $crate::Severity::$severity,
                     frameworks: &[$($crate::Framework::$framework),*],
                     fix: $crate::FixAvailability::$fix,
+                    fix_title: $crate::__fix_title!($($fix_title)?),
                     opt_in: $crate::__opt_in!($($opt_in)?),
                     summary: $summary,
                     docs: concat!($($doc, "\n"),*),
@@ -299,6 +311,17 @@ macro_rules! declare_rule {
         $crate::inventory::submit! {
             $crate::RuleRegistration::new(&$name)
         }
+    };
+}
+
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __fix_title {
+    () => {
+        None
+    };
+    ($title:literal) => {
+        Some($title)
     };
 }
 
@@ -322,16 +345,44 @@ pub struct Registry {
 impl Registry {
     /// Every rule submitted to `inventory` by the crates linked into this program. Call it through
     /// `mrt_rules::registry()`, which makes sure the built-in rules are linked.
-    pub fn from_inventory() -> Self {
+    ///
+    /// Fails when two rules answer to one code, alias or name ([`Registry::from_rules`]).
+    pub fn from_inventory() -> Result<Self, crate::Error> {
         Self::from_rules(inventory::iter::<RuleRegistration>().map(|r| r.rule))
     }
 
     /// A registry of the given rules.
-    pub fn from_rules(rules: impl IntoIterator<Item = &'static dyn Rule>) -> Self {
+    ///
+    /// Fails with [`crate::Error::DuplicateRule`] when two rules answer to one code, alias (codes
+    /// compared case-insensitively) or name: a house rule reusing a built-in code would otherwise be
+    /// dropped, or shadow the built-in one, without a word. The same rule given twice counts once.
+    pub fn from_rules(
+        rules: impl IntoIterator<Item = &'static dyn Rule>,
+    ) -> Result<Self, crate::Error> {
         let mut rules: Vec<&'static dyn Rule> = rules.into_iter().collect();
         rules.sort_by_key(|rule| rule.meta().code);
-        rules.dedup_by_key(|rule| rule.meta().code);
-        Self { rules }
+        rules.dedup_by(|a, b| std::ptr::eq(a.meta(), b.meta()));
+        let mut owners: std::collections::HashMap<String, &'static str> =
+            std::collections::HashMap::new();
+        for rule in &rules {
+            let meta = rule.meta();
+            let codes = std::iter::once(meta.code)
+                .chain(meta.aliases.iter().copied())
+                .map(str::to_ascii_uppercase);
+            // Names live in their own namespace in the key (a name never looks like a code, but
+            // nothing forbids it), so `name:` keeps them apart.
+            let keys = codes.chain(std::iter::once(format!("name:{}", meta.name)));
+            for key in keys {
+                if let Some(first) = owners.insert(key.clone(), meta.code) {
+                    return Err(crate::Error::DuplicateRule {
+                        key: key.strip_prefix("name:").unwrap_or(&key).to_owned(),
+                        first,
+                        second: meta.code,
+                    });
+                }
+            }
+        }
+        Ok(Self { rules })
     }
 
     /// Every rule, by code.

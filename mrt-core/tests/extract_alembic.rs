@@ -315,6 +315,42 @@ def downgrade():
     assert!(ops[2].context.batch.is_some());
 }
 
+/// A column built by a helper is reported at the call that built it, every part of it: its enum
+/// type and its key's name too (both were once left at the helper's line).
+#[test]
+fn a_column_helper_places_every_range_at_its_call() {
+    let text = r#"
+from alembic import op
+import sqlalchemy as sa
+revision = "r"
+def status_column():
+    return sa.Column(
+        "status",
+        sa.Enum("draft", "done", name="status_kind"),
+        sa.ForeignKey("states.name", name="fk_status"),
+    )
+def upgrade():
+    op.add_column("tasks", status_column())
+"#;
+    let migration = lower(text);
+    let [op] = upgrade_ops(&migration) else {
+        panic!("one operation")
+    };
+    let OpKind::AddColumn { column, .. } = &op.kind else {
+        panic!("{:?}", op.kind)
+    };
+    let call = "status_column()";
+    let enum_type = column.enum_type.as_ref().expect("an enum type");
+    assert_eq!(enum_type.value, "status_kind");
+    assert_eq!(&text[enum_type.range], call);
+    let key = column.foreign_keys.first().expect("a foreign key");
+    let key_name = key.name.as_ref().expect("a named key");
+    assert_eq!(key_name.value, "fk_status");
+    assert_eq!(&text[key_name.range], call);
+    assert_eq!(&text[key.range], call);
+    assert_eq!(&text[column.range], call);
+}
+
 #[test]
 fn keyword_arguments_and_op_f() {
     let migration = lower(

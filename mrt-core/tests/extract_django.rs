@@ -78,7 +78,7 @@ class Migration(migrations.Migration):
         ]
     );
     assert!(text[migration.parents_range.unwrap()].starts_with("dependencies = ("));
-    let meta = migration.django.as_ref().unwrap();
+    let meta = migration.django().unwrap();
     assert_eq!(meta.app_label, "shop");
     assert_eq!(meta.name, "0001_squashed_0002");
     assert_eq!(meta.initial.as_ref().map(|flag| flag.value), Some(true));
@@ -99,7 +99,7 @@ fn defaults_when_metadata_is_absent() {
         "blog/migrations/0003_x.py",
         "from django.db import migrations\nclass Migration(migrations.Migration):\n    pass\n",
     );
-    let meta = migration.django.as_ref().unwrap();
+    let meta = migration.django().unwrap();
     assert!(meta.is_atomic());
     assert!(meta.initial.is_none());
     assert!(meta.replaces.is_empty() && meta.replaces_range.is_none());

@@ -115,26 +115,11 @@ pub(crate) fn fixes(step: &ReplayStep<'_>, settings: &Settings) -> Vec<Migration
             fix: Fix {
                 edits,
                 applicability: applicability(&inverse),
-                title: title(want.code).to_owned(),
+                title: crate::fixes::declared_title(want.code).to_owned(),
             },
         });
     }
     found
-}
-
-fn title(code: &str) -> &'static str {
-    match code {
-        "MRT301" => "Rename the table back in `downgrade()`",
-        "MRT302" => "Rename the column back in `downgrade()`",
-        "MRT402" | "MRT403" => "Make the column nullable again in `downgrade()`",
-        "MRT408" => "Re-create the index in `downgrade()`",
-        "MRT409" | "MRT410" => "Re-create the constraint in `downgrade()`",
-        "MRT205" => "Re-create the foreign key in `downgrade()`",
-        "MRT207" => "Re-create the view in `downgrade()`",
-        "MRT502" => "Drop the trigger in `downgrade()`",
-        "MRT503" => "Drop the type in `downgrade()`",
-        _ => "Add the missing inverse of this operation to `downgrade()`",
-    }
 }
 
 /// The operations the name-matched reverse rules report, with the inverse each lacks. The caller

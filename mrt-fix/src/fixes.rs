@@ -117,7 +117,7 @@ fn downgrade_fix(
             ),
             upgrade.range.end(),
         ));
-        "Write a `downgrade()` that reverses `upgrade()`"
+        declared_title(code)
     } else {
         let downgrade = migration.downgrade.as_ref()?;
         let colon = header_colon(text, downgrade)?;
@@ -126,7 +126,7 @@ fn downgrade_fix(
             format!("{newline}{body}"),
             TextRange::new(start, downgrade.range.end()),
         ));
-        "Replace the no-op `downgrade()` with the reverse of `upgrade()`"
+        declared_title(code)
     };
     edits.extend(imports(text, upgrade, &inverse, &style));
     let applicability = if nothing_to_reverse {
@@ -144,6 +144,17 @@ fn downgrade_fix(
             title: title.to_owned(),
         },
     })
+}
+
+/// The fix title the rule of `code` declares (`fix_title`), said once, in the rule.
+pub(crate) fn declared_title(code: &str) -> &'static str {
+    mrt_rules::try_registry()
+        .ok()
+        .and_then(|registry| registry.find(code))
+        .and_then(|rule| rule.meta().fix_title)
+        // Every rule with a fix declares its title (a registry test says so); a registry that
+        // could not be built still gets a fix that says what it does.
+        .unwrap_or("Add the missing inverse of this operation to `downgrade()`")
 }
 
 /// The imports generated code needs and the file lacks, as an edit.

@@ -5,6 +5,7 @@ use std::cell::Cell;
 use std::collections::HashSet;
 
 use mrt_core::Dialect;
+use mrt_core::effect::Effect;
 use mrt_core::ir::{AlterColumn, ColumnDef, ConstraintKind, OpKind, Operation, Spanned, SqlText};
 use mrt_core::schema::{Column, Constraint, Schema, Scratch, Table};
 
@@ -516,7 +517,7 @@ impl<'g> Generator<'g> {
                 steps,
                 format!("reverse the `{keyword}` statement of upgrade()"),
             ),
-            OpKind::Other { name } if leaves_schema_alone(name) => {}
+            OpKind::Other { .. } if op.kind.effect() == Effect::Nothing => {}
             OpKind::Other { name } => todo(steps, format!("reverse `op.{name}(...)` of upgrade()")),
             _ => todo(
                 steps,
@@ -1047,14 +1048,6 @@ pub(crate) fn is_python_type(text: &str) -> bool {
     let camel = head.starts_with(|c: char| c.is_ascii_uppercase())
         && head.chars().any(|c| c.is_ascii_lowercase());
     readable && (head.contains('.') || camel)
-}
-
-/// `op` functions that change nothing a downgrade must undo.
-fn leaves_schema_alone(name: &str) -> bool {
-    matches!(
-        name,
-        "get_bind" | "get_context" | "f" | "inline_literal" | "implementation_for" | "run_async"
-    )
 }
 
 #[cfg(test)]

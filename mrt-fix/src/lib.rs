@@ -3,6 +3,7 @@
 //! just before it ([`mrt_core::schema`]), in reverse order, emitted as Alembic code in the file's
 //! own style. Fixes are ruff-shaped ([`Edit`], [`Fix`], [`Applicability`]); [`apply_fixes`] skips
 //! overlapping edits and [`write_atomic`] never leaves a half-written file.
+//! [`fix_until_settled`] is `mrt fix`'s loop: fix what the caller's findings ask, re-lint, repeat.
 //!
 //! ```no_run
 //! use mrt_core::{Project, Settings};
@@ -20,6 +21,7 @@ mod edit;
 mod emit;
 mod fixes;
 mod inverse;
+mod settle;
 mod style;
 mod write;
 
@@ -28,6 +30,7 @@ use std::path::PathBuf;
 pub use diff::unified_diff;
 pub use edit::{Applicability, Applied, Edit, Fix, apply_fixes};
 pub use fixes::{MigrationFix, fixes, fixes_for};
+pub use settle::{Settled, fix_until_settled};
 pub use style::Style;
 pub use write::write_atomic;
 

@@ -1,86 +1,16 @@
 //! Facts about a body that several rules ask for.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 use mrt_core::ir::{
     AlterColumn, Body, ColumnDef, ConstraintDef, Migration, Name, OpKind, Operation, Spanned,
 };
 use mrt_core::{MigrationContext, TextRange};
 
-/// Where tables and columns are created in a body, so a rule can ask whether an object was new
-/// when an operation ran on it (it then holds no rows, and losing it loses nothing).
-///
-/// Names compare case-insensitively: SQL folds unquoted identifiers, and a migration mixing
-/// `op.create_table("Users")` with SQL `users` means the same table.
-#[derive(Debug, Default)]
-pub(crate) struct NewObjects {
-    tables: HashMap<String, usize>,
-    columns: HashMap<(String, String), usize>,
-}
-
-impl NewObjects {
-    pub(crate) fn of(body: &Body) -> Self {
-        let mut objects = Self::default();
-        for (index, op) in body.ops.iter().enumerate() {
-            // Positions are stored one up, so that 0 can mean "before the body".
-            let position = index + 1;
-            match &op.kind {
-                OpKind::CreateTable {
-                    table: Some(table), ..
-                } => {
-                    objects
-                        .tables
-                        .entry(table.value.to_lowercase())
-                        .or_insert(position);
-                }
-                OpKind::AddColumn {
-                    table: Some(table),
-                    column,
-                } => {
-                    if let Some(name) = &column.name {
-                        objects
-                            .columns
-                            .entry((table.value.to_lowercase(), name.value.to_lowercase()))
-                            .or_insert(position);
-                    }
-                }
-                _ => {}
-            }
-        }
-        objects
-    }
-
-    /// Like [`NewObjects::of`], counting as new also the tables that earlier revisions created
-    /// after the release boundary (`--since`): they hold no production rows either.
-    pub(crate) fn in_context(cx: &MigrationContext<'_>, body: &Body) -> Self {
-        let mut objects = Self::of(body);
-        if let Some(replay) = cx.replay {
-            for table in &replay.unreleased_tables {
-                objects.tables.insert(table.to_lowercase(), 0);
-            }
-        }
-        objects
-    }
-
-    /// Whether `table` was created by an operation before the one at `index`.
-    pub(crate) fn table_before(&self, table: &str, index: usize) -> bool {
-        self.tables
-            .get(&table.to_lowercase())
-            .is_some_and(|&created| created <= index)
-    }
-
-    /// Whether `table.column` was added (or its table created) before the operation at `index`.
-    pub(crate) fn column_before(&self, table: &str, column: &str, index: usize) -> bool {
-        self.table_before(table, index)
-            || self
-                .columns
-                .get(&(table.to_lowercase(), column.to_lowercase()))
-                .is_some_and(|&added| added <= index)
-    }
-}
+pub(crate) use mrt_core::facts::NewObjects;
 
 /// Whether `table` was created earlier in the upgrade than the operation at `index` (or after the
-/// release boundary, for [`NewObjects::in_context`]): it holds no rows yet, so nothing is locked
+/// release boundary, for [`mrt_core::facts::MigrationFacts::new_objects`]): it holds no rows yet, so nothing is locked
 /// for long, no existing row can violate anything, and no running code uses it. An unread table
 /// name is taken as an existing table.
 pub(crate) fn is_new_table(new_objects: &NewObjects, table: &Name, index: usize) -> bool {
@@ -250,6 +180,10 @@ pub(crate) fn reversing_downgrade(migration: &Migration) -> Option<&[Operation]>
 /// by "any operation of that kind"). Kinds without a schema inverse (data changes, unknown SQL)
 /// are never reversed.
 pub(crate) fn reverses(upgrade_op: &OpKind, downgrade: &[Operation]) -> bool {
+    // Only an effect on a schema object has an inverse to look for.
+    if upgrade_op.effect().object().is_none() {
+        return false;
+    }
     match upgrade_op {
         OpKind::CreateTable { table, .. } => drops_table(table, downgrade),
         OpKind::DropTable { table } => downgrade.iter().any(|op| {
@@ -466,8 +400,7 @@ impl MultiSteps {
     /// Finds, for every drop of a column that held data (not new in this upgrade), an `add_column`
     /// on the same table followed by an `UPDATE` of it, both before the drop. Steps on different
     /// tables, or in another order, are no sequence.
-    pub(crate) fn of(upgrade: &Body) -> Self {
-        let new_objects = NewObjects::of(upgrade);
+    pub(crate) fn of(upgrade: &Body, created: &NewObjects) -> Self {
         let ops = &upgrade.ops;
         let on =
             |op: &Operation, table: &str| op.table().is_some_and(|t| t.eq_ignore_ascii_case(table));
@@ -481,7 +414,7 @@ impl MultiSteps {
                 continue;
             };
             let table = table.value.as_str();
-            if new_objects.column_before(table, &column.value, drop) {
+            if created.column_before(table, &column.value, drop) {
                 continue;
             }
             let before = &ops[..drop];
@@ -521,23 +454,27 @@ impl MultiSteps {
 pub(crate) struct ReverseCheck<'a> {
     pub(crate) upgrade: &'a Body,
     pub(crate) downgrade: &'a [Operation],
-    pub(crate) new_objects: NewObjects,
+    /// What the upgrade itself creates (its downgrade removes it), not what the release boundary
+    /// makes new: an earlier revision's table is not this downgrade's to drop.
+    pub(crate) new_objects: &'a NewObjects,
 }
 
 impl<'a> ReverseCheck<'a> {
-    pub(crate) fn of(migration: &'a Migration) -> Option<Self> {
+    pub(crate) fn of(cx: &MigrationContext<'a>) -> Option<Self> {
+        let migration = cx.migration;
         let upgrade = migration.upgrade.as_ref()?;
         let downgrade = reversing_downgrade(migration)?;
         Some(Self {
             upgrade,
             downgrade,
-            new_objects: NewObjects::of(upgrade),
+            new_objects: cx.facts.created_in_upgrade(),
         })
     }
 }
 
 /// A column drop in an upgrade that loses data: not of a column added (or on a table created)
-/// earlier in the upgrade, and not the end of a multi-step rewrite (MRT208 reports those).
+/// earlier in the upgrade, or on a table created after the release boundary (`--since`, like
+/// MRT202 for the table itself), and not the end of a multi-step rewrite (MRT208 reports those).
 pub(crate) struct LossyColumnDrop<'a> {
     pub(crate) index: usize,
     pub(crate) op: &'a Operation,
@@ -546,9 +483,13 @@ pub(crate) struct LossyColumnDrop<'a> {
 }
 
 /// The lossy column drops of an upgrade, inside `batch_alter_table` blocks or outside them.
-pub(crate) fn lossy_column_drops(upgrade: &Body, in_batch: bool) -> Vec<LossyColumnDrop<'_>> {
-    let new_objects = NewObjects::of(upgrade);
-    let multi_steps = MultiSteps::of(upgrade);
+pub(crate) fn lossy_column_drops<'a>(
+    cx: &MigrationContext<'a>,
+    upgrade: &'a Body,
+    in_batch: bool,
+) -> Vec<LossyColumnDrop<'a>> {
+    let new_objects = cx.facts.new_objects();
+    let multi_steps = MultiSteps::of(upgrade, cx.facts.created_in_upgrade());
     upgrade
         .ops
         .iter()
@@ -560,7 +501,7 @@ pub(crate) fn lossy_column_drops(upgrade: &Body, in_batch: bool) -> Vec<LossyCol
             if op.context.batch.is_some() != in_batch || multi_steps.ending_at(index).is_some() {
                 return None;
             }
-            if is_new_column(&new_objects, table, column, index) {
+            if is_new_column(new_objects, table, column, index) {
                 return None;
             }
             Some(LossyColumnDrop {
@@ -589,11 +530,11 @@ pub(crate) fn is_foreign_key(kind: Option<mrt_core::ir::ConstraintKind>, name: &
 /// Constraint drops of an upgrade that the downgrade does not re-create by name and that `select`
 /// picks (by the operation and whether the constraint is a foreign key): `(operation, constraint
 /// name, table)`.
-pub(crate) fn unrecreated_constraint_drops(
-    migration: &Migration,
+pub(crate) fn unrecreated_constraint_drops<'a>(
+    cx: &MigrationContext<'a>,
     select: impl Fn(&Operation, bool) -> bool,
-) -> Vec<(&Operation, &Name, &Name)> {
-    let Some(check) = ReverseCheck::of(migration) else {
+) -> Vec<(&'a Operation, &'a Name, &'a Name)> {
+    let Some(check) = ReverseCheck::of(cx) else {
         return Vec::new();
     };
     check
@@ -650,8 +591,7 @@ pub(crate) fn irreversible_run_python(upgrade: &Body) -> Vec<(&Operation, TextRa
 /// Whether a Django migration squashes others (`replaces = [...]`).
 pub(crate) fn is_squashed(migration: &Migration) -> bool {
     migration
-        .django
-        .as_ref()
+        .django()
         .is_some_and(|meta| !meta.replaces.is_empty())
 }
 
@@ -667,8 +607,10 @@ pub(crate) struct NotNullChange<'a> {
 /// The columns an upgrade makes NOT NULL, leaving out columns added (or tables created) earlier in
 /// the same upgrade (they hold no NULLs and their downgrade removes them) and columns the call says
 /// were NOT NULL already (`existing_nullable=False`).
-pub(crate) fn not_null_on_existing_columns(upgrade: &Body) -> Vec<NotNullChange<'_>> {
-    let new_objects = NewObjects::of(upgrade);
+pub(crate) fn not_null_on_existing_columns<'a>(
+    upgrade: &'a Body,
+    created: &NewObjects,
+) -> Vec<NotNullChange<'a>> {
     upgrade
         .ops
         .iter()
@@ -686,7 +628,7 @@ pub(crate) fn not_null_on_existing_columns(upgrade: &Body) -> Vec<NotNullChange<
             {
                 return None;
             }
-            if is_new_column(&new_objects, &alter.table, &alter.column, index) {
+            if is_new_column(created, &alter.table, &alter.column, index) {
                 return None;
             }
             Some(NotNullChange {
@@ -701,11 +643,14 @@ pub(crate) fn not_null_on_existing_columns(upgrade: &Body) -> Vec<NotNullChange<
 
 /// The NOT NULL changes (from SQL or from `alter_column`, as `from_sql` says) that the downgrade
 /// does not undo.
-pub(crate) fn unrestored_not_null(migration: &Migration, from_sql: bool) -> Vec<NotNullChange<'_>> {
-    let Some(check) = ReverseCheck::of(migration) else {
+pub(crate) fn unrestored_not_null<'a>(
+    cx: &MigrationContext<'a>,
+    from_sql: bool,
+) -> Vec<NotNullChange<'a>> {
+    let Some(check) = ReverseCheck::of(cx) else {
         return Vec::new();
     };
-    not_null_on_existing_columns(check.upgrade)
+    not_null_on_existing_columns(check.upgrade, check.new_objects)
         .into_iter()
         .filter(|change| {
             change.op.context.from_sql == from_sql

@@ -15,9 +15,24 @@ use mrt_core::Registry;
 
 /// Every rule linked into this program: the built-in ones, and any house rule another crate
 /// declared with [`mrt_core::declare_rule!`].
+///
+/// # Panics
+///
+/// When two linked rules answer to one code, alias or name (a house rule reusing a built-in code):
+/// that is a defect of the program as built, not of any input, and no registry would be right. A
+/// program that links house rules and wants the error as a value calls [`try_registry`] first.
 pub fn registry() -> &'static Registry {
-    static REGISTRY: OnceLock<Registry> = OnceLock::new();
-    REGISTRY.get_or_init(Registry::from_inventory)
+    match try_registry() {
+        Ok(registry) => registry,
+        Err(error) => panic!("mrt: {error}"),
+    }
+}
+
+/// Every rule linked into this program, or why they cannot form a registry (two rules answer to one
+/// code, alias or name). The result is computed once.
+pub fn try_registry() -> Result<&'static Registry, &'static mrt_core::Error> {
+    static REGISTRY: OnceLock<Result<Registry, mrt_core::Error>> = OnceLock::new();
+    REGISTRY.get_or_init(Registry::from_inventory).as_ref()
 }
 
 /// Whether a rule code belongs to a built-in rule (house rules may use other prefixes).

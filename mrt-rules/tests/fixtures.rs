@@ -1,13 +1,15 @@
 //! The fixture harness: every rule has a directory of fixtures under `resources/fixtures/<rule>/`,
 //! with positive and negative cases. Each expected finding is annotated on the line it starts on:
-//! `# error: MRT201` (or `# warning: MRT401` for a warning; several codes separated by commas). The
+//! `# error: MRT201` (or `# warning: MRT401` for a warning; several codes separated by commas; in a
+//! `.sql` fixture, `-- error: MRT201`). The
 //! harness lints with every default rule and fails on any finding missing or extra, or reported
 //! with another severity. The fixtures of an opt-in rule (`MRT7xx`) are linted with every rule, the
 //! opt-in ones included, as `--select ALL --extend-select MRT7` would.
 //!
 //! A `.py` file directly in a rule's directory is a project of its own; a subdirectory is one
-//! project of all the `.py` files under it, however deep (for rules about the revision graph, and
-//! for Django fixtures: `<rule>/<case>/<app>/migrations/0001_x.py` gives app label `<app>`).
+//! project of all the `.py` and `.sql` files under it, however deep (for rules about the revision
+//! graph; for Django fixtures: `<rule>/<case>/<app>/migrations/0001_x.py` gives app label `<app>`;
+//! for plain-SQL migration directories: `<rule>/sql_<case>/001_x.up.sql`).
 
 // A test that cannot read its own fixtures should stop loudly.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
@@ -31,14 +33,17 @@ fn sorted_entries(dir: &Path) -> Vec<PathBuf> {
     entries
 }
 
-/// The `.py` files under `dir`, nested directories included (a Django fixture lives in
+/// The `.py` and `.sql` files under `dir`, nested directories included (a Django fixture lives in
 /// `<app>/migrations/`, where the app label comes from).
-fn python_files(dir: &Path) -> Vec<PathBuf> {
+fn migration_files(dir: &Path) -> Vec<PathBuf> {
     let mut files = Vec::new();
     for path in sorted_entries(dir) {
         if path.is_dir() {
-            files.extend(python_files(&path));
-        } else if path.extension().is_some_and(|ext| ext == "py") {
+            files.extend(migration_files(&path));
+        } else if path
+            .extension()
+            .is_some_and(|ext| ext == "py" || ext == "sql")
+        {
             files.push(path);
         }
     }
@@ -55,11 +60,15 @@ fn annotations(path: &Path, text: &str) -> BTreeSet<(String, usize, String, Stri
     let mut expected = BTreeSet::new();
     for (index, line) in text.lines().enumerate() {
         for severity in ["error", "warning"] {
-            let marker = format!("# {severity}: ");
-            let Some(at) = line.find(&marker) else {
+            // `#` comments in Python, `--` comments in SQL.
+            let found = ["#", "--"].iter().find_map(|comment| {
+                let marker = format!("{comment} {severity}: ");
+                line.find(&marker).map(|at| at + marker.len())
+            });
+            let Some(codes_at) = found else {
                 continue;
             };
-            let codes = line[at + marker.len()..]
+            let codes = line[codes_at..]
                 .split(|c: char| c == ',' || c.is_whitespace())
                 .filter(|word| !word.is_empty())
                 .take_while(|word| is_code(word));
@@ -185,7 +194,7 @@ fn fixtures_report_exactly_their_annotations() {
         let mut negatives = 0;
         for entry in sorted_entries(&dir) {
             let files = if entry.is_dir() {
-                python_files(&entry)
+                migration_files(&entry)
             } else if entry.extension().is_some_and(|ext| ext == "py") {
                 vec![entry.clone()]
             } else {

@@ -120,3 +120,22 @@ fn every_registered_rule_is_a_builtin_code() {
         );
     }
 }
+
+#[test]
+fn a_rule_with_a_fix_declares_what_it_does() {
+    for rule in mrt_rules::registry().rules() {
+        let meta = rule.meta();
+        match (meta.fix, meta.fix_title) {
+            (mrt_core::FixAvailability::None, None) => {}
+            (mrt_core::FixAvailability::None, Some(title)) => {
+                panic!("{} has no fix but a fix title: {title}", meta.code)
+            }
+            (_, None) => panic!("{} has a fix but no fix_title", meta.code),
+            (_, Some(title)) => assert!(
+                title.starts_with(|c: char| c.is_ascii_uppercase()),
+                "{}: a fix title is a sentence: {title}",
+                meta.code
+            ),
+        }
+    }
+}

@@ -33,6 +33,7 @@ pub mod catalog;
 pub mod data;
 pub mod db;
 mod error;
+pub mod migrate;
 pub mod report;
 pub mod seed;
 pub mod statics;

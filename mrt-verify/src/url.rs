@@ -125,6 +125,31 @@ impl DatabaseUrl {
         }
     }
 
+    /// The database as Django's settings want it (`DATABASES["default"]` in parts), with extra
+    /// libpq `options` on PostgreSQL.
+    pub fn django(&self, options: Option<&str>) -> serde_json::Value {
+        match self {
+            DatabaseUrl::Postgres(url) => serde_json::json!({
+                "engine": "postgresql",
+                "name": url.database,
+                "user": url.user,
+                "password": url.password,
+                "host": url.host,
+                "port": url.port,
+                "options": options,
+            }),
+            DatabaseUrl::Sqlite(path) => serde_json::json!({"engine": "sqlite", "name": path}),
+        }
+    }
+
+    /// The URL for SQLAlchemy in the worker, with extra libpq `options` on PostgreSQL.
+    pub fn sqlalchemy(&self, options: Option<&str>) -> String {
+        match self {
+            DatabaseUrl::Postgres(url) => url.sqlalchemy(options),
+            DatabaseUrl::Sqlite(path) => format!("sqlite:///{}", path.display()),
+        }
+    }
+
     /// `postgresql` or `sqlite`.
     pub fn backend(&self) -> &'static str {
         match self {

@@ -32,6 +32,49 @@ pub enum Source {
         /// The versions directories (used without an ini).
         versions: Vec<PathBuf>,
     },
+    /// Django: the project's own `MigrationExecutor`, with its settings pointed at the scratch
+    /// database before Django sets up.
+    Django {
+        /// The project directory (where `manage.py` is).
+        root: PathBuf,
+        /// The settings module.
+        settings: String,
+        /// The apps whose migrations are judged; empty: the project's own (not installed
+        /// packages'). Other migrations are applied only.
+        apps: Vec<String>,
+    },
+}
+
+impl Source {
+    /// Starts a worker with this project loaded, connected (for Django) to `database`; returns it
+    /// with the revisions it loaded.
+    pub fn start_worker(
+        &self,
+        python: &std::path::Path,
+        url: &str,
+        database: &Value,
+    ) -> Result<(Worker, Value), Error> {
+        let (modules, load) = match self {
+            Source::Alembic { ini, versions } => (
+                vec!["alembic", "sqlalchemy"],
+                json!({"op": "load", "framework": "alembic", "ini": ini, "versions": versions}),
+            ),
+            Source::Django { root, settings, .. } => (
+                vec!["django"],
+                json!({
+                    "op": "load",
+                    "framework": "django",
+                    "root": root,
+                    "settings": settings,
+                    "url": url,
+                    "database": database,
+                }),
+            ),
+        };
+        let mut worker = Worker::start(python, &modules, Some(url))?;
+        let loaded = worker.load(load)?;
+        Ok((worker, loaded))
+    }
 }
 
 /// How to run.
@@ -99,6 +142,8 @@ struct Walk<'a> {
     worker: Worker,
     nodes: Vec<RevisionNode>,
     paths: Vec<String>,
+    /// The revisions in the project's own code (for Django: not in an installed package).
+    local: Vec<bool>,
     graph: RevisionGraph,
     seeder: Seeder,
     main: String,
@@ -116,16 +161,11 @@ impl<'a> Walk<'a> {
         let python = worker::interpreter(options.python.as_deref());
         let main = server.main_name();
         let probe = server.worker_url(&main, None);
-        let (modules, load) = match &options.source {
-            Source::Alembic { ini, versions } => (
-                vec!["alembic", "sqlalchemy"],
-                json!({"op": "load", "framework": "alembic", "ini": ini, "versions": versions}),
-            ),
-        };
-        let mut worker = Worker::start(&python, &modules, Some(&probe))?;
-        let loaded = worker.load(load)?;
+        let database = server.django_database(&main, None);
+        let (worker, loaded) = options.source.start_worker(&python, &probe, &database)?;
         let mut nodes = Vec::new();
         let mut paths = Vec::new();
+        let mut local = Vec::new();
         for revision in loaded["revisions"].as_array().into_iter().flatten() {
             let id = revision["id"].as_str().unwrap_or_default().to_owned();
             let parents = revision["parents"]
@@ -135,6 +175,7 @@ impl<'a> Walk<'a> {
                 .filter_map(|p| p.as_str().map(str::to_owned))
                 .collect();
             paths.push(revision["path"].as_str().unwrap_or_default().to_owned());
+            local.push(revision["local"].as_bool().unwrap_or(true));
             nodes.push(RevisionNode {
                 id,
                 parents,
@@ -150,6 +191,7 @@ impl<'a> Walk<'a> {
             worker,
             nodes,
             paths,
+            local,
             graph,
             seeder: Seeder::new(options.seed),
             trial: server.trial_name(),
@@ -221,7 +263,15 @@ impl<'a> Walk<'a> {
 
     /// The positions to judge: all, or as `--revision`, `--since`, `--min-revision` say.
     fn judged(&self) -> Result<HashSet<usize>, Error> {
-        let mut judged: HashSet<usize> = (0..self.nodes.len()).collect();
+        let mut judged: HashSet<usize> = match &self.options.source {
+            Source::Django { apps, .. } if !apps.is_empty() => (0..self.nodes.len())
+                .filter(|&at| {
+                    let app = self.nodes[at].id.split('.').next().unwrap_or_default();
+                    apps.iter().any(|wanted| wanted == app)
+                })
+                .collect(),
+            _ => (0..self.nodes.len()).filter(|&at| self.local[at]).collect(),
+        };
         if let Some(only) = &self.options.only {
             let position = self.resolve(only, "--revision")?;
             judged = HashSet::from([position]);
@@ -274,6 +324,9 @@ impl<'a> Walk<'a> {
             "revision": self.nodes[position].id,
             "upgrade": upgrade,
             "url": self.server.worker_url(database, Some(timeout_ms)),
+            "database": self.server.django_database(database, Some(timeout_ms)),
+            // Django carries its project state along the main database's walk.
+            "advance": database == self.main,
         });
         let what = if upgrade { "upgrade" } else { "downgrade" };
         let late = |seconds: u64| format!("{what} did not finish within {seconds} s");
@@ -352,7 +405,17 @@ impl<'a> Walk<'a> {
         let versions = session
             .versions(&table)
             .map_err(|message| self.database_error(database, message))?;
-        if versions.iter().any(|version| version == id) {
+        // A squashed Django migration is recorded under the names it replaces.
+        let recorded: Vec<String> = context["recorded"].as_array().map_or_else(
+            || vec![id.clone()],
+            |names| {
+                names
+                    .iter()
+                    .filter_map(|n| n.as_str().map(str::to_owned))
+                    .collect()
+            },
+        );
+        if recorded.iter().all(|name| versions.contains(name)) {
             return Ok(());
         }
         Err(Error::Usage(format!(
@@ -459,7 +522,18 @@ impl<'a> Walk<'a> {
                 .map_err(|message| self.database_error(&main, message))?;
             self.seeder.forget();
         }
-        let applied = self.advance(position);
+        let main = self.main.clone();
+        let applied = match self.step(position, true, &main) {
+            Ok(_) => true,
+            Err(StepError::Failed(message) | StepError::Timeout(message)) => {
+                failures.push(failure(
+                    FailureKind::Upgrade,
+                    None,
+                    format!("fails on the main database after passing on its copy: {message}"),
+                ));
+                false
+            }
+        };
         Ok(self.finish(position, started, failures, applied))
     }
 

@@ -186,22 +186,28 @@ class Alembic:
             "version_table_schema": context.version_table_schema,
         }
 
-    def step(self, revision, upgrade, url):
+    def step(self, request):
+        """One revision, up or down, exactly (its parents are applied)."""
         from alembic.runtime.migration import RevisionStep
 
-        script = self.script.get_revision(revision)
-        return self._run(url, lambda heads: [RevisionStep(self.script.revision_map, script, upgrade)])
+        script = self.script.get_revision(request["revision"])
+        upgrade = request["upgrade"]
+        return self._run(
+            request["url"], lambda heads: [RevisionStep(self.script.revision_map, script, upgrade)]
+        )
 
-    def to_target(self, target, upgrade, url):
-        if upgrade:
-            return self._run(url, lambda heads: self.script._upgrade_revs(target, heads))
-        return self._run(url, lambda heads: self.script._downgrade_revs(target, heads))
+    def to_target(self, request):
+        """`alembic upgrade TARGET` / `alembic downgrade TARGET`."""
+        target = request["target"]
+        if request["upgrade"]:
+            return self._run(request["url"], lambda heads: self.script._upgrade_revs(target, heads))
+        return self._run(request["url"], lambda heads: self.script._downgrade_revs(target, heads))
 
-    def heads(self, url):
+    def heads(self, request):
         from alembic.runtime.migration import MigrationContext
         import sqlalchemy
 
-        url = usable_url(url)
+        url = usable_url(request["url"])
         engine = sqlalchemy.create_engine(url, poolclass=sqlalchemy.pool.NullPool)
         try:
             with engine.connect() as connection:
@@ -252,13 +258,11 @@ def main():
                 project = load_project(request)
                 answer({"ok": True, "revisions": project.revisions()})
             elif op == "step":
-                context = project.step(request["revision"], request["upgrade"], request["url"])
-                answer({"ok": True, "context": context})
+                answer({"ok": True, "context": project.step(request)})
             elif op == "to":
-                context = project.to_target(request["target"], request["upgrade"], request["url"])
-                answer({"ok": True, "context": context})
+                answer({"ok": True, "context": project.to_target(request)})
             elif op == "heads":
-                answer({"ok": True, "heads": project.heads(request["url"])})
+                answer({"ok": True, "heads": project.heads(request)})
             elif op == "exit":
                 answer({"ok": True})
                 return
@@ -271,7 +275,183 @@ def main():
 
 
 def load_project(request):
+    if request.get("framework") == "django":
+        return Django(request)
     return Alembic(request)
+
+
+class Django:
+    """One Django project: settings pointed at the scratch database before Django sets up, the
+    migration loader built once, and the project state carried along the walk."""
+
+    def __init__(self, request):
+        root = os.path.abspath(request["root"])
+        os.chdir(root)
+        if root not in sys.path:
+            sys.path.insert(0, root)
+        os.environ["DJANGO_SETTINGS_MODULE"] = request["settings"]
+        self.database = request["database"]
+        # Settings that read the URL from the environment (dj-database-url) get the scratch one.
+        for name in URL_VARIABLES:
+            os.environ[name] = request.get("url") or ""
+
+        import django
+        from django.conf import settings
+
+        # Touching a setting imports the settings module; then DATABASES is replaced before
+        # anything connects, also when the module configured it eagerly.
+        settings.DATABASES
+        settings.DATABASES = {"default": self._settings(self.database)}
+        django.setup()
+        from django.db import connections
+
+        # A ConnectionHandler that already read the old DATABASES forgets them.
+        connections.__dict__.pop("settings", None)
+        for alias in list(getattr(connections._connections, "__dict__", {})):
+            try:
+                delattr(connections._connections, alias)
+            except AttributeError:
+                pass
+        from django.db import connection
+        from django.db.migrations.executor import MigrationExecutor
+
+        self.connection = connection
+        self._prove_scratch(self.database)
+        self.executor = MigrationExecutor(connection)
+        self.loader = self.executor.loader
+        targets = self.loader.graph.leaf_nodes()
+        self.plan = [m for m, backwards in self.executor.migration_plan(targets, clean_start=True)]
+        self.by_id = {f"{m.app_label}.{m.name}": m for m in self.plan}
+        from django.db.migrations.state import ProjectState
+
+        self.state = ProjectState(real_apps=self.loader.unmigrated_apps)
+        self.connection.close()
+
+    @staticmethod
+    def _settings(database):
+        if database["engine"] == "sqlite":
+            return {"ENGINE": "django.db.backends.sqlite3", "NAME": database["name"]}
+        options = {}
+        if database.get("options"):
+            options["options"] = database["options"]
+        return {
+            "ENGINE": "django.db.backends.postgresql",
+            "NAME": database["name"],
+            "USER": database.get("user") or "",
+            "PASSWORD": database.get("password") or "",
+            "HOST": database.get("host") or "",
+            "PORT": str(database.get("port") or ""),
+            "OPTIONS": options,
+            "CONN_MAX_AGE": 0,
+        }
+
+    def _use(self, database):
+        """Points the default connection at another scratch database."""
+        from django.db.migrations.recorder import MigrationRecorder
+
+        self.connection.close()
+        self.connection.settings_dict.update(self._settings(database))
+        self._prove_scratch(database)
+        # The recorder caches whether its table exists: a new one per database, and the table
+        # made as `migrate` makes it.
+        self.executor.recorder = MigrationRecorder(self.connection)
+        self.executor.recorder.ensure_schema()
+
+    def _prove_scratch(self, database):
+        connection = self.connection
+        if database["engine"] == "sqlite":
+            actual = os.path.realpath(str(connection.settings_dict["NAME"]))
+            expected = os.path.realpath(database["name"])
+        else:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT current_database()")
+                actual = cursor.fetchone()[0]
+            expected = database["name"]
+        if actual != expected:
+            raise RuntimeError(
+                f"Django is connected to {actual!r}, not to mrt's scratch database {expected!r}"
+            )
+
+    def revisions(self):
+        found = []
+        in_plan = set(self.by_id)
+        for migration in self.plan:
+            module = sys.modules.get(migration.__module__)
+            path = getattr(module, "__file__", "") or ""
+            parents = [f"{a}.{n}" for a, n in migration.dependencies if f"{a}.{n}" in in_plan]
+            for node in self.loader.graph.node_map[(migration.app_label, migration.name)].parents:
+                key = f"{node.key[0]}.{node.key[1]}"
+                if key in in_plan and key not in parents:
+                    parents.append(key)
+            found.append({
+                "id": f"{migration.app_label}.{migration.name}",
+                "parents": parents,
+                "path": path,
+                "local": bool(path) and os.path.realpath(path).startswith(os.getcwd() + os.sep)
+                and "site-packages" not in path,
+            })
+        return found
+
+    def step(self, request):
+        """One migration, applied or unapplied, on the state the walk has reached."""
+        revision, upgrade = request["revision"], request["upgrade"]
+        database, advance = request["database"], request.get("advance", False)
+        migration = self.by_id[revision]
+        self._use(database)
+        try:
+            if upgrade:
+                state = self.executor.apply_migration(self.state.clone(), migration)
+                if advance:
+                    self.state = state
+            else:
+                self.executor.unapply_migration(self.state.clone(), migration)
+        finally:
+            # An open session would keep the database from being copied.
+            self.connection.close()
+        recorded = [f"{a}.{n}" for a, n in (migration.replaces or [])] or [revision]
+        return {
+            "configured": True,
+            "database": database["name"],
+            "version_table": "django_migrations",
+            "recorded": recorded,
+        }
+
+    def to_target(self, request):
+        """`manage.py migrate` to `heads`, `base` (every app unapplied), `app.name` or `app.zero`."""
+        from django.db.migrations.executor import MigrationExecutor
+
+        target = request["target"]
+        self._use(request["database"])
+        try:
+            executor = MigrationExecutor(self.connection)
+            apps = sorted({m.app_label for m in self.plan})
+            if target in ("heads", "head"):
+                targets = executor.loader.graph.leaf_nodes()
+            elif target in ("base", "zero"):
+                targets = [(app, None) for app in apps]
+            else:
+                app, _, name = target.partition(".")
+                targets = [(app, None if name in ("", "zero") else name)]
+            executor.migrate(targets)
+        finally:
+            self.connection.close()
+        return {"configured": True, "database": request["database"]["name"]}
+
+    def heads(self, request):
+        """The last applied migration of each app, in plan order."""
+        from django.db.migrations.recorder import MigrationRecorder
+
+        self._use(request["database"])
+        try:
+            applied = set(MigrationRecorder(self.connection).applied_migrations())
+        finally:
+            self.connection.close()
+        last = {}
+        for migration in self.plan:
+            names = migration.replaces or [(migration.app_label, migration.name)]
+            if all(tuple(name) in applied for name in names):
+                last[migration.app_label] = f"{migration.app_label}.{migration.name}"
+        return sorted(last.values())
 
 
 if __name__ == "__main__":

@@ -24,19 +24,6 @@ const MAX_DEPTH: usize = 8;
 /// Loops over longer literals are walked once, not unrolled.
 const MAX_UNROLL: usize = 64;
 
-/// `op` functions that return values or configure, and do not change the schema.
-const NON_OPERATIONS: &[&str] = &[
-    "f",
-    "get_bind",
-    "get_context",
-    "batch_alter_table",
-    "inline_literal",
-    "implementation_for",
-    "register_operation",
-    "invoke",
-    "run_async",
-];
-
 /// Names conventionally bound to a database connection in migrations (`conn = op.get_bind()`).
 const CONNECTION_NAMES: &[&str] = &["conn", "connection", "bind", "session", "db"];
 
@@ -996,7 +983,9 @@ impl<'a> Walker<'_, 'a> {
         frame: &Frame<'a>,
         batch: Option<&Batch>,
     ) -> Option<OpKind> {
-        if NON_OPERATIONS.contains(&name) {
+        // Calls that return a value or configure are no operation (the catalogue of `op`
+        // functions is `effect::op_function_effect`).
+        if crate::effect::op_function_effect(name) == crate::effect::Effect::Nothing {
             return None;
         }
         // Batch methods take the block's table implicitly: their arguments after the table shift
@@ -1370,33 +1359,57 @@ fn relocate(column: &mut ColumnDef, from: TextRange, to: TextRange) {
             *range = to;
         }
     };
-    column
-        .name
-        .iter_mut()
-        .for_each(|name| inside(&mut name.range));
-    column
-        .type_text
-        .iter_mut()
-        .for_each(|text| inside(&mut text.range));
-    column
-        .nullable
-        .iter_mut()
-        .for_each(|nullable| inside(&mut nullable.range));
-    column
-        .server_default
-        .iter_mut()
-        .for_each(|default| inside(&mut default.range));
-    column
-        .default
-        .iter_mut()
-        .for_each(|default| inside(&mut default.range));
-    for key in &mut column.foreign_keys {
-        inside(&mut key.range);
-        key.ondelete
-            .iter_mut()
-            .for_each(|ondelete| inside(&mut ondelete.range));
+    // Every field named, none skipped with `..`: a range added to the column must be placed here
+    // too, or this stops compiling (the enum type and a key's name were once forgotten, and
+    // reported at the helper's line).
+    let ColumnDef {
+        name,
+        type_text,
+        nullable,
+        server_default,
+        default,
+        primary_key: _,
+        foreign_keys,
+        unique: _,
+        index: _,
+        generated: _,
+        enum_type,
+        range,
+    } = column;
+    if let Some(name) = name {
+        inside(&mut name.range);
     }
-    inside(&mut column.range);
+    if let Some(text) = type_text {
+        inside(&mut text.range);
+    }
+    if let Some(nullable) = nullable {
+        inside(&mut nullable.range);
+    }
+    if let Some(default) = server_default {
+        inside(&mut default.range);
+    }
+    if let Some(default) = default {
+        inside(&mut default.range);
+    }
+    if let Some(name) = enum_type {
+        inside(&mut name.range);
+    }
+    for key in foreign_keys {
+        let ForeignKey {
+            name,
+            target: _,
+            ondelete,
+            range,
+        } = key;
+        inside(range);
+        if let Some(name) = name {
+            inside(&mut name.range);
+        }
+        if let Some(ondelete) = ondelete {
+            inside(&mut ondelete.range);
+        }
+    }
+    inside(range);
 }
 
 /// The last segment of an attribute chain or call: `dialect` for `bind.dialect`, `get_bind` for

@@ -5,10 +5,12 @@
 
 mod alembic;
 mod django;
+pub(crate) mod frontend;
 
 pub(crate) use django::app_config_label;
 mod python;
 mod sql;
+mod sql_dir;
 
 use std::sync::Arc;
 
@@ -18,13 +20,32 @@ use ruff_python_ast::token::TokenKind;
 use ruff_python_parser::{Parsed, parse_unchecked_source};
 use ruff_text_size::Ranged;
 
-use crate::ir::{Framework, Migration, SyntaxError};
+use crate::ir::{Framework, FrameworkMeta, Migration, SyntaxError};
 use crate::noqa::{DirectiveScope, LineDirective, Suppressions, parse_comment};
 use crate::source::SourceFile;
 
-/// Parses a file and lowers it to a [`Migration`] if it is one.
+/// Parses a Python file and lowers it to a [`Migration`] if it is one.
 pub fn extract(source: Arc<SourceFile>) -> Option<Migration> {
     extract_in_app(source, None)
+}
+
+/// The Python frontend: Alembic revision files and Django migration modules. A file is parsed
+/// once; what it defines says which of the two it is.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct PythonFrontend;
+
+impl frontend::Frontend for PythonFrontend {
+    fn detects(&self, path: &std::path::Path) -> bool {
+        path.extension().is_some_and(|ext| ext == "py")
+    }
+
+    fn lower(&self, source: Arc<SourceFile>, cx: &frontend::LowerContext<'_>) -> Option<Migration> {
+        extract_in_app(source, cx.app_label)
+    }
+
+    fn graph_nodes(&self, migrations: &[Migration]) -> Vec<(usize, mrt_graph::RevisionNode)> {
+        crate::project::python_graph_nodes(migrations)
+    }
 }
 
 /// Like [`extract`], with the app label of a Django migration given (read from the app's
@@ -66,7 +87,7 @@ pub(crate) fn extract_in_app(
             downgrade: None,
             syntax_errors,
             suppressions,
-            django: Some(lowered.meta),
+            meta: FrameworkMeta::Django(lowered.meta),
             source,
         });
     }
@@ -83,7 +104,7 @@ pub(crate) fn extract_in_app(
         downgrade: lowered.downgrade,
         syntax_errors,
         suppressions,
-        django: None,
+        meta: FrameworkMeta::Alembic,
         source,
     })
 }

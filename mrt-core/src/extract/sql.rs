@@ -67,7 +67,7 @@ pub(crate) fn lower(sql: &str, place: &dyn Fn(Range<usize>) -> TextRange) -> Low
         let parsed = postgres.or_else(|| parse_one(text, &GenericDialect {}));
         let mut ops = match &parsed {
             Some(Statement::Query(_)) => dml_in_query(&piece.tokens, range),
-            Some(statement) => lower_statement(statement, text, range),
+            Some(statement) => lower_statement(statement, &piece.tokens, text, range),
             None => classify_tokens(&piece.tokens, text, range),
         };
         let reads_only = matches!(parsed, Some(Statement::Query(_))) || is_select(&piece.tokens);
@@ -236,7 +236,14 @@ fn ident(value: &str, range: TextRange) -> Spanned<String> {
     Spanned::new(value.to_owned(), range)
 }
 
-fn lower_statement(statement: &Statement, text: &str, range: TextRange) -> Vec<OpKind> {
+/// Lowers a parsed statement; `tokens` are the statement's own, for what the parsed form does not
+/// keep.
+fn lower_statement(
+    statement: &Statement,
+    tokens: &[Token],
+    text: &str,
+    range: TextRange,
+) -> Vec<OpKind> {
     match statement {
         Statement::AlterTable(alter) => {
             let table = object_name(&alter.name, range);
@@ -279,7 +286,7 @@ fn lower_statement(statement: &Statement, text: &str, range: TextRange) -> Vec<O
                     ObjectType::Index => OpKind::DropIndex {
                         name,
                         table: None,
-                        concurrently: false,
+                        concurrently: drops_index_concurrently(tokens),
                     },
                     ObjectType::Type => OpKind::DropType { name },
                     other => OpKind::OtherSql {
@@ -383,6 +390,12 @@ fn table_factor(factor: &TableFactor, range: TextRange) -> Name {
         TableFactor::Table { name, .. } => object_name(name, range),
         _ => None,
     }
+}
+
+/// Whether the statement is `DROP INDEX CONCURRENTLY ...`. `Statement::Drop` has no field for
+/// `CONCURRENTLY`, so both paths (parsed and token-classified) read it from the tokens, here.
+fn drops_index_concurrently(tokens: &[Token]) -> bool {
+    Words { tokens, at: 0 }.eat(&["DROP", "INDEX", "CONCURRENTLY"])
 }
 
 /// `CREATE FUNCTION` for `CREATE OR REPLACE FUNCTION f() ...`.
@@ -816,7 +829,8 @@ fn classify_tokens(tokens: &[Token], text: &str, range: TextRange) -> Vec<OpKind
     }
     if words.eat(&["DROP"]) {
         if words.eat(&["INDEX"]) {
-            let concurrently = words.eat(&["CONCURRENTLY"]);
+            let concurrently = drops_index_concurrently(tokens);
+            words.skip(&["CONCURRENTLY"]);
             words.skip(&["IF", "EXISTS"]);
             return vec![OpKind::DropIndex {
                 name: name(words.name()),
@@ -1157,6 +1171,32 @@ mod tests {
         assert!(
             matches!(&lowered[7], OpKind::DropColumn { column: Some(c), .. } if c.value == "legacy")
         );
+    }
+
+    /// `sqlparser` keeps no `CONCURRENTLY` in `Statement::Drop` (and rejects it today, so the
+    /// token path reads such a statement): a parsed `DROP INDEX` must still read it from the
+    /// statement's tokens rather than assume a blocking drop.
+    #[test]
+    fn a_parsed_drop_index_reads_concurrently_from_its_tokens() {
+        let lowered_with = |text: &str| {
+            let statement = parse_one("DROP INDEX ix_b", &PostgreSqlDialect {}).expect("parses");
+            let piece = split(text).remove(0);
+            lower_statement(&statement, &piece.tokens, text, TextRange::default())
+        };
+        assert!(matches!(
+            lowered_with("DROP INDEX CONCURRENTLY ix_b")[..],
+            [OpKind::DropIndex {
+                concurrently: true,
+                ..
+            }]
+        ));
+        assert!(matches!(
+            lowered_with("DROP INDEX ix_b")[..],
+            [OpKind::DropIndex {
+                concurrently: false,
+                ..
+            }]
+        ));
     }
 
     #[test]

@@ -5,9 +5,9 @@ use std::sync::Arc;
 use super::{
     Column, Constraint, EnumType, Index, ObjectKey, Schema, Sequence, Table, Touched, View, key,
 };
+use crate::effect::Effect;
 use crate::ir::{
     AlterColumn, ColumnDef, ConstraintDef, ConstraintKind, Name, OpKind, Operation, Spanned,
-    SqlText,
 };
 
 /// How operations are played.
@@ -113,6 +113,13 @@ impl<'s> Applier<'s> {
         self.current = index;
         self.from_sql = op.context.from_sql;
         self.in_batch = op.context.batch.is_some();
+        // What the operation does is decided on the operation; only what it does to an object is
+        // played here.
+        match op.kind.effect() {
+            Effect::Opaque => return self.make_opaque(),
+            Effect::WritesData | Effect::Unmodelled | Effect::Nothing => return,
+            _ => {}
+        }
         match &op.kind {
             OpKind::CreateTable {
                 table,
@@ -202,30 +209,7 @@ impl<'s> Applier<'s> {
                         });
                 }
             }
-            OpKind::Sql { text, .. } => {
-                if *text == SqlText::Unreadable {
-                    self.make_opaque();
-                }
-            }
-            OpKind::OtherSql { keyword } => {
-                if changes_modelled_objects(keyword) {
-                    self.make_opaque();
-                }
-            }
-            OpKind::Other { name } => {
-                if !leaves_model_alone(name) {
-                    self.make_opaque();
-                }
-            }
-            // Data, not schema.
-            OpKind::BulkInsert { .. }
-            | OpKind::Truncate { .. }
-            | OpKind::UpdateRows { .. }
-            | OpKind::DeleteRows { .. }
-            | OpKind::InsertRows { .. }
-            | OpKind::RunPython { .. }
-            | OpKind::RunSql { .. } => {}
-            #[allow(unreachable_patterns)]
+            // An effect on an object the model has no arm for: it cannot follow it.
             _ => self.make_opaque(),
         }
     }
@@ -711,40 +695,6 @@ fn referred_table(target: &str) -> String {
         Some((table, _column)) if !table.is_empty() => table.to_owned(),
         _ => target.to_owned(),
     }
-}
-
-/// Whether a SQL statement the lowering did not turn into an operation may change tables,
-/// columns, indexes, types, views, triggers or sequences.
-fn changes_modelled_objects(keyword: &str) -> bool {
-    let keyword = keyword.to_ascii_uppercase();
-    [
-        "TABLE",
-        "INDEX",
-        "VIEW",
-        "TYPE",
-        "TRIGGER",
-        "SEQUENCE",
-        "COLUMN",
-        "CONSTRAINT",
-    ]
-    .iter()
-    .any(|object| keyword.contains(object))
-}
-
-/// `op` functions that change nothing the model holds.
-fn leaves_model_alone(name: &str) -> bool {
-    matches!(
-        name,
-        "create_table_comment"
-            | "drop_table_comment"
-            | "get_bind"
-            | "get_context"
-            | "f"
-            | "inline_literal"
-            | "invoke"
-            | "implementation_for"
-            | "run_async"
-    )
 }
 
 /// The objects that a body's operations name, so that a revision's replay can work on a copy of

@@ -221,18 +221,25 @@ impl Server {
         dir.join(format!("{name}.db"))
     }
 
+    /// A database of this server as a URL.
+    fn url_of(&self, name: &str) -> DatabaseUrl {
+        match &self.kind {
+            ServerKind::Postgres { main, .. } => DatabaseUrl::Postgres(main.with_database(name)),
+            ServerKind::Sqlite { dir } => DatabaseUrl::Sqlite(Self::sqlite_path(&dir.0, name)),
+        }
+    }
+
     /// The URL the worker gives SQLAlchemy for a database; on PostgreSQL with a statement timeout,
     /// so a hung statement is stopped by the server itself.
     pub fn worker_url(&self, name: &str, timeout_ms: Option<u64>) -> String {
-        match &self.kind {
-            ServerKind::Postgres { main, .. } => {
-                let options = timeout_ms.map(|ms| format!("-c statement_timeout={ms}"));
-                main.with_database(name).sqlalchemy(options.as_deref())
-            }
-            ServerKind::Sqlite { dir } => {
-                format!("sqlite:///{}", Self::sqlite_path(&dir.0, name).display())
-            }
-        }
+        let options = timeout_ms.map(|ms| format!("-c statement_timeout={ms}"));
+        self.url_of(name).sqlalchemy(options.as_deref())
+    }
+
+    /// The same database as Django's settings want it.
+    pub fn django_database(&self, name: &str, timeout_ms: Option<u64>) -> serde_json::Value {
+        let options = timeout_ms.map(|ms| format!("-c statement_timeout={ms}"));
+        self.url_of(name).django(options.as_deref())
     }
 
     /// A session of the Rust side on a database.

@@ -208,6 +208,14 @@ pub(crate) fn catalog(client: &mut Client) -> Result<Catalog, String> {
         )
         .map_err(|e| describe(&e))?;
     for row in sequences {
+        let name: String = row.get(1);
+        // The migration tools' own tables' sequences are theirs too.
+        if crate::catalog::BOOKKEEPING_TABLES
+            .iter()
+            .any(|table| name.starts_with(table))
+        {
+            continue;
+        }
         catalog
             .sequences
             .insert(qualified(row.get(0), row.get(1)), row.get(2));
@@ -295,11 +303,25 @@ pub(crate) fn versions(client: &mut Client, table: &str) -> Result<Vec<String>, 
     }
     let found = client
         .query(
-            &format!("SELECT version_num::text FROM {}", quote_table(table)),
+            &format!(
+                "SELECT {} FROM {}",
+                version_column(table),
+                quote_table(table)
+            ),
             &[],
         )
         .map_err(|e| describe(&e))?;
     Ok(found.iter().map(|row| row.get(0)).collect())
+}
+
+/// What names an applied migration in a version table: Alembic's revision, Django's
+/// `app.name`.
+pub(crate) fn version_column(table: &str) -> &'static str {
+    if table == "django_migrations" {
+        "(app || '.' || name)::text"
+    } else {
+        "version_num::text"
+    }
 }
 
 /// Names of the user tables and types of the database, to refuse a non-empty scratch database.

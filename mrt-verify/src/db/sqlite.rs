@@ -307,7 +307,11 @@ pub(crate) fn versions(connection: &Connection, table: &str) -> Result<Vec<Strin
     }
     let found = strings(
         connection,
-        &format!("SELECT version_num FROM {} WHERE ?1 = ?1", quote(table)),
+        &format!(
+            "SELECT {} FROM {} WHERE ?1 = ?1",
+            super::postgres::version_column(table).trim_end_matches("::text"),
+            quote(table)
+        ),
         "",
     )?;
     Ok(found.iter().map(|row| cell(row, 0)).collect())

@@ -48,7 +48,7 @@ impl Rule for DropColumn {
         let Some(upgrade) = &cx.migration.upgrade else {
             return;
         };
-        for drop in lossy_column_drops(upgrade, false) {
+        for drop in lossy_column_drops(cx, upgrade, false) {
             // The table itself is dropped later in this upgrade (Django's `RemoveField` of a
             // foreign key before `DeleteModel`): MRT202 reports the loss once, for the table.
             if let Some(table) = &drop.table

@@ -45,7 +45,7 @@ impl Rule for DropColumnInBatch {
         let Some(upgrade) = &cx.migration.upgrade else {
             return;
         };
-        for drop in lossy_column_drops(upgrade, true) {
+        for drop in lossy_column_drops(cx, upgrade, true) {
             let name = column_label(drop.table.as_ref(), drop.column.as_ref());
             let range = drop
                 .column

@@ -1,7 +1,7 @@
 use mrt_core::ir::OpKind;
 use mrt_core::{Finding, MigrationContext, Rule};
 
-use crate::helpers::{NewObjects, label, name_range, operation_range, replaced_by_copy};
+use crate::helpers::{label, name_range, operation_range, replaced_by_copy};
 
 mrt_core::declare_rule! {
     /// ## What it does
@@ -51,7 +51,7 @@ impl Rule for DropTable {
         let Some(upgrade) = &cx.migration.upgrade else {
             return;
         };
-        let new_objects = NewObjects::in_context(cx, upgrade);
+        let new_objects = cx.facts.new_objects();
         for (index, op) in upgrade.ops.iter().enumerate() {
             let OpKind::DropTable { table } = &op.kind else {
                 continue;

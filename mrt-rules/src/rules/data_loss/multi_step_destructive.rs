@@ -60,7 +60,7 @@ impl Rule for MultiStepDestructive {
         let Some(upgrade) = &cx.migration.upgrade else {
             return;
         };
-        let steps = MultiSteps::of(upgrade);
+        let steps = MultiSteps::of(upgrade, cx.facts.created_in_upgrade());
         for (index, op) in upgrade.ops.iter().enumerate() {
             let OpKind::DropColumn { table, column } = &op.kind else {
                 continue;

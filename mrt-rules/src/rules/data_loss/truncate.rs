@@ -46,19 +46,26 @@ mrt_core::declare_rule! {
 impl Rule for Truncate {
     fn check_migration(&self, cx: &MigrationContext<'_>, findings: &mut Vec<Finding>) {
         let migration = cx.migration;
-        for (body, function) in [
-            (&migration.upgrade, "upgrade()"),
-            (&migration.downgrade, "downgrade()"),
+        for (body, created, function) in [
+            (
+                &migration.upgrade,
+                cx.facts.created_in_upgrade(),
+                "upgrade()",
+            ),
+            (
+                &migration.downgrade,
+                cx.facts.created_in_downgrade(),
+                "downgrade()",
+            ),
         ] {
             if let Some(body) = body {
-                check_body(body, function, findings);
+                check_body(body, created, function, findings);
             }
         }
     }
 }
 
-fn check_body(body: &Body, function: &str, findings: &mut Vec<Finding>) {
-    let new_objects = NewObjects::of(body);
+fn check_body(body: &Body, new_objects: &NewObjects, function: &str, findings: &mut Vec<Finding>) {
     for (index, op) in body.ops.iter().enumerate() {
         let OpKind::Truncate { table } = &op.kind else {
             continue;

@@ -41,7 +41,7 @@ impl Rule for MissingParent {
         for missing in project.graph.missing_references() {
             let migration = project.migration_at(missing.child);
             let (field, references) = match missing.kind {
-                EdgeKind::Parent if migration.django.is_some() => {
+                EdgeKind::Parent if migration.django().is_some() => {
                     ("dependencies", &migration.parents)
                 }
                 EdgeKind::Parent => ("down_revision", &migration.parents),

@@ -62,7 +62,7 @@ impl Rule for MultipleHeads {
                     .filter(|other| **other != id)
                     .map(|other| format!("`{other}`"))
                     .collect();
-                let finding = match &migration.django {
+                let finding = match migration.django() {
                     Some(meta) => Finding::new(
                         migration.anchor(),
                         format!(

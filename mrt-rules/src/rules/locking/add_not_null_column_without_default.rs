@@ -1,7 +1,7 @@
 use mrt_core::ir::OpKind;
 use mrt_core::{Finding, Framework, MigrationContext, Rule};
 
-use crate::helpers::{NewObjects, column_label, is_new_table, server_default};
+use crate::helpers::{column_label, is_new_table, server_default};
 
 mrt_core::declare_rule! {
     /// ## What it does
@@ -55,7 +55,7 @@ impl Rule for AddNotNullColumnWithoutDefault {
         let Some(upgrade) = &cx.migration.upgrade else {
             return;
         };
-        let new_objects = NewObjects::in_context(cx, upgrade);
+        let new_objects = cx.facts.new_objects();
         for (index, op) in upgrade.ops.iter().enumerate() {
             let OpKind::AddColumn { table, column } = &op.kind else {
                 continue;
@@ -68,7 +68,7 @@ impl Rule for AddNotNullColumnWithoutDefault {
             if django && column.default.is_some() {
                 continue;
             }
-            if is_new_table(&new_objects, table, index) {
+            if is_new_table(new_objects, table, index) {
                 continue;
             }
             let described = column_label(table.as_ref(), column.name.as_ref());

@@ -1,6 +1,6 @@
 use mrt_core::{Finding, MigrationContext, Rule};
 
-use crate::helpers::{NewObjects, column_label, existing_column_type_change};
+use crate::helpers::{column_label, existing_column_type_change};
 
 mrt_core::declare_rule! {
     /// ## What it does
@@ -49,9 +49,9 @@ impl Rule for ColumnTypeChange {
         let Some(upgrade) = &cx.migration.upgrade else {
             return;
         };
-        let new_objects = NewObjects::in_context(cx, upgrade);
+        let new_objects = cx.facts.new_objects();
         for (index, op) in upgrade.ops.iter().enumerate() {
-            let Some((alter, type_text)) = existing_column_type_change(&new_objects, op, index)
+            let Some((alter, type_text)) = existing_column_type_change(new_objects, op, index)
             else {
                 continue;
             };

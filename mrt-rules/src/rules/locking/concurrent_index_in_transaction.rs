@@ -47,10 +47,7 @@ impl Rule for ConcurrentIndexInTransaction {
         let Some(upgrade) = &migration.upgrade else {
             return;
         };
-        let django_atomic = migration
-            .django
-            .as_ref()
-            .map(mrt_core::ir::DjangoMeta::is_atomic);
+        let django_atomic = migration.django().map(mrt_core::ir::DjangoMeta::is_atomic);
         for (index, op) in upgrade.ops.iter().enumerate() {
             let (verb, name) = match &op.kind {
                 OpKind::CreateIndex {

@@ -1,7 +1,7 @@
 use mrt_core::ir::OpKind;
 use mrt_core::{Dialect, Finding, Framework, MigrationContext, Rule};
 
-use crate::helpers::{NewObjects, is_new_table, label, name_of, name_range};
+use crate::helpers::{is_new_table, label, name_of, name_range};
 
 mrt_core::declare_rule! {
     /// ## What it does
@@ -56,7 +56,7 @@ impl Rule for CreateIndexNonConcurrently {
         let Some(upgrade) = &cx.migration.upgrade else {
             return;
         };
-        let new_objects = NewObjects::in_context(cx, upgrade);
+        let new_objects = cx.facts.new_objects();
         for (index, op) in upgrade.ops.iter().enumerate() {
             let OpKind::CreateIndex {
                 name,
@@ -67,7 +67,7 @@ impl Rule for CreateIndexNonConcurrently {
             else {
                 continue;
             };
-            if is_new_table(&new_objects, table, index) {
+            if is_new_table(new_objects, table, index) {
                 continue;
             }
             let help = if cx.migration.framework == Framework::Django && !op.context.from_sql {

@@ -14,7 +14,7 @@ mod unique_constraint_on_existing_data;
 use mrt_core::MigrationContext;
 use mrt_core::ir::{ColumnDef, Name, OpKind, Operation, Spanned};
 
-use crate::helpers::{NewObjects, is_new_table, server_default};
+use crate::helpers::{is_new_table, server_default};
 
 /// Functions whose value differs per row: a column default calling one makes PostgreSQL fill
 /// every existing row, rewriting the table on every version.
@@ -44,7 +44,7 @@ fn defaulted_additions<'a>(cx: &MigrationContext<'a>) -> Vec<DefaultedAddition<'
     let Some(upgrade) = &cx.migration.upgrade else {
         return Vec::new();
     };
-    let new_objects = NewObjects::in_context(cx, upgrade);
+    let new_objects = cx.facts.new_objects();
     upgrade
         .ops
         .iter()
@@ -54,7 +54,7 @@ fn defaulted_additions<'a>(cx: &MigrationContext<'a>) -> Vec<DefaultedAddition<'
                 return None;
             };
             let default = server_default(column)?;
-            if is_new_table(&new_objects, table, index) {
+            if is_new_table(new_objects, table, index) {
                 return None;
             }
             Some(DefaultedAddition {

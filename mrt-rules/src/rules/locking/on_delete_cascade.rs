@@ -1,7 +1,7 @@
 use mrt_core::ir::{ConstraintDef, ConstraintKind, ForeignKey, Name, OpKind, Operation, Spanned};
 use mrt_core::{Finding, MigrationContext, Rule};
 
-use crate::helpers::{NewObjects, column_label, is_new_table, name_of};
+use crate::helpers::{column_label, is_new_table, name_of};
 
 mrt_core::declare_rule! {
     /// ## What it does
@@ -54,11 +54,11 @@ impl Rule for OnDeleteCascade {
         let Some(upgrade) = &cx.migration.upgrade else {
             return;
         };
-        let new_objects = NewObjects::in_context(cx, upgrade);
+        let new_objects = cx.facts.new_objects();
         for (index, op) in upgrade.ops.iter().enumerate() {
             match &op.kind {
                 OpKind::AddColumn { table, column } => {
-                    if is_new_table(&new_objects, table, index) {
+                    if is_new_table(new_objects, table, index) {
                         continue;
                     }
                     let described = format!(
@@ -84,7 +84,7 @@ impl Rule for OnDeleteCascade {
                     foreign_key: Some(key),
                     ..
                 }) => {
-                    if is_new_table(&new_objects, table, index) {
+                    if is_new_table(new_objects, table, index) {
                         continue;
                     }
                     report(

@@ -41,7 +41,7 @@ impl Rule for SetNotNullOnExistingColumn {
         let Some(upgrade) = &cx.migration.upgrade else {
             return;
         };
-        for change in not_null_on_existing_columns(upgrade) {
+        for change in not_null_on_existing_columns(upgrade, cx.facts.created_in_upgrade()) {
             let alter = change.alter;
             findings.push(
                 Finding::new(

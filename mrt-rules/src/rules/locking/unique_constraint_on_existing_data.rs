@@ -1,7 +1,7 @@
 use mrt_core::ir::{ConstraintDef, ConstraintKind, Name, OpKind};
 use mrt_core::{Finding, MigrationContext, Rule};
 
-use crate::helpers::{NewObjects, is_new_table, name_of, name_range};
+use crate::helpers::{is_new_table, name_of, name_range};
 
 mrt_core::declare_rule! {
     /// ## What it does
@@ -55,7 +55,7 @@ impl Rule for UniqueConstraintOnExistingData {
         let Some(upgrade) = &cx.migration.upgrade else {
             return;
         };
-        let new_objects = NewObjects::in_context(cx, upgrade);
+        let new_objects = cx.facts.new_objects();
         for (index, op) in upgrade.ops.iter().enumerate() {
             let (what, name, table): (&str, &Name, &Name) = match &op.kind {
                 OpKind::CreateIndex {
@@ -72,7 +72,7 @@ impl Rule for UniqueConstraintOnExistingData {
                 }) => ("constraint", name, table),
                 _ => continue,
             };
-            if is_new_table(&new_objects, table, index) {
+            if is_new_table(new_objects, table, index) {
                 continue;
             }
             let subject = name_of(name).map_or_else(

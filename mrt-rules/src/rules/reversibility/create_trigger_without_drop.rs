@@ -41,6 +41,7 @@ mrt_core::declare_rule! {
         severity: Error,
         frameworks: [Alembic, Django],
         fix: Sometimes,
+        fix_title: "Drop the trigger in `downgrade()`",
         summary: "a trigger created by an upgrade that its downgrade does not drop",
     }
 }
@@ -51,7 +52,7 @@ impl Rule for CreateTriggerWithoutDrop {
             upgrade,
             downgrade,
             new_objects,
-        }) = ReverseCheck::of(cx.migration)
+        }) = ReverseCheck::of(cx)
         else {
             return;
         };

@@ -49,6 +49,7 @@ mrt_core::declare_rule! {
         severity: Error,
         frameworks: [Alembic],
         fix: Sometimes,
+        fix_title: "Drop the type in `downgrade()`",
         summary: "a type (an enum) created by an upgrade that its downgrade does not drop",
     }
 }
@@ -57,7 +58,7 @@ impl Rule for CreateTypeWithoutDrop {
     fn check_migration(&self, cx: &MigrationContext<'_>, findings: &mut Vec<Finding>) {
         let Some(ReverseCheck {
             upgrade, downgrade, ..
-        }) = ReverseCheck::of(cx.migration)
+        }) = ReverseCheck::of(cx)
         else {
             return;
         };

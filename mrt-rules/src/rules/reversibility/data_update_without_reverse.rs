@@ -1,9 +1,7 @@
 use mrt_core::ir::OpKind;
 use mrt_core::{Finding, MigrationContext, Rule};
 
-use crate::helpers::{
-    MultiSteps, NewObjects, both_same, downgrade_has, label, name_range, operation_range,
-};
+use crate::helpers::{MultiSteps, both_same, downgrade_has, label, name_range, operation_range};
 
 mrt_core::declare_rule! {
     /// ## What it does
@@ -54,8 +52,8 @@ impl Rule for DataUpdateWithoutReverse {
         let Some(upgrade) = &migration.upgrade else {
             return;
         };
-        let new_objects = NewObjects::of(upgrade);
-        let multi_steps = MultiSteps::of(upgrade);
+        let new_objects = cx.facts.created_in_upgrade();
+        let multi_steps = MultiSteps::of(upgrade, cx.facts.created_in_upgrade());
         for (index, op) in upgrade.ops.iter().enumerate() {
             let OpKind::UpdateRows { table, .. } = &op.kind else {
                 continue;

@@ -61,6 +61,7 @@ mrt_core::declare_rule! {
         severity: Error,
         frameworks: [Alembic],
         fix: Sometimes,
+        fix_title: "Add the missing inverse of this operation to `downgrade()`",
         summary: "upgrade then downgrade does not give back the schema before the revision",
     }
 }

@@ -50,17 +50,16 @@ mrt_core::declare_rule! {
         severity: Warning,
         frameworks: [Alembic],
         fix: Sometimes,
+        fix_title: "Re-create the constraint in `downgrade()`",
         summary: "a batch drop_constraint that the downgrade does not re-create",
     }
 }
 
 impl Rule for DropConstraintInBatch {
     fn check_migration(&self, cx: &MigrationContext<'_>, findings: &mut Vec<Finding>) {
-        for (op, name, table) in
-            helpers::unrecreated_constraint_drops(cx.migration, |op, foreign_key| {
-                op.context.batch.is_some() && !foreign_key
-            })
-        {
+        for (op, name, table) in helpers::unrecreated_constraint_drops(cx, |op, foreign_key| {
+            op.context.batch.is_some() && !foreign_key
+        }) {
             let constraint = helpers::named("constraint", name, "a constraint");
             let on = helpers::label(table, "its table");
             findings.push(

@@ -49,6 +49,7 @@ mrt_core::declare_rule! {
         severity: Error,
         frameworks: [Alembic],
         fix: Sometimes,
+        fix_title: "Re-create the foreign key in `downgrade()`",
         summary: "a dropped foreign key that the downgrade does not re-create",
     }
 }
@@ -72,7 +73,7 @@ impl Rule for DropForeignKeyWithoutRestore {
             return;
         }
         for (op, name, table) in
-            helpers::unrecreated_constraint_drops(cx.migration, |_, foreign_key| foreign_key)
+            helpers::unrecreated_constraint_drops(cx, |_, foreign_key| foreign_key)
         {
             let key = helpers::named("foreign key", name, "a foreign key");
             let on = helpers::label(table, "its table");

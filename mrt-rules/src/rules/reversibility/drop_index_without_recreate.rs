@@ -48,6 +48,7 @@ mrt_core::declare_rule! {
         severity: Warning,
         frameworks: [Alembic],
         fix: Sometimes,
+        fix_title: "Re-create the index in `downgrade()`",
         summary: "a dropped index that the downgrade does not re-create",
     }
 }

@@ -47,6 +47,7 @@ mrt_core::declare_rule! {
         severity: Error,
         frameworks: [Alembic],
         fix: Sometimes,
+        fix_title: "Re-create the view in `downgrade()`",
         summary: "a view dropped in upgrade is not re-created by downgrade",
     }
 }

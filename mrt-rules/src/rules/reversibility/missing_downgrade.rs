@@ -1,4 +1,4 @@
-use mrt_core::{Finding, Framework, MigrationContext, Rule};
+use mrt_core::{Finding, MigrationContext, Rule};
 
 mrt_core::declare_rule! {
     /// ## What it does
@@ -42,6 +42,7 @@ mrt_core::declare_rule! {
         severity: Error,
         frameworks: [Alembic],
         fix: Sometimes,
+        fix_title: "Write a `downgrade()` that reverses `upgrade()`",
         summary: "a revision without downgrade() cannot be rolled back",
     }
 }
@@ -49,7 +50,7 @@ mrt_core::declare_rule! {
 impl Rule for MissingDowngrade {
     fn check_migration(&self, cx: &MigrationContext<'_>, findings: &mut Vec<Finding>) {
         let migration = cx.migration;
-        if migration.framework != Framework::Alembic
+        if !migration.writes_downgrade()
             || migration.downgrade.is_some()
             || !migration.syntax_errors.is_empty()
         {

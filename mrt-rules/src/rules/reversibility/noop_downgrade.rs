@@ -39,6 +39,7 @@ mrt_core::declare_rule! {
         severity: Error,
         frameworks: [Alembic],
         fix: Sometimes,
+        fix_title: "Replace the no-op `downgrade()` with the reverse of `upgrade()`",
         summary: "downgrade() does nothing while upgrade() changes the schema",
     }
 }

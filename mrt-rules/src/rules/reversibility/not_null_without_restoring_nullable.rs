@@ -49,13 +49,14 @@ mrt_core::declare_rule! {
         severity: Warning,
         frameworks: [Alembic],
         fix: Sometimes,
+        fix_title: "Make the column nullable again in `downgrade()`",
         summary: "alter_column(nullable=False) that the downgrade does not make nullable again",
     }
 }
 
 impl Rule for NotNullWithoutRestoringNullable {
     fn check_migration(&self, cx: &MigrationContext<'_>, findings: &mut Vec<Finding>) {
-        for change in helpers::unrestored_not_null(cx.migration, false) {
+        for change in helpers::unrestored_not_null(cx, false) {
             let alter = change.alter;
             let column = helpers::column_phrase(alter.table.as_ref(), alter.column.as_ref());
             let help = match (helpers::name_of(&alter.table), helpers::name_of(&alter.column)) {

@@ -63,7 +63,7 @@ impl Rule for RawSqlWithoutReverse {
         if helpers::downgrade_has(cx.migration, |kind| matches!(kind, OpKind::Sql { .. })) {
             return;
         }
-        let new_objects = NewObjects::of(upgrade);
+        let new_objects = cx.facts.created_in_upgrade();
         for (index, op) in upgrade.ops.iter().enumerate() {
             let OpKind::Sql {
                 text,
@@ -80,7 +80,7 @@ impl Rule for RawSqlWithoutReverse {
             let first = index + 1;
             let statements = upgrade.ops.get(first..first + lowered).unwrap_or_default();
             let left = statements.iter().enumerate().find(|(offset, statement)| {
-                !covered(statement, first + offset, downgrade, &new_objects)
+                !covered(statement, first + offset, downgrade, new_objects)
             });
             let what = match (text, left) {
                 (SqlText::Unreadable, _) => "SQL built at run time".to_owned(),

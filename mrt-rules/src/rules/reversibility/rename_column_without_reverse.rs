@@ -52,6 +52,7 @@ mrt_core::declare_rule! {
         severity: Error,
         frameworks: [Alembic],
         fix: Sometimes,
+        fix_title: "Rename the column back in `downgrade()`",
         summary: "a column rename that the downgrade does not undo",
     }
 }
@@ -62,7 +63,7 @@ impl Rule for RenameColumnWithoutReverse {
             upgrade,
             downgrade,
             new_objects,
-        }) = ReverseCheck::of(cx.migration)
+        }) = ReverseCheck::of(cx)
         else {
             return;
         };
@@ -73,7 +74,7 @@ impl Rule for RenameColumnWithoutReverse {
             if alter.new_name.is_none() {
                 continue;
             }
-            if helpers::is_new_column(&new_objects, &alter.table, &alter.column, index) {
+            if helpers::is_new_column(new_objects, &alter.table, &alter.column, index) {
                 continue;
             }
             if helpers::renames_column_back(alter, downgrade) {

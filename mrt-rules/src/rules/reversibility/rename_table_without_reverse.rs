@@ -46,6 +46,7 @@ mrt_core::declare_rule! {
         severity: Error,
         frameworks: [Alembic],
         fix: Sometimes,
+        fix_title: "Rename the table back in `downgrade()`",
         summary: "a table rename that the downgrade does not undo",
     }
 }
@@ -56,7 +57,7 @@ impl Rule for RenameTableWithoutReverse {
             upgrade,
             downgrade,
             new_objects,
-        }) = ReverseCheck::of(cx.migration)
+        }) = ReverseCheck::of(cx)
         else {
             return;
         };

@@ -47,13 +47,14 @@ mrt_core::declare_rule! {
         severity: Warning,
         frameworks: [Alembic],
         fix: Sometimes,
+        fix_title: "Make the column nullable again in `downgrade()`",
         summary: "SQL SET NOT NULL that the downgrade does not drop again",
     }
 }
 
 impl Rule for SetNotNullSqlWithoutReverse {
     fn check_migration(&self, cx: &MigrationContext<'_>, findings: &mut Vec<Finding>) {
-        for change in helpers::unrestored_not_null(cx.migration, true) {
+        for change in helpers::unrestored_not_null(cx, true) {
             let alter = change.alter;
             let column = helpers::column_phrase(alter.table.as_ref(), alter.column.as_ref());
             let help = match (

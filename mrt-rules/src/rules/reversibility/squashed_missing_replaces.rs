@@ -39,7 +39,7 @@ mrt_core::declare_rule! {
 
 impl Rule for SquashedMissingReplaces {
     fn check_migration(&self, cx: &MigrationContext<'_>, findings: &mut Vec<Finding>) {
-        let Some(meta) = &cx.migration.django else {
+        let Some(meta) = cx.migration.django() else {
             return;
         };
         if !meta.name.to_ascii_lowercase().contains("squash") || !meta.replaces.is_empty() {

@@ -46,11 +46,7 @@ impl Rule for SquashedRunPythonWithoutReverse {
         if !is_squashed(cx.migration) {
             return;
         }
-        let replaced = cx
-            .migration
-            .django
-            .as_ref()
-            .map_or(0, |meta| meta.replaces.len());
+        let replaced = cx.migration.django().map_or(0, |meta| meta.replaces.len());
         for (op, range, _) in irreversible_run_python(upgrade) {
             findings.push(
                 Finding::new(

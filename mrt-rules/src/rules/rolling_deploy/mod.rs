@@ -32,7 +32,7 @@ fn check_upgrade_ops(
         return;
     };
     let ops = &upgrade.ops;
-    let new_objects = NewObjects::in_context(cx, upgrade);
+    let new_objects = cx.facts.new_objects();
     for (index, op) in ops.iter().enumerate() {
         if op
             .table()
@@ -40,7 +40,7 @@ fn check_upgrade_ops(
         {
             continue;
         }
-        if let Some(finding) = check(&new_objects, ops, index) {
+        if let Some(finding) = check(new_objects, ops, index) {
             findings.push(finding.within(operation_range(ops, index)));
         }
     }

@@ -1,0 +1,245 @@
+//! `mrt verify`, `mrt migrate` and `mrt db` as a user runs them: exit codes, messages, formats.
+//! The runs on a real database need a Python with Alembic and SQLAlchemy (`MRT_TEST_PYTHON`, else
+//! `python3`); without one they say so and pass, except under CI, where they fail.
+
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn mrt(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_mrt"))
+        .args(args)
+        .env_remove("MRT_DATABASE_URL")
+        .output()
+        .expect("the mrt binary runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn python() -> Option<String> {
+    let python = std::env::var("MRT_TEST_PYTHON").unwrap_or_else(|_| "python3".into());
+    let usable = Command::new(&python)
+        .args(["-c", "import alembic, sqlalchemy"])
+        .status()
+        .is_ok_and(|status| status.success());
+    if usable {
+        return Some(python);
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "CI must set MRT_TEST_PYTHON"
+    );
+    eprintln!("skipped: no Python with alembic and sqlalchemy");
+    None
+}
+
+const HEADER: &str =
+    "from alembic import op\nimport sqlalchemy as sa\n\nbranch_labels = None\ndepends_on = None\n";
+
+/// Three revisions: a table, a nullable column dropped and re-added empty (its values are lost),
+/// and a clean column addition.
+fn chain(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("mrt-cli-verify-{name}-{}", std::process::id()));
+    let versions = dir.join("versions");
+    std::fs::create_dir_all(&versions).unwrap();
+    let files = [
+        (
+            "a1",
+            "None",
+            "op.create_table(\"users\", sa.Column(\"id\", sa.Integer(), primary_key=True), sa.Column(\"phone\", sa.String(20), nullable=True))",
+            "op.drop_table(\"users\")",
+        ),
+        (
+            "b2",
+            "\"a1\"",
+            "op.drop_column(\"users\", \"phone\")",
+            "op.add_column(\"users\", sa.Column(\"phone\", sa.String(20), nullable=True))",
+        ),
+        (
+            "c3",
+            "\"b2\"",
+            "op.add_column(\"users\", sa.Column(\"email\", sa.String(50), nullable=True))",
+            "op.drop_column(\"users\", \"email\")",
+        ),
+    ];
+    for (id, parent, up, down) in files {
+        std::fs::write(
+            versions.join(format!("{id}.py")),
+            format!("{HEADER}\nrevision = \"{id}\"\ndown_revision = {parent}\n\n\ndef upgrade():\n    {up}\n\n\ndef downgrade():\n    {down}\n"),
+        )
+        .unwrap();
+    }
+    versions
+}
+
+fn path(dir: &Path) -> &str {
+    dir.to_str().unwrap()
+}
+
+#[test]
+fn an_unreachable_database_is_an_error_naming_it() {
+    let versions = chain("unreachable");
+    let output = mrt(&[
+        "verify",
+        path(&versions),
+        "--database-url",
+        "postgresql://nobody:secret@127.0.0.1:1/scratch",
+    ]);
+    assert_eq!(output.status.code(), Some(2), "{}", text(&output.stderr));
+    let stderr = text(&output.stderr);
+    assert!(
+        stderr.contains("postgresql://nobody:***@127.0.0.1:1/scratch"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("secret"), "{stderr}");
+}
+
+#[test]
+fn bad_urls_and_interpreters_are_errors() {
+    let versions = chain("bad");
+    let output = mrt(&[
+        "verify",
+        path(&versions),
+        "--database-url",
+        "mysql://x@h/db",
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        text(&output.stderr).contains("not supported"),
+        "{}",
+        text(&output.stderr)
+    );
+
+    let scratch = versions.with_file_name("scratch.db");
+    let url = format!("sqlite:///{}", scratch.display());
+    let output = mrt(&[
+        "verify",
+        path(&versions),
+        "--database-url",
+        &url,
+        "--python",
+        "/nonexistent/python3",
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        text(&output.stderr).contains("/nonexistent/python3"),
+        "{}",
+        text(&output.stderr)
+    );
+
+    let output = mrt(&["migrate", "current", path(&versions)]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        text(&output.stderr).contains("name the database"),
+        "{}",
+        text(&output.stderr)
+    );
+}
+
+#[test]
+fn verdicts_in_every_format_and_the_loss_is_named() {
+    let Some(python) = python() else { return };
+    let versions = chain("formats");
+    let scratch = versions.with_file_name("scratch.db");
+    let url = format!("sqlite:///{}", scratch.display());
+    let run = |format: &str| {
+        mrt(&[
+            "verify",
+            path(&versions),
+            "--database-url",
+            &url,
+            "--python",
+            &python,
+            "--output-format",
+            format,
+        ])
+    };
+
+    let output = run("json");
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let statuses: Vec<&str> = report["revisions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(statuses, ["passed", "failed", "passed"]);
+    let failure = &report["revisions"][1]["failures"][0];
+    assert_eq!(failure["kind"], "data");
+    assert_eq!(failure["object"], "users.phone");
+    assert_eq!(failure["codes"], serde_json::json!(["MRT201"]));
+    assert_eq!(report["summary"]["failed"], 1);
+    assert_eq!(report["database"]["backend"], "sqlite");
+    assert_eq!(report["seed"], 1);
+
+    let full = text(&run("full").stdout);
+    assert!(
+        full.contains("b2") && full.contains("FAILED") && full.contains("<- MRT201"),
+        "{full}"
+    );
+    let junit = text(&run("junit").stdout);
+    assert!(
+        junit.contains("<testcase name=\"b2\"") && junit.contains("<failure type=\"data\""),
+        "{junit}"
+    );
+    let github = text(&run("github").stdout);
+    assert!(
+        github.contains("::error file=") && github.contains("predicted by MRT201"),
+        "{github}"
+    );
+
+    // Judging one revision only.
+    let output = mrt(&[
+        "verify",
+        path(&versions),
+        "--database-url",
+        &url,
+        "--python",
+        &python,
+        "--revision",
+        "c3",
+        "--output-format",
+        "json",
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["revisions"].as_array().unwrap().len(), 1);
+    assert!(!scratch.exists(), "the given SQLite file is never written");
+}
+
+#[test]
+fn a_database_with_tables_is_refused() {
+    let Some(python) = python() else { return };
+    let versions = chain("nonempty");
+    let scratch = versions.with_file_name("full.db");
+    let status = Command::new(&python)
+        .args([
+            "-c",
+            &format!(
+                "import sqlite3; sqlite3.connect({:?}).execute('create table precious (x int)')",
+                scratch.display().to_string()
+            ),
+        ])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let url = format!("sqlite:///{}", scratch.display());
+    let output = mrt(&[
+        "verify",
+        path(&versions),
+        "--database-url",
+        &url,
+        "--python",
+        &python,
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = text(&output.stderr);
+    assert!(
+        stderr.contains("not empty") && stderr.contains("precious"),
+        "{stderr}"
+    );
+}
