@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # mrt verify, as a user runs it, on an executable chain with planted rollback faults
-# (gen-verify-chain): on an embedded PostgreSQL cluster and on SQLite, every verdict must be the
+# (gen-verify-chain): on an embedded PostgreSQL cluster (revisions tried in rolled-back
+# transactions, then on database copies) and on SQLite, every verdict must be the
 # one the generator planted (failure kind included), and every revision must get one.
 #
 # usage: scripts/check-verify.sh PYTHON BIN_DIR [N]
@@ -12,9 +13,14 @@ work=$(mktemp -d)
 trap 'rm -rf -- "$work"' EXIT
 
 "$bin/gen-verify-chain" "$work/versions" "$n" >"$work/expected.txt"
-for database in embedded "sqlite:///$work/scratch.db"; do
-  args=()
-  [[ $database == embedded ]] || args=(--database-url "$database")
+for database in embedded embedded-copy "sqlite:///$work/scratch.db"; do
+  case $database in
+    embedded) args=() ;;
+    # The same walk with every revision tried on a copy of the database instead of in a
+    # rolled-back transaction: the verdicts must not change.
+    embedded-copy) args=(--isolation copy) ;;
+    *) args=(--database-url "$database") ;;
+  esac
   set +e
   "$bin/mrt" verify "$work/versions" --python "$python" --output-format json "${args[@]}" >"$work/report.json"
   code=$?

@@ -63,6 +63,7 @@ fn run(python: PathBuf, dir: &Path, database_url: Option<DatabaseUrl>) -> Report
         since: None,
         min_revision: None,
         skip: BTreeMap::default(),
+        isolation: mrt_verify::Isolation::default(),
     };
     mrt_verify::verify(&options, &project, &findings).unwrap()
 }

@@ -292,6 +292,12 @@ pub(crate) struct VerifyArgs {
     #[arg(long)]
     pub(crate) allow_nonempty: bool,
 
+    /// How each revision is tried without touching the rest of the walk: `auto` rolls back a
+    /// transaction where the database and env.py allow it, else copies the database; `copy`
+    /// always copies it.
+    #[arg(long, value_enum, default_value_t = IsolationArg::Auto)]
+    pub(crate) isolation: IsolationArg,
+
     /// A Django project's settings module (default: the one `manage.py` names, else
     /// `$DJANGO_SETTINGS_MODULE`); its DATABASES are replaced by the scratch database.
     #[arg(long, value_name = "MODULE")]
@@ -300,6 +306,14 @@ pub(crate) struct VerifyArgs {
     /// Django apps whose migrations are judged (default: the project's own); comma-separated.
     #[arg(long, value_delimiter = ',', value_name = "APPS")]
     pub(crate) apps: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum IsolationArg {
+    /// A rolled-back transaction where possible, else a copy.
+    Auto,
+    /// Always a copy of the database.
+    Copy,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

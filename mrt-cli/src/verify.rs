@@ -8,7 +8,7 @@ use mrt_core::{Diagnostic, Project};
 use mrt_verify::{DatabaseUrl, Options, Source};
 
 use crate::Status;
-use crate::args::{CheckArgs, OutputFormat, VerifyArgs, VerifyFormat};
+use crate::args::{CheckArgs, IsolationArg, OutputFormat, VerifyArgs, VerifyFormat};
 
 /// Seconds a migration step may take when neither the command line nor the configuration says.
 const DEFAULT_TIMEOUT: u64 = 300;
@@ -236,6 +236,10 @@ fn options(
         since: args.since.clone(),
         min_revision: args.min_revision.clone(),
         skip,
+        isolation: match args.isolation {
+            IsolationArg::Auto => mrt_verify::Isolation::Auto,
+            IsolationArg::Copy => mrt_verify::Isolation::Copy,
+        },
     })
 }
 

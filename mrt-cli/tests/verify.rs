@@ -243,3 +243,86 @@ fn a_database_with_tables_is_refused() {
         "{stderr}"
     );
 }
+
+/// An Alembic project with `alembic.ini` and the given env.py around the three-revision chain.
+fn project_with_env(name: &str, env_py: &str) -> PathBuf {
+    let versions = chain(name);
+    let root = versions.parent().unwrap().to_path_buf();
+    let script = root.join("migrations");
+    std::fs::create_dir_all(&script).unwrap();
+    std::fs::rename(&versions, script.join("versions")).unwrap();
+    std::fs::write(script.join("env.py"), env_py).unwrap();
+    std::fs::write(
+        root.join("alembic.ini"),
+        "[alembic]\nscript_location = %(here)s/migrations\nsqlalchemy.url = postgresql://prod.invalid/app\n",
+    )
+    .unwrap();
+    root
+}
+
+#[test]
+fn an_env_py_that_ignores_the_given_connection_is_tried_on_copies() {
+    let Some(python) = python() else { return };
+    let has_driver = Command::new(&python)
+        .args(["-c", "import psycopg2"])
+        .status()
+        .is_ok_and(|status| status.success());
+    if !has_driver || mrt_verify::db::embedded::find_bindir().is_none() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI has psycopg2 and PostgreSQL"
+        );
+        return;
+    }
+    // The template env.py of `alembic init`: it builds its own engine from sqlalchemy.url.
+    let root = project_with_env(
+        "template-env",
+        "from alembic import context\nfrom sqlalchemy import engine_from_config, pool\n\nconfig = context.config\n\nconnectable = engine_from_config(config.get_section(config.config_ini_section, {}), prefix=\"sqlalchemy.\", poolclass=pool.NullPool)\nwith connectable.connect() as connection:\n    context.configure(connection=connection)\n    with context.begin_transaction():\n        context.run_migrations()\n",
+    );
+    let output = mrt(&[
+        "verify",
+        path(&root),
+        "--python",
+        &python,
+        "--output-format",
+        "json",
+    ]);
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["revisions"][1]["failures"][0]["kind"], "data");
+    assert!(
+        report["notes"].to_string().contains("tried on a copy"),
+        "{}",
+        report["notes"]
+    );
+}
+
+#[test]
+fn an_env_py_that_runs_elsewhere_is_refused() {
+    let Some(python) = python() else { return };
+    let elsewhere = std::env::temp_dir().join(format!("mrt-elsewhere-{}.db", std::process::id()));
+    let root = project_with_env(
+        "elsewhere-env",
+        &format!(
+            "from alembic import context\nfrom sqlalchemy import create_engine\n\nwith create_engine('sqlite:///{}').connect() as connection:\n    context.configure(connection=connection)\n    with context.begin_transaction():\n        context.run_migrations()\n",
+            elsewhere.display()
+        ),
+    );
+    let scratch = root.join("scratch.db");
+    let url = format!("sqlite:///{}", scratch.display());
+    let output = mrt(&[
+        "verify",
+        path(&root),
+        "--python",
+        &python,
+        "--database-url",
+        &url,
+    ]);
+    let _ = std::fs::remove_file(&elsewhere);
+    assert_eq!(output.status.code(), Some(2), "{}", text(&output.stdout));
+    let stderr = text(&output.stderr);
+    assert!(
+        stderr.contains("did not change mrt's scratch database"),
+        "{stderr}"
+    );
+}

@@ -23,6 +23,7 @@
 //!     since: None,
 //!     min_revision: None,
 //!     skip: Default::default(),
+//!     isolation: mrt_verify::Isolation::Auto,
 //! };
 //! let report = verify(&options, &project, &[])?;
 //! print!("{}", report.render_full());
@@ -44,4 +45,4 @@ pub mod worker;
 pub use error::Error;
 pub use report::{Failure, FailureKind, Report, Status, Verdict};
 pub use url::DatabaseUrl;
-pub use walk::{Options, Source, verify};
+pub use walk::{Isolation, Options, Source, verify};

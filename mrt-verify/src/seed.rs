@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt::Write as _;
 
 use crate::catalog::{Catalog, Column, ConstraintKind, Table};
-use crate::db::{Backend, Session};
+use crate::db::{Backend, Database};
 
 /// Which of the two rows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,7 +45,7 @@ impl Seeder {
 
     /// Seeds the tables of `catalog` that need rows; returns notes on tables that could not be
     /// seeded (a value no type rule fits, a foreign key to an empty table).
-    pub fn seed(&mut self, session: &mut Session, catalog: &Catalog) -> Vec<String> {
+    pub fn seed(&mut self, session: &mut dyn Database, catalog: &Catalog) -> Vec<String> {
         let mut notes = Vec::new();
         for name in parents_first(catalog) {
             let Some(table) = catalog.tables.get(name) else {
@@ -67,7 +67,7 @@ impl Seeder {
 
     fn insert(
         &mut self,
-        session: &mut Session,
+        session: &mut dyn Database,
         name: &str,
         table: &Table,
         fill: Fill,
@@ -221,7 +221,7 @@ fn nullable(table: &Table, column: &str) -> bool {
 
 /// `INSERT INTO t (a, b) VALUES (...)`, each value a literal of the column's type.
 fn insert_statement(
-    session: &Session,
+    session: &dyn Database,
     name: &str,
     table: &Table,
     values: &BTreeMap<&str, Option<String>>,

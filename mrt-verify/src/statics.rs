@@ -52,6 +52,38 @@ pub fn named_tables(project: &Project, revision: &str) -> Option<BTreeSet<String
     Some(tables)
 }
 
+/// Whether a revision commits the transaction it runs in (`autocommit_block()`, an index built
+/// or dropped `CONCURRENTLY`, `VACUUM`), or cannot be read: then it cannot be tried inside a
+/// transaction that is rolled back.
+pub fn commits_itself(project: &Project, revision: &str) -> bool {
+    let Some(position) = project.graph.position(revision) else {
+        return true;
+    };
+    let migration = project.migration_at(position);
+    let bodies = [migration.upgrade.as_ref(), migration.downgrade.as_ref()];
+    bodies
+        .into_iter()
+        .flatten()
+        .flat_map(|body| &body.ops)
+        .any(|op| {
+            op.context.autocommit
+                || match &op.kind {
+                    OpKind::CreateIndex { concurrently, .. }
+                    | OpKind::DropIndex { concurrently, .. } => *concurrently,
+                    OpKind::Sql {
+                        text: SqlText::Literal(sql),
+                        ..
+                    } => {
+                        let upper = sql.to_ascii_uppercase();
+                        upper.contains("CONCURRENTLY")
+                            || upper.contains("VACUUM")
+                            || upper.contains("COMMIT")
+                    }
+                    _ => false,
+                }
+        })
+}
+
 /// The static findings on one revision.
 pub fn of_revision<'a>(findings: &'a [Diagnostic], revision: &str) -> Vec<&'a Diagnostic> {
     findings

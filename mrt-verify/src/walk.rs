@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 use crate::Error;
 use crate::catalog::Catalog;
 use crate::data::{self, Rows};
-use crate::db::{Server, Session};
+use crate::db::{Backend, Database, Server, Session, WorkerSession};
 use crate::report::{Failure, FailureKind, Report, StaticFinding, Status, Summary, Verdict};
 use crate::seed::Seeder;
 use crate::url::DatabaseUrl;
@@ -100,6 +100,39 @@ pub struct Options {
     pub min_revision: Option<String>,
     /// Revisions not judged, with the reason.
     pub skip: BTreeMap<String, String>,
+    /// How a revision is tried without touching the rest of the walk.
+    pub isolation: Isolation,
+}
+
+/// How each revision is tried in isolation.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Isolation {
+    /// Inside a transaction rolled back to a savepoint where the database's DDL is transactional
+    /// and the project's env.py uses the connection it is handed (PostgreSQL with Alembic);
+    /// else, and for revisions that commit themselves (`autocommit_block`, `CONCURRENTLY`), on a
+    /// copy of the database.
+    #[default]
+    Auto,
+    /// Always on a copy of the database (`CREATE DATABASE ... TEMPLATE`, a file copy).
+    Copy,
+}
+
+/// Where a revision is tried.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// On a copy of the main database.
+    Copy,
+    /// In the worker's session, inside a savepoint.
+    Transaction,
+}
+
+/// Which database a step or a query is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Place {
+    /// The walk's own database.
+    Main,
+    /// Where the revision is tried.
+    Trial,
 }
 
 /// Runs the walk. `project` and `findings` are the static side: which tables each revision names,
@@ -146,6 +179,10 @@ struct Walk<'a> {
     local: Vec<bool>,
     graph: RevisionGraph,
     seeder: Seeder,
+    /// How the current revision is tried.
+    mode: Mode,
+    /// The run may use transactions (the database and env.py allow it).
+    transactional: bool,
     main: String,
     trial: String,
     report: Report,
@@ -194,6 +231,8 @@ impl<'a> Walk<'a> {
             local,
             graph,
             seeder: Seeder::new(options.seed),
+            mode: Mode::Copy,
+            transactional: false,
             trial: server.trial_name(),
             main,
             report: Report {
@@ -230,6 +269,7 @@ impl<'a> Walk<'a> {
         let order = self.graph.topological_order().ok_or_else(|| {
             Error::Usage("the revisions form a cycle: no order to run them in".into())
         })?;
+        self.choose_isolation()?;
         let judged = self.judged()?;
         // Revisions that cannot be reached because an ancestor's upgrade fails, and why.
         let mut blocked: BTreeMap<usize, String> = BTreeMap::new();
@@ -256,9 +296,112 @@ impl<'a> Walk<'a> {
                 }
             }
         }
+        if self.mode == Mode::Transaction {
+            self.session_request(&json!({"op": "close"}))?;
+        }
         self.contradicted();
         self.worker.close();
         Ok(self.report)
+    }
+
+    /// Transactions where they work: PostgreSQL, Alembic, and an env.py that uses the
+    /// connection it is handed (probed by running it with nothing to do).
+    fn choose_isolation(&mut self) -> Result<(), Error> {
+        let eligible = self.options.isolation == Isolation::Auto
+            && self.server.backend() == Backend::Postgres
+            && matches!(self.options.source, Source::Alembic { .. });
+        if !eligible {
+            return Ok(());
+        }
+        self.open_session()?;
+        let url = self.server.worker_url(&self.main, None);
+        let answer = self.session_request(&json!({"op": "probe", "url": url}))?;
+        if answer["context"]["shared"] == true {
+            self.transactional = true;
+        } else {
+            self.session_request(&json!({"op": "close"}))?;
+            self.mode = Mode::Copy;
+            self.report.notes.push(
+                "env.py does not use the connection in config.attributes[\"connection\"], so each revision is tried on a copy of the database (slower than a rolled-back transaction)".into(),
+            );
+        }
+        Ok(())
+    }
+
+    /// Opens the worker's session on the main database, in a transaction.
+    fn open_session(&mut self) -> Result<(), Error> {
+        let timeout_ms = u64::try_from(self.options.timeout.as_millis()).unwrap_or(u64::MAX);
+        let url = self.server.worker_url(&self.main, Some(timeout_ms));
+        self.session_request(&json!({"op": "open", "url": url}))?;
+        self.mode = Mode::Transaction;
+        Ok(())
+    }
+
+    fn session_request(&mut self, request: &Value) -> Result<Value, Error> {
+        let main = self.main.clone();
+        WorkerSession::new(&mut self.worker)
+            .request(request)
+            .map_err(|message| self.database_error(&main, message))
+    }
+
+    /// A connection to a place: the worker's session in a transaction, else the database.
+    fn on(&mut self, place: Place) -> Result<Box<dyn Database + '_>, Error> {
+        if self.mode == Mode::Transaction {
+            return Ok(Box::new(WorkerSession::new(&mut self.worker)));
+        }
+        let name = match place {
+            Place::Main => self.main.clone(),
+            Place::Trial => self.trial.clone(),
+        };
+        Ok(Box::new(self.session(&name)?))
+    }
+
+    fn place_name(&self, place: Place) -> String {
+        match place {
+            Place::Main => self.main.clone(),
+            Place::Trial => self.trial.clone(),
+        }
+    }
+
+    /// Starts trying a revision: a copy of the main database, or a savepoint.
+    fn begin_trial(&mut self) -> Result<(), Error> {
+        match self.mode {
+            Mode::Copy => self.copy(&self.main, &self.trial),
+            Mode::Transaction => self
+                .session_request(&json!({"op": "savepoint", "name": "mrt_trial"}))
+                .map(|_| ()),
+        }
+    }
+
+    /// Undoes everything since `begin_trial`.
+    fn rewind_trial(&mut self) -> Result<(), Error> {
+        match self.mode {
+            Mode::Copy => self.copy(&self.main, &self.trial),
+            Mode::Transaction => self
+                .session_request(&json!({"op": "rollback_to", "name": "mrt_trial"}))
+                .map(|_| ())
+                .map_err(|error| {
+                    Error::Usage(format!(
+                        "{error}: a revision committed the transaction it was tried in; run with --isolation copy"
+                    ))
+                }),
+        }
+    }
+
+    /// Ends a trial: the main database is as before it (a copy is simply left behind).
+    fn end_trial(&mut self) -> Result<(), Error> {
+        match self.mode {
+            Mode::Copy => Ok(()),
+            Mode::Transaction => self.rewind_trial(),
+        }
+    }
+
+    /// Makes what the main database reached permanent.
+    fn settle(&mut self) -> Result<(), Error> {
+        match self.mode {
+            Mode::Copy => Ok(()),
+            Mode::Transaction => self.session_request(&json!({"op": "commit"})).map(|_| ()),
+        }
     }
 
     /// The positions to judge: all, or as `--revision`, `--since`, `--min-revision` say.
@@ -316,9 +459,10 @@ impl<'a> Walk<'a> {
     }
 
     /// Runs one step of one revision on a database.
-    fn step(&mut self, position: usize, upgrade: bool, database: &str) -> Result<Value, StepError> {
+    fn step(&mut self, position: usize, upgrade: bool, place: Place) -> Result<Value, StepError> {
         let timeout = self.options.timeout;
         let timeout_ms = u64::try_from(timeout.as_millis()).unwrap_or(u64::MAX);
+        let database = &self.place_name(place);
         let request = json!({
             "op": "step",
             "revision": self.nodes[position].id,
@@ -326,7 +470,8 @@ impl<'a> Walk<'a> {
             "url": self.server.worker_url(database, Some(timeout_ms)),
             "database": self.server.django_database(database, Some(timeout_ms)),
             // Django carries its project state along the main database's walk.
-            "advance": database == self.main,
+            "advance": place == Place::Main,
+            "session": self.mode == Mode::Transaction,
         });
         let what = if upgrade { "upgrade" } else { "downgrade" };
         let late = |seconds: u64| format!("{what} did not finish within {seconds} s");
@@ -346,19 +491,20 @@ impl<'a> Walk<'a> {
             }
             Err(NoAnswer::Timeout) => {
                 self.server.cancel_sessions(database);
-                if self.worker.late_answer(Duration::from_secs(5)).is_none() {
-                    // Stuck outside the database (a sleep, a lock in Python): start afresh.
-                    if let Err(error) = self.worker.restart() {
-                        return Err(StepError::Failed(format!(
-                            "{}; restarting the worker: {error}",
-                            late(timeout.as_secs())
-                        )));
-                    }
+                let answered = self.worker.late_answer(Duration::from_secs(5)).is_some();
+                // Stuck outside the database (a sleep, a lock in Python): start afresh.
+                if (!answered || self.mode == Mode::Transaction)
+                    && let Err(error) = self.restart_worker()
+                {
+                    return Err(StepError::Failed(format!(
+                        "{}; restarting the worker: {error}",
+                        late(timeout.as_secs())
+                    )));
                 }
                 Err(StepError::Timeout(late(timeout.as_secs())))
             }
             Err(NoAnswer::Died(tail)) => {
-                let restarted = self.worker.restart();
+                let restarted = self.restart_worker();
                 let mut message = format!("the worker exited during the {what}: {tail}");
                 if let Err(error) = restarted {
                     let _ = write!(message, "; restarting it: {error}");
@@ -368,10 +514,21 @@ impl<'a> Walk<'a> {
         }
     }
 
+    /// A new worker; in a transaction, what the old one's session held is gone (the main
+    /// database is back at the last revision applied), so the session is opened again and the
+    /// tables seeded again.
+    fn restart_worker(&mut self) -> Result<(), Error> {
+        self.worker.restart()?;
+        if self.mode == Mode::Transaction {
+            self.open_session()?;
+            self.seeder.forget();
+        }
+        Ok(())
+    }
+
     /// Applies a revision to the main database; false when it cannot be applied.
     fn advance(&mut self, position: usize) -> bool {
-        let main = self.main.clone();
-        match self.step(position, true, &main) {
+        let applied = match self.step(position, true, Place::Main) {
             Ok(_) => true,
             Err(StepError::Failed(message) | StepError::Timeout(message)) => {
                 self.report.notes.push(format!(
@@ -380,7 +537,14 @@ impl<'a> Walk<'a> {
                 ));
                 false
             }
+        };
+        if let Err(error) = self.settle() {
+            self.report
+                .notes
+                .push(format!("{}: {error}", self.nodes[position].id));
+            return false;
         }
+        applied
     }
 
     /// Checks that the step ran on the scratch database: its version table there names the
@@ -389,9 +553,15 @@ impl<'a> Walk<'a> {
         &mut self,
         position: usize,
         context: &Value,
-        database: &str,
+        place: Place,
     ) -> Result<(), Error> {
-        let id = &self.nodes[position].id;
+        let database = self.place_name(place);
+        let id = self.nodes[position].id.clone();
+        if self.mode == Mode::Transaction && context["shared"] != true {
+            return Err(Error::Usage(format!(
+                "upgrading {id}: env.py did not use the connection it was handed this time; run with --isolation copy"
+            )));
+        }
         if context["configured"] != true {
             return Err(Error::Usage(format!(
                 "upgrading {id}: env.py never configured a migration context, so mrt cannot tell where the migrations ran"
@@ -401,10 +571,8 @@ impl<'a> Walk<'a> {
             .as_str()
             .unwrap_or("alembic_version")
             .to_owned();
-        let mut session = self.session(database)?;
-        let versions = session
-            .versions(&table)
-            .map_err(|message| self.database_error(database, message))?;
+        let versions = self.on(place)?.versions(&table);
+        let versions = versions.map_err(|message| self.database_error(&database, message))?;
         // A squashed Django migration is recorded under the names it replaces.
         let recorded: Vec<String> = context["recorded"].as_array().map_or_else(
             || vec![id.clone()],
@@ -424,37 +592,48 @@ impl<'a> Walk<'a> {
         )))
     }
 
-    /// Judges one revision; false when its upgrade cannot be applied to the main database.
+    /// Judges one revision; false when its upgrade cannot be applied to the main database. A
+    /// revision that commits by itself is tried on a copy even in a transactional run.
     fn judge(&mut self, position: usize) -> Result<bool, Error> {
+        let commits_itself = self.transactional
+            && crate::statics::commits_itself(self.project, &self.nodes[position].id);
+        if !commits_itself {
+            return self.judge_here(position);
+        }
+        self.session_request(&json!({"op": "close"}))?;
+        self.mode = Mode::Copy;
+        let applied = self.judge_here(position);
+        self.open_session()?;
+        applied
+    }
+
+    fn judge_here(&mut self, position: usize) -> Result<bool, Error> {
         let started = Instant::now();
         let id = self.nodes[position].id.clone();
-        let (main, trial) = (self.main.clone(), self.trial.clone());
+        let main = self.main.clone();
         let mut failures = Vec::new();
 
-        let mut session = self.session(&main)?;
-        let before = session
-            .catalog()
-            .map_err(|message| self.database_error(&main, message))?;
-        for note in self.seeder.seed(&mut session, &before) {
+        let before = self.catalog_at(Place::Main)?;
+        let mut seeder = std::mem::replace(&mut self.seeder, Seeder::new(0));
+        let notes = seeder.seed(&mut *self.on(Place::Main)?, &before);
+        self.seeder = seeder;
+        for note in notes {
             self.report.notes.push(format!("{id}: {note}"));
         }
-        drop(session);
-        self.copy(&main, &trial)?;
+        self.begin_trial()?;
 
         // Upgrade; when it fails, again on empty tables, to tell the data's fault from the code's.
         let mut seeded = true;
-        match self.step(position, true, &trial) {
-            Ok(context) => self.check_ran_here(position, &context, &trial)?,
+        match self.step(position, true, Place::Trial) {
+            Ok(context) => self.check_ran_here(position, &context, Place::Trial)?,
             Err(StepError::Failed(message)) => {
-                self.copy(&main, &trial)?;
-                let mut session = self.session(&trial)?;
-                session
-                    .truncate(&before.tables)
-                    .map_err(|message| self.database_error(&trial, message))?;
-                drop(session);
-                match self.step(position, true, &trial) {
+                self.rewind_trial()?;
+                let trial = self.trial.clone();
+                let emptied = self.on(Place::Trial)?.truncate(&before.tables);
+                emptied.map_err(|message| self.database_error(&trial, message))?;
+                match self.step(position, true, Place::Trial) {
                     Ok(context) => {
-                        self.check_ran_here(position, &context, &trial)?;
+                        self.check_ran_here(position, &context, Place::Trial)?;
                         seeded = false;
                         failures.push(failure(
                             FailureKind::Upgrade,
@@ -464,24 +643,29 @@ impl<'a> Walk<'a> {
                     }
                     Err(StepError::Failed(_)) => {
                         failures.push(failure(FailureKind::Upgrade, None, message));
+                        self.end_trial()?;
                         return Ok(self.finish(position, started, failures, false));
                     }
                     Err(StepError::Timeout(message)) => {
                         failures.push(failure(FailureKind::Timeout, None, message));
+                        self.end_trial()?;
                         return Ok(self.finish(position, started, failures, false));
                     }
                 }
             }
             Err(StepError::Timeout(message)) => {
                 failures.push(failure(FailureKind::Timeout, None, message));
+                self.end_trial()?;
                 return Ok(self.finish(position, started, failures, false));
             }
         }
-        let after_upgrade = self.catalog(&trial)?;
+        let after_upgrade = self.catalog_at(Place::Trial)?;
 
-        match self.step(position, false, &trial) {
+        // The data after the downgrade is read in the trial; the data before, once it is undone.
+        let mut after: Option<(BTreeSet<String>, Catalog, BTreeMap<String, Rows>)> = None;
+        match self.step(position, false, Place::Trial) {
             Ok(_) => {
-                let after_downgrade = self.catalog(&trial)?;
+                let after_downgrade = self.catalog_at(Place::Trial)?;
                 for residue in after_downgrade.residue_against(&before) {
                     failures.push(Failure {
                         kind: FailureKind::Schema,
@@ -494,9 +678,10 @@ impl<'a> Walk<'a> {
                 if seeded {
                     let tables =
                         self.touched_tables(position, &before, &after_upgrade, &after_downgrade);
-                    failures.extend(self.compare_data(&tables, &before, &after_downgrade)?);
+                    let rows = self.read_rows(Place::Trial, &tables, &after_downgrade)?;
+                    after = Some((tables, after_downgrade, rows));
                 }
-                match self.step(position, true, &trial) {
+                match self.step(position, true, Place::Trial) {
                     Ok(_) => {}
                     Err(StepError::Failed(message)) => {
                         failures.push(failure(FailureKind::Reupgrade, None, message));
@@ -513,27 +698,44 @@ impl<'a> Walk<'a> {
                 failures.push(failure(FailureKind::Timeout, None, message));
             }
         }
+        self.end_trial()?;
+        if let Some((tables, after_downgrade, after_rows)) = after {
+            let before_rows = self.read_rows(Place::Main, &tables, &before)?;
+            for name in &tables {
+                let Some(before_table) = before.tables.get(name) else {
+                    continue;
+                };
+                let Some(rows) = before_rows.get(name) else {
+                    continue;
+                };
+                failures.extend(data::compare(
+                    name,
+                    before_table,
+                    rows,
+                    after_downgrade.tables.get(name),
+                    after_rows.get(name),
+                ));
+            }
+        }
 
         if !seeded {
             // The upgrade cannot run on the seeded rows: the main database goes on without them.
-            let mut session = self.session(&main)?;
-            session
-                .truncate(&before.tables)
-                .map_err(|message| self.database_error(&main, message))?;
+            let emptied = self.on(Place::Main)?.truncate(&before.tables);
+            emptied.map_err(|message| self.database_error(&main, message))?;
             self.seeder.forget();
         }
-        let main = self.main.clone();
-        let applied = match self.step(position, true, &main) {
+        let applied = match self.step(position, true, Place::Main) {
             Ok(_) => true,
             Err(StepError::Failed(message) | StepError::Timeout(message)) => {
                 failures.push(failure(
                     FailureKind::Upgrade,
                     None,
-                    format!("fails on the main database after passing on its copy: {message}"),
+                    format!("fails on the main database after passing on its trial: {message}"),
                 ));
                 false
             }
         };
+        self.settle()?;
         Ok(self.finish(position, started, failures, applied))
     }
 
@@ -543,11 +745,10 @@ impl<'a> Walk<'a> {
             .map_err(|message| self.database_error(to, format!("copying {from}: {message}")))
     }
 
-    fn catalog(&self, database: &str) -> Result<Catalog, Error> {
-        let mut session = self.session(database)?;
-        session
-            .catalog()
-            .map_err(|message| self.database_error(database, message))
+    fn catalog_at(&mut self, place: Place) -> Result<Catalog, Error> {
+        let name = self.place_name(place);
+        let catalog = self.on(place)?.catalog();
+        catalog.map_err(|message| self.database_error(&name, message))
     }
 
     /// The tables whose data is compared: those the revision names in its code, those whose
@@ -574,55 +775,32 @@ impl<'a> Walk<'a> {
         tables
     }
 
-    fn compare_data(
-        &self,
+    /// The rows of these tables (those the catalogue has) at a place.
+    fn read_rows(
+        &mut self,
+        place: Place,
         tables: &BTreeSet<String>,
-        before: &Catalog,
-        after: &Catalog,
-    ) -> Result<Vec<Failure>, Error> {
-        let (main, trial) = (&self.main, &self.trial);
-        let mut found = Vec::new();
-        let mut old = self.session(main)?;
-        let mut new = self.session(trial)?;
-        for name in tables {
-            if crate::catalog::BOOKKEEPING_TABLES.contains(&name.as_str()) {
+        catalog: &Catalog,
+    ) -> Result<BTreeMap<String, Rows>, Error> {
+        let name = self.place_name(place);
+        let url = format!("{} ({name})", self.server.description.url);
+        let mut found = BTreeMap::new();
+        let mut database = self.on(place)?;
+        for table in tables {
+            if crate::catalog::BOOKKEEPING_TABLES.contains(&table.as_str()) {
                 continue;
             }
-            let Some(before_table) = before.tables.get(name) else {
+            let Some(shape) = catalog.tables.get(table) else {
                 continue;
             };
-            let columns: Vec<String> = before_table
-                .columns
-                .iter()
-                .map(|c| c.name.clone())
-                .collect();
-            let before_rows = Rows {
-                rows: old
-                    .rows(name, &columns)
-                    .map_err(|message| self.database_error(main, message))?,
-                columns,
-            };
-            let after_table = after.tables.get(name);
-            let after_rows = match after_table {
-                Some(table) => {
-                    let columns: Vec<String> =
-                        table.columns.iter().map(|c| c.name.clone()).collect();
-                    Some(Rows {
-                        rows: new
-                            .rows(name, &columns)
-                            .map_err(|message| self.database_error(trial, message))?,
-                        columns,
-                    })
-                }
-                None => None,
-            };
-            found.extend(data::compare(
-                name,
-                before_table,
-                &before_rows,
-                after_table,
-                after_rows.as_ref(),
-            ));
+            let columns: Vec<String> = shape.columns.iter().map(|c| c.name.clone()).collect();
+            let rows = database
+                .rows(table, &columns)
+                .map_err(|message| Error::Database {
+                    url: url.clone(),
+                    message,
+                })?;
+            found.insert(table.clone(), Rows { columns, rows });
         }
         Ok(found)
     }

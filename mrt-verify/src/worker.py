@@ -136,9 +136,11 @@ class Alembic:
             found.append({"id": script.revision, "parents": list(parents), "path": script.path})
         return found
 
-    def _run(self, url, steps_for):
+    def _run(self, url, steps_for, session=None):
         """Runs env.py once with `steps_for(heads)` as the work; the scratch URL is given every way
-        env.py files read it. Returns what the migration context saw (its database and table)."""
+        env.py files read it. With `session`, env.py is handed that open connection (inside the
+        caller's transaction, which it must not commit). Returns what the migration context saw
+        (its database and table, and whether it used the connection it was handed)."""
         from alembic.runtime.environment import EnvironmentContext
         from alembic.runtime.migration import MigrationContext
         import sqlalchemy
@@ -157,24 +159,33 @@ class Alembic:
         config.cmd_opts = _XArguments(url)
         for name in self.url_variables:
             os.environ[name] = url
-        engine = sqlalchemy.create_engine(url, poolclass=sqlalchemy.pool.NullPool)
         MigrationContext.configure = classmethod(configure)
         try:
-            with engine.connect() as connection:
-                config.attributes["connection"] = connection
+            if session is not None:
+                config.attributes["connection"] = session
                 with EnvironmentContext(
                     config, self.script, fn=lambda heads, context: steps_for(heads)
                 ):
                     self.script.run_env()
-                if connection.in_transaction():
-                    connection.commit()
+            else:
+                engine = sqlalchemy.create_engine(url, poolclass=sqlalchemy.pool.NullPool)
+                try:
+                    with engine.connect() as connection:
+                        config.attributes["connection"] = connection
+                        with EnvironmentContext(
+                            config, self.script, fn=lambda heads, context: steps_for(heads)
+                        ):
+                            self.script.run_env()
+                        if connection.in_transaction():
+                            connection.commit()
+                finally:
+                    engine.dispose()
         finally:
             MigrationContext.configure = classmethod(original_configure)
             config.attributes.pop("connection", None)
-            engine.dispose()
         context = seen.get("context")
         if context is None:
-            return {"configured": False}
+            return {"configured": False, "shared": False}
         bind = context.connection
         database = None
         if bind is not None:
@@ -184,6 +195,7 @@ class Alembic:
             "database": database,
             "version_table": context.version_table,
             "version_table_schema": context.version_table_schema,
+            "shared": session is not None and context.connection is session,
         }
 
     def step(self, request):
@@ -192,9 +204,16 @@ class Alembic:
 
         script = self.script.get_revision(request["revision"])
         upgrade = request["upgrade"]
-        return self._run(
-            request["url"], lambda heads: [RevisionStep(self.script.revision_map, script, upgrade)]
-        )
+        steps = lambda heads: [RevisionStep(self.script.revision_map, script, upgrade)]  # noqa: E731
+        if request.get("session"):
+            # Inside the session's transaction: a failed step undoes only itself.
+            return SESSION.guarded(lambda: self._run(request["url"], steps, SESSION.connection))
+        return self._run(request["url"], steps)
+
+    def probe(self, request):
+        """Runs env.py with nothing to do on the session: tells whether env.py uses the
+        connection it is handed (then revisions can be tried inside a transaction)."""
+        return SESSION.guarded(lambda: self._run(request["url"], lambda heads: [], SESSION.connection))
 
     def to_target(self, request):
         """`alembic upgrade TARGET` / `alembic downgrade TARGET`."""
@@ -221,6 +240,73 @@ class _XArguments:
 
     def __init__(self, url):
         self.x = [f"{key}={url}" for key in ("db_url", "url", "sqlalchemy.url", "dburl", "database_url")]
+
+
+class Session:
+    """One connection held open in a transaction, for the Rust side's SQL and for migration steps
+    (PostgreSQL, where DDL is transactional): a revision is tried inside a savepoint and rolled
+    back, instead of on a copy of the database."""
+
+    def __init__(self):
+        self.engine = None
+        self.connection = None
+
+    def open(self, request):
+        import sqlalchemy
+
+        self.close()
+        self.engine = sqlalchemy.create_engine(
+            usable_url(request["url"]), poolclass=sqlalchemy.pool.NullPool
+        )
+        self.connection = self.engine.connect()
+        self.connection.begin()
+
+    def _raw(self, sql):
+        # The driver's own cursor: no parameter interpolation, so `%` in SQL is just a character.
+        cursor = self.connection.connection.dbapi_connection.cursor()
+        cursor.execute(sql)
+        return cursor
+
+    def guarded(self, work):
+        self._raw("SAVEPOINT mrt_guard")
+        try:
+            result = work()
+        except BaseException:
+            self._raw("ROLLBACK TO SAVEPOINT mrt_guard")
+            raise
+        self._raw("RELEASE SAVEPOINT mrt_guard")
+        return result
+
+    def sql(self, request):
+        def run():
+            cursor = self._raw(request["sql"])
+            if cursor.description is None:
+                return []
+            return [[None if value is None else str(value) for value in row] for row in cursor.fetchall()]
+
+        return self.guarded(run)
+
+    def savepoint(self, request):
+        self._raw(f"SAVEPOINT {request['name']}")
+
+    def rollback_to(self, request):
+        self._raw(f"ROLLBACK TO SAVEPOINT {request['name']}")
+
+    def commit(self, request):
+        self.connection.commit()
+        self.connection.begin()
+
+    def close(self):
+        if self.connection is not None:
+            try:
+                self.connection.rollback()
+                self.connection.close()
+            finally:
+                self.connection = None
+                self.engine.dispose()
+
+
+SESSION = Session()
 
 
 def hello(request):
@@ -263,6 +349,25 @@ def main():
                 answer({"ok": True, "context": project.to_target(request)})
             elif op == "heads":
                 answer({"ok": True, "heads": project.heads(request)})
+            elif op == "probe":
+                answer({"ok": True, "context": project.probe(request)})
+            elif op == "open":
+                SESSION.open(request)
+                answer({"ok": True})
+            elif op == "sql":
+                answer({"ok": True, "rows": SESSION.sql(request)})
+            elif op == "savepoint":
+                SESSION.savepoint(request)
+                answer({"ok": True})
+            elif op == "rollback_to":
+                SESSION.rollback_to(request)
+                answer({"ok": True})
+            elif op == "commit":
+                SESSION.commit(request)
+                answer({"ok": True})
+            elif op == "close":
+                SESSION.close()
+                answer({"ok": True})
             elif op == "exit":
                 answer({"ok": True})
                 return

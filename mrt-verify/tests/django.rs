@@ -79,6 +79,7 @@ fn run(python: PathBuf, root: &Path, database_url: Option<DatabaseUrl>) -> Repor
         since: None,
         min_revision: None,
         skip: BTreeMap::default(),
+        isolation: mrt_verify::Isolation::default(),
     };
     mrt_verify::verify(&options, &project, &findings).unwrap()
 }

@@ -404,25 +404,57 @@ impl std::fmt::Debug for Session {
     }
 }
 
-impl Session {
-    /// The backend.
-    pub fn backend(&self) -> Backend {
+/// What the walk and the seeder need of a connection to one database.
+pub trait Database {
+    /// The SQL flavour.
+    fn backend(&self) -> Backend;
+    /// The schema.
+    fn catalog(&mut self) -> Result<Catalog, String>;
+    /// Every row of a table, as text.
+    fn rows(&mut self, table: &str, columns: &[String])
+    -> Result<Vec<Vec<Option<String>>>, String>;
+    /// Some row's non-NULL values of these columns.
+    fn some_row(&mut self, table: &str, columns: &[String]) -> Result<Option<Vec<String>>, String>;
+    /// Runs statements.
+    fn execute(&mut self, sql: &str) -> Result<(), String>;
+    /// The revisions recorded in a version table.
+    fn versions(&mut self, table: &str) -> Result<Vec<String>, String>;
+    /// Empties these tables.
+    fn truncate(&mut self, tables: &BTreeMap<String, Table>) -> Result<(), String>;
+
+    /// A quoted (schema-qualified) table name.
+    fn quote_table(&self, name: &str) -> String {
+        match self.backend() {
+            Backend::Postgres => postgres::quote_table(name),
+            Backend::Sqlite => sqlite::quote(name),
+        }
+    }
+
+    /// A quoted column name.
+    fn quote(&self, name: &str) -> String {
+        match self.backend() {
+            Backend::Postgres => postgres::quote(name),
+            Backend::Sqlite => sqlite::quote(name),
+        }
+    }
+}
+
+impl Database for Session {
+    fn backend(&self) -> Backend {
         match self {
             Session::Postgres(_) => Backend::Postgres,
             Session::Sqlite(_) => Backend::Sqlite,
         }
     }
 
-    /// The schema.
-    pub fn catalog(&mut self) -> Result<Catalog, String> {
+    fn catalog(&mut self) -> Result<Catalog, String> {
         match self {
             Session::Postgres(client) => postgres::catalog(client),
             Session::Sqlite(connection) => sqlite::catalog(connection),
         }
     }
 
-    /// Every row of a table, as text.
-    pub fn rows(
+    fn rows(
         &mut self,
         table: &str,
         columns: &[String],
@@ -433,59 +465,116 @@ impl Session {
         }
     }
 
-    /// Some row's non-NULL values of these columns.
-    pub fn some_row(
-        &mut self,
-        table: &str,
-        columns: &[String],
-    ) -> Result<Option<Vec<String>>, String> {
+    fn some_row(&mut self, table: &str, columns: &[String]) -> Result<Option<Vec<String>>, String> {
         match self {
             Session::Postgres(client) => postgres::some_row(client, table, columns),
             Session::Sqlite(connection) => sqlite::some_row(connection, table, columns),
         }
     }
 
-    /// Runs statements.
-    pub fn execute(&mut self, sql: &str) -> Result<(), String> {
+    fn execute(&mut self, sql: &str) -> Result<(), String> {
         match self {
-            Session::Postgres(client) => client
-                .batch_execute(sql)
-                .map_err(|e| postgres::describe(&e)),
+            Session::Postgres(client) => postgres::Sql::execute(client, sql),
             Session::Sqlite(connection) => connection
                 .execute_batch(sql)
                 .map_err(|e| sqlite::describe(&e)),
         }
     }
 
-    /// The revisions recorded in a version table.
-    pub fn versions(&mut self, table: &str) -> Result<Vec<String>, String> {
+    fn versions(&mut self, table: &str) -> Result<Vec<String>, String> {
         match self {
             Session::Postgres(client) => postgres::versions(client, table),
             Session::Sqlite(connection) => sqlite::versions(connection, table),
         }
     }
 
-    /// Empties these tables.
-    pub fn truncate(&mut self, tables: &BTreeMap<String, Table>) -> Result<(), String> {
+    fn truncate(&mut self, tables: &BTreeMap<String, Table>) -> Result<(), String> {
         match self {
             Session::Postgres(client) => postgres::truncate(client, tables),
             Session::Sqlite(connection) => sqlite::truncate(connection, tables),
         }
     }
+}
 
-    /// A quoted (schema-qualified) table name.
-    pub fn quote_table(&self, name: &str) -> String {
-        match self {
-            Session::Postgres(_) => postgres::quote_table(name),
-            Session::Sqlite(_) => sqlite::quote(name),
-        }
+/// The worker's own connection to PostgreSQL, held in a transaction: the Rust side's SQL runs
+/// there too, so it sees what a migration did before the transaction is rolled back.
+#[derive(Debug)]
+pub struct WorkerSession<'a> {
+    worker: &'a mut crate::worker::Worker,
+}
+
+impl<'a> WorkerSession<'a> {
+    /// The session the worker holds open.
+    pub fn new(worker: &'a mut crate::worker::Worker) -> Self {
+        WorkerSession { worker }
     }
 
-    /// A quoted column name.
-    pub fn quote(&self, name: &str) -> String {
-        match self {
-            Session::Postgres(_) => postgres::quote(name),
-            Session::Sqlite(_) => sqlite::quote(name),
+    /// Sends one session request.
+    pub(crate) fn request(
+        &mut self,
+        request: &serde_json::Value,
+    ) -> Result<serde_json::Value, String> {
+        match self.worker.request(request, None) {
+            Ok(answer) if answer["ok"] == true => Ok(answer),
+            Ok(answer) => Err(crate::worker::error_text(&answer)),
+            Err(_) => Err(format!("the worker exited: {}", self.worker.stderr_tail())),
         }
+    }
+}
+
+impl postgres::Sql for WorkerSession<'_> {
+    fn query(&mut self, sql: &str) -> Result<Vec<Vec<Option<String>>>, String> {
+        let answer = self.request(&serde_json::json!({"op": "sql", "sql": sql}))?;
+        Ok(answer["rows"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|row| {
+                row.as_array()
+                    .into_iter()
+                    .flatten()
+                    .map(|cell| cell.as_str().map(str::to_owned))
+                    .collect()
+            })
+            .collect())
+    }
+
+    fn execute(&mut self, sql: &str) -> Result<(), String> {
+        self.request(&serde_json::json!({"op": "sql", "sql": sql}))
+            .map(|_| ())
+    }
+}
+
+impl Database for WorkerSession<'_> {
+    fn backend(&self) -> Backend {
+        Backend::Postgres
+    }
+
+    fn catalog(&mut self) -> Result<Catalog, String> {
+        postgres::catalog(self)
+    }
+
+    fn rows(
+        &mut self,
+        table: &str,
+        columns: &[String],
+    ) -> Result<Vec<Vec<Option<String>>>, String> {
+        postgres::rows(self, table, columns)
+    }
+
+    fn some_row(&mut self, table: &str, columns: &[String]) -> Result<Option<Vec<String>>, String> {
+        postgres::some_row(self, table, columns)
+    }
+
+    fn execute(&mut self, sql: &str) -> Result<(), String> {
+        postgres::Sql::execute(self, sql)
+    }
+
+    fn versions(&mut self, table: &str) -> Result<Vec<String>, String> {
+        postgres::versions(self, table)
+    }
+
+    fn truncate(&mut self, tables: &BTreeMap<String, Table>) -> Result<(), String> {
+        postgres::truncate(self, tables)
     }
 }

@@ -57,50 +57,87 @@ pub(crate) fn quote(identifier: &str) -> String {
     format!("\"{}\"", identifier.replace('"', "\"\""))
 }
 
-pub(crate) fn catalog(client: &mut Client) -> Result<Catalog, String> {
-    let mut catalog = Catalog::default();
-    let enums = client
-        .query(
-            &format!(
-                "SELECT n.nspname, t.typname, array_agg(e.enumlabel::text ORDER BY e.enumsortorder)
-                 FROM pg_type t JOIN pg_enum e ON e.enumtypid = t.oid
-                 JOIN pg_namespace n ON n.oid = t.typnamespace WHERE {SYSTEM_SCHEMAS}
-                 GROUP BY n.nspname, t.typname"
-            ),
-            &[],
-        )
-        .map_err(|e| describe(&e))?;
-    for row in enums {
-        let name = qualified(row.get(0), row.get(1));
-        catalog.enums.insert(name, row.get(2));
+/// Runs SQL and returns every cell as text: the Rust client's simple-query protocol and the
+/// worker's connection give the same rows, so one catalogue reader serves both.
+pub(crate) trait Sql {
+    /// Rows of a query, each cell as its text form (NULL as `None`).
+    fn query(&mut self, sql: &str) -> Result<Vec<Vec<Option<String>>>, String>;
+    /// Runs statements.
+    fn execute(&mut self, sql: &str) -> Result<(), String>;
+}
+
+impl Sql for Client {
+    fn query(&mut self, sql: &str) -> Result<Vec<Vec<Option<String>>>, String> {
+        let messages = self.simple_query(sql).map_err(|e| describe(&e))?;
+        Ok(messages
+            .iter()
+            .filter_map(|message| match message {
+                postgres::SimpleQueryMessage::Row(row) => Some(
+                    (0..row.len())
+                        .map(|at| row.get(at).map(str::to_owned))
+                        .collect(),
+                ),
+                _ => None,
+            })
+            .collect())
     }
-    let columns = client
-        .query(
-            &format!(
-                "SELECT n.nspname, c.relname, a.attname, format_type(a.atttypid, a.atttypmod),
-                        NOT a.attnotnull, pg_get_expr(d.adbin, d.adrelid),
-                        a.attidentity <> '' OR a.attgenerated <> '', tn.nspname, t.typname, t.typtype::text
-                 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-                 JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
-                 JOIN pg_type t ON t.oid = a.atttypid JOIN pg_namespace tn ON tn.oid = t.typnamespace
-                 LEFT JOIN pg_attrdef d ON d.adrelid = c.oid AND d.adnum = a.attnum
-                 WHERE c.relkind IN ('r', 'p') AND {SYSTEM_SCHEMAS}
-                 ORDER BY n.nspname, c.relname, a.attnum"
-            ),
-            &[],
-        )
-        .map_err(|e| describe(&e))?;
+
+    fn execute(&mut self, sql: &str) -> Result<(), String> {
+        self.batch_execute(sql).map_err(|e| describe(&e))
+    }
+}
+
+fn text(row: &[Option<String>], at: usize) -> String {
+    row.get(at).cloned().flatten().unwrap_or_default()
+}
+
+fn optional(row: &[Option<String>], at: usize) -> Option<String> {
+    row.get(at).cloned().flatten()
+}
+
+fn flag(row: &[Option<String>], at: usize) -> bool {
+    matches!(text(row, at).as_str(), "t" | "true")
+}
+
+/// A `json_agg`/`array_to_json` cell as a list of strings.
+fn list(row: &[Option<String>], at: usize) -> Vec<String> {
+    serde_json::from_str(&text(row, at)).unwrap_or_default()
+}
+
+pub(crate) fn catalog(sql: &mut dyn Sql) -> Result<Catalog, String> {
+    let mut catalog = Catalog::default();
+    let enums = sql.query(&format!(
+        "SELECT n.nspname, t.typname, array_to_json(array_agg(e.enumlabel::text ORDER BY e.enumsortorder))::text
+         FROM pg_type t JOIN pg_enum e ON e.enumtypid = t.oid
+         JOIN pg_namespace n ON n.oid = t.typnamespace WHERE {SYSTEM_SCHEMAS}
+         GROUP BY n.nspname, t.typname"
+    ))?;
+    for row in enums {
+        let name = qualified(&text(&row, 0), &text(&row, 1));
+        catalog.enums.insert(name, list(&row, 2));
+    }
+    let columns = sql.query(&format!(
+        "SELECT n.nspname, c.relname, a.attname, format_type(a.atttypid, a.atttypmod),
+                (NOT a.attnotnull)::text, pg_get_expr(d.adbin, d.adrelid),
+                (a.attidentity <> '' OR a.attgenerated <> '')::text, tn.nspname, t.typname, t.typtype::text
+         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+         JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+         JOIN pg_type t ON t.oid = a.atttypid JOIN pg_namespace tn ON tn.oid = t.typnamespace
+         LEFT JOIN pg_attrdef d ON d.adrelid = c.oid AND d.adnum = a.attnum
+         WHERE c.relkind IN ('r', 'p') AND {SYSTEM_SCHEMAS}
+         ORDER BY n.nspname, c.relname, a.attnum"
+    ))?;
     for row in columns {
-        let table = qualified(row.get(0), row.get(1));
-        let default: Option<String> = row.get(5);
+        let table = qualified(&text(&row, 0), &text(&row, 1));
+        let default = optional(&row, 5);
         let sequence_default = default
             .as_deref()
             .is_some_and(|default| default.starts_with("nextval("));
-        let enum_labels = (row.get::<_, String>(9) == "e")
+        let enum_labels = (text(&row, 9) == "e")
             .then(|| {
                 catalog
                     .enums
-                    .get(&qualified(row.get(7), row.get(8)))
+                    .get(&qualified(&text(&row, 7), &text(&row, 8)))
                     .cloned()
             })
             .flatten();
@@ -110,105 +147,82 @@ pub(crate) fn catalog(client: &mut Client) -> Result<Catalog, String> {
             .or_default()
             .columns
             .push(Column {
-                name: row.get(2),
-                data_type: row.get(3),
-                nullable: row.get(4),
+                name: text(&row, 2),
+                data_type: text(&row, 3),
+                nullable: flag(&row, 4),
                 default,
-                generated: row.get::<_, bool>(6) || sequence_default,
+                generated: flag(&row, 6) || sequence_default,
                 enum_labels,
             });
     }
-    let constraints = client
-        .query(
-            &format!(
-                "SELECT n.nspname, c.relname, con.conname, con.contype::text, pg_get_constraintdef(con.oid),
-                        ARRAY(SELECT a.attname::text FROM unnest(con.conkey) WITH ORDINALITY k(num, ord)
-                              JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.num ORDER BY k.ord),
-                        fn.nspname, fc.relname,
-                        ARRAY(SELECT a.attname::text FROM unnest(con.confkey) WITH ORDINALITY k(num, ord)
-                              JOIN pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.num ORDER BY k.ord)
-                 FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid
-                 JOIN pg_namespace n ON n.oid = c.relnamespace
-                 LEFT JOIN pg_class fc ON fc.oid = con.confrelid
-                 LEFT JOIN pg_namespace fn ON fn.oid = fc.relnamespace
-                 WHERE con.contype IN ('p', 'f', 'u', 'c', 'x') AND {SYSTEM_SCHEMAS}"
-            ),
-            &[],
-        )
-        .map_err(|e| describe(&e))?;
+    let constraints = sql.query(&format!(
+        "SELECT n.nspname, c.relname, con.conname, con.contype::text, pg_get_constraintdef(con.oid),
+                array_to_json(ARRAY(SELECT a.attname::text FROM unnest(con.conkey) WITH ORDINALITY k(num, ord)
+                      JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.num ORDER BY k.ord))::text,
+                fn.nspname, fc.relname,
+                array_to_json(ARRAY(SELECT a.attname::text FROM unnest(con.confkey) WITH ORDINALITY k(num, ord)
+                      JOIN pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.num ORDER BY k.ord))::text
+         FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid
+         JOIN pg_namespace n ON n.oid = c.relnamespace
+         LEFT JOIN pg_class fc ON fc.oid = con.confrelid
+         LEFT JOIN pg_namespace fn ON fn.oid = fc.relnamespace
+         WHERE con.contype IN ('p', 'f', 'u', 'c', 'x') AND {SYSTEM_SCHEMAS}"
+    ))?;
     for row in constraints {
-        let table = qualified(row.get(0), row.get(1));
-        let kind = match row.get::<_, String>(3).as_str() {
+        let table = qualified(&text(&row, 0), &text(&row, 1));
+        let kind = match text(&row, 3).as_str() {
             "p" => ConstraintKind::PrimaryKey,
             "f" => ConstraintKind::ForeignKey,
             "u" => ConstraintKind::Unique,
             "c" => ConstraintKind::Check,
             _ => ConstraintKind::Exclusion,
         };
-        let references = match (
-            row.get::<_, Option<String>>(6),
-            row.get::<_, Option<String>>(7),
-        ) {
-            (Some(schema), Some(name)) => Some((qualified(&schema, &name), row.get(8))),
+        let references = match (optional(&row, 6), optional(&row, 7)) {
+            (Some(schema), Some(name)) => Some((qualified(&schema, &name), list(&row, 8))),
             _ => None,
         };
         if let Some(entry) = catalog.tables.get_mut(&table) {
             entry.constraints.insert(
-                row.get(2),
+                text(&row, 2),
                 Constraint {
                     kind,
-                    columns: row.get(5),
-                    definition: row.get(4),
+                    columns: list(&row, 5),
+                    definition: text(&row, 4),
                     references,
                 },
             );
         }
     }
-    let indexes = client
-        .query(
-            &format!(
-                "SELECT n.nspname, t.relname, i.relname, pg_get_indexdef(ix.indexrelid)
-                 FROM pg_index ix JOIN pg_class i ON i.oid = ix.indexrelid
-                 JOIN pg_class t ON t.oid = ix.indrelid JOIN pg_namespace n ON n.oid = t.relnamespace
-                 WHERE {SYSTEM_SCHEMAS}
-                   AND NOT EXISTS (SELECT 1 FROM pg_constraint con WHERE con.conindid = ix.indexrelid AND con.contype IN ('p', 'u', 'x'))"
-            ),
-            &[],
-        )
-        .map_err(|e| describe(&e))?;
+    let indexes = sql.query(&format!(
+        "SELECT n.nspname, t.relname, i.relname, pg_get_indexdef(ix.indexrelid)
+         FROM pg_index ix JOIN pg_class i ON i.oid = ix.indexrelid
+         JOIN pg_class t ON t.oid = ix.indrelid JOIN pg_namespace n ON n.oid = t.relnamespace
+         WHERE {SYSTEM_SCHEMAS}
+           AND NOT EXISTS (SELECT 1 FROM pg_constraint con WHERE con.conindid = ix.indexrelid AND con.contype IN ('p', 'u', 'x'))"
+    ))?;
     for row in indexes {
-        let table = qualified(row.get(0), row.get(1));
+        let table = qualified(&text(&row, 0), &text(&row, 1));
         if let Some(entry) = catalog.tables.get_mut(&table) {
-            entry.indexes.insert(row.get(2), row.get(3));
+            entry.indexes.insert(text(&row, 2), text(&row, 3));
         }
     }
-    let views = client
-        .query(
-            &format!(
-                "SELECT n.nspname, c.relname, pg_get_viewdef(c.oid)
-                 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-                 WHERE c.relkind IN ('v', 'm') AND {SYSTEM_SCHEMAS}"
-            ),
-            &[],
-        )
-        .map_err(|e| describe(&e))?;
+    let views = sql.query(&format!(
+        "SELECT n.nspname, c.relname, pg_get_viewdef(c.oid)
+         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+         WHERE c.relkind IN ('v', 'm') AND {SYSTEM_SCHEMAS}"
+    ))?;
     for row in views {
         catalog
             .views
-            .insert(qualified(row.get(0), row.get(1)), row.get(2));
+            .insert(qualified(&text(&row, 0), &text(&row, 1)), text(&row, 2));
     }
-    let sequences = client
-        .query(
-            &format!(
-                "SELECT n.nspname, c.relname, format_type(s.seqtypid, NULL)
-                 FROM pg_sequence s JOIN pg_class c ON c.oid = s.seqrelid
-                 JOIN pg_namespace n ON n.oid = c.relnamespace WHERE {SYSTEM_SCHEMAS}"
-            ),
-            &[],
-        )
-        .map_err(|e| describe(&e))?;
+    let sequences = sql.query(&format!(
+        "SELECT n.nspname, c.relname, format_type(s.seqtypid, NULL)
+         FROM pg_sequence s JOIN pg_class c ON c.oid = s.seqrelid
+         JOIN pg_namespace n ON n.oid = c.relnamespace WHERE {SYSTEM_SCHEMAS}"
+    ))?;
     for row in sequences {
-        let name: String = row.get(1);
+        let name = text(&row, 1);
         // The migration tools' own tables' sequences are theirs too.
         if crate::catalog::BOOKKEEPING_TABLES
             .iter()
@@ -218,33 +232,28 @@ pub(crate) fn catalog(client: &mut Client) -> Result<Catalog, String> {
         }
         catalog
             .sequences
-            .insert(qualified(row.get(0), row.get(1)), row.get(2));
+            .insert(qualified(&text(&row, 0), &name), text(&row, 2));
     }
-    let triggers = client
-        .query(
-            &format!(
-                "SELECT n.nspname, c.relname, tg.tgname, pg_get_triggerdef(tg.oid)
-                 FROM pg_trigger tg JOIN pg_class c ON c.oid = tg.tgrelid
-                 JOIN pg_namespace n ON n.oid = c.relnamespace
-                 WHERE NOT tg.tgisinternal AND {SYSTEM_SCHEMAS}"
-            ),
-            &[],
-        )
-        .map_err(|e| describe(&e))?;
+    let triggers = sql.query(&format!(
+        "SELECT n.nspname, c.relname, tg.tgname, pg_get_triggerdef(tg.oid)
+         FROM pg_trigger tg JOIN pg_class c ON c.oid = tg.tgrelid
+         JOIN pg_namespace n ON n.oid = c.relnamespace
+         WHERE NOT tg.tgisinternal AND {SYSTEM_SCHEMAS}"
+    ))?;
     for row in triggers {
         let name = format!(
             "{}.{}",
-            qualified(row.get(0), row.get(1)),
-            row.get::<_, String>(2)
+            qualified(&text(&row, 0), &text(&row, 1)),
+            text(&row, 2)
         );
-        catalog.triggers.insert(name, row.get(3));
+        catalog.triggers.insert(name, text(&row, 3));
     }
     Ok(catalog)
 }
 
-/// Every row of a table, each column as its text form (NULL as `None`), in a stable order.
+/// Every row of a table, each column as its text form (NULL as `None`).
 pub(crate) fn rows(
-    client: &mut Client,
+    sql: &mut dyn Sql,
     table: &str,
     columns: &[String],
 ) -> Result<Vec<Vec<Option<String>>>, String> {
@@ -255,21 +264,16 @@ pub(crate) fn rows(
         .iter()
         .map(|column| format!("{}::text", quote(column)))
         .collect();
-    let sql = format!(
-        "SELECT {} FROM {} ORDER BY 1",
+    sql.query(&format!(
+        "SELECT {} FROM {}",
         select.join(", "),
         quote_table(table)
-    );
-    let found = client.query(&sql, &[]).map_err(|e| describe(&e))?;
-    Ok(found
-        .iter()
-        .map(|row| (0..columns.len()).map(|at| row.get(at)).collect())
-        .collect())
+    ))
 }
 
 /// The first non-NULL value of these columns in a table, as text (for foreign keys of seeds).
 pub(crate) fn some_row(
-    client: &mut Client,
+    sql: &mut dyn Sql,
     table: &str,
     columns: &[String],
 ) -> Result<Option<Vec<String>>, String> {
@@ -281,37 +285,32 @@ pub(crate) fn some_row(
         .iter()
         .map(|column| format!("{} IS NOT NULL", quote(column)))
         .collect();
-    let sql = format!(
+    let found = sql.query(&format!(
         "SELECT {} FROM {} WHERE {} LIMIT 1",
         select.join(", "),
         quote_table(table),
         filter.join(" AND ")
-    );
-    let found = client.query(&sql, &[]).map_err(|e| describe(&e))?;
+    ))?;
     Ok(found
         .first()
-        .map(|row| (0..columns.len()).map(|at| row.get(at)).collect()))
+        .map(|row| (0..columns.len()).map(|at| text(row, at)).collect()))
 }
 
 /// The revisions in a version table, if it exists.
-pub(crate) fn versions(client: &mut Client, table: &str) -> Result<Vec<String>, String> {
-    let exists = client
-        .query_one("SELECT to_regclass($1) IS NOT NULL", &[&quote_table(table)])
-        .map_err(|e| describe(&e))?;
-    if !exists.get::<_, bool>(0) {
+pub(crate) fn versions(sql: &mut dyn Sql, table: &str) -> Result<Vec<String>, String> {
+    let literal = quote_table(table).replace('\'', "''");
+    let exists = sql.query(&format!(
+        "SELECT (to_regclass('{literal}') IS NOT NULL)::text"
+    ))?;
+    if !exists.first().is_some_and(|row| flag(row, 0)) {
         return Ok(Vec::new());
     }
-    let found = client
-        .query(
-            &format!(
-                "SELECT {} FROM {}",
-                version_column(table),
-                quote_table(table)
-            ),
-            &[],
-        )
-        .map_err(|e| describe(&e))?;
-    Ok(found.iter().map(|row| row.get(0)).collect())
+    let found = sql.query(&format!(
+        "SELECT {} FROM {}",
+        version_column(table),
+        quote_table(table)
+    ))?;
+    Ok(found.iter().map(|row| text(row, 0)).collect())
 }
 
 /// What names an applied migration in a version table: Alembic's revision, Django's
@@ -325,50 +324,41 @@ pub(crate) fn version_column(table: &str) -> &'static str {
 }
 
 /// Names of the user tables and types of the database, to refuse a non-empty scratch database.
-pub(crate) fn existing_objects(client: &mut Client) -> Result<Vec<String>, String> {
-    let found = client
-        .query(
-            &format!(
-                "SELECT c.relname::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-                 WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S') AND {SYSTEM_SCHEMAS}
-                 UNION ALL
-                 SELECT t.typname::text FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
-                 WHERE t.typtype = 'e' AND {SYSTEM_SCHEMAS}
-                 ORDER BY 1 LIMIT 20"
-            ),
-            &[],
-        )
-        .map_err(|e| describe(&e))?;
-    Ok(found.iter().map(|row| row.get(0)).collect())
+pub(crate) fn existing_objects(sql: &mut dyn Sql) -> Result<Vec<String>, String> {
+    let found = sql.query(&format!(
+        "SELECT c.relname::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+         WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S') AND {SYSTEM_SCHEMAS}
+         UNION ALL
+         SELECT t.typname::text FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
+         WHERE t.typtype = 'e' AND {SYSTEM_SCHEMAS}
+         ORDER BY 1 LIMIT 20"
+    ))?;
+    Ok(found.iter().map(|row| text(row, 0)).collect())
 }
 
 /// Removes every user schema object: what `--allow-nonempty` and the final clean-up do to a scratch
 /// database.
-pub(crate) fn wipe(client: &mut Client) -> Result<(), String> {
-    let schemas = client
-        .query(
-            &format!(
-                "SELECT n.nspname::text FROM pg_namespace n WHERE {SYSTEM_SCHEMAS}
-                 AND n.nspowner = (SELECT oid FROM pg_roles WHERE rolname = current_user)
-                 AND n.nspname <> 'public'"
-            ),
-            &[],
-        )
-        .map_err(|e| describe(&e))?;
-    let mut sql = String::new();
+pub(crate) fn wipe(sql: &mut dyn Sql) -> Result<(), String> {
+    let schemas = sql.query(&format!(
+        "SELECT n.nspname::text FROM pg_namespace n WHERE {SYSTEM_SCHEMAS}
+         AND n.nspowner = (SELECT oid FROM pg_roles WHERE rolname = current_user)
+         AND n.nspname <> 'public'"
+    ))?;
+    let mut statements = String::new();
     for row in schemas {
-        let _ = write!(sql, "DROP SCHEMA IF EXISTS {} CASCADE;", quote(row.get(0)));
+        let _ = write!(
+            statements,
+            "DROP SCHEMA IF EXISTS {} CASCADE;",
+            quote(&text(&row, 0))
+        );
     }
-    sql.push_str("DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public;");
-    client.batch_execute(&sql).map_err(|e| describe(&e))
+    statements.push_str("DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public;");
+    sql.execute(&statements)
 }
 
 /// Empties every user table (not the version table): a revision whose upgrade fails on the seeded
 /// rows is tried again on empty tables.
-pub(crate) fn truncate(
-    client: &mut Client,
-    tables: &BTreeMap<String, Table>,
-) -> Result<(), String> {
+pub(crate) fn truncate(sql: &mut dyn Sql, tables: &BTreeMap<String, Table>) -> Result<(), String> {
     let names: Vec<String> = tables
         .keys()
         .filter(|name| !crate::catalog::BOOKKEEPING_TABLES.contains(&name.as_str()))
@@ -377,7 +367,5 @@ pub(crate) fn truncate(
     if names.is_empty() {
         return Ok(());
     }
-    client
-        .batch_execute(&format!("TRUNCATE {} CASCADE", names.join(", ")))
-        .map_err(|e| describe(&e))
+    sql.execute(&format!("TRUNCATE {} CASCADE", names.join(", ")))
 }
