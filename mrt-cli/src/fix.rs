@@ -42,7 +42,21 @@ pub(crate) fn run(args: &FixArgs) -> Result<Status, String> {
         errors.extend(load_errors.iter().map(ToString::to_string));
         let in_scope: HashSet<PathBuf> = (0..project.migrations.len())
             .filter(|index| project.is_in_scope(*index))
-            .map(|index| project.migrations[index].path().to_path_buf())
+            .map(|index| &project.migrations[index])
+            .filter(|migration| {
+                // Fixes are written as UTF-8: a file in another encoding (PEP 263) would be
+                // corrupted, so it is checked but not fixed.
+                let Some(encoding) = migration.source.encoding() else {
+                    return true;
+                };
+                eprintln!(
+                    "mrt: warning: {}: not fixed: it is stored as {}, and `mrt fix` writes UTF-8",
+                    migration.path().display(),
+                    encoding.name()
+                );
+                false
+            })
+            .map(|migration| migration.path().to_path_buf())
             .collect();
         let originals: Vec<(PathBuf, String)> = project
             .migrations

@@ -215,7 +215,10 @@ fn app_config_labels<'a>(files: impl Iterator<Item = &'a Path>) -> HashMap<PathB
         let Some(package) = dir.parent() else {
             continue;
         };
-        let Ok(text) = std::fs::read_to_string(package.join("apps.py")) else {
+        let apps = package.join("apps.py");
+        let Ok((text, _)) = crate::read::read_regular_file(&apps)
+            .and_then(|bytes| crate::read::decode_python(&apps, bytes))
+        else {
             continue;
         };
         if let Some(label) = crate::extract::app_config_label(&text) {
@@ -363,12 +366,7 @@ fn ids(values: &[Spanned<String>]) -> Vec<String> {
 }
 
 fn read_source(path: &Path) -> Result<SourceFile, Error> {
-    let bytes = std::fs::read(path).map_err(|source| Error::Io {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    let text = String::from_utf8(bytes).map_err(|_| Error::NotUtf8 {
-        path: path.to_path_buf(),
-    })?;
-    Ok(SourceFile::new(path, text))
+    let bytes = crate::read::read_regular_file(path)?;
+    let (text, encoding) = crate::read::decode_python(path, bytes)?;
+    Ok(SourceFile::new(path, text).decoded_from(encoding))
 }
