@@ -72,7 +72,13 @@ pub(crate) fn run(args: &FixArgs) -> Result<Status, String> {
         // applied again (it would only repeat itself).
         let mut attempted: HashSet<(PathBuf, &'static str, String)> = HashSet::new();
         for _ in 0..MAX_ROUNDS {
-            let (kept, _) = apply_config(linter.check(&project), config.as_ref(), &project);
+            let found = match &args.since {
+                Some(since) => linter
+                    .check_since(&project, since)
+                    .map_err(|error| format!("--since: {error}"))?,
+                None => linter.check(&project),
+            };
+            let (kept, _) = apply_config(found, config.as_ref(), &project);
             let fixable: HashSet<&Path> = kept
                 .iter()
                 .filter(|d| d.rule.fix != mrt_core::FixAvailability::None)

@@ -9,6 +9,7 @@ mod graph;
 mod output;
 mod rules;
 mod schema;
+mod show;
 
 use std::io::Write as _;
 use std::process::ExitCode;

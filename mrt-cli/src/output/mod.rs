@@ -88,12 +88,53 @@ pub(crate) struct Report<'a> {
     pub(crate) skipped: &'a [Skipped],
     pub(crate) summary: &'a Summary,
     pub(crate) strict: bool,
+    /// ANSI colours in the `full` and `concise` formats.
+    pub(crate) paint: Paint,
+    /// The findings only: no summary lines.
+    pub(crate) quiet: bool,
+}
+
+/// ANSI styles for the text formats, or none: plain text when colour is off.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Paint {
+    pub(crate) enabled: bool,
+}
+
+impl Paint {
+    fn wrap(self, codes: &str, text: &str) -> String {
+        if self.enabled {
+            format!("\x1b[{codes}m{text}\x1b[0m")
+        } else {
+            text.to_owned()
+        }
+    }
+
+    /// A path, in bold.
+    pub(crate) fn path(self, text: &str) -> String {
+        self.wrap("1", text)
+    }
+
+    /// A rule code or an underline, bold red for an error, bold yellow for a warning.
+    pub(crate) fn severity(self, severity: Severity, text: &str) -> String {
+        match severity {
+            Severity::Error => self.wrap("1;31", text),
+            Severity::Warning => self.wrap("1;33", text),
+        }
+    }
+
+    /// The gutter and the help lines, in blue.
+    pub(crate) fn gutter(self, text: &str) -> String {
+        self.wrap("34", text)
+    }
 }
 
 impl Report<'_> {
     /// The closing lines of the text formats: skipped revisions, then the counts.
     pub(crate) fn summary_lines(&self) -> String {
         let mut text = String::new();
+        if self.quiet {
+            return text;
+        }
         for skip in self.skipped {
             let _ = writeln!(
                 text,
@@ -123,7 +164,11 @@ impl Report<'_> {
             )
         };
         if errors + warnings == 0 {
-            if unreadable.is_empty() {
+            if migrations == 0 {
+                // Not "All checks passed": nothing was checked (a warning on stderr names the
+                // paths).
+                let _ = writeln!(text, "No migrations checked ({checked}).{unreadable}");
+            } else if unreadable.is_empty() {
                 let _ = writeln!(text, "All checks passed ({checked}).");
             } else {
                 let _ = writeln!(text, "No findings in {checked}.{unreadable}");
@@ -193,28 +238,57 @@ pub(crate) fn render(report: &Report<'_>, format: OutputFormat) -> String {
     }
 }
 
-/// `--statistics`: findings per rule, most frequent first.
-pub(crate) fn statistics(report: &Report<'_>) -> String {
-    let mut counts: Vec<(&'static str, &'static str, &'static str, usize)> = Vec::new();
-    for diagnostic in report.diagnostics {
-        match counts.iter_mut().find(|entry| entry.0 == diagnostic.code()) {
-            Some(entry) => entry.3 += 1,
-            None => counts.push((
-                diagnostic.code(),
-                diagnostic.rule.name,
-                diagnostic.severity().as_str(),
-                1,
-            )),
+/// One line of `--statistics`.
+#[derive(Debug, serde::Serialize)]
+struct RuleCount {
+    code: &'static str,
+    name: &'static str,
+    severity: &'static str,
+    count: usize,
+    /// How many of them `mrt fix` fixes.
+    fixable: usize,
+}
+
+/// `--statistics`: findings per rule, most frequent first; a JSON array for the JSON formats.
+pub(crate) fn statistics(report: &Report<'_>, format: OutputFormat) -> String {
+    let mut counts: Vec<RuleCount> = Vec::new();
+    for (index, diagnostic) in report.diagnostics.iter().enumerate() {
+        let fixable = usize::from(!report.marker(index).is_empty());
+        match counts
+            .iter_mut()
+            .find(|entry| entry.code == diagnostic.code())
+        {
+            Some(entry) => {
+                entry.count += 1;
+                entry.fixable += fixable;
+            }
+            None => counts.push(RuleCount {
+                code: diagnostic.code(),
+                name: diagnostic.rule.name,
+                severity: diagnostic.severity().as_str(),
+                count: 1,
+                fixable,
+            }),
         }
     }
-    counts.sort_by(|a, b| b.3.cmp(&a.3).then(a.0.cmp(b.0)));
+    counts.sort_by(|a, b| b.count.cmp(&a.count).then(a.code.cmp(b.code)));
+    if matches!(format, OutputFormat::Json | OutputFormat::JsonLines) {
+        return to_json(&counts, format == OutputFormat::Json);
+    }
     let width = counts
         .iter()
-        .map(|entry| entry.3.to_string().len())
+        .map(|entry| entry.count.to_string().len())
         .max()
         .unwrap_or(1);
     let mut text = String::new();
-    for (code, name, severity, count) in counts {
+    for entry in counts {
+        let RuleCount {
+            code,
+            name,
+            severity,
+            count,
+            ..
+        } = entry;
         let _ = writeln!(text, "{count:>width$}  {code}  [{severity}]  {name}");
     }
     text.push_str(&report.summary_lines());
