@@ -1,0 +1,32 @@
+//! The README's library snippet is the crate documentation's, which is compiled as a doctest.
+
+// A test that cannot read the README should stop loudly.
+#![allow(clippy::expect_used)]
+
+use std::path::Path;
+
+/// The first code block fenced with `fence` after `after` in `text`.
+fn block<'a>(text: &'a str, after: &str, fence: &str) -> &'a str {
+    let from = text.find(after).expect("the marker");
+    let start = text[from..].find(fence).expect("the fence") + from + fence.len();
+    let end = text[start..].find("```").expect("the closing fence") + start;
+    &text[start..end]
+}
+
+#[test]
+fn readme_snippet_is_the_doctest() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = std::fs::read_to_string(root.join("../README.md")).expect("README");
+    let lib = std::fs::read_to_string(root.join("src/lib.rs")).expect("lib.rs");
+    let mut docs = String::new();
+    for line in lib.lines().filter_map(|line| line.strip_prefix("//!")) {
+        docs.push_str(line.strip_prefix(' ').unwrap_or(line));
+        docs.push('\n');
+    }
+    let in_readme = block(&readme, "## Using the library", "```rust\n");
+    let in_docs = block(&docs, "the README's snippet", "```no_run\n");
+    assert_eq!(
+        in_readme, in_docs,
+        "README.md and mrt-rules/src/lib.rs differ"
+    );
+}
