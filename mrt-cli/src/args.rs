@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-/// Catches migrations whose rollback loses data or fails, before production.
+/// Catches Alembic and Django migrations whose rollback loses data or fails, before production.
 #[derive(Debug, Parser)]
 #[command(name = "mrt", version, about, propagate_version = true)]
 pub(crate) struct Cli {
@@ -256,8 +256,10 @@ fn parse_dialect(value: &str) -> Result<mrt_core::Dialect, String> {
     })
 }
 
+/// How `mrt check` prints findings (re-exported as [`crate::output::OutputFormat`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub(crate) enum OutputFormat {
+#[non_exhaustive]
+pub enum OutputFormat {
     /// Each finding with its source line underlined and a help line.
     Full,
     /// One line per finding.

@@ -5,11 +5,10 @@ use std::path::{Path, PathBuf};
 
 use mrt_core::config::Config;
 use mrt_core::{Diagnostic, Error, FixAvailability, Linter, Project, Settings, Severity};
-use mrt_fix::Applicability;
 
 use crate::Status;
 use crate::args::{CheckArgs, ColorChoice};
-use crate::output::{self, Report, Skipped, Summary};
+use crate::output::{self, FixNote, Report, Skipped, Summary};
 
 pub(crate) fn run(args: &CheckArgs) -> Result<Status, String> {
     let mut diagnostics = Vec::new();
@@ -105,18 +104,13 @@ pub(crate) fn run(args: &CheckArgs) -> Result<Status, String> {
     }
     summary.count(&diagnostics);
     summary.count_fixes(&fixes);
-    let report = Report {
-        diagnostics: &diagnostics,
-        fixes: &fixes,
-        errors: &errors,
-        skipped: &skipped,
-        summary: &summary,
-        strict,
-        paint: output::Paint {
-            enabled: colour(args),
-        },
-        quiet: args.quiet,
-    };
+    let report = Report::new(&diagnostics, &summary)
+        .with_fixes(&fixes)
+        .with_errors(&errors)
+        .with_skipped(&skipped)
+        .strict(strict)
+        .color(colour(args))
+        .quiet(args.quiet);
     let text = if args.statistics {
         output::statistics(&report, args.output_format)
     } else {
@@ -196,18 +190,9 @@ fn joined(paths: &[PathBuf]) -> String {
         .join(", ")
 }
 
-/// What `mrt check` says of the fix `mrt fix` has for a finding.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct FixNote {
-    /// What the fix does.
-    pub(crate) title: String,
-    /// How safe it is.
-    pub(crate) applicability: Applicability,
-}
-
 /// The fix of each finding (same order), if `mrt fix` has one. The fixes are computed only when
 /// some finding's rule can offer one: that costs a replay of the chain.
-pub(crate) fn fix_notes(
+pub fn fix_notes(
     diagnostics: &[Diagnostic],
     project: &Project,
     settings: &Settings,

@@ -1,12 +1,14 @@
 //! `mrt`: checks database migrations for rollback risks. The binary is `src/main.rs`; this library
-//! holds the command line so that other binaries (the pre-commit hook's) can run it too.
+//! holds the command line so that other binaries (the pre-commit hook's) can run it too, and the
+//! output formats ([`output`]) so that a program embedding the linter prints what `mrt check`
+//! prints.
 
 mod alembic_ini;
 mod args;
 mod check;
 mod fix;
 mod graph;
-mod output;
+pub mod output;
 mod rules;
 mod schema;
 mod show;

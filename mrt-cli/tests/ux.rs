@@ -240,3 +240,22 @@ fn fix_takes_since_and_postgres_version() {
         stderr(&unknown)
     );
 }
+
+#[test]
+fn help_and_the_hook_name_both_frameworks() {
+    let scratch = chain();
+    let help = scratch.mrt(&["--help"]);
+    assert!(
+        stdout(&help).contains("Alembic and Django migrations"),
+        "{}",
+        stdout(&help)
+    );
+    let hook = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../.pre-commit-hooks.yaml"),
+    )
+    .unwrap();
+    assert!(
+        hook.contains("Check Alembic and Django migrations"),
+        "{hook}"
+    );
+}

@@ -1,4 +1,5 @@
-//! The README's library snippet is the crate documentation's, which is compiled as a doctest.
+//! What the README says of the library: its snippet is the crate documentation's (compiled as a
+//! doctest), and its count of rules is the registry's.
 
 // A test that cannot read the README should stop loudly.
 #![allow(clippy::expect_used)]
@@ -28,5 +29,28 @@ fn readme_snippet_is_the_doctest() {
     assert_eq!(
         in_readme, in_docs,
         "README.md and mrt-rules/src/lib.rs differ"
+    );
+}
+
+#[test]
+fn readme_counts_the_rollback_risk_patterns() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = std::fs::read_to_string(root.join("../README.md")).expect("README");
+    let words = readme.split_whitespace().collect::<Vec<_>>().join(" ");
+    // The README names the others one by one: the graph rules, MRT802, MRT803, MRT902, and the
+    // rolling-deploy rules MRT701 to MRT705.
+    let named = [
+        "MRT802", "MRT803", "MRT901", "MRT902", "MRT903", "MRT904", "MRT905", "MRT906",
+    ];
+    let patterns = mrt_rules::registry()
+        .rules()
+        .iter()
+        .map(|rule| rule.meta().code)
+        .filter(|code| mrt_rules::is_builtin(code))
+        .filter(|code| !code.starts_with("MRT7") && !named.contains(code))
+        .count();
+    assert!(
+        words.contains(&format!("the {patterns} rollback-risk patterns")),
+        "README.md should say \"the {patterns} rollback-risk patterns\""
     );
 }

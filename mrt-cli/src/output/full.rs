@@ -5,8 +5,8 @@ use std::fmt::Write as _;
 use mrt_core::Diagnostic;
 use mrt_fix::Applicability;
 
+use super::FixNote;
 use super::{Paint, Report};
-use crate::check::FixNote;
 
 pub(super) fn render(report: &Report<'_>) -> String {
     let mut out = String::new();
