@@ -54,3 +54,27 @@ fn readme_counts_the_rollback_risk_patterns() {
         "README.md should say \"the {patterns} rollback-risk patterns\""
     );
 }
+
+#[test]
+fn readme_starts_with_run_and_test_in_one_profile_and_ci_runs_that_test() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = std::fs::read_to_string(root.join("../README.md")).expect("README");
+    let first = block(&readme, "# mrt", "```sh\n");
+    let commands: Vec<&str> = first
+        .lines()
+        .map(|line| line.split('#').next().unwrap_or(line).trim())
+        .collect();
+    assert_eq!(
+        commands,
+        [
+            "cargo run -p mrt-cli -- check examples/alembic",
+            "cargo test --workspace"
+        ],
+        "the README's first commands: one dev build for both"
+    );
+    let ci = std::fs::read_to_string(root.join("../.ci/run")).expect(".ci/run");
+    assert!(
+        ci.lines().any(|line| line.trim() == commands[1]),
+        ".ci/run runs the README's test command"
+    );
+}
