@@ -1,5 +1,7 @@
 //! `mrt`: checks database migrations for rollback risks. The binary is `src/main.rs`; this library
-//! holds the command line so that other binaries (the pre-commit hook's) can run it too.
+//! holds the command line so that other binaries (the pre-commit hook's) can run it too, and the
+//! output formats ([`output`]) so that a program embedding the linter prints what `mrt check`
+//! prints.
 
 mod alembic_ini;
 mod args;
@@ -7,9 +9,10 @@ mod check;
 mod fix;
 mod graph;
 mod migrate;
-mod output;
+pub mod output;
 mod rules;
 mod schema;
+mod show;
 mod verify;
 
 use std::io::Write as _;
