@@ -326,3 +326,48 @@ fn an_env_py_that_runs_elsewhere_is_refused() {
         "{stderr}"
     );
 }
+
+/// A downgrade that hangs gets a `timeout` verdict: the worker is killed and started again, and the
+/// walk goes on to judge the revisions after it.
+#[test]
+fn a_hung_migration_is_stopped_and_the_walk_goes_on() {
+    let Some(python) = python() else { return };
+    let versions = chain("timeout");
+    let hung = "import time\n    time.sleep(60)";
+    let text_of = |id: &str, parent: &str, down: &str| {
+        format!(
+            "{HEADER}\nrevision = \"{id}\"\ndown_revision = {parent}\n\n\ndef upgrade():\n    pass\n\n\ndef downgrade():\n    {down}\n"
+        )
+    };
+    std::fs::write(versions.join("d4.py"), text_of("d4", "\"c3\"", hung)).unwrap();
+    std::fs::write(versions.join("e5.py"), text_of("e5", "\"d4\"", "pass")).unwrap();
+    let scratch = versions.with_file_name("scratch.db");
+    let url = format!("sqlite:///{}", scratch.display());
+    let output = mrt(&[
+        "verify",
+        path(&versions),
+        "--database-url",
+        &url,
+        "--python",
+        &python,
+        "--timeout",
+        "2",
+        "--output-format",
+        "json",
+    ]);
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let verdict = |id: &str| {
+        report["revisions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|v| v["revision"] == id)
+            .cloned()
+            .unwrap_or_default()
+    };
+    assert_eq!(verdict("d4")["failures"][0]["kind"], "timeout", "{report}");
+    // The worker stuck in the downgrade was replaced; the next revision is judged.
+    assert_eq!(verdict("e5")["status"], "passed", "{report}");
+    assert_eq!(verdict("c3")["status"], "passed", "{report}");
+}
