@@ -10,7 +10,6 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::Duration;
 
 use mrt_benches::{Expected, executable_chain};
@@ -18,21 +17,7 @@ use mrt_core::{Linter, Project, Settings};
 use mrt_verify::{DatabaseUrl, Options, Report, Source, Status};
 
 fn python() -> Option<PathBuf> {
-    let python =
-        std::env::var_os("MRT_TEST_PYTHON").map_or_else(|| PathBuf::from("python3"), PathBuf::from);
-    let usable = Command::new(&python)
-        .args(["-c", "import alembic, sqlalchemy, psycopg2"])
-        .status()
-        .is_ok_and(|status| status.success());
-    if usable {
-        return Some(python);
-    }
-    assert!(
-        std::env::var_os("CI").is_none(),
-        "CI must give these tests a Python with alembic, sqlalchemy and psycopg2 (MRT_TEST_PYTHON)"
-    );
-    eprintln!("skipped: no Python with alembic, sqlalchemy and psycopg2 (set MRT_TEST_PYTHON)");
-    None
+    mrt_verify::testing::python_with(&["alembic", "sqlalchemy", "psycopg2"])
 }
 
 fn chain(dir: &Path, n: usize) -> Vec<Expected> {

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-/// Catches migrations whose rollback loses data or fails, before production.
+/// Catches Alembic and Django migrations whose rollback loses data or fails, before production.
 #[derive(Debug, Parser)]
 #[command(name = "mrt", version, about, propagate_version = true)]
 pub(crate) struct Cli {
@@ -119,6 +119,8 @@ pub(crate) enum DbAction {
     },
 }
 
+// Each bool is one command-line flag, as clap declares flags; an enum would not read better.
+#[allow(clippy::struct_excessive_bools)]
 #[derive(Debug, Args)]
 pub(crate) struct CheckArgs {
     /// Files or directories to check (directories are searched recursively). Default: the
@@ -174,6 +176,42 @@ pub(crate) struct CheckArgs {
     /// still checked whole. A unique prefix of the id is enough.
     #[arg(long, value_name = "REV")]
     pub(crate) since: Option<String>,
+
+    /// The path of the file read from standard input (given as `-`): its name in the findings, and
+    /// the directory whose migrations make the revision graph it is checked against.
+    #[arg(long, value_name = "PATH")]
+    pub(crate) stdin_filename: Option<PathBuf>,
+
+    /// Colour the `full` and `concise` output: `auto` on a terminal unless `NO_COLOR` is set.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub(crate) color: ColorChoice,
+
+    /// Print the findings and nothing else: no summary, no warnings.
+    #[arg(short, long, conflicts_with = "verbose")]
+    pub(crate) quiet: bool,
+
+    /// Say on standard error which configuration governs which paths and how many files were read.
+    #[arg(short, long)]
+    pub(crate) verbose: bool,
+
+    /// Print the resolved settings, and where each value came from, instead of checking.
+    #[arg(long, conflicts_with = "show_files")]
+    pub(crate) show_settings: bool,
+
+    /// Print the migration files that would be checked, instead of checking them.
+    #[arg(long)]
+    pub(crate) show_files: bool,
+}
+
+/// When to colour the text formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum ColorChoice {
+    /// On a terminal, unless `NO_COLOR` is set (to anything but the empty string).
+    Auto,
+    /// Always, even into a pipe or a file.
+    Always,
+    /// Never.
+    Never,
 }
 
 #[derive(Debug, Args)]
@@ -211,25 +249,56 @@ pub(crate) struct FixArgs {
     /// The target database: postgresql (the default), mysql, sqlite or generic.
     #[arg(long, value_parser = parse_dialect)]
     pub(crate) dialect: Option<mrt_core::Dialect>,
+
+    /// The target PostgreSQL major version (some locking rules, and so their fixes, depend on it).
+    #[arg(long, value_name = "MAJOR")]
+    pub(crate) postgres_version: Option<u32>,
+
+    /// Fix only revisions that descend from this one (the last release), as `mrt check --since`
+    /// reports them. A unique prefix of the id is enough.
+    #[arg(long, value_name = "REV")]
+    pub(crate) since: Option<String>,
 }
 
 impl FixArgs {
     /// The same selection as `mrt check` would make with these options.
     pub(crate) fn as_check_args(&self) -> CheckArgs {
         CheckArgs {
-            paths: self.paths.clone(),
-            output_format: OutputFormat::Full,
-            output_file: None,
             config: self.config.clone(),
-            statistics: false,
-            exit_zero: false,
             select: self.select.clone(),
             extend_select: self.extend_select.clone(),
             ignore: self.ignore.clone(),
-            strict: false,
             dialect: self.dialect,
+            postgres_version: self.postgres_version,
+            since: self.since.clone(),
+            ..CheckArgs::defaults(self.paths.clone())
+        }
+    }
+}
+
+impl CheckArgs {
+    /// `mrt check PATHS` with every option at its default.
+    pub(crate) fn defaults(paths: Vec<PathBuf>) -> Self {
+        CheckArgs {
+            paths,
+            output_format: OutputFormat::Full,
+            output_file: None,
+            config: None,
+            statistics: false,
+            exit_zero: false,
+            select: Vec::new(),
+            extend_select: Vec::new(),
+            ignore: Vec::new(),
+            strict: false,
+            dialect: None,
             postgres_version: None,
             since: None,
+            stdin_filename: None,
+            color: ColorChoice::Never,
+            quiet: false,
+            verbose: false,
+            show_settings: false,
+            show_files: false,
         }
     }
 }
@@ -334,8 +403,8 @@ pub(crate) struct GraphArgs {
     /// the locations `./alembic.ini` names, else the current directory.
     pub(crate) paths: Vec<PathBuf>,
 
-    /// How to print the graph.
-    #[arg(long, value_enum, default_value_t = GraphFormat::Text)]
+    /// How to print the graph (`--format` is an alias).
+    #[arg(long = "output-format", visible_alias = "format", value_enum, default_value_t = GraphFormat::Text)]
     pub(crate) format: GraphFormat,
 }
 
@@ -346,8 +415,9 @@ pub(crate) struct SchemaArgs {
     pub(crate) paths: Vec<PathBuf>,
 
     /// `text`: the schema after the last revision (or `--revision`); `json`: for every revision,
-    /// the schema before it, after its upgrade, and after its upgrade and downgrade.
-    #[arg(long, value_enum, default_value_t = SchemaFormat::Text)]
+    /// the schema before it, after its upgrade, and after its upgrade and downgrade (`--format` is
+    /// an alias).
+    #[arg(long = "output-format", visible_alias = "format", value_enum, default_value_t = SchemaFormat::Text)]
     pub(crate) format: SchemaFormat,
 
     /// Only this revision (a unique prefix of the id is enough).
@@ -386,8 +456,10 @@ fn parse_dialect(value: &str) -> Result<mrt_core::Dialect, String> {
     })
 }
 
+/// How `mrt check` prints findings (re-exported as [`crate::output::OutputFormat`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub(crate) enum OutputFormat {
+#[non_exhaustive]
+pub enum OutputFormat {
     /// Each finding with its source line underlined and a help line.
     Full,
     /// One line per finding.

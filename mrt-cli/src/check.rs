@@ -5,11 +5,10 @@ use std::path::{Path, PathBuf};
 
 use mrt_core::config::Config;
 use mrt_core::{Diagnostic, Error, FixAvailability, Linter, Project, Settings, Severity};
-use mrt_fix::Applicability;
 
 use crate::Status;
-use crate::args::CheckArgs;
-use crate::output::{self, Report, Skipped, Summary};
+use crate::args::{CheckArgs, ColorChoice};
+use crate::output::{self, FixNote, Report, Skipped, Summary};
 
 pub(crate) fn run(args: &CheckArgs) -> Result<Status, String> {
     let mut diagnostics = Vec::new();
@@ -17,13 +16,58 @@ pub(crate) fn run(args: &CheckArgs) -> Result<Status, String> {
     let mut skipped = Vec::new();
     let mut summary = Summary::default();
     let mut strict = args.strict;
-    for (config, paths) in config_groups(args)? {
+    let stdin = read_stdin(args)?;
+    let groups = config_groups(args)?;
+    if args.show_settings {
+        return crate::show::settings(args, &groups);
+    }
+    let mut shown_files = Vec::new();
+    for (config, paths) in groups {
         let options = config.as_ref().map(|config| &config.options);
         strict |= options.and_then(|options| options.strict).unwrap_or(false);
         let linter = linter(args, config.as_ref())?;
         let excluded = |path: &std::path::Path| config.as_ref().is_some_and(|c| c.excludes(path));
-        let (project, load_errors) = Project::load_excluding(&paths, &excluded);
+        let (project, load_errors) = match &stdin {
+            Some(text) => Project::load_buffer(
+                mrt_core::SourceFile::new(stdin_path(args), text.as_str()),
+                &excluded,
+            ),
+            None => Project::load_excluding(&paths, &excluded),
+        };
+        if args.verbose {
+            let governs = config.as_ref().map_or_else(
+                || "no configuration".to_owned(),
+                |c| c.path.display().to_string(),
+            );
+            eprintln!(
+                "mrt: {governs}: {} file{} read under {}, {} migration{} checked",
+                project.files_read,
+                if project.files_read == 1 { "" } else { "s" },
+                joined(&paths),
+                project.checked_migrations(),
+                if project.checked_migrations() == 1 {
+                    ""
+                } else {
+                    "s"
+                },
+            );
+        }
+        if project.checked_migrations() == 0 && !args.quiet && load_errors.is_empty() {
+            eprintln!(
+                "mrt: warning: No migrations found under {} (a migration defines `revision` and \
+                 `upgrade()`, or `class Migration(migrations.Migration)`)",
+                joined(&paths)
+            );
+        }
         errors.extend(load_errors);
+        if args.show_files {
+            shown_files.extend(
+                (0..project.migrations.len())
+                    .filter(|&index| project.is_in_scope(index))
+                    .map(|index| project.migrations[index].path().display().to_string()),
+            );
+            continue;
+        }
         let found = match &args.since {
             Some(since) => linter
                 .check_since(&project, since)
@@ -36,6 +80,22 @@ pub(crate) fn run(args: &CheckArgs) -> Result<Status, String> {
         diagnostics.extend(kept.into_iter().zip(notes));
         skipped.extend(skips);
     }
+    if args.show_files {
+        for error in &errors {
+            eprintln!("mrt: error: {error}");
+        }
+        shown_files.sort();
+        let mut text = shown_files.join("\n");
+        if !text.is_empty() {
+            text.push('\n');
+        }
+        crate::write_stdout(&text)?;
+        return Ok(if errors.is_empty() {
+            Status::Success
+        } else {
+            Status::Error
+        });
+    }
     diagnostics.sort_by(|a, b| a.0.cmp_for_output(&b.0));
     let (diagnostics, fixes): (Vec<Diagnostic>, Vec<Option<FixNote>>) =
         diagnostics.into_iter().unzip();
@@ -44,16 +104,15 @@ pub(crate) fn run(args: &CheckArgs) -> Result<Status, String> {
     }
     summary.count(&diagnostics);
     summary.count_fixes(&fixes);
-    let report = Report {
-        diagnostics: &diagnostics,
-        fixes: &fixes,
-        errors: &errors,
-        skipped: &skipped,
-        summary: &summary,
-        strict,
-    };
+    let report = Report::new(&diagnostics, &summary)
+        .with_fixes(&fixes)
+        .with_errors(&errors)
+        .with_skipped(&skipped)
+        .strict(strict)
+        .color(colour(args))
+        .quiet(args.quiet);
     let text = if args.statistics {
-        output::statistics(&report)
+        output::statistics(&report, args.output_format)
     } else {
         output::render(&report, args.output_format)
     };
@@ -73,18 +132,67 @@ pub(crate) fn run(args: &CheckArgs) -> Result<Status, String> {
     })
 }
 
-/// What `mrt check` says of the fix `mrt fix` has for a finding.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct FixNote {
-    /// What the fix does.
-    pub(crate) title: String,
-    /// How safe it is.
-    pub(crate) applicability: Applicability,
+/// Whether the text formats are coloured: `--color`, else on a terminal unless `NO_COLOR` is set
+/// (to anything but the empty string, as no-color.org asks).
+fn colour(args: &CheckArgs) -> bool {
+    use std::io::IsTerminal as _;
+    colour_for(
+        args.color,
+        args.output_file.is_some(),
+        std::env::var_os("NO_COLOR").as_deref(),
+        std::io::stdout().is_terminal(),
+    )
+}
+
+/// [`colour`] without the process: `--color always` wins over `NO_COLOR`, as the convention
+/// asks of command-line options.
+fn colour_for(
+    choice: ColorChoice,
+    to_file: bool,
+    no_color: Option<&std::ffi::OsStr>,
+    terminal: bool,
+) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => !to_file && no_color.is_none_or(std::ffi::OsStr::is_empty) && terminal,
+    }
+}
+
+/// The text of standard input when the only path is `-`.
+fn read_stdin(args: &CheckArgs) -> Result<Option<String>, String> {
+    use std::io::Read as _;
+    if args.paths.len() != 1 || args.paths[0] != Path::new("-") {
+        if args.paths.iter().any(|path| path == Path::new("-")) {
+            return Err("`-` (standard input) must be the only path".to_owned());
+        }
+        return Ok(None);
+    }
+    let mut text = String::new();
+    std::io::stdin()
+        .read_to_string(&mut text)
+        .map_err(|error| format!("cannot read standard input: {error}"))?;
+    Ok(Some(text))
+}
+
+/// The name standard input is checked under: `--stdin-filename`, else `-`.
+fn stdin_path(args: &CheckArgs) -> PathBuf {
+    args.stdin_filename
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("-"))
+}
+
+fn joined(paths: &[PathBuf]) -> String {
+    paths
+        .iter()
+        .map(|path| path.display().to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// The fix of each finding (same order), if `mrt fix` has one. The fixes are computed only when
 /// some finding's rule can offer one: that costs a replay of the chain.
-pub(crate) fn fix_notes(
+pub fn fix_notes(
     diagnostics: &[Diagnostic],
     project: &Project,
     settings: &Settings,
@@ -133,6 +241,9 @@ pub(crate) type ConfigGroup = (Option<Config>, Vec<PathBuf>);
 pub(crate) fn config_groups(args: &CheckArgs) -> Result<Vec<ConfigGroup>, String> {
     let paths = if args.paths.is_empty() {
         crate::alembic_ini::default_paths()?
+    } else if args.paths == [Path::new("-")] {
+        // Standard input is governed by the configuration of the path it is named after.
+        vec![stdin_path(args)]
     } else {
         args.paths.clone()
     };
@@ -250,4 +361,37 @@ pub(crate) fn apply_config(
 /// Whether a finding fails the check: errors always, warnings under `--strict`.
 pub(crate) fn fails(diagnostic: &Diagnostic, strict: bool) -> bool {
     strict || diagnostic.severity() == Severity::Error
+}
+
+#[cfg(test)]
+mod tests {
+    use std::ffi::OsStr;
+
+    use super::{ColorChoice, colour_for};
+
+    #[test]
+    fn colour_on_a_terminal_unless_no_color_or_a_file() {
+        assert!(colour_for(ColorChoice::Auto, false, None, true));
+        assert!(colour_for(
+            ColorChoice::Auto,
+            false,
+            Some(OsStr::new("")),
+            true
+        ));
+        assert!(!colour_for(
+            ColorChoice::Auto,
+            false,
+            Some(OsStr::new("1")),
+            true
+        ));
+        assert!(!colour_for(ColorChoice::Auto, false, None, false));
+        assert!(!colour_for(ColorChoice::Auto, true, None, true));
+        assert!(colour_for(
+            ColorChoice::Always,
+            true,
+            Some(OsStr::new("1")),
+            false
+        ));
+        assert!(!colour_for(ColorChoice::Never, false, None, true));
+    }
 }

@@ -38,9 +38,33 @@ pub(crate) fn run(args: &FixArgs) -> Result<Status, String> {
         let excluded = |path: &Path| config.as_ref().is_some_and(|c| c.excludes(path));
         let (project, load_errors) = Project::load_excluding(&paths, &excluded);
         errors.extend(load_errors.iter().map(ToString::to_string));
-        let settled = mrt_fix::fix_until_settled(project, linter.settings(), at_least, |project| {
-            apply_config(linter.check(project), config.as_ref(), project).0
-        });
+        for migration in &project.migrations {
+            // Fixes are written as UTF-8: a file in another encoding (PEP 263) would be
+            // corrupted, so it is checked but not fixed (mrt_fix leaves it alone).
+            if let Some(encoding) = migration.source.encoding() {
+                eprintln!(
+                    "mrt: warning: {}: not fixed: it is stored as {}, and `mrt fix` writes UTF-8",
+                    migration.path().display(),
+                    encoding.name()
+                );
+            }
+        }
+        // `--since` names a revision: an unknown one is an error before anything is fixed.
+        if let Some(since) = &args.since {
+            linter
+                .check_since(&project, since)
+                .map_err(|error| format!("--since: {error}"))?;
+        }
+        let lint = |project: &Project| {
+            let found = match &args.since {
+                Some(since) => linter
+                    .check_since(project, since)
+                    .unwrap_or_else(|_| linter.check(project)),
+                None => linter.check(project),
+            };
+            apply_config(found, config.as_ref(), project).0
+        };
+        let settled = mrt_fix::fix_until_settled(project, linter.settings(), at_least, lint);
         outcome.applied += settled.applied;
         outcome.unsafe_left += settled.unsafe_left;
         outcome.display_only.extend(settled.display_only);

@@ -1,5 +1,7 @@
 //! `mrt`: checks database migrations for rollback risks. The binary is `src/main.rs`; this library
-//! holds the command line so that other binaries (the pre-commit hook's) can run it too.
+//! holds the command line so that other binaries (the pre-commit hook's) can run it too, and the
+//! output formats ([`output`]) so that a program embedding the linter prints what `mrt check`
+//! prints.
 
 mod alembic_ini;
 mod args;
@@ -8,9 +10,10 @@ mod fix;
 mod graph;
 mod init;
 mod migrate;
-mod output;
+pub mod output;
 mod rules;
 mod schema;
+mod show;
 mod verify;
 
 use std::io::Write as _;

@@ -11,10 +11,13 @@ use crate::Status;
 use crate::args::{SchemaArgs, SchemaFormat};
 
 pub(crate) fn run(args: &SchemaArgs) -> Result<Status, String> {
+    // Files that cannot be read are named on stderr and left out; what can be replayed still is,
+    // and the exit code says that something was missing.
     let (project, errors) = crate::load_project(&args.paths)?;
-    if !errors.is_empty() {
-        return Ok(Status::Error);
-    }
+    let mut report = JsonReport {
+        errors: errors.iter().map(ToString::to_string).collect(),
+        ..JsonReport::default()
+    };
     let only = match &args.revision {
         Some(revision) => Some(
             project
@@ -24,13 +27,21 @@ pub(crate) fn run(args: &SchemaArgs) -> Result<Status, String> {
         None => None,
     };
     if project.graph.topological_order().is_none() {
-        return Err("the revision graph has a cycle: no order to replay it in".to_owned());
+        let cycle = "the revision graph has a cycle: no order to replay it in".to_owned();
+        if args.format == SchemaFormat::Text {
+            return Err(cycle);
+        }
+        eprintln!("mrt: error: {cycle}");
+        report.errors.push(cycle);
+        let output = serde_json::to_string_pretty(&report)
+            .map_err(|error| format!("cannot render JSON: {error}"))?;
+        crate::write_stdout(&(output + "\n"))?;
+        return Ok(Status::Error);
     }
     let mut settings = Settings::default();
     if let Some(dialect) = args.dialect {
         settings.dialect = dialect;
     }
-    let mut report = JsonReport::default();
     let mut last_text = String::new();
     replay_with(&project, &settings, None, |step| {
         let id = step.migration.revision_id().unwrap_or_default().to_owned();
@@ -50,13 +61,21 @@ pub(crate) fn run(args: &SchemaArgs) -> Result<Status, String> {
             .map_err(|error| format!("cannot render JSON: {error}"))?,
         SchemaFormat::Text => last_text,
     };
-    crate::write_stdout(&(output + "\n"))
+    let status = crate::write_stdout(&(output + "\n"))?;
+    Ok(if errors.is_empty() {
+        status
+    } else {
+        Status::Error
+    })
 }
 
 #[derive(Default, Serialize)]
 struct JsonReport {
     order: Vec<String>,
     revisions: BTreeMap<String, JsonRevision>,
+    /// Files that could not be read, a cycle: what is missing from the replay.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    errors: Vec<String>,
 }
 
 #[derive(Serialize)]

@@ -8,7 +8,7 @@ use mrt_core::{Diagnostic, Project};
 use mrt_verify::{DatabaseUrl, Options, Source};
 
 use crate::Status;
-use crate::args::{CheckArgs, IsolationArg, OutputFormat, VerifyArgs, VerifyFormat};
+use crate::args::{CheckArgs, IsolationArg, VerifyArgs, VerifyFormat};
 
 /// Seconds a migration step may take when neither the command line nor the configuration says.
 const DEFAULT_TIMEOUT: u64 = 300;
@@ -267,21 +267,7 @@ fn static_side(
     versions: &[PathBuf],
     config: Option<&Config>,
 ) -> Result<(Project, Vec<Diagnostic>), String> {
-    let check_args = CheckArgs {
-        paths: versions.to_vec(),
-        output_format: OutputFormat::Full,
-        output_file: None,
-        config: None,
-        statistics: false,
-        exit_zero: false,
-        select: Vec::new(),
-        extend_select: Vec::new(),
-        ignore: Vec::new(),
-        strict: false,
-        dialect: None,
-        postgres_version: None,
-        since: None,
-    };
+    let check_args = CheckArgs::defaults(versions.to_vec());
     let linter = crate::check::linter(&check_args, config)?;
     let (project, errors) = Project::load(versions);
     for error in &errors {

@@ -20,20 +20,32 @@ fn text(bytes: &[u8]) -> String {
 }
 
 fn python() -> Option<String> {
-    let python = std::env::var("MRT_TEST_PYTHON").unwrap_or_else(|_| "python3".into());
-    let usable = Command::new(&python)
-        .args(["-c", "import alembic, sqlalchemy"])
-        .status()
-        .is_ok_and(|status| status.success());
-    if usable {
-        return Some(python);
+    mrt_verify::testing::python_with(&["alembic", "sqlalchemy"]).map(|p| p.display().to_string())
+}
+
+/// `mrt verify DIR --python PYTHON --database-url URL --output-format json EXTRA...`: its exit
+/// code and report (`null` when it printed none).
+fn verify_json(
+    dir: &Path,
+    url: &str,
+    python: &str,
+    extra: &[&str],
+) -> (Option<i32>, serde_json::Value) {
+    let mut args = vec![
+        "verify",
+        path(dir),
+        "--python",
+        python,
+        "--output-format",
+        "json",
+    ];
+    if !url.is_empty() {
+        args.extend(["--database-url", url]);
     }
-    assert!(
-        std::env::var_os("CI").is_none(),
-        "CI must set MRT_TEST_PYTHON"
-    );
-    eprintln!("skipped: no Python with alembic and sqlalchemy");
-    None
+    args.extend(extra);
+    let output = mrt(&args);
+    let report = serde_json::from_slice(&output.stdout).unwrap_or_default();
+    (output.status.code(), report)
 }
 
 const HEADER: &str =
@@ -158,9 +170,8 @@ fn verdicts_in_every_format_and_the_loss_is_named() {
         ])
     };
 
-    let output = run("json");
-    assert_eq!(output.status.code(), Some(1), "{}", text(&output.stderr));
-    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let (code, report) = verify_json(&versions, &url, &python, &[]);
+    assert_eq!(code, Some(1), "{report}");
     let statuses: Vec<&str> = report["revisions"]
         .as_array()
         .unwrap()
@@ -193,20 +204,8 @@ fn verdicts_in_every_format_and_the_loss_is_named() {
     );
 
     // Judging one revision only.
-    let output = mrt(&[
-        "verify",
-        path(&versions),
-        "--database-url",
-        &url,
-        "--python",
-        &python,
-        "--revision",
-        "c3",
-        "--output-format",
-        "json",
-    ]);
-    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
-    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let (code, report) = verify_json(&versions, &url, &python, &["--revision", "c3"]);
+    assert_eq!(code, Some(0), "{report}");
     assert_eq!(report["revisions"].as_array().unwrap().len(), 1);
     assert!(!scratch.exists(), "the given SQLite file is never written");
 }
@@ -279,16 +278,8 @@ fn an_env_py_that_ignores_the_given_connection_is_tried_on_copies() {
         "template-env",
         "from alembic import context\nfrom sqlalchemy import engine_from_config, pool\n\nconfig = context.config\n\nconnectable = engine_from_config(config.get_section(config.config_ini_section, {}), prefix=\"sqlalchemy.\", poolclass=pool.NullPool)\nwith connectable.connect() as connection:\n    context.configure(connection=connection)\n    with context.begin_transaction():\n        context.run_migrations()\n",
     );
-    let output = mrt(&[
-        "verify",
-        path(&root),
-        "--python",
-        &python,
-        "--output-format",
-        "json",
-    ]);
-    assert_eq!(output.status.code(), Some(1), "{}", text(&output.stderr));
-    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let (code, report) = verify_json(&root, "", &python, &[]);
+    assert_eq!(code, Some(1), "{report}");
     assert_eq!(report["revisions"][1]["failures"][0]["kind"], "data");
     assert!(
         report["notes"].to_string().contains("tried on a copy"),
@@ -325,4 +316,47 @@ fn an_env_py_that_runs_elsewhere_is_refused() {
         stderr.contains("did not change mrt's scratch database"),
         "{stderr}"
     );
+}
+
+/// A downgrade that hangs gets a `timeout` verdict: the worker is killed and started again, and the
+/// walk goes on to judge the revisions after it.
+#[test]
+fn a_hung_migration_is_stopped_and_the_walk_goes_on() {
+    let Some(python) = python() else { return };
+    let versions = chain("timeout");
+    let hung = "import time\n    time.sleep(60)";
+    let text_of = |id: &str, parent: &str, down: &str| {
+        format!(
+            "{HEADER}\nrevision = \"{id}\"\ndown_revision = {parent}\n\n\ndef upgrade():\n    pass\n\n\ndef downgrade():\n    {down}\n"
+        )
+    };
+    std::fs::write(versions.join("d4.py"), text_of("d4", "\"c3\"", hung)).unwrap();
+    std::fs::write(versions.join("e5.py"), text_of("e5", "\"d4\"", "pass")).unwrap();
+    let scratch = versions.with_file_name("scratch.db");
+    let sqlite = format!("sqlite:///{}", scratch.display());
+    let mut databases = vec![sqlite.as_str()];
+    // On the embedded PostgreSQL the revisions are tried in the worker's transaction: the new
+    // worker opens it again.
+    if mrt_verify::db::embedded::find_bindir().is_some()
+        && mrt_verify::testing::python_with(&["psycopg2"]).is_some()
+    {
+        databases.push("");
+    }
+    for url in databases {
+        let (code, report) = verify_json(&versions, url, &python, &["--timeout", "2"]);
+        assert_eq!(code, Some(1), "{report}");
+        let verdict = |id: &str| {
+            report["revisions"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|v| v["revision"] == id)
+                .cloned()
+                .unwrap_or_default()
+        };
+        assert_eq!(verdict("d4")["failures"][0]["kind"], "timeout", "{report}");
+        // The worker stuck in the downgrade was replaced; the next revision is judged.
+        assert_eq!(verdict("e5")["status"], "passed", "{report}");
+        assert_eq!(verdict("c3")["status"], "passed", "{report}");
+    }
 }

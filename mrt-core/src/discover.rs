@@ -60,34 +60,43 @@ pub(crate) fn migration_files(paths: &[PathBuf], excluded: &dyn Fn(&Path) -> boo
     files.dedup();
     context_dirs.sort();
     context_dirs.dedup();
-    let mut context = Vec::new();
-    for dir in context_dirs {
-        // `Path::new("").join(name)` is `name`: siblings keep the form the user gave.
-        let listed = if dir.as_os_str().is_empty() {
-            Path::new(".")
-        } else {
-            &dir
-        };
-        let Ok(entries) = std::fs::read_dir(listed) else {
-            continue;
-        };
-        for entry in entries.flatten() {
-            let name = entry.file_name();
-            let sibling = dir.join(&name);
-            if is_migration_file(&sibling)
-                && entry.file_type().is_ok_and(|kind| kind.is_file())
-                && files.binary_search(&sibling).is_err()
-            {
-                context.push(sibling);
-            }
-        }
-    }
+    let mut context: Vec<PathBuf> = context_dirs
+        .iter()
+        .flat_map(|dir| siblings(dir, &files))
+        .collect();
     context.sort();
     Discovered {
         files,
         context,
         errors,
     }
+}
+
+/// The migration files (of any frontend) of `dir` that are not in `files` (which is sorted),
+/// sorted: the context of a file given alone. An unreadable directory has none.
+pub(crate) fn siblings(dir: &Path, files: &[PathBuf]) -> Vec<PathBuf> {
+    // `Path::new("").join(name)` is `name`: siblings keep the form the user gave.
+    let listed = if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    };
+    let Ok(entries) = std::fs::read_dir(listed) else {
+        return Vec::new();
+    };
+    let mut found = Vec::new();
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let sibling = dir.join(&name);
+        if is_migration_file(&sibling)
+            && entry.file_type().is_ok_and(|kind| kind.is_file())
+            && files.binary_search(&sibling).is_err()
+        {
+            found.push(sibling);
+        }
+    }
+    found.sort();
+    found
 }
 
 fn walk(

@@ -27,6 +27,28 @@ pub enum Error {
         /// The file.
         path: PathBuf,
     },
+    /// A path is a FIFO, a device or a socket (perhaps behind a symbolic link): it is not read.
+    #[error("{}: not a regular file (FIFOs, devices and sockets are not read)", path.display())]
+    NotARegularFile {
+        /// The path.
+        path: PathBuf,
+    },
+    /// A file is larger than the size limit.
+    #[error("{}: larger than {} MiB, the limit for a migration file; not read", path.display(), limit / (1024 * 1024))]
+    TooLarge {
+        /// The file.
+        path: PathBuf,
+        /// The limit, in bytes.
+        limit: u64,
+    },
+    /// A Python file's coding comment names an encoding that is not supported.
+    #[error("{}: unsupported source encoding `{encoding}` (PEP 263 coding comment)", path.display())]
+    UnknownEncoding {
+        /// The file.
+        path: PathBuf,
+        /// The encoding as named.
+        encoding: String,
+    },
     /// A revision named on the command line (`--since`) is not in the graph.
     #[error("unknown revision `{revision}`: no migration under the checked paths declares it")]
     UnknownRevision {
@@ -77,6 +99,9 @@ impl Error {
             Error::PathNotFound { path }
             | Error::Io { path, .. }
             | Error::NotUtf8 { path }
+            | Error::NotARegularFile { path }
+            | Error::TooLarge { path, .. }
+            | Error::UnknownEncoding { path, .. }
             | Error::Config { path, .. } => Some(path),
             Error::UnknownSelector { .. }
             | Error::DuplicateRule { .. }

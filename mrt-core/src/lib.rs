@@ -27,6 +27,7 @@ pub mod ir;
 pub mod linter;
 pub mod noqa;
 pub mod project;
+pub mod read;
 pub mod rule;
 pub mod schema;
 pub mod settings;

@@ -41,13 +41,43 @@ impl Project {
         paths: &[PathBuf],
         excluded: &dyn Fn(&Path) -> bool,
     ) -> (Self, Vec<Error>) {
-        let discovered = crate::discover::migration_files(paths, excluded);
+        Self::read_discovered(crate::discover::migration_files(paths, excluded), None)
+    }
+
+    /// A file's text given in memory (an editor buffer, standard input) under the path it has or
+    /// will have: it is checked against the revision graph of that path's directory, whose other
+    /// migrations are read as context (never reported), as for a file given alone.
+    pub fn load_buffer(source: SourceFile, excluded: &dyn Fn(&Path) -> bool) -> (Self, Vec<Error>) {
+        let path = source.path.clone();
+        let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        let context = crate::discover::siblings(&dir, std::slice::from_ref(&path))
+            .into_iter()
+            .filter(|sibling| !excluded(sibling))
+            .collect();
+        let discovered = crate::discover::Discovered {
+            files: Vec::new(),
+            context,
+            errors: Vec::new(),
+        };
+        Self::read_discovered(discovered, Some(source))
+    }
+
+    /// Reads what discovery found (and `buffer`, in scope), in parallel.
+    fn read_discovered(
+        discovered: crate::discover::Discovered,
+        buffer: Option<SourceFile>,
+    ) -> (Self, Vec<Error>) {
         let mut errors = discovered.errors;
-        let files_read = discovered.files.len();
+        let files_read = discovered.files.len() + usize::from(buffer.is_some());
         let scoped = discovered.files.iter().map(|path| (path, true));
         let context = discovered.context.iter().map(|path| (path, false));
         let all: Vec<(&PathBuf, bool)> = scoped.chain(context).collect();
-        let labels = app_config_labels(all.iter().map(|(path, _)| path.as_path()));
+        let buffer_path = buffer.as_ref().map(|source| source.path.clone());
+        let labels = app_config_labels(
+            all.iter()
+                .map(|(path, _)| path.as_path())
+                .chain(buffer_path.as_deref()),
+        );
         let results: Vec<(Result<Option<Migration>, Error>, bool)> = all
             .par_iter()
             .map(|(path, in_scope)| {
@@ -65,6 +95,21 @@ impl Project {
             })
             .collect();
         let mut migrations = Vec::new();
+        if let Some(source) = buffer {
+            let label = source
+                .path
+                .parent()
+                .and_then(|dir| labels.get(dir))
+                .cloned();
+            let read_sibling = |sibling: &Path| std::fs::read_to_string(sibling).ok();
+            let cx = LowerContext {
+                app_label: label.as_deref(),
+                read_sibling: &read_sibling,
+            };
+            if let Some(migration) = lower(Arc::new(source), &cx) {
+                migrations.push((migration, true));
+            }
+        }
         for (result, in_scope) in results {
             match result {
                 Ok(Some(migration)) => migrations.push((migration, in_scope)),
@@ -245,7 +290,10 @@ fn app_config_labels<'a>(files: impl Iterator<Item = &'a Path>) -> HashMap<PathB
         let Some(package) = dir.parent() else {
             continue;
         };
-        let Ok(text) = std::fs::read_to_string(package.join("apps.py")) else {
+        let apps = package.join("apps.py");
+        let Ok((text, _)) = crate::read::read_regular_file(&apps)
+            .and_then(|bytes| crate::read::decode_python(&apps, bytes))
+        else {
             continue;
         };
         if let Some(label) = crate::extract::app_config_label(&text) {
@@ -400,12 +448,7 @@ fn ids(values: &[Spanned<String>]) -> Vec<String> {
 }
 
 fn read_source(path: &Path) -> Result<SourceFile, Error> {
-    let bytes = std::fs::read(path).map_err(|source| Error::Io {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    let text = String::from_utf8(bytes).map_err(|_| Error::NotUtf8 {
-        path: path.to_path_buf(),
-    })?;
-    Ok(SourceFile::new(path, text))
+    let bytes = crate::read::read_regular_file(path)?;
+    let (text, encoding) = crate::read::decode_python(path, bytes)?;
+    Ok(SourceFile::new(path, text).decoded_from(encoding))
 }

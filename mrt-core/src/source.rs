@@ -14,6 +14,9 @@ pub struct SourceFile {
     pub path: PathBuf,
     /// The file's text.
     pub text: String,
+    /// The encoding the file was decoded from, when it was not UTF-8 (see
+    /// [`crate::read::decode_python`]): writing `text` back needs it.
+    encoding: Option<crate::read::Encoding>,
     line_index: OnceLock<LineIndex>,
 }
 
@@ -32,8 +35,22 @@ impl SourceFile {
         Self {
             path: path.into(),
             text: text.into(),
+            encoding: None,
             line_index: OnceLock::new(),
         }
+    }
+
+    /// The same file, marked as decoded from `encoding` (`None`: UTF-8).
+    #[must_use]
+    pub fn decoded_from(mut self, encoding: Option<crate::read::Encoding>) -> Self {
+        self.encoding = encoding;
+        self
+    }
+
+    /// The encoding the file is stored in when it is not UTF-8: `mrt fix` leaves such files alone
+    /// rather than rewrite them in another encoding.
+    pub fn encoding(&self) -> Option<crate::read::Encoding> {
+        self.encoding
     }
 
     fn index(&self) -> &LineIndex {

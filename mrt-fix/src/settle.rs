@@ -37,9 +37,13 @@ pub fn fix_until_settled(
     lint: impl Fn(&Project) -> Vec<Diagnostic>,
 ) -> Settled {
     let mut settled = Settled::default();
+    // Fixed text is written as UTF-8, so a file stored in another encoding (PEP 263) is never
+    // changed.
     let in_scope: HashSet<PathBuf> = (0..project.migrations.len())
         .filter(|index| project.is_in_scope(*index))
-        .map(|index| project.migrations[index].path().to_path_buf())
+        .map(|index| &project.migrations[index])
+        .filter(|migration| migration.source.encoding().is_none())
+        .map(|migration| migration.path().to_path_buf())
         .collect();
     let originals: Vec<(PathBuf, String)> = project
         .migrations

@@ -3,6 +3,31 @@
 //!
 //! Reach them through [`registry`]: `inventory` drops the registrations of a crate that nothing
 //! names, and calling a function of this crate is what links them in.
+//!
+//! Checking a directory of migrations, with every default rule (the README's snippet; a test keeps
+//! the two the same):
+//!
+//! ```no_run
+//! use mrt_core::{Linter, Project, Settings};
+//!
+//! fn main() -> Result<(), Box<dyn std::error::Error>> {
+//!     let (project, errors) = Project::load(&["migrations/versions".into()]);
+//!     for error in &errors {
+//!         eprintln!("cannot read {error}");
+//!     }
+//!     let rules = mrt_rules::registry().select(&[], &[], &[])?;
+//!     for diagnostic in Linter::new(rules, Settings::default()).check(&project) {
+//!         let at = diagnostic.start();
+//!         let path = diagnostic.path().display();
+//!         println!("{path}:{}:{} {} {}", at.line, at.column, diagnostic.code(), diagnostic.message);
+//!     }
+//!     if errors.is_empty() {
+//!         Ok(())
+//!     } else {
+//!         Err(format!("{} path(s) could not be read", errors.len()).into())
+//!     }
+//! }
+//! ```
 
 pub mod docs;
 mod helpers;

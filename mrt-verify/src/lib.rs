@@ -38,6 +38,8 @@ pub mod migrate;
 pub mod report;
 pub mod seed;
 pub mod statics;
+#[doc(hidden)]
+pub mod testing;
 pub mod url;
 mod walk;
 pub mod worker;

@@ -183,6 +183,9 @@ struct Walk<'a> {
     mode: Mode,
     /// The run may use transactions (the database and env.py allow it).
     transactional: bool,
+    /// In a transaction, the trial's savepoint exists (a restarted worker lost it, and with it
+    /// everything since the last commit).
+    trial_open: bool,
     main: String,
     trial: String,
     report: Report,
@@ -233,6 +236,7 @@ impl<'a> Walk<'a> {
             seeder: Seeder::new(options.seed),
             mode: Mode::Copy,
             transactional: false,
+            trial_open: false,
             trial: server.trial_name(),
             main,
             report: Report {
@@ -349,17 +353,15 @@ impl<'a> Walk<'a> {
         if self.mode == Mode::Transaction {
             return Ok(Box::new(WorkerSession::new(&mut self.worker)));
         }
-        let name = match place {
-            Place::Main => self.main.clone(),
-            Place::Trial => self.trial.clone(),
-        };
+        let name = self.place_name(place);
         Ok(Box::new(self.session(&name)?))
     }
 
+    /// The database a place is in: in a transaction, the trial is the main database itself.
     fn place_name(&self, place: Place) -> String {
-        match place {
-            Place::Main => self.main.clone(),
-            Place::Trial => self.trial.clone(),
+        match (place, self.mode) {
+            (Place::Trial, Mode::Copy) => self.trial.clone(),
+            (Place::Main, _) | (Place::Trial, Mode::Transaction) => self.main.clone(),
         }
     }
 
@@ -367,9 +369,11 @@ impl<'a> Walk<'a> {
     fn begin_trial(&mut self) -> Result<(), Error> {
         match self.mode {
             Mode::Copy => self.copy(&self.main, &self.trial),
-            Mode::Transaction => self
-                .session_request(&json!({"op": "savepoint", "name": "mrt_trial"}))
-                .map(|_| ()),
+            Mode::Transaction => {
+                self.session_request(&json!({"op": "savepoint", "name": "mrt_trial"}))?;
+                self.trial_open = true;
+                Ok(())
+            }
         }
     }
 
@@ -377,6 +381,8 @@ impl<'a> Walk<'a> {
     fn rewind_trial(&mut self) -> Result<(), Error> {
         match self.mode {
             Mode::Copy => self.copy(&self.main, &self.trial),
+            // A restarted worker is already back at the last commit: a new savepoint will do.
+            Mode::Transaction if !self.trial_open => self.begin_trial(),
             Mode::Transaction => self
                 .session_request(&json!({"op": "rollback_to", "name": "mrt_trial"}))
                 .map(|_| ())
@@ -391,8 +397,12 @@ impl<'a> Walk<'a> {
     /// Ends a trial: the main database is as before it (a copy is simply left behind).
     fn end_trial(&mut self) -> Result<(), Error> {
         match self.mode {
-            Mode::Copy => Ok(()),
-            Mode::Transaction => self.rewind_trial(),
+            Mode::Transaction if self.trial_open => {
+                self.rewind_trial()?;
+                self.trial_open = false;
+                Ok(())
+            }
+            Mode::Copy | Mode::Transaction => Ok(()),
         }
     }
 
@@ -522,6 +532,7 @@ impl<'a> Walk<'a> {
         if self.mode == Mode::Transaction {
             self.open_session()?;
             self.seeder.forget();
+            self.trial_open = false;
         }
         Ok(())
     }

@@ -10,28 +10,13 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::Duration;
 
 use mrt_core::{Linter, Project, Settings};
 use mrt_verify::{DatabaseUrl, Options, Report, Source, Status};
 
 fn python() -> Option<PathBuf> {
-    let python =
-        std::env::var_os("MRT_TEST_PYTHON").map_or_else(|| PathBuf::from("python3"), PathBuf::from);
-    let usable = Command::new(&python)
-        .args(["-c", "import django, psycopg2"])
-        .status()
-        .is_ok_and(|status| status.success());
-    if usable {
-        return Some(python);
-    }
-    assert!(
-        std::env::var_os("CI").is_none(),
-        "CI must give these tests a Python with django and psycopg2 (MRT_TEST_PYTHON)"
-    );
-    eprintln!("skipped: no Python with django and psycopg2 (set MRT_TEST_PYTHON)");
-    None
+    mrt_verify::testing::python_with(&["django", "psycopg2"])
 }
 
 fn copy_dir(from: &Path, to: &Path) {

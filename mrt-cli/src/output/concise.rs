@@ -12,10 +12,12 @@ pub(super) fn render(report: &Report<'_>) -> String {
         let _ = writeln!(
             out,
             "{}:{}:{}: {} {}[{}] {}",
-            diagnostic.path().display(),
+            report.paint.path(&diagnostic.path().display().to_string()),
             start.line,
             start.column,
-            diagnostic.code(),
+            report
+                .paint
+                .severity(diagnostic.severity(), diagnostic.code()),
             report.marker(index),
             diagnostic.severity().as_str(),
             diagnostic.message

@@ -5,8 +5,8 @@ use std::fmt::Write as _;
 use mrt_core::Diagnostic;
 use mrt_fix::Applicability;
 
-use super::Report;
-use crate::check::FixNote;
+use super::FixNote;
+use super::{Paint, Report};
 
 pub(super) fn render(report: &Report<'_>) -> String {
     let mut out = String::new();
@@ -16,22 +16,30 @@ pub(super) fn render(report: &Report<'_>) -> String {
             diagnostic,
             report.marker(index),
             report.fix(index),
+            report.paint,
         );
     }
     out.push_str(&report.summary_lines());
     out
 }
 
-fn finding(out: &mut String, diagnostic: &Diagnostic, marker: &str, fix: Option<&FixNote>) {
+fn finding(
+    out: &mut String,
+    diagnostic: &Diagnostic,
+    marker: &str,
+    fix: Option<&FixNote>,
+    paint: Paint,
+) {
     let start = diagnostic.start();
+    let severity = diagnostic.severity();
     let end = diagnostic.end();
     let _ = writeln!(
         out,
         "{}:{}:{}: {} {marker}[{}] {}: {}",
-        diagnostic.path().display(),
+        paint.path(&diagnostic.path().display().to_string()),
         start.line,
         start.column,
-        diagnostic.code(),
+        paint.severity(severity, diagnostic.code()),
         diagnostic.severity().as_str(),
         diagnostic.rule.name,
         diagnostic.message
@@ -52,15 +60,22 @@ fn finding(out: &mut String, diagnostic: &Diagnostic, marker: &str, fix: Option<
         .take(start.column - 1)
         .map(|c| if c == '\t' { '\t' } else { ' ' })
         .collect();
-    let _ = writeln!(out, "{blank} |");
-    let _ = writeln!(out, "{} | {line_text}", start.line);
+    let bar = paint.gutter(&format!("{blank} |"));
+    let _ = writeln!(out, "{bar}");
     let _ = writeln!(
         out,
-        "{blank} | {indent}{} {}",
-        "^".repeat(width),
-        diagnostic.code()
+        "{} {line_text}",
+        paint.gutter(&format!("{} |", start.line))
     );
-    let _ = writeln!(out, "{blank} |");
+    let _ = writeln!(
+        out,
+        "{bar} {indent}{}",
+        paint.severity(
+            severity,
+            &format!("{} {}", "^".repeat(width), diagnostic.code())
+        )
+    );
+    let _ = writeln!(out, "{bar}");
     if let Some(help) = &diagnostic.help {
         let _ = writeln!(out, "{blank} = help: {help}");
     }

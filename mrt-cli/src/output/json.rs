@@ -3,8 +3,8 @@
 
 use serde::Serialize;
 
+use super::FixNote;
 use super::{Located, Report, Skipped, Summary};
-use crate::check::FixNote;
 
 #[derive(Serialize)]
 struct JsonReport<'a> {

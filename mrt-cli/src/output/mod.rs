@@ -1,4 +1,22 @@
-//! Printing a check's findings in each output format.
+//! Printing a check's findings in each output format, as `mrt check` prints them: a program that
+//! embeds the linter builds a [`Report`] and calls [`render`] or [`statistics`].
+//!
+//! ```no_run
+//! use mrt_cli::output::{OutputFormat, Report, Summary, fix_notes, render};
+//! use mrt_core::{Linter, Project, Settings};
+//!
+//! let (project, errors) = Project::load(&["migrations/versions".into()]);
+//! let rules = mrt_rules::registry().select(&[], &[], &[]).expect("no selectors to resolve");
+//! let linter = Linter::new(rules, Settings::default());
+//! let diagnostics = linter.check(&project);
+//! let fixes = fix_notes(&diagnostics, &project, linter.settings());
+//! let mut summary = Summary::default();
+//! summary.add(&project);
+//! summary.count(&diagnostics);
+//! summary.count_fixes(&fixes);
+//! let report = Report::new(&diagnostics, &summary).with_fixes(&fixes).with_errors(&errors);
+//! print!("{}", render(&report, OutputFormat::Sarif));
+//! ```
 
 mod concise;
 mod full;
@@ -13,27 +31,45 @@ use std::fmt::Write as _;
 use mrt_core::{Diagnostic, Error, Project, Severity};
 use mrt_fix::Applicability;
 
-use crate::args::OutputFormat;
-use crate::check::FixNote;
+pub use crate::args::OutputFormat;
+pub use crate::check::fix_notes;
+
+/// What `mrt check` says of the fix `mrt fix` has for a finding (see [`fix_notes`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FixNote {
+    /// What the fix does.
+    pub title: String,
+    /// How safe it is.
+    pub applicability: Applicability,
+}
 
 /// Counts over every checked project.
 #[derive(Debug, Clone, Default, serde::Serialize)]
-pub(crate) struct Summary {
-    pub(crate) files: usize,
-    pub(crate) migrations: usize,
-    pub(crate) revisions: usize,
-    pub(crate) parent_links: usize,
-    pub(crate) unknown_parents: usize,
-    pub(crate) errors: usize,
-    pub(crate) warnings: usize,
+#[non_exhaustive]
+pub struct Summary {
+    /// Python files read.
+    pub files: usize,
+    /// Migrations checked.
+    pub migrations: usize,
+    /// Revisions in the graphs.
+    pub revisions: usize,
+    /// Parent links in the graphs.
+    pub parent_links: usize,
+    /// `down_revision` references that name no known revision.
+    pub unknown_parents: usize,
+    /// Findings of severity error.
+    pub errors: usize,
+    /// Findings of severity warning.
+    pub warnings: usize,
     /// Findings `mrt fix` fixes.
-    pub(crate) fixable: usize,
+    pub fixable: usize,
     /// Findings `mrt fix --unsafe-fixes` fixes besides.
-    pub(crate) unsafe_fixable: usize,
+    pub unsafe_fixable: usize,
 }
 
 impl Summary {
-    pub(crate) fn add(&mut self, project: &Project) {
+    /// Adds a project's files, migrations and graph.
+    pub fn add(&mut self, project: &Project) {
         let graph = &project.graph;
         self.files += project.files_read;
         self.migrations += project.checked_migrations();
@@ -46,7 +82,8 @@ impl Summary {
             .count();
     }
 
-    pub(crate) fn count(&mut self, diagnostics: &[Diagnostic]) {
+    /// Counts the findings by severity.
+    pub fn count(&mut self, diagnostics: &[Diagnostic]) {
         let of = |severity| {
             diagnostics
                 .iter()
@@ -57,7 +94,8 @@ impl Summary {
         self.warnings = of(Severity::Warning);
     }
 
-    pub(crate) fn count_fixes(&mut self, fixes: &[Option<FixNote>]) {
+    /// Counts the findings `mrt fix` fixes, safely or not.
+    pub fn count_fixes(&mut self, fixes: &[Option<FixNote>]) {
         let of = |applicability| {
             fixes
                 .iter()
@@ -72,15 +110,21 @@ impl Summary {
 
 /// A revision whose findings the configuration accepts (`[tool.mrt.skip]`).
 #[derive(Debug, Clone, serde::Serialize)]
-pub(crate) struct Skipped {
-    pub(crate) revision: String,
-    pub(crate) path: String,
-    pub(crate) reason: String,
+pub struct Skipped {
+    /// The revision id.
+    pub revision: String,
+    /// Its file.
+    pub path: String,
+    /// Why its findings are accepted.
+    pub reason: String,
 }
 
-/// Everything a format may print.
+/// Everything a format may print: the findings, sorted as they are to be printed
+/// ([`Diagnostic::cmp_for_output`]), and what goes with them. Built with [`Report::new`] and the
+/// `with_*` methods.
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct Report<'a> {
+#[must_use]
+pub struct Report<'a> {
     pub(crate) diagnostics: &'a [Diagnostic],
     /// The fix of each finding, if `mrt fix` has one (same order as `diagnostics`).
     pub(crate) fixes: &'a [Option<FixNote>],
@@ -88,12 +132,106 @@ pub(crate) struct Report<'a> {
     pub(crate) skipped: &'a [Skipped],
     pub(crate) summary: &'a Summary,
     pub(crate) strict: bool,
+    /// ANSI colours in the `full` and `concise` formats.
+    pub(crate) paint: Paint,
+    /// The findings only: no summary lines.
+    pub(crate) quiet: bool,
+}
+
+impl<'a> Report<'a> {
+    /// A report of `diagnostics`, with no fixes, no unreadable paths, no skipped revisions, not
+    /// strict, without colour.
+    pub fn new(diagnostics: &'a [Diagnostic], summary: &'a Summary) -> Self {
+        Self {
+            diagnostics,
+            fixes: &[],
+            errors: &[],
+            skipped: &[],
+            summary,
+            strict: false,
+            paint: Paint::default(),
+            quiet: false,
+        }
+    }
+
+    /// The fix of each finding, in the same order (see [`fix_notes`]).
+    pub fn with_fixes(mut self, fixes: &'a [Option<FixNote>]) -> Self {
+        self.fixes = fixes;
+        self
+    }
+
+    /// The paths that could not be read.
+    pub fn with_errors(mut self, errors: &'a [Error]) -> Self {
+        self.errors = errors;
+        self
+    }
+
+    /// The revisions whose findings the configuration accepts.
+    pub fn with_skipped(mut self, skipped: &'a [Skipped]) -> Self {
+        self.skipped = skipped;
+        self
+    }
+
+    /// Whether warnings fail the check (the summary says so).
+    pub fn strict(mut self, strict: bool) -> Self {
+        self.strict = strict;
+        self
+    }
+
+    /// ANSI colours in the `full` and `concise` formats.
+    pub fn color(mut self, color: bool) -> Self {
+        self.paint = Paint { enabled: color };
+        self
+    }
+
+    /// The findings only, without the summary lines.
+    pub fn quiet(mut self, quiet: bool) -> Self {
+        self.quiet = quiet;
+        self
+    }
+}
+
+/// ANSI styles for the text formats, or none: plain text when colour is off.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Paint {
+    pub(crate) enabled: bool,
+}
+
+impl Paint {
+    fn wrap(self, codes: &str, text: &str) -> String {
+        if self.enabled {
+            format!("\x1b[{codes}m{text}\x1b[0m")
+        } else {
+            text.to_owned()
+        }
+    }
+
+    /// A path, in bold.
+    pub(crate) fn path(self, text: &str) -> String {
+        self.wrap("1", text)
+    }
+
+    /// A rule code or an underline, bold red for an error, bold yellow for a warning.
+    pub(crate) fn severity(self, severity: Severity, text: &str) -> String {
+        match severity {
+            Severity::Error => self.wrap("1;31", text),
+            Severity::Warning => self.wrap("1;33", text),
+        }
+    }
+
+    /// The gutter and the help lines, in blue.
+    pub(crate) fn gutter(self, text: &str) -> String {
+        self.wrap("34", text)
+    }
 }
 
 impl Report<'_> {
     /// The closing lines of the text formats: skipped revisions, then the counts.
     pub(crate) fn summary_lines(&self) -> String {
         let mut text = String::new();
+        if self.quiet {
+            return text;
+        }
         for skip in self.skipped {
             let _ = writeln!(
                 text,
@@ -123,7 +261,11 @@ impl Report<'_> {
             )
         };
         if errors + warnings == 0 {
-            if unreadable.is_empty() {
+            if migrations == 0 {
+                // Not "All checks passed": nothing was checked (a warning on stderr names the
+                // paths).
+                let _ = writeln!(text, "No migrations checked ({checked}).{unreadable}");
+            } else if unreadable.is_empty() {
                 let _ = writeln!(text, "All checks passed ({checked}).");
             } else {
                 let _ = writeln!(text, "No findings in {checked}.{unreadable}");
@@ -179,8 +321,8 @@ fn plural(count: usize) -> &'static str {
     if count == 1 { "" } else { "s" }
 }
 
-/// Renders a report in a format.
-pub(crate) fn render(report: &Report<'_>, format: OutputFormat) -> String {
+/// Renders a report in a format, as `mrt check --output-format` prints it.
+pub fn render(report: &Report<'_>, format: OutputFormat) -> String {
     match format {
         OutputFormat::Full => full::render(report),
         OutputFormat::Concise => concise::render(report),
@@ -193,28 +335,57 @@ pub(crate) fn render(report: &Report<'_>, format: OutputFormat) -> String {
     }
 }
 
-/// `--statistics`: findings per rule, most frequent first.
-pub(crate) fn statistics(report: &Report<'_>) -> String {
-    let mut counts: Vec<(&'static str, &'static str, &'static str, usize)> = Vec::new();
-    for diagnostic in report.diagnostics {
-        match counts.iter_mut().find(|entry| entry.0 == diagnostic.code()) {
-            Some(entry) => entry.3 += 1,
-            None => counts.push((
-                diagnostic.code(),
-                diagnostic.rule.name,
-                diagnostic.severity().as_str(),
-                1,
-            )),
+/// One line of `--statistics`.
+#[derive(Debug, serde::Serialize)]
+struct RuleCount {
+    code: &'static str,
+    name: &'static str,
+    severity: &'static str,
+    count: usize,
+    /// How many of them `mrt fix` fixes.
+    fixable: usize,
+}
+
+/// `--statistics`: findings per rule, most frequent first; a JSON array for the JSON formats.
+pub fn statistics(report: &Report<'_>, format: OutputFormat) -> String {
+    let mut counts: Vec<RuleCount> = Vec::new();
+    for (index, diagnostic) in report.diagnostics.iter().enumerate() {
+        let fixable = usize::from(!report.marker(index).is_empty());
+        match counts
+            .iter_mut()
+            .find(|entry| entry.code == diagnostic.code())
+        {
+            Some(entry) => {
+                entry.count += 1;
+                entry.fixable += fixable;
+            }
+            None => counts.push(RuleCount {
+                code: diagnostic.code(),
+                name: diagnostic.rule.name,
+                severity: diagnostic.severity().as_str(),
+                count: 1,
+                fixable,
+            }),
         }
     }
-    counts.sort_by(|a, b| b.3.cmp(&a.3).then(a.0.cmp(b.0)));
+    counts.sort_by(|a, b| b.count.cmp(&a.count).then(a.code.cmp(b.code)));
+    if matches!(format, OutputFormat::Json | OutputFormat::JsonLines) {
+        return to_json(&counts, format == OutputFormat::Json);
+    }
     let width = counts
         .iter()
-        .map(|entry| entry.3.to_string().len())
+        .map(|entry| entry.count.to_string().len())
         .max()
         .unwrap_or(1);
     let mut text = String::new();
-    for (code, name, severity, count) in counts {
+    for entry in counts {
+        let RuleCount {
+            code,
+            name,
+            severity,
+            count,
+            ..
+        } = entry;
         let _ = writeln!(text, "{count:>width$}  {code}  [{severity}]  {name}");
     }
     text.push_str(&report.summary_lines());

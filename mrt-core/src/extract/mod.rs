@@ -4,6 +4,7 @@
 //! migration (with what could be read) and its errors, which MRT902 reports.
 
 mod alembic;
+mod depth;
 mod django;
 pub(crate) mod frontend;
 
@@ -14,9 +15,9 @@ mod sql_dir;
 
 use std::sync::Arc;
 
-use ruff_python_ast::ModModule;
 use ruff_python_ast::PySourceType;
 use ruff_python_ast::token::TokenKind;
+use ruff_python_ast::{ModModule, Stmt};
 use ruff_python_parser::{Parsed, parse_unchecked_source};
 use ruff_text_size::Ranged;
 
@@ -55,7 +56,31 @@ pub(crate) fn extract_in_app(
     app_label: Option<&str>,
 ) -> Option<Migration> {
     let parsed = parse_unchecked_source(&source.text, PySourceType::Python);
-    let suite = parsed.suite();
+    let tokens = parsed.tokens().len();
+    let Some((shallow, error)) = depth::too_deep(parsed.suite(), tokens) else {
+        return lower_parsed(&parsed, parsed.suite(), None, source, app_label);
+    };
+    // Only the shallow top-level statements are lowered (the revision ids are usually among
+    // them); the tree is dropped on a stack sized for it.
+    let suite: Vec<Stmt> = shallow
+        .into_iter()
+        .filter_map(|index| parsed.suite().get(index).cloned())
+        .collect();
+    let migration = lower_parsed(&parsed, &suite, Some(error), source, app_label);
+    drop(suite);
+    depth::drop_deep(parsed, tokens);
+    migration
+}
+
+/// Lowers a parsed file's statements `suite` (all of them, or the shallow ones), with `too_deep`
+/// added to the parser's errors.
+fn lower_parsed(
+    parsed: &Parsed<ModModule>,
+    suite: &[Stmt],
+    too_deep: Option<SyntaxError>,
+    source: Arc<SourceFile>,
+    app_label: Option<&str>,
+) -> Option<Migration> {
     let syntax_errors: Vec<SyntaxError> = parsed
         .errors()
         .iter()
@@ -63,19 +88,19 @@ pub(crate) fn extract_in_app(
             message: error.error.to_string(),
             range: error.location,
         })
+        .chain(too_deep)
         .collect();
 
     let is_alembic = alembic::is_revision_module(suite)
-        || (!syntax_errors.is_empty() && looks_like_alembic(&parsed, &source.text));
+        || (!syntax_errors.is_empty() && looks_like_alembic(parsed, &source.text));
     if !is_alembic {
         let class = django::migration_class(suite);
-        if class.is_none()
-            && (syntax_errors.is_empty() || !looks_like_django(&parsed, &source.text))
+        if class.is_none() && (syntax_errors.is_empty() || !looks_like_django(parsed, &source.text))
         {
             return None;
         }
         let lowered = django::lower(class, &source.text, &source.path, app_label);
-        let suppressions = suppressions(&parsed, &source);
+        let suppressions = suppressions(parsed, &source);
         return Some(Migration {
             framework: Framework::Django,
             revision: Some(lowered.revision),
@@ -92,7 +117,7 @@ pub(crate) fn extract_in_app(
         });
     }
     let lowered = alembic::lower(suite, &source.text);
-    let suppressions = suppressions(&parsed, &source);
+    let suppressions = suppressions(parsed, &source);
     Some(Migration {
         framework: Framework::Alembic,
         revision: lowered.revision,

@@ -45,12 +45,18 @@ struct Piece {
     postgres: Option<Vec<TokenWithSpan>>,
 }
 
+/// Statements with this many significant tokens or more are classified from their first tokens
+/// (this many and one) instead of parsed: DDL is a few hundred tokens, and a statement of millions
+/// (a data dump in one literal) cost `sqlparser` seconds and gigabytes, twice over when the
+/// generic dialect tried again.
+const MAX_PARSED_TOKENS: usize = 50_000;
+
 /// Lowers `sql`; `place` maps a byte range of the text to a range of the file.
 pub(crate) fn lower(sql: &str, place: &dyn Fn(Range<usize>) -> TextRange) -> LoweredSql {
-    let pieces = split(sql);
+    let mut pieces = split(sql).peekable();
     let mut lowered = LoweredSql {
         ops: Vec::new(),
-        read_only: !pieces.is_empty(),
+        read_only: pieces.peek().is_some(),
     };
     for piece in pieces {
         let range = place(piece.range.clone());
@@ -60,11 +66,15 @@ pub(crate) fn lower(sql: &str, place: &dyn Fn(Range<usize>) -> TextRange) -> Low
             lowered.ops.extend(ops.into_iter().map(|op| (op, range)));
             continue;
         }
-        let postgres = match piece.postgres {
-            Some(tokens) => parse_tokens(tokens, &PostgreSqlDialect {}),
-            None => parse_one(text, &PostgreSqlDialect {}),
+        let parsed = if piece.tokens.len() >= MAX_PARSED_TOKENS {
+            None
+        } else {
+            let postgres = match piece.postgres {
+                Some(tokens) => parse_tokens(tokens, &PostgreSqlDialect {}),
+                None => parse_one(text, &PostgreSqlDialect {}),
+            };
+            postgres.or_else(|| parse_one(text, &GenericDialect {}))
         };
-        let parsed = postgres.or_else(|| parse_one(text, &GenericDialect {}));
         let mut ops = match &parsed {
             Some(Statement::Query(_)) => dml_in_query(&piece.tokens, range),
             Some(statement) => lower_statement(statement, &piece.tokens, text, range),
@@ -97,8 +107,9 @@ fn parse_tokens(tokens: Vec<TokenWithSpan>, dialect: &dyn Dialect) -> Option<Sta
 }
 
 /// Splits on `;` tokens. Text the tokenizer cannot read (an unterminated quote) is one statement
-/// with no tokens.
-fn split(sql: &str) -> Vec<Piece> {
+/// with no tokens. Statements are made as they are asked for, so that only one at a time is held
+/// besides the tokenizer's buffer (a literal of 600,000 statements held them all at once).
+fn split(sql: &str) -> Box<dyn Iterator<Item = Piece> + '_> {
     // Sized for the text up front: growing a vector of tokens one doubling at a time copied it
     // over and over.
     let mut tokens = Vec::with_capacity(sql.len() / 2 + 8);
@@ -115,14 +126,14 @@ fn split(sql: &str) -> Vec<Piece> {
         {
             let trimmed = sql.trim();
             if trimmed.is_empty() {
-                return Vec::new();
+                return Box::new(std::iter::empty());
             }
             let start = sql.len() - sql.trim_start().len();
-            return vec![Piece {
+            return Box::new(std::iter::once(Piece {
                 range: start..start + trimmed.len(),
                 tokens: Vec::new(),
                 postgres: None,
-            }];
+            }));
         }
         false
     };
@@ -146,35 +157,53 @@ fn split(sql: &str) -> Vec<Piece> {
     let mut offsets = LineOffsets::new(sql);
     let mut rest = tokens.into_iter();
     let mut consumed = 0;
-    let mut pieces = Vec::with_capacity(bounds.len());
-    for (first, last) in bounds {
+    Box::new(bounds.into_iter().filter_map(move |(first, last)| {
+        // Tokens are moved out of the tokenizer's buffer, not copied: a statement of millions of
+        // tokens (a data dump in one literal) was held three times over.
+        let statement = rest.by_ref().skip(first - consumed).take(last + 1 - first);
+        consumed = last + 1;
+        let mut span: Option<(Location, Location, Location)> = None;
+        let mut significant = Vec::new();
+        // Every token from the first significant one to the last, whitespace and comments
+        // included: what `Parser::parse_sql` would tokenize from the statement's text; dropped
+        // once the statement is too long to be parsed.
+        let mut all = postgres.then(Vec::new);
+        for token in statement {
+            span = Some(match span {
+                None => (token.span.start, token.span.start, token.span.end),
+                Some((start, _, _)) => (start, token.span.start, token.span.end),
+            });
+            let is_significant = !matches!(token.token, Token::Whitespace(_));
+            if significant.len() >= MAX_PARSED_TOKENS {
+                all = None;
+            }
+            if significant.len() > MAX_PARSED_TOKENS {
+                // Classified from its first tokens only (see `MAX_PARSED_TOKENS`).
+                continue;
+            }
+            match all.as_mut() {
+                Some(all) => {
+                    if is_significant {
+                        significant.push(token.token.clone());
+                    }
+                    all.push(token);
+                }
+                None if is_significant => significant.push(token.token),
+                None => {}
+            }
+        }
+        let (first_start, last_start, last_end) = span?;
         // The range runs from the first significant token's start to the last one's end (or
         // start, whichever is later), as the tokenizer's locations give them.
-        let statement: Vec<TokenWithSpan> = rest
-            .by_ref()
-            .skip(first - consumed)
-            .take(last + 1 - first)
-            .collect();
-        consumed = last + 1;
-        let (Some(first), Some(last)) = (statement.first(), statement.last()) else {
-            continue;
-        };
-        let start = offsets.offset(first.span.start);
-        let last_start = offsets.offset(last.span.start);
-        let end = offsets.offset(last.span.end).max(last_start);
-        pieces.push(Piece {
+        let start = offsets.offset(first_start);
+        let last_start = offsets.offset(last_start);
+        let end = offsets.offset(last_end).max(last_start);
+        Some(Piece {
             range: start..end,
-            tokens: statement
-                .iter()
-                .filter(|token| !matches!(token.token, Token::Whitespace(_)))
-                .map(|token| token.token.clone())
-                .collect(),
-            // Every token from the first significant one to the last, whitespace and comments
-            // included: what `Parser::parse_sql` would tokenize from the statement's text.
-            postgres: postgres.then_some(statement),
-        });
-    }
-    pieces
+            tokens: significant,
+            postgres: all,
+        })
+    }))
 }
 
 /// Converts the tokenizer's one-based line/column locations to byte offsets. Locations are asked
@@ -1180,7 +1209,7 @@ mod tests {
     fn a_parsed_drop_index_reads_concurrently_from_its_tokens() {
         let lowered_with = |text: &str| {
             let statement = parse_one("DROP INDEX ix_b", &PostgreSqlDialect {}).expect("parses");
-            let piece = split(text).remove(0);
+            let piece = split(text).next().expect("one statement");
             lower_statement(&statement, &piece.tokens, text, TextRange::default())
         };
         assert!(matches!(
