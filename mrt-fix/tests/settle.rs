@@ -147,3 +147,23 @@ fn a_second_run_changes_nothing() {
         drop(linter);
     }
 }
+
+#[test]
+fn a_fix_that_does_not_clear_its_finding_is_refused_and_not_repeated() {
+    // `users.id` is NOT NULL already: the inverse of making it NOT NULL restores NOT NULL, which
+    // does not clear MRT402; written, it was appended again on every run.
+    let text = "revision = \"0002\"\ndown_revision = \"0001\"\n\nfrom alembic import op\nimport sqlalchemy as sa\n\n\ndef upgrade():\n    op.alter_column(\"users\", \"id\", nullable=False)\n    op.create_index(\"ix_users_id\", \"users\", [\"id\"])\n\n\ndef downgrade():\n    op.drop_index(\"ix_users_id\", table_name=\"users\")\n";
+    let (settled, _) = settle_second(text);
+    assert_eq!(
+        settled.refused,
+        [mrt_fix::Refused {
+            path: "0002.py".into(),
+            code: "MRT402",
+            reason: mrt_fix::RefusedReason::NotCleared,
+        }]
+    );
+    // Nothing is written, so a second run has nothing to add either.
+    assert!(settled.changed.is_empty(), "{:?}", settled.changed);
+    let (again, _) = settle_second(text);
+    assert!(again.changed.is_empty(), "{:?}", again.changed);
+}
