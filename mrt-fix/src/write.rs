@@ -202,6 +202,25 @@ mod tests {
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
+    #[cfg(unix)]
+    #[test]
+    fn the_owner_is_kept_where_the_user_may_give_files_away() {
+        use std::os::unix::fs::MetadataExt as _;
+        let dir = scratch("owner");
+        let path = dir.join("rev.py");
+        std::fs::write(&path, "old\n").unwrap();
+        // Only root may give a file away; for anyone else there is nothing to keep.
+        if std::os::unix::fs::chown(&path, Some(65_534), Some(65_534)).is_err() {
+            std::fs::remove_dir_all(&dir).unwrap();
+            return;
+        }
+        write_fixed(&path, "old\n", "new\n").unwrap();
+        let meta = std::fs::metadata(&path).unwrap();
+        assert_eq!((meta.uid(), meta.gid()), (65_534, 65_534));
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "new\n");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
     #[test]
     fn stale_temporary_files_of_dead_processes_are_removed() {
         let dir = scratch("stale");
