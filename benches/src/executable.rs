@@ -57,6 +57,18 @@ const FAULTS: &[(&str, &str)] = &[
 /// The chain of `n` revisions (ids `v00000`...); with `plant`, one revision in six carries a fault,
 /// cycling through every kind.
 pub fn executable_chain(n: usize, plant: bool) -> (Vec<GeneratedFile>, Vec<Expected>) {
+    executable_chain_with(n, plant, false)
+}
+
+/// [`executable_chain`]; with `drops`, one revision in seven (of those neither planted nor
+/// creating a table) drops a nullable column in a batch block, from a table other tables' foreign
+/// keys refer to where there is one, and its downgrade adds the column back (empty: `mrt verify`
+/// must report `data`). `mrt fix` must bring such a column back without rebuilding the table.
+pub fn executable_chain_with(
+    n: usize,
+    plant: bool,
+    drops: bool,
+) -> (Vec<GeneratedFile>, Vec<Expected>) {
     let mut tables: Vec<Table> = Vec::new();
     let mut files = Vec::with_capacity(n);
     let mut expected = Vec::with_capacity(n);
@@ -72,6 +84,11 @@ pub fn executable_chain(n: usize, plant: bool) -> (Vec<GeneratedFile>, Vec<Expec
             faults += 1;
             let (up, down) = fault(what, index, &mut tables);
             (what, Some(kind), up, down)
+        } else if drops
+            && index % 7 == 4
+            && let Some((up, down)) = drop_column(index, &mut tables)
+        {
+            ("drop column", Some("data"), up, Some(down))
         } else {
             let (what, up, down) = correct(index, &mut tables);
             (what, None, up, down)
@@ -421,6 +438,34 @@ fn fault(what: &'static str, index: usize, tables: &mut Vec<Table>) -> (String, 
             (upgrade, Some("    pass\n".into()))
         }
     }
+}
+
+/// Drops a nullable column that no index, foreign key or backfill (`qty`) uses, preferring a table other tables
+/// refer to; the downgrade adds it back as it was (without its rows).
+fn drop_column(index: usize, tables: &mut [Table]) -> Option<(String, String)> {
+    let droppable = |table: &Table| {
+        table.columns.iter().position(|c| {
+            c.nullable && c.default.is_none() && c.name != "parent_id" && c.name != "qty"
+        })
+    };
+    let count = tables.len();
+    let pick = (0..count)
+        .map(|offset| (index + offset) % count)
+        .filter(|&at| droppable(&tables[at]).is_some())
+        .max_by_key(|&at| tables[at].referenced)?;
+    let table = &mut tables[pick];
+    let column = table.columns.remove(droppable(table)?);
+    let name = &table.name;
+    Some((
+        batch(name, &format!("batch.drop_column(\"{}\")", column.name)),
+        batch(
+            name,
+            &format!(
+                "batch.add_column(sa.Column(\"{}\", {}, nullable=True))",
+                column.name, column.sa_type
+            ),
+        ),
+    ))
 }
 
 fn nullable_string(name: &str) -> Column {

@@ -10,7 +10,7 @@ use std::fmt::Write as _;
 pub mod executable;
 pub mod planted;
 
-pub use executable::{Expected, executable_chain};
+pub use executable::{Expected, executable_chain, executable_chain_with};
 pub use planted::{Planted, planted_chain};
 
 /// One generated file: its name and text.

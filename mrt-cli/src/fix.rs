@@ -1,11 +1,11 @@
 //! `mrt fix`: applies the fixes of the findings `mrt check` would report, until nothing changes
 //! (the loop is `mrt_fix::fix_until_settled`; here are arguments, output and writing).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use mrt_core::Project;
-use mrt_fix::Applicability;
+use mrt_fix::{Applicability, RefusedReason};
 
 use crate::Status;
 use crate::args::FixArgs;
@@ -16,12 +16,16 @@ use crate::check::{apply_config, config_groups, linter};
 struct Outcome {
     /// Fixed text of each changed file, with its original.
     changed: BTreeMap<PathBuf, (String, String)>,
-    /// Fixes applied.
-    applied: usize,
     /// Fixes left because they are unsafe (without `--unsafe-fixes`).
     unsafe_left: usize,
     /// Titles of display-only fixes, with their file.
     display_only: Vec<(PathBuf, String, &'static str)>,
+    /// Fixes applied in each changed file.
+    applied_in: BTreeMap<PathBuf, usize>,
+    /// Fixes taken back, and why.
+    refused: Vec<mrt_fix::Refused>,
+    /// Directories of the migrations read.
+    dirs: BTreeSet<PathBuf>,
 }
 
 pub(crate) fn run(args: &FixArgs) -> Result<Status, String> {
@@ -64,14 +68,42 @@ pub(crate) fn run(args: &FixArgs) -> Result<Status, String> {
             };
             apply_config(found, config.as_ref(), project).0
         };
+        outcome.dirs.extend(
+            project
+                .migrations
+                .iter()
+                .filter_map(|m| m.path().parent().map(Path::to_path_buf)),
+        );
         let settled = mrt_fix::fix_until_settled(project, linter.settings(), at_least, lint);
-        outcome.applied += settled.applied;
         outcome.unsafe_left += settled.unsafe_left;
         outcome.display_only.extend(settled.display_only);
         outcome.changed.extend(settled.changed);
+        outcome.applied_in.extend(settled.applied_in);
+        outcome.refused.extend(settled.refused);
     }
     for error in &errors {
         eprintln!("mrt: error: {error}");
+    }
+    for refused in &outcome.refused {
+        let path = refused.path.display();
+        let code = refused.code;
+        match refused.reason {
+            // A fix that would leave a file Python cannot read is a fault of mrt: the run fails.
+            RefusedReason::Unparsable => {
+                let error = format!(
+                    "{path}: {code}: the fixed file would not parse; it was not changed (please report this)"
+                );
+                eprintln!("mrt: error: {error}");
+                errors.push(error);
+            }
+            RefusedReason::NotCleared => eprintln!(
+                "{path}: {code}: fix not applied: it does not clear its finding (fix it by hand)."
+            ),
+            RefusedReason::NewFinding(new) => eprintln!(
+                "{path}: {code}: fix not applied: it would bring a new {new} finding (fix it by hand)."
+            ),
+            _ => eprintln!("{path}: {code}: fix not applied."),
+        }
     }
     let status = if args.diff {
         let mut out = String::new();
@@ -85,19 +117,29 @@ pub(crate) fn run(args: &FixArgs) -> Result<Status, String> {
             Status::Failure
         }
     } else {
-        for (path, (_, text)) in &outcome.changed {
-            if let Err(error) = mrt_fix::write_atomic(path, text) {
-                errors.push(error.to_string());
-                eprintln!("mrt: error: {error}");
+        // Temporary files of earlier runs that were killed while writing.
+        for dir in &outcome.dirs {
+            mrt_fix::remove_stale_temp_files(dir);
+        }
+        let (mut fixed, mut files) = (0, 0);
+        for (path, (original, text)) in &outcome.changed {
+            match mrt_fix::write_fixed(path, original, text) {
+                Ok(()) => {
+                    files += 1;
+                    fixed += outcome.applied_in.get(path).copied().unwrap_or_default();
+                }
+                Err(error) => {
+                    errors.push(error.to_string());
+                    eprintln!("mrt: error: {error}");
+                }
             }
         }
-        if !outcome.changed.is_empty() {
+        // Only what was written counts.
+        if files > 0 {
             eprintln!(
-                "Fixed {} finding{} in {} file{}.",
-                outcome.applied,
-                plural(outcome.applied),
-                outcome.changed.len(),
-                plural(outcome.changed.len())
+                "Fixed {fixed} finding{} in {files} file{}.",
+                plural(fixed),
+                plural(files)
             );
         }
         Status::Success

@@ -353,3 +353,98 @@ fn check_marks_the_findings_mrt_fix_fixes() {
         "{report}"
     );
 }
+
+#[cfg(unix)]
+#[test]
+fn a_symlinked_migration_stays_a_symlink_with_its_mode() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let scratch = Scratch::new();
+    let real = scratch.0.join("real.py");
+    let link = scratch.0.join("versions/0002_no_downgrade.py");
+    std::fs::rename(&link, &real).unwrap();
+    std::fs::set_permissions(&real, std::fs::Permissions::from_mode(0o640)).unwrap();
+    std::os::unix::fs::symlink("../real.py", &link).unwrap();
+    let fixed = mrt(&scratch.0, &["fix", "versions"]);
+    assert_eq!(fixed.status.code(), Some(0), "{}", text(&fixed.stderr));
+    assert!(
+        std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert!(
+        std::fs::read_to_string(&real)
+            .unwrap()
+            .contains("def downgrade")
+    );
+    let mode = std::fs::metadata(&real).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o640);
+}
+
+#[test]
+fn temporary_files_of_killed_runs_are_removed() {
+    let scratch = Scratch::new();
+    // Linux process ids stop at 4194304: no process has this one.
+    let stale = scratch
+        .0
+        .join("versions/.0002_no_downgrade.py.mrt-fix-4294967.tmp");
+    std::fs::write(&stale, "half a file").unwrap();
+    let fixed = mrt(&scratch.0, &["fix", "versions"]);
+    assert_eq!(fixed.status.code(), Some(0), "{}", text(&fixed.stderr));
+    if cfg!(target_os = "linux") {
+        assert!(!stale.exists());
+    }
+}
+
+#[test]
+fn diffs_of_odd_file_names_apply_with_git() {
+    let scratch = Scratch::new();
+    let odd = "0002 no\tdowngrade \u{e9}\".py";
+    std::fs::rename(
+        scratch.0.join("versions/0002_no_downgrade.py"),
+        scratch.0.join("versions").join(odd),
+    )
+    .unwrap();
+    let git = |args: &[&str]| {
+        Command::new("git")
+            .args(args)
+            .current_dir(&scratch.0)
+            .output()
+            .expect("git runs")
+    };
+    assert!(git(&["init", "-q"]).status.success());
+    let diff = mrt(
+        &scratch.0,
+        &["fix", "--diff", "--select", "MRT101", "versions"],
+    );
+    assert_eq!(diff.status.code(), Some(1), "{}", text(&diff.stderr));
+    let patch = text(&diff.stdout);
+    assert!(
+        patch.starts_with("--- \"a/versions/0002 no\\tdowngrade \\303\\251\\\".py\"\n"),
+        "{patch}"
+    );
+    std::fs::write(scratch.0.join("fix.patch"), &patch).unwrap();
+    let applied = git(&["apply", "fix.patch"]);
+    assert!(applied.status.success(), "{}", text(&applied.stderr));
+    let written = std::fs::read_to_string(scratch.0.join("versions").join(odd)).unwrap();
+    assert!(written.contains("def downgrade"), "{written}");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_file_that_cannot_be_written_is_an_error_and_not_counted() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let scratch = Scratch::new();
+    let path = scratch.0.join("versions/0002_no_downgrade.py");
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o444)).unwrap();
+    // A user who may write any file (root) cannot see this fault.
+    if std::fs::OpenOptions::new().write(true).open(&path).is_ok() {
+        return;
+    }
+    let fixed = mrt(&scratch.0, &["fix", "--select", "MRT101", "versions"]);
+    let stderr = text(&fixed.stderr);
+    assert_eq!(fixed.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("0002_no_downgrade.py"), "{stderr}");
+    assert!(!stderr.contains("Fixed"), "{stderr}");
+    assert_eq!(scratch.read("0002_no_downgrade.py"), NO_DOWNGRADE);
+}

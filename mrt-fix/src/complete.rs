@@ -418,11 +418,8 @@ impl Layout {
             .iter()
             .find(|statement| statement.contains_range(after.range))?;
         let end = statement.end().to_usize();
-        Some(vec![match text.get(end..)?.find('\n') {
-            Some(at) => Edit::insertion(
-                format!("{lines}{newline}"),
-                TextSize::try_from(end + at + 1).ok()?,
-            ),
+        Some(vec![match crate::style::next_line_start(text, end) {
+            Some(at) => Edit::insertion(format!("{lines}{newline}"), TextSize::try_from(at).ok()?),
             None => Edit::insertion(
                 format!("{newline}{lines}"),
                 TextSize::try_from(text.len()).ok()?,
@@ -432,6 +429,5 @@ impl Layout {
 }
 
 fn line_start(text: &str, offset: TextSize) -> TextSize {
-    let start = text[..offset.to_usize()].rfind('\n').map_or(0, |at| at + 1);
-    TextSize::try_from(start).unwrap_or_default()
+    TextSize::try_from(crate::style::line_start(text, offset.to_usize())).unwrap_or_default()
 }

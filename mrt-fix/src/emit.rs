@@ -52,7 +52,8 @@ fn lines(inverse: &Inverse, style: &Style, indent: &str) -> Vec<String> {
                             .any(|arg| matches!(arg, Arg::Kw("insert_after" | "insert_before", _))),
                         _ => false,
                     });
-                let recreate = if places {
+                // The upgrade's own mode (carried with the table) is kept as it is.
+                let recreate = if places && !table.contains(", recreate=") {
                     format!(", recreate={}", style.string("always"))
                 } else {
                     String::new()

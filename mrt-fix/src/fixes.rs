@@ -199,13 +199,10 @@ fn branches_on_dialect(migration: &Migration) -> bool {
         .any(|op| !op.context.dialects.is_empty())
 }
 
-/// The leading whitespace of the line holding `offset`.
+/// The indentation of the line holding `offset` (form feeds at its start left out).
 pub(crate) fn line_indent(text: &str, offset: TextSize) -> String {
-    let start = text[..offset.to_usize()].rfind('\n').map_or(0, |at| at + 1);
-    text[start..]
-        .chars()
-        .take_while(|c| *c == ' ' || *c == '\t')
-        .collect()
+    let start = crate::style::line_start(text, offset.to_usize());
+    crate::style::indentation(&text[start..]).to_owned()
 }
 
 /// The offset of the `:` ending a `def`'s header (after its parameters and return annotation).
@@ -241,8 +238,6 @@ fn import_point(text: &str, upgrade: &Body) -> TextSize {
         }
         offset += line.len();
     }
-    let start = text[..upgrade.range.start().to_usize()]
-        .rfind('\n')
-        .map_or(0, |at| at + 1);
+    let start = crate::style::line_start(text, upgrade.range.start().to_usize());
     TextSize::try_from(start).unwrap_or_default()
 }

@@ -262,12 +262,22 @@ impl<'g> Generator<'g> {
     }
 
     fn inverse_of(&self, op: &Operation, state: &Scratch<'_>, steps: &mut Vec<Step>) {
-        let batch = op
-            .context
-            .batch
-            .as_ref()
-            .and_then(|batch| batch.table.as_ref())
-            .map(|table| self.name(table));
+        // The block's table, with the upgrade block's own `recreate=` mode: whether the table is
+        // rebuilt is the author's choice, and rebuilding one on PostgreSQL drops what depends on
+        // it (a primary key a foreign key needs).
+        let batch = op.context.batch.as_ref().and_then(|batch| {
+            let table = self.name(batch.table.as_ref()?);
+            Some(
+                match self
+                    .source
+                    .get(batch.range.start().to_usize()..batch.range.end().to_usize())
+                    .and_then(recreate_mode)
+                {
+                    Some(mode) => format!("{table}, recreate={mode}"),
+                    None => table,
+                },
+            )
+        });
         let todo = |steps: &mut Vec<Step>, what: String| steps.push(Step::Todo(what));
         match &op.kind {
             OpKind::CreateTable {
@@ -844,8 +854,11 @@ impl<'g> Generator<'g> {
             )));
         }
         let mut args = vec![Arg::Table(self.s(table)), Arg::Pos(rendered)];
-        // A batch block re-creates the table: the column goes back where it was.
+        // On SQLite a batch block re-creates the table: the column goes back where it was. Elsewhere
+        // the table is not rebuilt to place a column (that would drop a primary key foreign keys
+        // depend on and create its enum types again); the column comes back at the end.
         if batch.is_some()
+            && self.dialect == Dialect::Sqlite
             && let Some(found) = found
             && let Some(at) = found
                 .columns
@@ -1048,6 +1061,15 @@ pub(crate) fn is_python_type(text: &str) -> bool {
     let camel = head.starts_with(|c: char| c.is_ascii_uppercase())
         && head.chars().any(|c| c.is_ascii_lowercase());
     readable && (head.contains('.') || camel)
+}
+
+/// The `recreate=` argument of a `batch_alter_table(...)` call, as written (`"always"`).
+fn recreate_mode(call: &str) -> Option<&str> {
+    let at = call.find("recreate")? + "recreate".len();
+    let rest = call[at..].trim_start().strip_prefix('=')?.trim_start();
+    let quote = rest.chars().next().filter(|c| *c == '"' || *c == '\'')?;
+    let end = rest[1..].find(quote)? + 2;
+    Some(&rest[..end])
 }
 
 #[cfg(test)]

@@ -2,7 +2,8 @@
 //! schema the chain itself defines: for each upgrade operation its inverse, read from the schema
 //! just before it ([`mrt_core::schema`]), in reverse order, emitted as Alembic code in the file's
 //! own style. Fixes are ruff-shaped ([`Edit`], [`Fix`], [`Applicability`]); [`apply_fixes`] skips
-//! overlapping edits and [`write_atomic`] never leaves a half-written file.
+//! overlapping edits and [`write_fixed`] never leaves a half-written file, nor overwrites one changed
+//! since it was read.
 //! [`fix_until_settled`] is `mrt fix`'s loop: fix what the caller's findings ask, re-lint, repeat.
 //!
 //! ```no_run
@@ -30,9 +31,9 @@ use std::path::PathBuf;
 pub use diff::unified_diff;
 pub use edit::{Applicability, Applied, Edit, Fix, apply_fixes};
 pub use fixes::{MigrationFix, fixes, fixes_for};
-pub use settle::{Settled, fix_until_settled};
+pub use settle::{Refused, RefusedReason, Settled, fix_until_settled};
 pub use style::Style;
-pub use write::write_atomic;
+pub use write::{remove_stale_temp_files, write_fixed};
 
 /// What can go wrong while fixing.
 #[derive(Debug, thiserror::Error)]
@@ -45,5 +46,11 @@ pub enum Error {
         path: PathBuf,
         /// Why.
         source: std::io::Error,
+    },
+    /// A file changed after it was read: the fix of the old text was not written over it.
+    #[error("{}: changed since it was read; not written (run `mrt fix` again)", path.display())]
+    Changed {
+        /// The file.
+        path: PathBuf,
     },
 }

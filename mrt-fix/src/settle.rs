@@ -1,7 +1,10 @@
 //! The fix loop `mrt fix` runs, for any embedder: apply the fixes of the findings the caller would
-//! report, re-lint in memory, and again, until nothing changes.
+//! report, re-lint in memory, and again, until nothing changes. Each round is proved by the next
+//! lint: a fix whose finding stays, or after which the file has a finding of a code it did not
+//! have, is taken back and not offered again, so what the loop returns is a fixed point (a second
+//! run changes nothing) and never trades one finding for another.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use mrt_core::{Diagnostic, FixAvailability, Project, Settings, SourceFile};
@@ -17,19 +20,58 @@ const MAX_ROUNDS: usize = 10;
 pub struct Settled {
     /// Each changed file: its original text and its fixed text.
     pub changed: BTreeMap<PathBuf, (String, String)>,
-    /// Fixes applied, over every round.
+    /// Fixes applied (and kept), over every round.
     pub applied: usize,
+    /// Fixes applied (and kept) in each changed file.
+    pub applied_in: BTreeMap<PathBuf, usize>,
     /// Fixes of the last round not applied because they are less safe than asked.
     pub unsafe_left: usize,
     /// Display-only fixes of the last round: the file, the fix's title, the code it answers.
     pub display_only: Vec<(PathBuf, String, &'static str)>,
+    /// Fixes applied and taken back, and why.
+    pub refused: Vec<Refused>,
+}
+
+/// A fix the loop applied, then took back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refused {
+    /// The file.
+    pub path: PathBuf,
+    /// The code of the finding the fix answered.
+    pub code: &'static str,
+    /// Why it was taken back.
+    pub reason: RefusedReason,
+}
+
+/// Why a fix was taken back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RefusedReason {
+    /// The fixed file does not parse.
+    Unparsable,
+    /// Its finding is still reported on the fixed text.
+    NotCleared,
+    /// The fixed file has a finding of this code, which it did not have.
+    NewFinding(&'static str),
+}
+
+/// A finding a fix was applied for: its file, code and message.
+type Key = (PathBuf, &'static str, String);
+
+/// The fixes one round applied to one file, to be proved by the next lint.
+struct Round {
+    before: String,
+    keys: Vec<Key>,
 }
 
 /// Applies the fixes (at least as safe as `at_least`) of the findings `lint` reports on `project`,
 /// re-lints the fixed text in memory, and repeats until a round applies nothing (at most ten
 /// rounds). `lint` gives the findings the caller reports (its selection, `# noqa`, configuration):
-/// only their fixes are applied. Files read only as context are never changed. Nothing is
-/// written: the fixed texts are in [`Settled::changed`] (see [`crate::write_atomic`]).
+/// only their fixes are applied. A fixed text that does not parse is never kept; a round's fixes
+/// to a file are taken back when the next lint still reports one of their findings or reports a
+/// code the file did not have ([`Settled::refused`]). Files read only as context are never
+/// changed. Nothing is written: the fixed texts are in [`Settled::changed`] (see
+/// [`crate::write_fixed`]).
 pub fn fix_until_settled(
     project: Project,
     settings: &Settings,
@@ -52,11 +94,76 @@ pub fn fix_until_settled(
         .collect();
     let mut texts = originals.clone();
     let mut project = project;
-    // Findings whose fix was applied: a fix that did not make its finding go away is not
-    // applied again (it would only repeat itself).
-    let mut attempted: HashSet<(PathBuf, &'static str, String)> = HashSet::new();
-    for _ in 0..MAX_ROUNDS {
+    // Findings whose fix was applied: a fix is applied once per finding (again, it would only
+    // repeat itself), unless it was taken back with others of its round for no fault of its own.
+    let mut attempted: HashSet<Key> = HashSet::new();
+    let mut original_codes: Option<HashMap<PathBuf, HashSet<&'static str>>> = None;
+    let mut last: BTreeMap<PathBuf, Round> = BTreeMap::new();
+    for round in 0..=MAX_ROUNDS {
         let kept = lint(&project);
+        let originally = original_codes.get_or_insert_with(|| {
+            let mut codes: HashMap<PathBuf, HashSet<&'static str>> = HashMap::new();
+            for finding in &kept {
+                codes
+                    .entry(finding.path().to_path_buf())
+                    .or_default()
+                    .insert(finding.code());
+            }
+            codes
+        });
+        let mut reverted = false;
+        for (path, done) in std::mem::take(&mut last) {
+            let now: Vec<&Diagnostic> = kept.iter().filter(|d| d.path() == path).collect();
+            let stays = |(_, code, message): &Key| {
+                now.iter()
+                    .any(|d| d.code() == *code && d.message == *message)
+            };
+            // A finding on the upgrade is the upgrade's, which the fix did not touch (a warning
+            // about its SQL that MRT102 stood for until the downgrade did something).
+            let upgrade = project
+                .migrations
+                .iter()
+                .find(|m| m.path() == path)
+                .and_then(|m| m.upgrade.as_ref())
+                .map(|body| body.range);
+            let new_code = now
+                .iter()
+                .filter(|d| !upgrade.is_some_and(|range| range.contains_range(d.range)))
+                .map(|d| d.code())
+                .find(|code| !originally.get(&path).is_some_and(|had| had.contains(code)));
+            if new_code.is_none() && !done.keys.iter().any(stays) {
+                *settled.applied_in.entry(path).or_default() += done.keys.len();
+                settled.applied += done.keys.len();
+                continue;
+            }
+            reverted = true;
+            for key in done.keys {
+                let reason = match new_code {
+                    Some(code) => RefusedReason::NewFinding(code),
+                    None if stays(&key) => RefusedReason::NotCleared,
+                    None => {
+                        // It cleared its finding: it may go in again without the one that did not.
+                        attempted.remove(&key);
+                        continue;
+                    }
+                };
+                settled.refused.push(Refused {
+                    path: path.clone(),
+                    code: key.1,
+                    reason,
+                });
+            }
+            if let Some(slot) = texts.iter_mut().find(|(p, _)| *p == path) {
+                slot.1 = done.before;
+            }
+        }
+        if reverted {
+            project = reread(&texts);
+            continue;
+        }
+        if round == MAX_ROUNDS {
+            break;
+        }
         let fixable: HashSet<&Path> = kept
             .iter()
             .filter(|d| d.rule.fix != FixAvailability::None)
@@ -65,7 +172,6 @@ pub fn fix_until_settled(
         let found = crate::fixes_for(&project, settings, |at| {
             fixable.contains(project.migrations[at].path())
         });
-        let mut round_applied = 0;
         settled.unsafe_left = 0;
         settled.display_only.clear();
         for (index, migration) in project.migrations.iter().enumerate() {
@@ -104,29 +210,41 @@ pub fn fix_until_settled(
                 .filter(|(f, _)| f.fix.applicability >= at_least)
                 .collect();
             let applied = apply_fixes(&migration.source.text, chosen.iter().map(|(f, _)| &f.fix));
-            attempted.extend(
-                applied
-                    .accepted
-                    .iter()
-                    .filter_map(|&position| chosen.get(position))
-                    .map(|(_, key)| key.clone()),
+            let keys: Vec<Key> = applied
+                .accepted
+                .iter()
+                .filter_map(|&position| chosen.get(position))
+                .map(|(_, key)| key.clone())
+                .collect();
+            attempted.extend(keys.iter().cloned());
+            if applied.applied == 0 || applied.text == migration.source.text {
+                continue;
+            }
+            if ruff_python_parser::parse_module(&applied.text).is_err() {
+                settled
+                    .refused
+                    .extend(keys.into_iter().map(|(path, code, _)| Refused {
+                        path,
+                        code,
+                        reason: RefusedReason::Unparsable,
+                    }));
+                continue;
+            }
+            last.insert(
+                path.to_path_buf(),
+                Round {
+                    before: migration.source.text.clone(),
+                    keys,
+                },
             );
-            if applied.applied > 0 && applied.text != migration.source.text {
-                round_applied += applied.applied;
-                if let Some(slot) = texts.iter_mut().find(|(p, _)| p == path) {
-                    slot.1 = applied.text;
-                }
+            if let Some(slot) = texts.iter_mut().find(|(p, _)| p == path) {
+                slot.1 = applied.text;
             }
         }
-        if round_applied == 0 {
+        if last.is_empty() {
             break;
         }
-        settled.applied += round_applied;
-        project = Project::from_sources(
-            texts
-                .iter()
-                .map(|(path, text)| SourceFile::new(path.clone(), text.clone())),
-        );
+        project = reread(&texts);
     }
     for ((path, original), (_, text)) in originals.into_iter().zip(texts) {
         if original != text {
@@ -134,4 +252,13 @@ pub fn fix_until_settled(
         }
     }
     settled
+}
+
+/// The project of the current texts.
+fn reread(texts: &[(PathBuf, String)]) -> Project {
+    Project::from_sources(
+        texts
+            .iter()
+            .map(|(path, text)| SourceFile::new(path.clone(), text.clone())),
+    )
 }

@@ -31,11 +31,18 @@ impl Default for Style {
 impl Style {
     /// Reads the style of a file's text.
     pub fn detect(text: &str) -> Self {
-        let newline = if text.contains("\r\n") { "\r\n" } else { "\n" };
+        // Python ends a line at `\r\n`, `\n` or a lone `\r`; new lines end the way the file's do.
+        let newline = if text.contains("\r\n") {
+            "\r\n"
+        } else if !text.contains('\n') && text.contains('\r') {
+            "\r"
+        } else {
+            "\n"
+        };
         let mut op = None;
         let mut sa = None;
         let mut indent = None;
-        for line in text.lines() {
+        for line in text.split(['\r', '\n']) {
             let trimmed = line.trim_end();
             if let Some(rest) = trimmed.strip_prefix("from alembic import ") {
                 for item in rest.trim_matches(|c| c == '(' || c == ')').split(',') {
@@ -59,10 +66,13 @@ impl Style {
                 }
             }
             if indent.is_none() {
-                let width = line.len() - line.trim_start().len();
+                let level = indentation(line);
                 // The first indented line of code sets one level.
-                if width > 0 && !line.trim().is_empty() && !line.trim_start().starts_with('#') {
-                    indent = Some(line[..width].to_owned());
+                if !level.is_empty()
+                    && !line.trim().is_empty()
+                    && !line.trim_start().starts_with('#')
+                {
+                    indent = Some(level.to_owned());
                 }
             }
         }
@@ -114,6 +124,31 @@ impl Style {
     }
 }
 
+/// The indentation of a line as Python counts it: the spaces and tabs after any form feeds at its
+/// start (a form feed resets the count, so it is no part of an indentation to copy).
+pub(crate) fn indentation(line: &str) -> &str {
+    let line = line.trim_start_matches('\x0c');
+    let width = line.len() - line.trim_start_matches([' ', '\t']).len();
+    &line[..width]
+}
+
+/// The offset where the line holding `offset` starts: after the last `\n` or lone `\r` before it
+/// (Python ends a line at either).
+pub(crate) fn line_start(text: &str, offset: usize) -> usize {
+    text.get(..offset)
+        .and_then(|before| before.rfind(['\r', '\n']))
+        .map_or(0, |at| at + 1)
+}
+
+/// The offset just after the line break that ends the line holding `offset` (`\r\n` counted
+/// whole), `None` on the last line.
+pub(crate) fn next_line_start(text: &str, offset: usize) -> Option<usize> {
+    let rest = text.get(offset..)?;
+    let at = rest.find(['\r', '\n'])?;
+    let width = if rest[at..].starts_with("\r\n") { 2 } else { 1 };
+    Some(offset + at + width)
+}
+
 fn other_quote(quote: char) -> char {
     if quote == '"' { '\'' } else { '"' }
 }
@@ -139,6 +174,19 @@ mod tests {
         assert_eq!((style.op.as_deref(), style.sa.as_deref()), (None, None));
         assert_eq!(style.indent, "\t");
         assert_eq!(style.op_name(), "op");
+    }
+
+    #[test]
+    fn form_feeds_and_lone_carriage_returns_are_no_indentation() {
+        let style = Style::detect("def upgrade():\r\x0c    op.drop_table('t')\r");
+        assert_eq!(style.indent, "    ");
+        assert_eq!(style.newline, "\r");
+        let text = "a\r\nb\rc\nd";
+        assert_eq!(line_start(text, text.find('c').unwrap_or_default()), 5);
+        assert_eq!(next_line_start(text, 0), Some(3));
+        assert_eq!(next_line_start(text, 3), Some(5));
+        assert_eq!(next_line_start(text, 7), None);
+        assert_eq!(indentation("\x0c\x0c \tx"), " \t");
     }
 
     #[test]

@@ -92,8 +92,17 @@ fn findings(project: &Project, code: &str) -> Vec<String> {
 
 /// Applies every fix at or above `at least`, returning the fixed texts by file name.
 fn fixed(files: &[(&str, &str)], at_least: Applicability) -> Vec<(String, String)> {
+    fixed_on(files, at_least, &Settings::default())
+}
+
+/// [`fixed`], on the database `settings` name.
+fn fixed_on(
+    files: &[(&str, &str)],
+    at_least: Applicability,
+    settings: &Settings,
+) -> Vec<(String, String)> {
     let project = project(files);
-    let found = fixes(&project, &Settings::default());
+    let found = fixes(&project, settings);
     project
         .migrations
         .iter()
@@ -222,7 +231,13 @@ fn an_irreversible_upgrade_gets_a_display_only_fix() {
 fn a_dropped_column_comes_back_in_place_and_check_conditions_survive() {
     let base = "revision = \"c0\"\ndown_revision = None\nfrom alembic import op\nimport sqlalchemy as sa\ndef upgrade():\n    op.create_table(\"t\", sa.Column(\"id\", sa.Integer(), primary_key=True), sa.Column(\"a\", sa.Integer(), nullable=True), sa.Column(\"b\", sa.Integer(), nullable=True, server_default=\"x\"), sa.CheckConstraint(\"id > 0\", name=\"ck_id\"))\ndef downgrade():\n    op.drop_table(\"t\")\n";
     let drop = "revision = \"c1\"\ndown_revision = \"c0\"\nfrom alembic import op\nimport sqlalchemy as sa\ndef upgrade():\n    with op.batch_alter_table(\"t\") as batch_op:\n        batch_op.drop_column(\"a\")\n    op.drop_table(\"t\")\ndef downgrade():\n    pass\n";
-    let after = fixed(&[("c0.py", base), ("c1.py", drop)], Applicability::Safe);
+    let mut sqlite = Settings::default();
+    sqlite.dialect = mrt_core::Dialect::Sqlite;
+    let after = fixed_on(
+        &[("c0.py", base), ("c1.py", drop)],
+        Applicability::Safe,
+        &sqlite,
+    );
     let written = &after[1].1;
     assert!(
         written.contains("sa.CheckConstraint(\"id > 0\", name=\"ck_id\")"),
@@ -233,4 +248,34 @@ fn a_dropped_column_comes_back_in_place_and_check_conditions_survive() {
         "{written}"
     );
     assert!(written.contains("server_default=\"x\""), "{written}");
+}
+
+#[test]
+fn on_postgresql_a_dropped_column_comes_back_without_rebuilding_the_table() {
+    // Rebuilding the table to put the column in place would drop the primary key the foreign
+    // key of `child` depends on.
+    let base = "revision = \"c0\"\ndown_revision = None\nfrom alembic import op\nimport sqlalchemy as sa\ndef upgrade():\n    op.create_table(\"t\", sa.Column(\"id\", sa.Integer(), primary_key=True), sa.Column(\"a\", sa.Integer(), nullable=True), sa.Column(\"b\", sa.Integer(), nullable=True))\n    op.create_table(\"child\", sa.Column(\"id\", sa.Integer(), primary_key=True), sa.Column(\"t_id\", sa.Integer(), sa.ForeignKey(\"t.id\")))\ndef downgrade():\n    op.drop_table(\"child\")\n    op.drop_table(\"t\")\n";
+    let drop = "revision = \"c1\"\ndown_revision = \"c0\"\nfrom alembic import op\nimport sqlalchemy as sa\ndef upgrade():\n    with op.batch_alter_table(\"t\") as batch_op:\n        batch_op.drop_column(\"a\")\n    with op.batch_alter_table(\"child\", recreate=\"never\") as batch_op:\n        batch_op.drop_column(\"t_id\")\ndef downgrade():\n    pass\n";
+    for dialect in [mrt_core::Dialect::Postgresql, mrt_core::Dialect::Mysql] {
+        let mut settings = Settings::default();
+        settings.dialect = dialect;
+        let after = fixed_on(
+            &[("c0.py", base), ("c1.py", drop)],
+            Applicability::Unsafe,
+            &settings,
+        );
+        let written = &after[1].1;
+        assert!(!written.contains("recreate=\"always\""), "{written}");
+        assert!(!written.contains("insert_after"), "{written}");
+        assert!(
+            written.contains("with op.batch_alter_table(\"t\") as batch_op:"),
+            "{written}"
+        );
+        // The upgrade's own mode is kept.
+        assert!(
+            written
+                .contains("with op.batch_alter_table(\"child\", recreate=\"never\") as batch_op:"),
+            "{written}"
+        );
+    }
 }

@@ -1,5 +1,6 @@
-//! `gen-verify-chain DIR N [--clean]`: writes an executable Alembic chain of N revisions into DIR
-//! (with rollback faults planted in one revision of six, unless `--clean`), and prints what
+//! `gen-verify-chain DIR N [--clean] [--drops]`: writes an executable Alembic chain of N revisions
+//! into DIR (with rollback faults planted in one revision of six, unless `--clean`; with `--drops`,
+//! correct revisions that drop a column, whose rows no downgrade brings back), and prints what
 //! `mrt verify` must say of each revision: `id passed` or `id failed KIND`, then what it does.
 
 use std::path::PathBuf;
@@ -8,9 +9,10 @@ use std::process::ExitCode;
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let clean = args.iter().any(|arg| arg == "--clean");
+    let drops = args.iter().any(|arg| arg == "--drops");
     let positional: Vec<&String> = args.iter().filter(|arg| !arg.starts_with("--")).collect();
     let [dir, count] = positional.as_slice() else {
-        eprintln!("usage: gen-verify-chain DIR N [--clean]");
+        eprintln!("usage: gen-verify-chain DIR N [--clean] [--drops]");
         return ExitCode::from(2);
     };
     let Ok(count) = count.parse::<usize>() else {
@@ -18,7 +20,7 @@ fn main() -> ExitCode {
         return ExitCode::from(2);
     };
     let dir = PathBuf::from(dir);
-    let (files, expected) = mrt_benches::executable_chain(count, !clean);
+    let (files, expected) = mrt_benches::executable_chain_with(count, !clean, drops);
     if let Err(error) = std::fs::create_dir_all(&dir) {
         eprintln!("gen-verify-chain: cannot create {}: {error}", dir.display());
         return ExitCode::from(2);
