@@ -165,7 +165,7 @@ impl EmbeddedPostgres {
         let program = self.bindir.join(tool);
         let mut command = match &self.run_as {
             Some(user) => {
-                let mut command = Command::new("runuser");
+                let mut command = Command::new(runuser()?);
                 command.args(["-u", user, "--"]).arg(&program);
                 command
             }
@@ -175,9 +175,10 @@ impl EmbeddedPostgres {
             .args(args)
             .current_dir(&self.root)
             .stdin(Stdio::null());
+        let runner = PathBuf::from(command.get_program());
         let output = command
             .output()
-            .map_err(|e| Error::Embedded(format!("{}: {e}", program.display())))?;
+            .map_err(|e| Error::Embedded(format!("{}: {e}", runner.display())))?;
         if output.status.success() {
             return Ok(());
         }
@@ -250,6 +251,27 @@ pub fn stop_at(root: &Path) -> Result<(), Error> {
         detached: false,
     });
     Ok(())
+}
+
+/// `runuser`, which runs the server as the unprivileged user: on PATH, else where Debian-like
+/// systems keep it (root's PATH in a container often lacks the sbin directories).
+fn runuser() -> Result<PathBuf, Error> {
+    let on_path: Vec<PathBuf> = std::env::var_os("PATH")
+        .map(|path| {
+            std::env::split_paths(&path)
+                .map(|dir| dir.join("runuser"))
+                .collect()
+        })
+        .unwrap_or_default();
+    on_path
+        .into_iter()
+        .chain(["/usr/sbin/runuser", "/sbin/runuser"].map(PathBuf::from))
+        .find(|candidate| candidate.is_file())
+        .ok_or_else(|| {
+            Error::Embedded(
+                "running as root, the server must run as another user, and `runuser` was not found (PATH, /usr/sbin, /sbin)".into(),
+            )
+        })
 }
 
 fn running_as_root() -> bool {
