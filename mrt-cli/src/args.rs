@@ -36,7 +36,13 @@ pub(crate) enum Command {
     /// Start or stop a throwaway PostgreSQL cluster that outlives the command (for test sessions;
     /// `mrt verify` starts and removes its own).
     Db(DbArgs),
+    /// Run the language server (LSP over standard input and output) for editors: findings as
+    /// you type, `mrt fix` as quick fixes, rule docs on hover.
+    Server(ServerArgs),
 }
+
+#[derive(Debug, Args)]
+pub(crate) struct ServerArgs {}
 
 #[derive(Debug, Args)]
 pub(crate) struct MigrateArgs {

@@ -10,6 +10,7 @@ mod migrate;
 mod output;
 mod rules;
 mod schema;
+mod server;
 mod verify;
 
 use std::io::Write as _;
@@ -56,6 +57,7 @@ pub fn main() -> ExitCode {
         Command::Verify(args) => verify::run(&args),
         Command::Migrate(args) => migrate::run(&args),
         Command::Db(args) => migrate::db(&args),
+        Command::Server(args) => server::run(&args),
     };
     match result {
         Ok(status) => status.into(),
