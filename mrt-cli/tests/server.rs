@@ -64,7 +64,7 @@ def downgrade():
 "#;
 
 /// Long enough for a debug build on a busy machine; only a hung server waits this long.
-const PATIENCE: Duration = Duration::from_secs(60);
+const PATIENCE: Duration = Duration::from_mins(1);
 
 struct Server {
     child: Child,
@@ -123,7 +123,8 @@ impl Server {
     }
 
     fn notify(&mut self, method: &str, params: Value) {
-        let message = json!({"jsonrpc": "2.0", "method": method, "params": params});
+        let mut message = json!({"jsonrpc": "2.0", "method": method});
+        message["params"] = params;
         self.send_raw(&message.to_string());
     }
 
@@ -131,7 +132,8 @@ impl Server {
     fn request(&mut self, method: &str, params: Value) -> Value {
         self.next_id += 1;
         let id = self.next_id;
-        let message = json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params});
+        let mut message = json!({"jsonrpc": "2.0", "id": id, "method": method});
+        message["params"] = params;
         self.send_raw(&message.to_string());
         loop {
             let message = self.next();

@@ -20,12 +20,11 @@ impl LineIndex {
         let mut at = 0;
         while at < bytes.len() {
             match bytes[at] {
-                b'\n' => starts.push(at + 1),
                 b'\r' if bytes.get(at + 1) == Some(&b'\n') => {
                     starts.push(at + 2);
                     at += 1;
                 }
-                b'\r' => starts.push(at + 1),
+                b'\n' | b'\r' => starts.push(at + 1),
                 _ => {}
             }
             at += 1;

@@ -519,7 +519,15 @@ impl<P: Policy> Session<P> {
                         fix.applicability == Applicability::Safe,
                     ));
                 }
-                if let Some(edit) = noqa_edit(diagnostic, &index, &document.text) {
+                let suppressions = analysis
+                    .project
+                    .migrations
+                    .iter()
+                    .find(|m| m.path() == path)
+                    .map(|m| &m.suppressions);
+                if let Some(edit) =
+                    suppressions.and_then(|s| noqa_edit(diagnostic, s, &index, &document.text))
+                {
                     actions.push(action(
                         format!(
                             "Suppress {} with `# noqa: {}`",
@@ -662,7 +670,12 @@ fn quick_fixes(
 /// line. The edited text is lowered again to check that the comment is read as a directive
 /// that covers the finding (a line ending inside a string would not hold one); if neither the
 /// finding's first nor its last line can hold it, there is no edit.
-fn noqa_edit(diagnostic: &Diagnostic, index: &LineIndex, text: &str) -> Option<TextEdit> {
+fn noqa_edit(
+    diagnostic: &Diagnostic,
+    suppressions: &mrt_core::noqa::Suppressions,
+    index: &LineIndex,
+    text: &str,
+) -> Option<TextEdit> {
     let code = diagnostic.code();
     let sql = diagnostic
         .path()
@@ -670,28 +683,22 @@ fn noqa_edit(diagnostic: &Diagnostic, index: &LineIndex, text: &str) -> Option<T
         .is_some_and(|ext| ext == "sql");
     let source = &diagnostic.source;
     let (first, last) = source.line_span(diagnostic.range);
-    let existing = |line: usize| -> Option<TextSize> {
-        let migration =
-            Project::from_sources([SourceFile::new(source.path.clone(), text.to_owned())]);
-        let migration = migration.migrations.first()?;
-        let directive = migration
-            .suppressions
-            .lines
-            .iter()
-            .find(|d| d.line == line)?;
+    // Where the codes of a directive already on the line end (a bare `# noqa` covers the
+    // finding already: the finding would not be reported).
+    let listed_end = |line: usize| {
+        let directive = suppressions.lines.iter().find(|d| d.line == line)?;
         match &directive.codes {
             mrt_core::noqa::Codes::Listed(codes) => codes.last().map(|(_, range)| range.end()),
             mrt_core::noqa::Codes::All => None,
         }
     };
     for line in [first, last] {
-        let (offset, insert) = match existing(line) {
-            Some(after_codes) => (after_codes, format!(", {code}")),
-            None => {
-                let end = index.line_end(text, line.saturating_sub(1));
-                let marker = if sql { "--" } else { "#" };
-                (end, format!("  {marker} noqa: {code}"))
-            }
+        let (offset, insert) = if let Some(after_codes) = listed_end(line) {
+            (after_codes, format!(", {code}"))
+        } else {
+            let end = index.line_end(text, line.saturating_sub(1));
+            let marker = if sql { "--" } else { "#" };
+            (end, format!("  {marker} noqa: {code}"))
         };
         let mut edited = text.to_owned();
         edited.insert_str(offset.to_usize(), &insert);
@@ -741,7 +748,7 @@ fn to_lsp(diagnostic: &Diagnostic, index: &LineIndex, text: &str) -> lsp_types::
         range: index.range(text, diagnostic.range),
         severity: Some(match diagnostic.severity() {
             Severity::Error => DiagnosticSeverity::ERROR,
-            _ => DiagnosticSeverity::WARNING,
+            Severity::Warning => DiagnosticSeverity::WARNING,
         }),
         code: Some(NumberOrString::String(diagnostic.code().to_owned())),
         source: Some("mrt".to_owned()),
