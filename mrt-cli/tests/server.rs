@@ -313,6 +313,36 @@ fn an_editor_session_over_stdio() {
     );
     assert!(!fixed.contains("pass"), "{fixed}");
 
+    // A configuration file appears that ignores MRT102: read again, the finding goes.
+    let config = scratch.0.join("mrt.toml");
+    std::fs::write(&config, "ignore = [\"MRT102\"]\n").unwrap();
+    server.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": uri_of(&config), "type": 1}]}),
+    );
+    let found = server.diagnostics_for(&noop_uri);
+    assert!(codes(&found).is_empty(), "{found:?}");
+
+    // A second child of 0001 opened beside 0002: two heads, reported in the other open buffer too.
+    let branch_uri = uri_of(&versions.join("0004_branch.py"));
+    let branch = BASE
+        .replace("revision = \"0001\"", "revision = \"0004\"")
+        .replace("down_revision = None", "down_revision = \"0001\"")
+        .replace(
+            "op.create_table(\n        \"users\"",
+            "op.create_table(\n        \"teams\"",
+        )
+        .replace("op.drop_table(\"users\")", "op.drop_table(\"teams\")");
+    server.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": branch_uri, "languageId": "python", "version": 1, "text": branch}}),
+    );
+    let found = server.diagnostics_for(&noop_uri);
+    assert!(
+        !found.is_empty(),
+        "a new head is reported in 0003 too: {found:?}"
+    );
+
     // Shutdown, then exit: a clean exit.
     let shutdown = server.request("shutdown", Value::Null);
     assert!(shutdown.get("error").is_none(), "{shutdown}");

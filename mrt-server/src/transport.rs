@@ -75,6 +75,7 @@ pub(crate) fn read_message(
 ) -> io::Result<Option<Result<Message, String>>> {
     let mut length: Option<usize> = None;
     let mut problem = None;
+    let mut headers = 0;
     let mut line = String::new();
     loop {
         line.clear();
@@ -83,12 +84,13 @@ pub(crate) fn read_message(
         }
         let header = line.trim_end_matches(['\r', '\n']);
         if header.is_empty() {
-            if length.is_some() || problem.is_some() {
+            if headers > 0 {
                 break;
             }
             // Blank lines between messages carry nothing.
             continue;
         }
+        headers += 1;
         match header.split_once(':') {
             Some((name, value)) if name.trim().eq_ignore_ascii_case("content-length") => {
                 match value.trim().parse() {
