@@ -15,7 +15,10 @@ fn a_changed_text_is_lowered_again_and_scope_is_kept() {
     let sources = |head: &str| {
         vec![
             (SourceFile::new("v/0001.py", alembic("0001", "None")), false),
-            (SourceFile::new("v/0002.py", alembic(head, "\"0001\"")), true),
+            (
+                SourceFile::new("v/0002.py", alembic(head, "\"0001\"")),
+                true,
+            ),
         ]
     };
     let first = Project::from_sources_cached(sources("0002"), &mut cache);

@@ -600,6 +600,13 @@ impl<P: Policy> Session<P> {
         let index = LineIndex::new(&document.text);
         let offset = index.offset(&document.text, at.position).to_usize();
         let (range, word) = word_at(&document.text, offset)?;
+        // Only what reads as a rule code: a rule's name (`drop-column`) could be any word of
+        // the file.
+        let code_like =
+            word.len() > 3 && word.is_char_boundary(3) && word[..3].eq_ignore_ascii_case("MRT");
+        if !code_like {
+            return None;
+        }
         let rule = mrt_rules::registry().find(word)?;
         Some(Hover {
             contents: HoverContents::Markup(MarkupContent {
