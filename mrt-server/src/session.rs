@@ -91,6 +91,8 @@ pub struct Session<P> {
     published: HashMap<PathBuf, Vec<lsp_types::Diagnostic>>,
     shutdown: bool,
     next_request: i32,
+    /// The configuration error last shown, so that a keystroke does not show it again.
+    shown_error: Option<String>,
 }
 
 impl<P: Policy> Session<P> {
@@ -106,6 +108,7 @@ impl<P: Policy> Session<P> {
             published: HashMap::new(),
             shutdown: false,
             next_request: 0,
+            shown_error: None,
         }
     }
 
@@ -366,10 +369,16 @@ impl<P: Policy> Session<P> {
             Ok((linter, config)) => (config, linter),
             Err(error) => {
                 self.analyses.remove(dir);
+                if self.shown_error.as_ref() == Some(&error) {
+                    return Vec::new();
+                }
                 log(&error);
-                return vec![show_error(&error)];
+                let shown = show_error(&error);
+                self.shown_error = Some(error);
+                return vec![shown];
             }
         };
+        self.shown_error = None;
         let excluded = |path: &Path| config.as_ref().is_some_and(|c| c.excludes(path));
         let mut sources = self.disk_sources(dir, &excluded);
         for (path, document) in &self.documents {
