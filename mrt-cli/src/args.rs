@@ -39,6 +39,9 @@ pub(crate) enum Command {
     /// Set a Python project up: detect Alembic or Django, add `[tool.mrt]` to `pyproject.toml` and
     /// write `tests/test_migrations.py` for the pytest fixture. Never overwrites.
     Init(InitArgs),
+    /// Run the language server (LSP over standard input and output) for editors: findings as
+    /// you type, `mrt fix` as quick fixes, rule docs on hover.
+    Server(ServerArgs),
 }
 
 #[derive(Debug, Args)]
@@ -47,6 +50,9 @@ pub(crate) struct InitArgs {
     /// directory.
     pub(crate) path: Option<PathBuf>,
 }
+
+#[derive(Debug, Args)]
+pub(crate) struct ServerArgs {}
 
 #[derive(Debug, Args)]
 pub(crate) struct MigrateArgs {

@@ -13,6 +13,7 @@ mod migrate;
 pub mod output;
 mod rules;
 mod schema;
+mod server;
 mod show;
 mod verify;
 
@@ -61,6 +62,7 @@ pub fn main() -> ExitCode {
         Command::Migrate(args) => migrate::run(&args),
         Command::Db(args) => migrate::db(&args),
         Command::Init(args) => init::run(&args),
+        Command::Server(args) => server::run(&args),
     };
     match result {
         Ok(status) => status.into(),

@@ -37,7 +37,7 @@ pub use diagnostic::Diagnostic;
 pub use error::Error;
 pub use ir::{Framework, Migration};
 pub use linter::Linter;
-pub use project::Project;
+pub use project::{LoweringCache, Project};
 pub use rule::{
     Finding, FixAvailability, MigrationContext, ProjectContext, ProjectFinding, Registry, Rule,
     RuleInfo, RuleMeta, RuleRegistration, Severity,

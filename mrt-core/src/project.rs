@@ -145,6 +145,89 @@ impl Project {
         Self::from_migrations(migrations, files_read, &HashMap::new())
     }
 
+    /// Like [`Project::from_sources`], with each source marked in scope (its findings reported) or
+    /// read only as context (a sibling that keeps the revision graph whole), and lowering done once
+    /// per text: a file whose text, Django app label and sibling files (a SQL up file's down file)
+    /// are what `cache` saw last is not parsed again. For an editor that re-checks a directory after
+    /// every keystroke in one of its files. Django app labels come from `apps.py` as in
+    /// [`Project::load`].
+    pub fn from_sources_cached(
+        sources: impl IntoIterator<Item = (SourceFile, bool)>,
+        cache: &mut LoweringCache,
+    ) -> Self {
+        let sources: Vec<(Arc<SourceFile>, bool)> = sources
+            .into_iter()
+            .map(|(source, in_scope)| (Arc::new(source), in_scope))
+            .collect();
+        let files_read = sources.iter().filter(|(_, in_scope)| *in_scope).count();
+        let labels = app_config_labels(sources.iter().map(|(source, _)| source.path.as_path()));
+        let by_path: HashMap<&Path, &str> = sources
+            .iter()
+            .map(|(source, _)| (source.path.as_path(), source.text.as_str()))
+            .collect();
+        let label_of = |path: &Path| {
+            path.parent()
+                .and_then(|dir| labels.get(dir))
+                .map(String::as_str)
+        };
+        // What is cached stays cached; what is not is lowered in parallel, recording the siblings
+        // each file read so that a change to one of them invalidates it.
+        let fresh: Vec<(Arc<SourceFile>, CachedLowering)> = sources
+            .par_iter()
+            .filter(|(source, _)| {
+                !cache.entries.get(&source.path).is_some_and(|cached| {
+                    cached.text == source.text
+                        && cached.app_label.as_deref() == label_of(&source.path)
+                        && cached.siblings.iter().all(|(path, text)| {
+                            by_path.get(path.as_path()).copied() == text.as_deref()
+                        })
+                })
+            })
+            .map(|(source, _)| {
+                let read = std::sync::Mutex::new(Vec::new());
+                let read_sibling = |sibling: &Path| {
+                    let text = by_path.get(sibling).map(|text| (*text).to_owned());
+                    if let Ok(mut read) = read.lock() {
+                        read.push((sibling.to_path_buf(), text.clone()));
+                    }
+                    text
+                };
+                let cx = LowerContext {
+                    app_label: label_of(&source.path),
+                    read_sibling: &read_sibling,
+                };
+                let migration = lower(Arc::clone(source), &cx);
+                let siblings = read.into_inner().unwrap_or_default();
+                let cached = CachedLowering {
+                    text: source.text.clone(),
+                    app_label: label_of(&source.path).map(str::to_owned),
+                    siblings,
+                    migration,
+                };
+                (Arc::clone(source), cached)
+            })
+            .collect();
+        for (source, cached) in fresh {
+            cache.entries.insert(source.path.clone(), cached);
+        }
+        // Files gone from the directory leave the cache.
+        let present: std::collections::HashSet<&Path> = sources
+            .iter()
+            .map(|(source, _)| source.path.as_path())
+            .collect();
+        cache
+            .entries
+            .retain(|path, _| present.contains(path.as_path()));
+        let migrations = sources
+            .iter()
+            .filter_map(|(source, in_scope)| {
+                let migration = cache.entries.get(&source.path)?.migration.clone()?;
+                Some((migration, *in_scope))
+            })
+            .collect();
+        Self::from_migrations(migrations, files_read, &labels)
+    }
+
     fn from_migrations(
         mut scoped: Vec<(Migration, bool)>,
         files_read: usize,
@@ -235,6 +318,29 @@ impl Project {
     pub fn graph_position(&self, graph_position: usize) -> usize {
         self.graph_members[graph_position]
     }
+}
+
+/// Lowered files kept between builds of a project by [`Project::from_sources_cached`].
+#[derive(Debug, Default)]
+pub struct LoweringCache {
+    entries: HashMap<PathBuf, CachedLowering>,
+}
+
+#[derive(Debug)]
+struct CachedLowering {
+    /// The text lowered.
+    text: String,
+    /// The Django app label it was lowered with.
+    app_label: Option<String>,
+    /// The sibling files lowering read, with what they held (`None`: absent).
+    siblings: Vec<(PathBuf, Option<String>)>,
+    /// The result: `None` for a file that is no migration.
+    migration: Option<Migration>,
+}
+
+/// Whether some frontend reads `path` (what a directory walk would pick up).
+pub fn is_migration_file(path: &Path) -> bool {
+    frontend_for(path).is_some()
 }
 
 /// The graph nodes of the Alembic and Django migrations among `migrations`: an Alembic revision
