@@ -311,28 +311,6 @@ impl Server {
         }
     }
 
-    /// Removes a database.
-    pub fn drop_database(&self, name: &str) -> Result<(), String> {
-        match &self.kind {
-            ServerKind::Postgres { admin, .. } => {
-                let mut client = postgres::connect(admin)?;
-                client
-                    .batch_execute(&format!(
-                        "DROP DATABASE IF EXISTS {} WITH (FORCE)",
-                        postgres::quote(name)
-                    ))
-                    .map_err(|e| postgres::describe(&e))
-            }
-            ServerKind::Sqlite { dir } => {
-                match std::fs::remove_file(Self::sqlite_path(&dir.0, name)) {
-                    Ok(()) => Ok(()),
-                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
-                    Err(e) => Err(e.to_string()),
-                }
-            }
-        }
-    }
-
     /// Ends the sessions on a database (a worker stuck in a statement past its timeout).
     pub fn cancel_sessions(&self, name: &str) {
         if let ServerKind::Postgres { admin, .. } = &self.kind
