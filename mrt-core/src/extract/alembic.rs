@@ -11,7 +11,8 @@ use ruff_python_ast::{Expr, ExprCall, Stmt, StmtFunctionDef, StmtWith};
 use ruff_text_size::{Ranged, TextRange};
 
 use super::python::{
-    argument, as_call, body_shape, bool_literal, callee, keyword, string_list, string_literal,
+    Scope, argument, as_call, body_shape, bool_literal, callee, evaluate_string, keyword,
+    string_list, string_literal,
 };
 use crate::ir::{
     AlterColumn, Batch, Body, ColumnDef, ConstraintDef, ConstraintKind, DialectGuard, ForeignKey,
@@ -65,7 +66,7 @@ pub(crate) fn lower(suite: &[Stmt], source: &str) -> AlembicModule {
                 lowered.parents = string_list(value).unwrap_or_default();
                 lowered.parents_range = Some(stmt.range());
             }
-            "branch_labels" => lowered.branch_labels = string_list(value).unwrap_or_default(),
+            "branch_labels" => lowered.branch_labels = module.branch_labels(value),
             "depends_on" => lowered.depends_on = string_list(value).unwrap_or_default(),
             _ => {}
         }
@@ -110,6 +111,11 @@ struct Module<'a> {
     helpers: HashMap<&'a str, &'a StmtFunctionDef>,
     /// Module-level assignments, for constants such as `TABLE = "users"`.
     constants: HashMap<&'a str, &'a Expr>,
+    /// Every name the module binds at its top level (imports, assignments, definitions).
+    bound: HashSet<&'a str>,
+    /// `op` is used without being bound: a snippet, a docs example or a copy-paste that left its
+    /// imports behind. In a revision file the name means only one thing, Alembic's `op`.
+    implicit_op: bool,
 }
 
 impl<'a> Module<'a> {
@@ -121,10 +127,13 @@ impl<'a> Module<'a> {
             op_functions: HashMap::new(),
             helpers: HashMap::new(),
             constants: HashMap::new(),
+            bound: HashSet::new(),
+            implicit_op: false,
         };
         for stmt in suite {
             module.scan_statement(stmt);
         }
+        module.implicit_op = !module.bound.contains("op");
         module
     }
 
@@ -137,6 +146,7 @@ impl<'a> Module<'a> {
                     .map(ruff_python_ast::Identifier::as_str);
                 for alias in &import.names {
                     let bound = alias.asname.as_ref().unwrap_or(&alias.name).as_str();
+                    self.bound.insert(bound);
                     match (from, alias.name.as_str()) {
                         (Some("alembic"), "op") => {
                             self.op_modules.insert(bound);
@@ -150,6 +160,12 @@ impl<'a> Module<'a> {
             }
             Stmt::Import(import) => {
                 for alias in &import.names {
+                    // `import a.b` binds `a`.
+                    let bound = alias.asname.as_ref().map_or_else(
+                        || alias.name.split('.').next().unwrap_or_default(),
+                        ruff_python_ast::Identifier::as_str,
+                    );
+                    self.bound.insert(bound);
                     match (alias.name.as_str(), &alias.asname) {
                         ("alembic.op", Some(asname)) => {
                             self.op_modules.insert(asname.as_str());
@@ -162,7 +178,11 @@ impl<'a> Module<'a> {
                 }
             }
             Stmt::FunctionDef(def) => {
+                self.bound.insert(def.name.as_str());
                 self.helpers.insert(def.name.as_str(), def);
+            }
+            Stmt::ClassDef(class) => {
+                self.bound.insert(class.name.as_str());
             }
             Stmt::If(if_stmt) => {
                 // `if TYPE_CHECKING:` and version checks around imports.
@@ -176,21 +196,61 @@ impl<'a> Module<'a> {
                 }
             }
             _ => {
-                if let Some((name, Some(value))) = assigned_name(stmt) {
-                    self.constants.insert(name, value);
+                if let Some((name, value)) = assigned_name(stmt) {
+                    self.bound.insert(name);
+                    if let Some(value) = value {
+                        self.constants.insert(name, value);
+                    }
                 }
             }
         }
     }
 
-    fn lower_body(&self, def: &'a StmtFunctionDef) -> Body {
-        let mut walker = Walker {
+    fn walker(&self) -> Walker<'_, 'a> {
+        Walker {
             module: self,
             ops: Vec::new(),
             helper_stack: Vec::new(),
             call_site: None,
             helper_ranges: Vec::new(),
+        }
+    }
+
+    /// `branch_labels`: each label read as a string where it can be (a literal, a constant, an
+    /// f-string of constants), else named by its source text. A label set from something the
+    /// extractor cannot evaluate (`branch_labels = (BRANCH,)` with `BRANCH` imported) is a label all
+    /// the same: the branch is deliberate, and two expressions of the same text name one branch.
+    fn branch_labels(&self, value: &'a Expr) -> Vec<Spanned<String>> {
+        let walker = self.walker();
+        let frame = Frame::default();
+        let value = match value {
+            Expr::Name(name) => self
+                .constants
+                .get(name.id.as_str())
+                .copied()
+                .unwrap_or(value),
+            other => other,
         };
+        let items: &[Expr] = match value {
+            Expr::NoneLiteral(_) => return Vec::new(),
+            Expr::Tuple(tuple) => &tuple.elts,
+            Expr::List(list) => &list.elts,
+            Expr::Set(set) => &set.elts,
+            single => std::slice::from_ref(single),
+        };
+        items
+            .iter()
+            .map(|item| {
+                let label = walker
+                    .string(item, &frame, 0)
+                    .unwrap_or_else(|| self.source[item.range()].to_owned());
+                Spanned::new(label, item.range())
+            })
+            .collect()
+    }
+
+    fn lower_body(&self, def: &'a StmtFunctionDef) -> Body {
+        let mut walker = self.walker();
         let mut frame = Frame::default();
         walker.walk(&def.body, &mut frame, &OpContext::default());
         let (is_noop, only_raises) = body_shape(&def.body);
@@ -502,7 +562,12 @@ impl<'a> Walker<'_, 'a> {
         match expr {
             Expr::Name(name) => {
                 let name = name.id.as_str();
-                self.module.op_modules.contains(name) || frame.op_modules.contains(name)
+                self.module.op_modules.contains(name)
+                    || frame.op_modules.contains(name)
+                    || (self.module.implicit_op
+                        && name == "op"
+                        && !frame.locals.contains_key(name)
+                        && !frame.strings.contains_key(name))
             }
             Expr::Attribute(attribute) => {
                 attribute.attr.as_str() == "op"
@@ -530,13 +595,12 @@ impl<'a> Walker<'_, 'a> {
                     context.batch = batch;
                 }
                 if name == "execute" {
-                    self.push_sql(
-                        argument(call, "sqltext", 0),
-                        SqlVia::Op,
-                        call,
-                        frame,
-                        &context,
-                    );
+                    let statement = argument(call, "sqltext", 0);
+                    if let Some(kind) = statement.and_then(|expr| self.core_dml(expr, frame)) {
+                        self.push(kind, call.range(), context);
+                    } else {
+                        self.push_sql(statement, SqlVia::Op, call, frame, &context);
+                    }
                 } else if let Some(kind) = self.lower_op(name, call, frame, context.batch.as_ref())
                 {
                     self.push(kind, call.range(), context);
@@ -547,11 +611,66 @@ impl<'a> Walker<'_, 'a> {
                     call.arguments.args.first().or_else(|| {
                         keyword(call, "statement").or_else(|| keyword(call, "sqltext"))
                     });
-                self.push_sql(statement, via, call, frame, context);
+                if let Some(kind) = statement.and_then(|expr| self.core_dml(expr, frame)) {
+                    self.push(kind, call.range(), context.clone());
+                } else {
+                    self.push_sql(statement, via, call, frame, context);
+                }
             }
             Some(Target::Helper(def)) => self.helper_call(def, call, frame, context),
             None => {}
         }
+    }
+
+    /// A SQLAlchemy Core statement on a table object (`t = sa.table("t", ...)`): `t.update()`,
+    /// `t.insert()`, `t.delete()`, `sa.update(t)`, `sa.insert(t)`, `sa.delete(t)`, with `.where(...)`,
+    /// `.values(...)` and the like chained. It writes rows of that table and nothing else, whatever
+    /// values it binds at run time.
+    fn core_dml(&self, expr: &'a Expr, frame: &Frame<'a>) -> Option<OpKind> {
+        let mut expr = Self::resolve(expr, frame);
+        let mut has_where = false;
+        for _ in 0..MAX_DEPTH {
+            let call = as_call(expr)?;
+            let (verb, receiver) = match &*call.func {
+                Expr::Attribute(attribute) => (attribute.attr.as_str(), Some(&*attribute.value)),
+                // `from sqlalchemy import update`.
+                Expr::Name(name) => (name.id.as_str(), None),
+                _ => return None,
+            };
+            match verb {
+                "where" | "filter" | "filter_by" => has_where = true,
+                "values"
+                | "ordered_values"
+                | "returning"
+                | "return_defaults"
+                | "inline"
+                | "execution_options"
+                | "prefix_with"
+                | "with_dialect_options" => {}
+                "update" | "insert" | "delete" => {
+                    // `t.update(whereclause)` (SQLAlchemy 1.x) or `sa.update(t)`.
+                    let (table, legacy_where) =
+                        match receiver.and_then(|receiver| self.table_object(receiver, frame)) {
+                            Some(table) => (table, !call.arguments.args.is_empty()),
+                            None => (
+                                self.table_object(call.arguments.args.first()?, frame)?,
+                                call.arguments.args.len() > 1,
+                            ),
+                        };
+                    let has_where =
+                        has_where || legacy_where || keyword(call, "whereclause").is_some();
+                    let table = Some(table);
+                    return Some(match verb {
+                        "update" => OpKind::UpdateRows { table, has_where },
+                        "delete" => OpKind::DeleteRows { table, has_where },
+                        _ => OpKind::InsertRows { table },
+                    });
+                }
+                _ => return None,
+            }
+            expr = Self::resolve(receiver?, frame);
+        }
+        None
     }
 
     fn push(&mut self, kind: OpKind, range: TextRange, mut context: OpContext) {
@@ -795,89 +914,43 @@ impl<'a> Walker<'_, 'a> {
     // ----- values -------------------------------------------------------------------------------
 
     /// A string known statically: a literal, `op.f("...")`, a bound parameter, a local or module
-    /// constant, or a `+` of those.
+    /// constant, or what [`evaluate_string`] builds from those (`+`, f-strings, `%`, `.format`).
     fn string(&self, expr: &Expr, frame: &Frame<'a>, depth: usize) -> Option<String> {
-        if depth > MAX_DEPTH {
-            return None;
-        }
-        match expr {
-            Expr::StringLiteral(literal) => Some(literal.value.to_str().to_owned()),
-            Expr::Call(call) if callee(call) == Some("f") && call.arguments.args.len() == 1 => {
-                self.string(&call.arguments.args[0], frame, depth + 1)
-            }
-            Expr::Name(name) => {
-                let name = name.id.as_str();
-                if let Some(bound) = frame.strings.get(name) {
-                    return Some(bound.value.clone());
-                }
-                if let Some(local) = frame.locals.get(name) {
-                    return self.string(local, frame, depth + 1);
-                }
-                let constant = self.module.constants.get(name)?;
-                self.string(constant, &Frame::default(), depth + 1)
-            }
-            Expr::BinOp(binop) if binop.op == ruff_python_ast::Operator::Add => {
-                let mut left = self.string(&binop.left, frame, depth + 1)?;
-                left.push_str(&self.string(&binop.right, frame, depth + 1)?);
-                Some(left)
-            }
-            // `f"{table}_team_id_fkey"` with `table` known (a literal loop value, a parameter, a
-            // constant): the f-string is known too. Conversions and format specs are not followed.
-            Expr::FString(fstring) => {
-                let mut text = String::new();
-                for part in &fstring.value {
-                    match part {
-                        ruff_python_ast::FStringPart::Literal(literal) => {
-                            text.push_str(&literal.value);
-                        }
-                        ruff_python_ast::FStringPart::FString(fstring) => {
-                            for element in &fstring.elements {
-                                match element {
-                                    ruff_python_ast::InterpolatedStringElement::Literal(
-                                        literal,
-                                    ) => {
-                                        text.push_str(&literal.value);
-                                    }
-                                    ruff_python_ast::InterpolatedStringElement::Interpolation(
-                                        element,
-                                    ) => {
-                                        if element.format_spec.is_some()
-                                            || element.debug_text.is_some()
-                                            || element.conversion
-                                                != ruff_python_ast::ConversionFlag::None
-                                        {
-                                            return None;
-                                        }
-                                        text.push_str(&self.string(
-                                            &element.expression,
-                                            frame,
-                                            depth + 1,
-                                        )?);
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
-                Some(text)
-            }
-            _ => None,
-        }
+        evaluate_string(
+            expr,
+            &WalkerScope {
+                walker: self,
+                frame,
+            },
+            depth,
+        )
     }
 
-    /// The SQL an `execute` call sends.
-    fn sql_text(&self, expr: Option<&Expr>, frame: &Frame<'a>, depth: usize) -> SqlText {
+    /// The SQL an `execute` call sends: a string, `text(...)` of one, followed through local names
+    /// and `.bindparams(...)` (parameters bound at run time leave the statement as written).
+    fn sql_text(&self, expr: Option<&'a Expr>, frame: &Frame<'a>, depth: usize) -> SqlText {
         let Some(expr) = expr else {
             return SqlText::Unreadable;
         };
-        let inner = as_call(expr).filter(|call| {
-            matches!(callee(call), Some("text" | "dedent" | "literal_column"))
-                && call.arguments.args.len() == 1
-        });
-        if let Some(call) = inner
+        let expr = Self::resolve(expr, frame);
+        if let Some(call) = as_call(expr)
             && depth < MAX_DEPTH
         {
-            return self.sql_text(call.arguments.args.first(), frame, depth + 1);
+            if matches!(callee(call), Some("text" | "dedent" | "literal_column"))
+                && call.arguments.args.len() == 1
+            {
+                return self.sql_text(call.arguments.args.first(), frame, depth + 1);
+            }
+            if let Expr::Attribute(attribute) = &*call.func
+                && matches!(
+                    attribute.attr.as_str(),
+                    "bindparams" | "execution_options" | "columns"
+                )
+                && as_call(Self::resolve(&attribute.value, frame))
+                    .is_some_and(|inner| callee(inner) == Some("text"))
+            {
+                return self.sql_text(Some(&attribute.value), frame, depth + 1);
+            }
         }
         match self.string(expr, frame, depth) {
             Some(text) => SqlText::Literal(text),
@@ -1349,6 +1422,61 @@ impl<'a> Walker<'_, 'a> {
             condition,
             range: self.at(expr.range()),
         })
+    }
+}
+
+/// Names as a walked body sees them: a helper's parameters, its locals, then the module's constants.
+struct WalkerScope<'w, 'm, 'a> {
+    walker: &'w Walker<'m, 'a>,
+    frame: &'w Frame<'a>,
+}
+
+impl<'a> WalkerScope<'_, '_, 'a> {
+    /// The expression a local or a module constant is bound to, with the frame it is read in.
+    fn binding(&self, name: &str) -> Option<(&'a Expr, bool)> {
+        if let Some(local) = self.frame.locals.get(name) {
+            return Some((local, true));
+        }
+        self.walker
+            .module
+            .constants
+            .get(name)
+            .map(|constant| (*constant, false))
+    }
+}
+
+impl Scope for WalkerScope<'_, '_, '_> {
+    fn name(&self, name: &str, depth: usize) -> Option<String> {
+        if let Some(bound) = self.frame.strings.get(name) {
+            return Some(bound.value.clone());
+        }
+        let (value, local) = self.binding(name)?;
+        if local {
+            return evaluate_string(value, self, depth);
+        }
+        // A module constant is read where it is defined: no local of the body shadows its parts.
+        let module_frame = Frame::default();
+        evaluate_string(
+            value,
+            &WalkerScope {
+                walker: self.walker,
+                frame: &module_frame,
+            },
+            depth,
+        )
+    }
+
+    /// `op.f("name")`: the name as given.
+    fn call(&self, call: &ExprCall, depth: usize) -> Option<String> {
+        match call.arguments.args.as_ref() {
+            [name] if callee(call) == Some("f") => evaluate_string(name, self, depth),
+            _ => None,
+        }
+    }
+
+    fn number(&self, name: &str) -> Option<String> {
+        self.binding(name)
+            .and_then(|(value, _)| super::python::int_literal(value))
     }
 }
 

@@ -29,7 +29,8 @@ use ruff_python_ast::{Expr, ExprCall, Stmt, StmtClassDef};
 use ruff_text_size::{Ranged, TextRange, TextSize};
 
 use super::python::{
-    argument, as_call, bool_literal, callee, keyword, last_segment, string_literal,
+    NoNames, argument, as_call, bool_literal, callee, evaluate_string, keyword, last_segment,
+    string_literal,
 };
 use crate::ir::{
     AlterColumn, Body, ColumnDef, ConstraintDef, ConstraintKind, DjangoMeta, ForeignKey, Name,
@@ -636,7 +637,7 @@ impl Lowerer<'_> {
 
     /// One `Sql` operation, then what its text lowers to (as Alembic's `op.execute`).
     fn push_sql(&mut self, statement: &Expr, call: &ExprCall) {
-        let text = match sql_string(statement, 0) {
+        let text = match sql_string(statement) {
             Some(sql) => SqlText::Literal(sql),
             None => SqlText::Unreadable,
         };
@@ -719,18 +720,13 @@ fn field_names(call: &ExprCall) -> Vec<String> {
         .collect()
 }
 
-/// SQL text read statically: a string literal, `+` concatenations of them, `RunSQL.noop` (`""`).
-fn sql_string(expr: &Expr, depth: usize) -> Option<String> {
-    match expr {
-        Expr::StringLiteral(literal) => Some(literal.value.to_str().to_owned()),
-        _ if is_noop(expr) => Some(String::new()),
-        Expr::BinOp(binop) if binop.op == ruff_python_ast::Operator::Add && depth < MAX_DEPTH => {
-            let mut left = sql_string(&binop.left, depth + 1)?;
-            left.push_str(&sql_string(&binop.right, depth + 1)?);
-            Some(left)
-        }
-        _ => None,
+/// SQL text read statically: `RunSQL.noop` (`""`), or a string the shared evaluator reads from
+/// literals alone (`+`, `%`, `.format`, f-strings of literals).
+fn sql_string(expr: &Expr) -> Option<String> {
+    if is_noop(expr) {
+        return Some(String::new());
     }
+    evaluate_string(expr, &NoNames, 0)
 }
 
 /// Maps byte ranges of the SQL text to the file: exactly when the SQL is one plain string literal

@@ -92,7 +92,8 @@ fn lower_parsed(
         .collect();
 
     let is_alembic = alembic::is_revision_module(suite)
-        || (!syntax_errors.is_empty() && looks_like_alembic(parsed, &source.text));
+        || (!syntax_errors.is_empty()
+            && (looks_like_alembic(parsed, &source.text) || in_versions_directory(&source.path)));
     if !is_alembic {
         let class = django::migration_class(suite);
         if class.is_none() && (syntax_errors.is_empty() || !looks_like_django(parsed, &source.text))
@@ -151,6 +152,14 @@ fn looks_like_alembic(parsed: &Parsed<ModModule>, text: &str) -> bool {
         }
     }
     revision && upgrade
+}
+
+/// Whether a file lies directly in a directory named `versions`: Alembic imports every `.py` file
+/// there, so one that does not parse stops the whole directory from loading, whatever it holds.
+fn in_versions_directory(path: &std::path::Path) -> bool {
+    path.parent()
+        .and_then(std::path::Path::file_name)
+        .is_some_and(|directory| directory == "versions")
 }
 
 /// For a file that does not parse: whether its tokens name what a Django migration module holds

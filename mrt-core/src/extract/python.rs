@@ -97,3 +97,244 @@ pub(crate) fn body_shape(body: &[Stmt]) -> (bool, bool) {
     }
     (false, active.all(|stmt| matches!(stmt, Stmt::Raise(_))))
 }
+
+// ----- evaluation of strings ---------------------------------------------------------------------
+
+/// How deep the evaluation of one value may nest (names bound to names, concatenations of
+/// concatenations) before it gives up on the value.
+pub(crate) const MAX_EVAL_DEPTH: usize = 8;
+
+/// What a frontend knows about names and calls where an expression is evaluated: the one thing
+/// that differs between Alembic's helpers and locals and Django's module. Everything else about
+/// reading a string statically is [`evaluate_string`].
+pub(crate) trait Scope {
+    /// The string a name holds, if it is known; `depth` is passed on to [`evaluate_string`].
+    fn name(&self, name: &str, depth: usize) -> Option<String>;
+
+    /// The string a call returns, for the calls the frontend knows (Alembic's `op.f("...")`).
+    fn call(&self, _call: &ExprCall, _depth: usize) -> Option<String> {
+        None
+    }
+
+    /// The integer a name holds (`MAX_LEN = 36`), as text, for interpolations.
+    fn number(&self, _name: &str) -> Option<String> {
+        None
+    }
+}
+
+/// A scope that knows no names: only literals and what is built from them are read.
+pub(crate) struct NoNames;
+
+impl Scope for NoNames {
+    fn name(&self, _name: &str, _depth: usize) -> Option<String> {
+        None
+    }
+}
+
+/// A string known without running anything: a literal, a name the scope knows, a call it knows, a
+/// `+` of those, an f-string, `%`-formatting or `.format(...)` whose every part is known. Numbers
+/// count as their text inside an interpolation (`f"VARCHAR({MAX_LEN})"`).
+pub(crate) fn evaluate_string(expr: &Expr, scope: &dyn Scope, depth: usize) -> Option<String> {
+    if depth > MAX_EVAL_DEPTH {
+        return None;
+    }
+    let next = depth + 1;
+    match expr {
+        Expr::StringLiteral(literal) => Some(literal.value.to_str().to_owned()),
+        Expr::Name(name) => scope.name(name.id.as_str(), next),
+        Expr::BinOp(binop) => match binop.op {
+            ruff_python_ast::Operator::Add => {
+                let mut left = evaluate_string(&binop.left, scope, next)?;
+                left.push_str(&evaluate_string(&binop.right, scope, next)?);
+                Some(left)
+            }
+            ruff_python_ast::Operator::Mod => {
+                let template = evaluate_string(&binop.left, scope, next)?;
+                let values: Vec<String> = match &*binop.right {
+                    Expr::Tuple(tuple) => tuple
+                        .elts
+                        .iter()
+                        .map(|value| interpolated(value, scope, next))
+                        .collect::<Option<_>>()?,
+                    single => vec![interpolated(single, scope, next)?],
+                };
+                percent_format(&template, &values)
+            }
+            _ => None,
+        },
+        Expr::FString(fstring) => {
+            let mut text = String::new();
+            for part in &fstring.value {
+                match part {
+                    ruff_python_ast::FStringPart::Literal(literal) => text.push_str(&literal.value),
+                    ruff_python_ast::FStringPart::FString(fstring) => {
+                        for element in &fstring.elements {
+                            match element {
+                                ruff_python_ast::InterpolatedStringElement::Literal(literal) => {
+                                    text.push_str(&literal.value);
+                                }
+                                // Conversions and format specs change the text: not followed.
+                                ruff_python_ast::InterpolatedStringElement::Interpolation(
+                                    element,
+                                ) => {
+                                    if element.format_spec.is_some()
+                                        || element.debug_text.is_some()
+                                        || element.conversion
+                                            != ruff_python_ast::ConversionFlag::None
+                                    {
+                                        return None;
+                                    }
+                                    text.push_str(&interpolated(&element.expression, scope, next)?);
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            Some(text)
+        }
+        Expr::Call(call) => {
+            if let Expr::Attribute(attribute) = &*call.func
+                && attribute.attr.as_str() == "format"
+            {
+                let template = evaluate_string(&attribute.value, scope, next)?;
+                let positional: Vec<String> = call
+                    .arguments
+                    .args
+                    .iter()
+                    .map(|value| interpolated(value, scope, next))
+                    .collect::<Option<_>>()?;
+                let mut named = Vec::new();
+                for keyword in &call.arguments.keywords {
+                    // `**kwargs`: which names it holds is not known.
+                    let name = keyword.arg.as_ref()?;
+                    named.push((name.as_str(), interpolated(&keyword.value, scope, next)?));
+                }
+                return brace_format(&template, &positional, &named);
+            }
+            scope.call(call, next)
+        }
+        _ => None,
+    }
+}
+
+/// A value placed into a template: a known string, or an integer literal's text.
+fn interpolated(expr: &Expr, scope: &dyn Scope, depth: usize) -> Option<String> {
+    match expr {
+        Expr::NumberLiteral(_) => int_literal(expr),
+        Expr::Name(name) => scope
+            .name(name.id.as_str(), depth)
+            .or_else(|| scope.number(name.id.as_str())),
+        other => evaluate_string(other, scope, depth),
+    }
+}
+
+/// The text of an integer literal (`36`).
+pub(crate) fn int_literal(expr: &Expr) -> Option<String> {
+    match expr {
+        Expr::NumberLiteral(ruff_python_ast::ExprNumberLiteral {
+            value: ruff_python_ast::Number::Int(int),
+            ..
+        }) => Some(int.to_string()),
+        _ => None,
+    }
+}
+
+/// `template % values` for `%s` / `%d` / `%i` / `%r`-free templates; `None` for anything else
+/// (named or padded conversions, too few or too many values).
+fn percent_format(template: &str, values: &[String]) -> Option<String> {
+    let mut out = String::with_capacity(template.len());
+    let mut values = values.iter();
+    let mut chars = template.chars();
+    while let Some(c) = chars.next() {
+        if c != '%' {
+            out.push(c);
+            continue;
+        }
+        match chars.next()? {
+            '%' => out.push('%'),
+            's' | 'd' | 'i' => out.push_str(values.next()?),
+            _ => return None,
+        }
+    }
+    values.next().is_none().then_some(out)
+}
+
+/// `template.format(*positional, **named)` for `{}`, `{0}` and `{name}` fields; `None` for format
+/// specs, conversions, attribute or index lookups, and fields with no value.
+fn brace_format(template: &str, positional: &[String], named: &[(&str, String)]) -> Option<String> {
+    let mut out = String::with_capacity(template.len());
+    let mut automatic = 0;
+    let mut chars = template.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '{' if chars.peek() == Some(&'{') => {
+                chars.next();
+                out.push('{');
+            }
+            '}' if chars.peek() == Some(&'}') => {
+                chars.next();
+                out.push('}');
+            }
+            '{' => {
+                let mut field = String::new();
+                loop {
+                    match chars.next()? {
+                        '}' => break,
+                        c => field.push(c),
+                    }
+                }
+                let value = if field.is_empty() {
+                    automatic += 1;
+                    positional.get(automatic - 1)?
+                } else if let Ok(index) = field.parse::<usize>() {
+                    positional.get(index)?
+                } else {
+                    &named.iter().find(|(name, _)| *name == field)?.1
+                };
+                out.push_str(value);
+            }
+            '}' => return None,
+            c => out.push(c),
+        }
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn evaluated(source: &str) -> Option<String> {
+        let parsed = ruff_python_parser::parse_expression(source).ok()?;
+        evaluate_string(parsed.expr(), &NoNames, 0)
+    }
+
+    #[test]
+    fn templates_of_known_values_are_read() {
+        assert_eq!(
+            evaluated(r#""DROP TYPE %s" % "mood""#).as_deref(),
+            Some("DROP TYPE mood")
+        );
+        assert_eq!(
+            evaluated(r#""ALTER TABLE %s ALTER %s TYPE VARCHAR(%d)" % ("t", "c", 36)"#).as_deref(),
+            Some("ALTER TABLE t ALTER c TYPE VARCHAR(36)")
+        );
+        assert_eq!(
+            evaluated(r#""DROP {} {name} {{x}}".format("TYPE", name="mood")"#).as_deref(),
+            Some("DROP TYPE mood {x}")
+        );
+        assert_eq!(evaluated(r#"f"ix_{'t'}_{3}""#).as_deref(), Some("ix_t_3"));
+    }
+
+    #[test]
+    fn templates_with_unknown_parts_are_not_read() {
+        // A name no scope knows, a named conversion, a format spec, a missing value.
+        assert_eq!(evaluated(r#""DROP TYPE %s" % name"#), None);
+        assert_eq!(evaluated(r#""%(t)s" % {"t": "x"}"#), None);
+        assert_eq!(evaluated(r#""{:>4}".format("x")"#), None);
+        assert_eq!(evaluated(r#""{} {}".format("x")"#), None);
+        assert_eq!(evaluated(r#""%s %s" % ("x",)"#), None);
+        assert_eq!(evaluated(r#"f"{x!r}""#), None);
+    }
+}
