@@ -990,8 +990,70 @@ impl<'a> Walker<'_, 'a> {
         )
     }
 
-    fn type_arg(&self, call: &ExprCall, name: &str) -> Option<Spanned<String>> {
-        keyword(call, name).map(|expr| self.text_of(expr))
+    fn type_arg(&self, call: &ExprCall, name: &str, frame: &Frame<'a>) -> Option<Spanned<String>> {
+        keyword(call, name).map(|expr| self.type_text(expr, frame))
+    }
+
+    /// A column type as written, with the constants among its arguments put in
+    /// (`sa.String(MAX_LEN)` with `MAX_LEN = 36` reads `sa.String(36)`), so that the same type
+    /// compares equal however it was spelled.
+    fn type_text(&self, expr: &Expr, frame: &Frame<'a>) -> Spanned<String> {
+        let mut replacements = Vec::new();
+        self.constant_arguments(expr, frame, 0, &mut replacements);
+        let range = expr.range();
+        let mut text = String::new();
+        let mut at = range.start();
+        for (inner, value) in replacements {
+            text.push_str(&self.module.source[TextRange::new(at, inner.start())]);
+            text.push_str(&value);
+            at = inner.end();
+        }
+        text.push_str(&self.module.source[TextRange::new(at, range.end())]);
+        Spanned::new(text, self.at(range))
+    }
+
+    /// The names among a type's call arguments (nested calls included) that hold an integer or a
+    /// string known statically, with the literal that replaces each, in source order.
+    fn constant_arguments(
+        &self,
+        expr: &Expr,
+        frame: &Frame<'a>,
+        depth: usize,
+        found: &mut Vec<(TextRange, String)>,
+    ) {
+        if depth > MAX_DEPTH {
+            return;
+        }
+        let Expr::Call(call) = expr else { return };
+        // `sa.String(N).with_variant(...)`: the type the method is called on.
+        if let Expr::Attribute(attribute) = &*call.func {
+            self.constant_arguments(&attribute.value, frame, depth + 1, found);
+        }
+        let values = call
+            .arguments
+            .args
+            .iter()
+            .chain(call.arguments.keywords.iter().map(|keyword| &keyword.value));
+        let mut values: Vec<&Expr> = values.collect();
+        values.sort_by_key(|value| value.start());
+        for value in values {
+            match value {
+                Expr::Name(name) => {
+                    let scope = WalkerScope {
+                        walker: self,
+                        frame,
+                    };
+                    let literal = scope
+                        .number(name.id.as_str())
+                        .or_else(|| self.string(value, frame, 0).map(|text| format!("{text:?}")));
+                    if let Some(literal) = literal {
+                        found.push((value.range(), literal));
+                    }
+                }
+                Expr::Call(_) => self.constant_arguments(value, frame, depth + 1, found),
+                _ => {}
+            }
+        }
     }
 
     /// A `server_default=`-like value: `None` / `False` drop it; a string or `text("...")` gives its
@@ -1092,13 +1154,13 @@ impl<'a> Walker<'_, 'a> {
                 table: table(0),
                 column: self.name_arg(call, "column_name", at(1), frame),
                 nullable: self.bool_arg(call, "nullable"),
-                type_text: self.type_arg(call, "type_"),
+                type_text: self.type_arg(call, "type_", frame),
                 new_name: keyword(call, "new_column_name").and_then(|expr| {
                     self.string(expr, frame, 0)
                         .map(|value| Spanned::new(value, self.at(expr.range())))
                 }),
                 server_default: self.default_arg(call, "server_default", frame),
-                existing_type: self.type_arg(call, "existing_type"),
+                existing_type: self.type_arg(call, "existing_type", frame),
                 existing_nullable: self.bool_arg(call, "existing_nullable"),
                 existing_server_default: self.default_arg(call, "existing_server_default", frame),
             }),
@@ -1197,7 +1259,15 @@ impl<'a> Walker<'_, 'a> {
     /// The table name of `sa.table("t", ...)`, `sa.Table("t", ...)` or `op.create_table("t", ...)`,
     /// followed through local names.
     fn table_object(&self, expr: &'a Expr, frame: &Frame<'a>) -> Name {
-        let resolved = Self::resolve(expr, frame);
+        let resolved = match Self::resolve(expr, frame) {
+            Expr::Name(name) => self
+                .module
+                .constants
+                .get(name.id.as_str())
+                .copied()
+                .unwrap_or(expr),
+            other => other,
+        };
         let call = as_call(resolved)?;
         if !matches!(callee(call), Some("table" | "Table" | "create_table")) {
             return None;
@@ -1259,7 +1329,7 @@ impl<'a> Walker<'_, 'a> {
             ),
         };
         let mut type_expr = keyword(call, "type_");
-        let mut type_text = type_expr.map(|expr| self.text_of(expr));
+        let mut type_text = type_expr.map(|expr| self.type_text(expr, frame));
         let mut foreign_keys = Vec::new();
         let mut generated = false;
         for item in rest {
@@ -1281,7 +1351,7 @@ impl<'a> Walker<'_, 'a> {
                 Some("Computed" | "Identity") => generated = true,
                 Some("Sequence" | "CheckConstraint") => {}
                 _ if type_text.is_none() => {
-                    type_text = Some(self.text_of(item));
+                    type_text = Some(self.type_text(item, frame));
                     type_expr = Some(item);
                 }
                 _ => {}

@@ -1,5 +1,5 @@
 use mrt_core::ir::{ColumnDef, Name, OpKind, Operation};
-use mrt_core::{Finding, MigrationContext, Rule};
+use mrt_core::{Dialect, Finding, MigrationContext, Rule};
 
 use crate::helpers::{self, ReverseCheck};
 
@@ -41,7 +41,11 @@ mrt_core::declare_rule! {
     ///
     /// ## Known problems
     /// Types are matched by name: a downgrade that drops them through SQL built at run time is not
-    /// recognised. `create_type=False` (the type is managed elsewhere) is not reported. A downgrade
+    /// recognised; one built from values the linter knows (`"DROP TYPE %s" % MOOD`,
+    /// `f"DROP TYPE {MOOD}"`, `sa.Enum(name=MOOD).drop(bind)` with `MOOD` a module constant) is.
+    /// `create_type=False` (the type is managed elsewhere) is not reported. A chain configured for
+    /// SQLite (`dialect = "sqlite"`) has no types: SQLAlchemy stores an enum there as text with a
+    /// check, and nothing is left to drop. A downgrade
     /// that is missing, empty or only raises is left to MRT101, MRT102 and MRT804.
     pub(crate) struct CreateTypeWithoutDrop {
         code: "MRT503",
@@ -56,6 +60,9 @@ mrt_core::declare_rule! {
 
 impl Rule for CreateTypeWithoutDrop {
     fn check_migration(&self, cx: &MigrationContext<'_>, findings: &mut Vec<Finding>) {
+        if cx.settings.dialect == Dialect::Sqlite {
+            return;
+        }
         let Some(ReverseCheck {
             upgrade, downgrade, ..
         }) = ReverseCheck::of(cx)
@@ -108,4 +115,43 @@ fn drops_type(name: &Name, downgrade: &[Operation]) -> bool {
     downgrade
         .iter()
         .any(|op| matches!(&op.kind, OpKind::DropType { name: dropped } if helpers::both_same(name, dropped)))
+}
+
+#[cfg(test)]
+mod tests {
+    use mrt_core::{Dialect, Settings};
+
+    use super::CreateTypeWithoutDrop;
+
+    const MIGRATION: &str = r#"
+import sqlalchemy as sa
+from alembic import op
+
+revision = "a1"
+down_revision = None
+
+
+def upgrade():
+    op.add_column("pets", sa.Column("mood", sa.Enum("sad", "ok", name="mood")))
+
+
+def downgrade():
+    op.drop_column("pets", "mood")
+"#;
+
+    fn codes(dialect: Dialect) -> Vec<&'static str> {
+        let mut settings = Settings::default();
+        settings.dialect = dialect;
+        crate::helpers::codes_under(&CreateTypeWithoutDrop, MIGRATION, settings)
+    }
+
+    #[test]
+    fn an_enum_left_behind_is_reported_where_types_exist() {
+        assert_eq!(codes(Dialect::Postgresql), ["MRT503"]);
+    }
+
+    #[test]
+    fn sqlite_has_no_types_to_leave_behind() {
+        assert_eq!(codes(Dialect::Sqlite), Vec::<&str>::new());
+    }
 }
