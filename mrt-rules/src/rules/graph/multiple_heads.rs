@@ -35,7 +35,9 @@ mrt_core::declare_rule! {
     /// ## Known problems
     /// Heads on distinct labelled branches (`branch_labels`, as in expand/contract layouts) are
     /// intentional and not reported: heads are grouped by the labels in force at them, and only a
-    /// group with several heads is.
+    /// group with several heads is. A label set from a name the linter cannot resolve
+    /// (`branch_labels = (BRANCH,)` with `BRANCH` imported) is a label all the same, named by its
+    /// source text.
     pub(crate) struct MultipleHeads {
         code: "MRT901",
         name: "multiple-heads",

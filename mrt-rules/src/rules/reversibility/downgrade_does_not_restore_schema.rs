@@ -51,7 +51,8 @@ mrt_core::declare_rule! {
     /// SQL built at run time, or by statements it cannot read are uncertain, and nothing is
     /// claimed about them; a revision whose bodies hold such SQL is not judged at all. Types and
     /// server defaults are compared by their text, with common spellings folded
-    /// (`sa.String(length=50)` is `VARCHAR(50)`). Where a more specific rule reports an object
+    /// (`sa.String(length=50)` is `VARCHAR(50)`), and module constants among a type's arguments
+    /// put in (`sa.String(MAX_LEN)` with `MAX_LEN = 36` is `sa.String(36)`). Where a more specific rule reports an object
     /// the downgrade does not touch at all (MRT301, MRT302, MRT402, MRT403, MRT408, MRT409,
     /// MRT205, MRT207, MRT502, MRT503), this rule stays quiet on it; revisions without a
     /// downgrade (MRT101) or with an empty one (MRT102) are left to those rules.

@@ -23,8 +23,14 @@ mrt_core::declare_rule! {
     /// review it and suppress with `# noqa: MRT805`.
     ///
     /// ## Known problems
-    /// Names the extractor can resolve (module constants, literal loop values, helper arguments)
-    /// make SQL readable; anything else counts as built at run time.
+    /// SQL is readable, and this rule stays quiet on it, when every part is known: a literal held in
+    /// a local variable or a module constant, a literal loop value, a helper's argument, and
+    /// `+`, f-strings, `%` and `.format(...)` of those (`"DROP TYPE %s" % MOOD`); `text(...)` and
+    /// `text(...).bindparams(...)` (values bound at run time leave the statement as written).
+    /// SQLAlchemy Core statements on a table object (`sa.table("t", ...).update()`,
+    /// `sa.delete(t).where(...)`, `t.insert()`) executed on a connection or by `op.execute` are
+    /// data operations on that table, checked like `UPDATE` / `DELETE` / `INSERT`, not unreadable
+    /// SQL. Anything else counts as built at run time.
     pub(crate) struct UnanalysableSql {
         code: "MRT805",
         name: "unanalysable-sql",

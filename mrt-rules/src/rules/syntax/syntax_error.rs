@@ -24,7 +24,11 @@ mrt_core::declare_rule! {
     /// ## Known problems
     /// Only the first error is reported: what follows it is often a consequence. Rules that judge
     /// a whole body (MRT101, MRT102) stay quiet on such a file; rules about single operations still
-    /// report what the parser recovered.
+    /// report what the parser recovered. A file that does not parse counts as a migration when
+    /// its tokens name a revision (`revision` and `upgrade`, or `down_revision`) or a Django
+    /// migration, and always when it lies in a `versions` directory: Alembic imports every `.py`
+    /// file there, so one broken file stops the whole directory from loading, even when no
+    /// revision can be read from it. Elsewhere (a helper module) it stays quiet.
     pub(crate) struct SyntaxError {
         code: "MRT902",
         name: "syntax-error",
