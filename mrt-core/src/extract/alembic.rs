@@ -1035,7 +1035,7 @@ impl<'a> Walker<'_, 'a> {
             .iter()
             .chain(call.arguments.keywords.iter().map(|keyword| &keyword.value));
         let mut values: Vec<&Expr> = values.collect();
-        values.sort_by_key(|value| value.start());
+        values.sort_by_key(Ranged::start);
         for value in values {
             match value {
                 Expr::Name(name) => {
