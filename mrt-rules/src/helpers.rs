@@ -286,8 +286,11 @@ pub(crate) fn recreates_index(name: &Name, downgrade: &[Operation]) -> bool {
 /// `create_primary_key`, `create_foreign_key`, SQL `ADD CONSTRAINT`, or a named constraint of a
 /// re-created table.
 pub(crate) fn recreates_constraint(name: &Name, table: &Name, downgrade: &[Operation]) -> bool {
+    // A name read at run time (looked up in the catalogue by the migration) cannot be matched: a
+    // constraint the downgrade creates on the same table may well be the one dropped, and an
+    // error must not be claimed on a guess.
     let matches = |constraint: &ConstraintDef| {
-        both_same(name, &constraint.name) && both_same(table, &constraint.table)
+        both_same(table, &constraint.table) && (name.is_none() || both_same(name, &constraint.name))
     };
     downgrade.iter().any(|op| match &op.kind {
         OpKind::CreateConstraint(constraint) => matches(constraint),

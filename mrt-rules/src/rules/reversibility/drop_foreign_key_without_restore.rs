@@ -42,7 +42,9 @@ mrt_core::declare_rule! {
     /// recognised by its name: `fk_...`, `..._fkey` (PostgreSQL's default) or `..._fk`. Other
     /// constraint drops are MRT409's and MRT410's. A downgrade that is missing, empty or only raises
     /// is left to MRT101, MRT102 and MRT804; one that runs SQL the linter cannot model (built at run
-    /// time, a `DO` block) is not judged, since that SQL may re-create the key.
+    /// time, a `DO` block) is not judged, since that SQL may re-create the key. A key whose name
+    /// the migration reads at run time (from the database's catalogue) counts as re-created when
+    /// the downgrade creates a foreign key on the same table.
     pub(crate) struct DropForeignKeyWithoutRestore {
         code: "MRT205",
         name: "drop-foreign-key-without-restore",
