@@ -283,6 +283,14 @@ struct Frame<'a> {
     functions: HashMap<&'a str, &'a StmtFunctionDef>,
 }
 
+/// A SQLAlchemy Core statement an `execute` call runs.
+enum CoreStatement {
+    /// It writes rows of one table: the data operation.
+    Writes(OpKind),
+    /// It only reads.
+    Reads,
+}
+
 /// What a callee turned out to be.
 enum Target<'a> {
     /// An `op` function, or a method of a batch block.
@@ -596,10 +604,12 @@ impl<'a> Walker<'_, 'a> {
                 }
                 if name == "execute" {
                     let statement = argument(call, "sqltext", 0);
-                    if let Some(kind) = statement.and_then(|expr| self.core_dml(expr, frame)) {
-                        self.push(kind, call.range(), context);
-                    } else {
-                        self.push_sql(statement, SqlVia::Op, call, frame, &context);
+                    match statement.and_then(|expr| self.core_statement(expr, frame)) {
+                        Some(CoreStatement::Writes(kind)) => {
+                            self.push(kind, call.range(), context);
+                        }
+                        Some(CoreStatement::Reads) => {}
+                        None => self.push_sql(statement, SqlVia::Op, call, frame, &context),
                     }
                 } else if let Some(kind) = self.lower_op(name, call, frame, context.batch.as_ref())
                 {
@@ -611,10 +621,13 @@ impl<'a> Walker<'_, 'a> {
                     call.arguments.args.first().or_else(|| {
                         keyword(call, "statement").or_else(|| keyword(call, "sqltext"))
                     });
-                if let Some(kind) = statement.and_then(|expr| self.core_dml(expr, frame)) {
-                    self.push(kind, call.range(), context.clone());
-                } else {
-                    self.push_sql(statement, via, call, frame, context);
+                match statement.and_then(|expr| self.core_statement(expr, frame)) {
+                    Some(CoreStatement::Writes(kind)) => {
+                        self.push(kind, call.range(), context.clone());
+                    }
+                    // Reading changes nothing: no operation is kept.
+                    Some(CoreStatement::Reads) => {}
+                    None => self.push_sql(statement, via, call, frame, context),
                 }
             }
             Some(Target::Helper(def)) => self.helper_call(def, call, frame, context),
@@ -622,13 +635,28 @@ impl<'a> Walker<'_, 'a> {
         }
     }
 
-    /// A SQLAlchemy Core statement on a table object (`t = sa.table("t", ...)`): `t.update()`,
-    /// `t.insert()`, `t.delete()`, `sa.update(t)`, `sa.insert(t)`, `sa.delete(t)`, with `.where(...)`,
-    /// `.values(...)` and the like chained. It writes rows of that table and nothing else, whatever
-    /// values it binds at run time.
-    fn core_dml(&self, expr: &'a Expr, frame: &Frame<'a>) -> Option<OpKind> {
+    /// A SQLAlchemy Core statement executed instead of SQL text. One on a table object
+    /// (`t = sa.table("t", ...)`): `t.update()`, `t.insert()`, `t.delete()`, `sa.update(t)`,
+    /// `sa.insert(t)`, `sa.delete(t)`, with `.where(...)`, `.values(...)` and the like chained,
+    /// writes rows of that table and nothing else, whatever values it binds at run time. A
+    /// `select(...)`, or a chain with a method only a select has (`.limit(...)`, `.order_by(...)`),
+    /// only reads.
+    fn core_statement(&self, expr: &'a Expr, frame: &Frame<'a>) -> Option<CoreStatement> {
+        let mut reads = false;
+        let writes = self.core_dml(expr, frame, &mut reads);
+        match writes {
+            Some(kind) => Some(CoreStatement::Writes(kind)),
+            None => reads.then_some(CoreStatement::Reads),
+        }
+    }
+
+    /// The data operation of a Core statement, walking its method chain down to the call that
+    /// names the table; `reads` is set when a select-only method is passed on the way.
+    fn core_dml(&self, expr: &'a Expr, frame: &Frame<'a>, reads: &mut bool) -> Option<OpKind> {
         let mut expr = Self::resolve(expr, frame);
         let mut has_where = false;
+        // A statement reassigned from itself (`stmt = stmt.where(...)`) resolves in a circle: the
+        // walk stops after a bounded number of steps.
         for _ in 0..MAX_DEPTH {
             let call = as_call(expr)?;
             let (verb, receiver) = match &*call.func {
@@ -647,6 +675,13 @@ impl<'a> Walker<'_, 'a> {
                 | "execution_options"
                 | "prefix_with"
                 | "with_dialect_options" => {}
+                "select" | "limit" | "offset" | "order_by" | "group_by" | "having"
+                | "select_from" | "distinct" | "with_only_columns" | "add_columns" => {
+                    *reads = true;
+                    if verb == "select" {
+                        return None;
+                    }
+                }
                 "update" | "insert" | "delete" => {
                     // `t.update(whereclause)` (SQLAlchemy 1.x) or `sa.update(t)`.
                     let (table, legacy_where) =
@@ -657,6 +692,7 @@ impl<'a> Walker<'_, 'a> {
                                 call.arguments.args.len() > 1,
                             ),
                         };
+                    *reads = false;
                     let has_where =
                         has_where || legacy_where || keyword(call, "whereclause").is_some();
                     let table = Some(table);
