@@ -113,6 +113,8 @@ struct Module<'a> {
     constants: HashMap<&'a str, &'a Expr>,
     /// Every name the module binds at its top level (imports, assignments, definitions).
     bound: HashSet<&'a str>,
+    /// ORM models defined in the module: class name -> its `__tablename__`.
+    models: HashMap<&'a str, &'a Expr>,
     /// `op` is used without being bound: a snippet, a docs example or a copy-paste that left its
     /// imports behind. In a revision file the name means only one thing, Alembic's `op`.
     implicit_op: bool,
@@ -128,6 +130,7 @@ impl<'a> Module<'a> {
             helpers: HashMap::new(),
             constants: HashMap::new(),
             bound: HashSet::new(),
+            models: HashMap::new(),
             implicit_op: false,
         };
         for stmt in suite {
@@ -183,6 +186,9 @@ impl<'a> Module<'a> {
             }
             Stmt::ClassDef(class) => {
                 self.bound.insert(class.name.as_str());
+                if let Some(table) = table_name_of_model(class) {
+                    self.models.insert(class.name.as_str(), table);
+                }
             }
             Stmt::If(if_stmt) => {
                 // `if TYPE_CHECKING:` and version checks around imports.
@@ -281,6 +287,8 @@ struct Frame<'a> {
     dialect_names: HashSet<&'a str>,
     /// Functions defined inside the body (`def _inner(): ...`), walked where they are called.
     functions: HashMap<&'a str, &'a StmtFunctionDef>,
+    /// ORM models defined inside the body: class name -> its `__tablename__`.
+    models: HashMap<&'a str, &'a Expr>,
 }
 
 /// A SQLAlchemy Core statement an `execute` call runs.
@@ -444,6 +452,11 @@ impl<'a> Walker<'_, 'a> {
             Stmt::FunctionDef(def) => {
                 frame.functions.insert(def.name.as_str(), def);
             }
+            Stmt::ClassDef(class) => {
+                if let Some(table) = table_name_of_model(class) {
+                    frame.models.insert(class.name.as_str(), table);
+                }
+            }
             Stmt::For(for_stmt) => {
                 self.for_statement(for_stmt, frame, context);
                 self.walk(&for_stmt.orelse, frame, context);
@@ -596,6 +609,10 @@ impl<'a> Walker<'_, 'a> {
             self.push(kind, call.range(), context.clone());
             return;
         }
+        if let Some(kind) = self.orm_bulk_query(call, frame) {
+            self.push(kind, call.range(), context.clone());
+            return;
+        }
         match self.target(call, frame) {
             Some(Target::Op { name, batch }) => {
                 let mut context = context.clone();
@@ -705,6 +722,49 @@ impl<'a> Walker<'_, 'a> {
                 _ => return None,
             }
             expr = Self::resolve(receiver?, frame);
+        }
+        None
+    }
+
+    /// An ORM bulk statement, `session.query(Model).filter(...).delete()` or `.update({...})`, on a
+    /// model the file defines with a `__tablename__`: rows of that table are written.
+    fn orm_bulk_query(&self, call: &'a ExprCall, frame: &Frame<'a>) -> Option<OpKind> {
+        let Expr::Attribute(attribute) = &*call.func else {
+            return None;
+        };
+        let verb = attribute.attr.as_str();
+        if !matches!(verb, "delete" | "update") {
+            return None;
+        }
+        let mut has_where = false;
+        let mut receiver = Self::resolve(&attribute.value, frame);
+        for _ in 0..MAX_DEPTH {
+            let inner = as_call(receiver)?;
+            let Expr::Attribute(method) = &*inner.func else {
+                return None;
+            };
+            match method.attr.as_str() {
+                "filter" | "filter_by" | "where" => has_where = true,
+                "execution_options" | "with_for_update" => {}
+                "query" => {
+                    let [Expr::Name(model)] = inner.arguments.args.as_ref() else {
+                        return None;
+                    };
+                    let tablename = frame
+                        .models
+                        .get(model.id.as_str())
+                        .or_else(|| self.module.models.get(model.id.as_str()))?;
+                    let value = self.string(tablename, frame, 0)?;
+                    let table = Some(Spanned::new(value, self.at(model.range())));
+                    return Some(if verb == "delete" {
+                        OpKind::DeleteRows { table, has_where }
+                    } else {
+                        OpKind::UpdateRows { table, has_where }
+                    });
+                }
+                _ => return None,
+            }
+            receiver = Self::resolve(&method.value, frame);
         }
         None
     }
@@ -1644,6 +1704,17 @@ fn relocate(column: &mut ColumnDef, from: TextRange, to: TextRange) {
         }
     }
     inside(range);
+}
+
+/// The `__tablename__ = "..."` an ORM model class declares in its body.
+fn table_name_of_model(class: &ruff_python_ast::StmtClassDef) -> Option<&Expr> {
+    class
+        .body
+        .iter()
+        .find_map(|stmt| match assigned_name(stmt) {
+            Some(("__tablename__", value)) => value,
+            _ => None,
+        })
 }
 
 /// The last segment of an attribute chain or call: `dialect` for `bind.dialect`, `get_bind` for

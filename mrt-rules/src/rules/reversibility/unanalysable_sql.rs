@@ -30,7 +30,9 @@ mrt_core::declare_rule! {
     /// SQLAlchemy Core statements on a table object (`sa.table("t", ...).update()`,
     /// `sa.delete(t).where(...)`, `t.insert()`) executed on a connection or by `op.execute` are
     /// data operations on that table, checked like `UPDATE` / `DELETE` / `INSERT`, not unreadable
-    /// SQL. Anything else counts as built at run time.
+    /// SQL; so are ORM bulk statements (`session.query(Model).filter(...).delete()` /
+    /// `.update({...})`) on a model the file defines with a `__tablename__`. A Core `select(...)`
+    /// only reads. Anything else counts as built at run time.
     pub(crate) struct UnanalysableSql {
         code: "MRT805",
         name: "unanalysable-sql",
