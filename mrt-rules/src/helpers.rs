@@ -138,6 +138,30 @@ pub(crate) fn both_same(a: &Name, b: &Name) -> bool {
     name_of(b).is_some_and(|b| same_name(a, b))
 }
 
+/// How a message names an object of `kind`: "table `` `users` ``", or, when its name could not be
+/// read, the code that names it quoted ("the table of `` `op.drop_table(names[i])` ``"), so a
+/// message never reads "table a table" and the reader sees which call is meant.
+pub(crate) fn named_or_quoted(kind: &str, name: &Name, op: &Operation, source: &str) -> String {
+    const LONGEST: usize = 80;
+    if let Some(name) = name_of(name) {
+        return format!("{kind} `{name}`");
+    }
+    let code = source
+        .get(op.range.start().to_usize()..op.range.end().to_usize())
+        .unwrap_or_default();
+    // The first line of a call spread over several, enough to recognise it.
+    let first_line = code.lines().next().unwrap_or_default().trim_end();
+    let quoted = match first_line.char_indices().nth(LONGEST) {
+        Some((cut, _)) => format!("{}…", &first_line[..cut]),
+        None if first_line.len() < code.len() => format!("{first_line}…"),
+        None => first_line.to_owned(),
+    };
+    if quoted.is_empty() {
+        return format!("a {kind}");
+    }
+    format!("the {kind} of `{quoted}`")
+}
+
 /// How a message names an object: `` `name` ``, or `fallback` when the name could not be read.
 pub(crate) fn label(name: &Name, fallback: &str) -> String {
     name_of(name).map_or_else(|| fallback.to_owned(), |name| format!("`{name}`"))

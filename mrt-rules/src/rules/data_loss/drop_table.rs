@@ -1,7 +1,7 @@
 use mrt_core::ir::OpKind;
 use mrt_core::{Finding, MigrationContext, Rule};
 
-use crate::helpers::{label, name_range, operation_range, replaced_by_copy};
+use crate::helpers::{name_range, named_or_quoted, operation_range, replaced_by_copy};
 
 mrt_core::declare_rule! {
     /// ## What it does
@@ -62,11 +62,11 @@ impl Rule for DropTable {
             {
                 continue;
             }
-            let described = label(table, "a table");
+            let described = named_or_quoted("table", table, op, &cx.migration.source.text);
             findings.push(
                 Finding::new(
                     name_range(table, op),
-                    format!("Dropping table {described} deletes all its rows; no downgrade can bring them back"),
+                    format!("Dropping {described} deletes all its rows; no downgrade can bring them back"),
                 )
                 .with_help("Archive the rows in an earlier revision, or suppress with `# noqa: MRT202` once the loss is reviewed")
                 .within(operation_range(&upgrade.ops, index)),
