@@ -294,7 +294,7 @@ struct Frame<'a> {
 /// A SQLAlchemy Core statement an `execute` call runs.
 enum CoreStatement {
     /// It writes rows of one table: the data operation.
-    Writes(OpKind),
+    Writes(Box<OpKind>),
     /// It only reads.
     Reads,
 }
@@ -623,7 +623,7 @@ impl<'a> Walker<'_, 'a> {
                     let statement = argument(call, "sqltext", 0);
                     match statement.and_then(|expr| self.core_statement(expr, frame)) {
                         Some(CoreStatement::Writes(kind)) => {
-                            self.push(kind, call.range(), context);
+                            self.push(*kind, call.range(), context);
                         }
                         Some(CoreStatement::Reads) => {}
                         None => self.push_sql(statement, SqlVia::Op, call, frame, &context),
@@ -640,7 +640,7 @@ impl<'a> Walker<'_, 'a> {
                     });
                 match statement.and_then(|expr| self.core_statement(expr, frame)) {
                     Some(CoreStatement::Writes(kind)) => {
-                        self.push(kind, call.range(), context.clone());
+                        self.push(*kind, call.range(), context.clone());
                     }
                     // Reading changes nothing: no operation is kept.
                     Some(CoreStatement::Reads) => {}
@@ -662,7 +662,7 @@ impl<'a> Walker<'_, 'a> {
         let mut reads = false;
         let writes = self.core_dml(expr, frame, &mut reads);
         match writes {
-            Some(kind) => Some(CoreStatement::Writes(kind)),
+            Some(kind) => Some(CoreStatement::Writes(Box::new(kind))),
             None => reads.then_some(CoreStatement::Reads),
         }
     }
