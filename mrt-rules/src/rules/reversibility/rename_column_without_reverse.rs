@@ -43,9 +43,9 @@ mrt_core::declare_rule! {
     /// ## Known problems
     /// In a revision file, `op` and `sa` used without an import (a snippet copied from
     /// documentation) are Alembic's `op` and SQLAlchemy; a module that binds `op` to something
-    /// else is not read as Alembic's. Each rename is matched on its own: when an upgrade renames two columns and the downgrade
-    /// undoes one, the other is still reported. Names the linter cannot read (built at run time) are
-    /// never matched. A column added earlier in the same upgrade, or on a table created there, is
+    /// else is not read as Alembic's. Each rename is matched on its own: when an upgrade renames
+    /// two columns and the downgrade undoes one, the other is still reported. Names the linter
+    /// cannot read (built at run time) are never matched. A column added earlier in the same upgrade, or on a table created there, is
     /// not reported. A downgrade that is missing, empty or only raises is left to MRT101, MRT102
     /// and MRT804.
     pub(crate) struct RenameColumnWithoutReverse {
