@@ -291,6 +291,80 @@ struct Frame<'a> {
     models: HashMap<&'a str, &'a Expr>,
 }
 
+/// The parameters each `op` function the extractor reads takes, in Alembic's positional order:
+/// one table of signatures instead of a position written at every argument. The batch form of a
+/// call (`batch_op.drop_column("c")`) has no table parameter: the block gives it, and the
+/// parameters after it move one position to the left.
+const OP_SIGNATURES: &[(&str, &[&str])] = &[
+    ("create_table", &["table_name"]),
+    ("drop_table", &["table_name"]),
+    ("rename_table", &["old_table_name", "new_table_name"]),
+    ("add_column", &["table_name", "column"]),
+    ("drop_column", &["table_name", "column_name"]),
+    ("alter_column", &["table_name", "column_name"]),
+    ("create_index", &["index_name", "table_name", "columns"]),
+    ("drop_index", &["index_name", "table_name"]),
+    (
+        "create_unique_constraint",
+        &["constraint_name", "table_name", "columns"],
+    ),
+    (
+        "create_primary_key",
+        &["constraint_name", "table_name", "columns"],
+    ),
+    (
+        "create_check_constraint",
+        &["constraint_name", "table_name", "condition"],
+    ),
+    (
+        "create_foreign_key",
+        &[
+            "constraint_name",
+            "source_table",
+            "referent_table",
+            "local_cols",
+            "remote_cols",
+        ],
+    ),
+    (
+        "drop_constraint",
+        &["constraint_name", "table_name", "type_"],
+    ),
+    ("bulk_insert", &["table", "rows"]),
+    ("execute", &["sqltext"]),
+];
+
+/// The parameters of a table that a batch block gives.
+const TABLE_PARAMETERS: &[&str] = &["table_name", "source_table"];
+
+/// The arguments of one `op` call, read by parameter name through [`OP_SIGNATURES`].
+struct OpArguments<'c> {
+    call: &'c ExprCall,
+    parameters: Vec<&'static str>,
+}
+
+impl<'c> OpArguments<'c> {
+    fn of(function: &str, call: &'c ExprCall, batch: bool) -> Self {
+        let signature = OP_SIGNATURES
+            .iter()
+            .find(|(name, _)| *name == function)
+            .map_or(&[][..], |(_, parameters)| *parameters);
+        let parameters = signature
+            .iter()
+            .copied()
+            .filter(|parameter| !(batch && TABLE_PARAMETERS.contains(parameter)))
+            .collect();
+        Self { call, parameters }
+    }
+
+    /// The argument given for `parameter`, by keyword or at its position; `None` when the call
+    /// does not give it or the function has no such parameter.
+    fn get(&self, parameter: &str) -> Option<&'c Expr> {
+        let position = self.parameters.iter().position(|name| *name == parameter)?;
+        argument(self.call, parameter, position)
+    }
+}
+
 /// A SQLAlchemy Core statement an `execute` call runs.
 enum CoreStatement {
     /// It writes rows of one table: the data operation.
@@ -620,7 +694,7 @@ impl<'a> Walker<'_, 'a> {
                     context.batch = batch;
                 }
                 if name == "execute" {
-                    let statement = argument(call, "sqltext", 0);
+                    let statement = OpArguments::of(name, call, false).get("sqltext");
                     match statement.and_then(|expr| self.core_statement(expr, frame)) {
                         Some(CoreStatement::Writes(kind)) => {
                             self.push(*kind, call.range(), context);
@@ -1055,7 +1129,13 @@ impl<'a> Walker<'_, 'a> {
     }
 
     fn name_arg(&self, call: &ExprCall, keyword: &str, position: usize, frame: &Frame<'a>) -> Name {
-        let expr = argument(call, keyword, position)?;
+        self.name_value(argument(call, keyword, position), frame)
+    }
+
+    /// A name given as `expr`: a string known statically, a helper's parameter bound to one, or
+    /// the text of an attribute (`Model.__tablename__`).
+    fn name_value(&self, expr: Option<&Expr>, frame: &Frame<'a>) -> Name {
+        let expr = expr?;
         if let Expr::Name(name) = expr
             && let Some(bound) = frame.strings.get(name.id.as_str())
         {
@@ -1219,36 +1299,36 @@ impl<'a> Walker<'_, 'a> {
         if crate::effect::op_function_effect(name) == crate::effect::Effect::Nothing {
             return None;
         }
-        // Batch methods take the block's table implicitly: their arguments after the table shift
-        // one position to the left.
-        let shift = usize::from(batch.is_some());
-        let table = |position: usize| match batch {
+        let args = OpArguments::of(name, call, batch.is_some());
+        let name_of = |parameter: &str| self.name_value(args.get(parameter), frame);
+        // A batch method takes its table from the block.
+        let table = |parameter: &str| match batch {
             Some(batch) => batch.table.clone(),
-            None => self.name_arg(call, "table_name", position, frame),
+            None => name_of(parameter),
         };
-        let at = |position: usize| position - shift;
         let kind = match name {
             "create_table" => self.create_table(call, frame),
             "drop_table" => OpKind::DropTable {
-                table: self.name_arg(call, "table_name", 0, frame),
+                table: name_of("table_name"),
             },
             "rename_table" => OpKind::RenameTable {
-                old: self.name_arg(call, "old_table_name", 0, frame),
-                new: self.name_arg(call, "new_table_name", 1, frame),
+                old: name_of("old_table_name"),
+                new: name_of("new_table_name"),
             },
             "add_column" => {
-                let column_expr = argument(call, "column", at(1))?;
-                let table = table(0);
-                let column = self.column(column_expr, frame, 0)?;
-                OpKind::AddColumn { table, column }
+                let column = self.column(args.get("column")?, frame, 0)?;
+                OpKind::AddColumn {
+                    table: table("table_name"),
+                    column,
+                }
             }
             "drop_column" => OpKind::DropColumn {
-                table: table(0),
-                column: self.name_arg(call, "column_name", at(1), frame),
+                table: table("table_name"),
+                column: name_of("column_name"),
             },
             "alter_column" => OpKind::AlterColumn(AlterColumn {
-                table: table(0),
-                column: self.name_arg(call, "column_name", at(1), frame),
+                table: table("table_name"),
+                column: name_of("column_name"),
                 nullable: self.bool_arg(call, "nullable"),
                 type_text: self.type_arg(call, "type_", frame),
                 new_name: keyword(call, "new_column_name").and_then(|expr| {
@@ -1261,9 +1341,9 @@ impl<'a> Walker<'_, 'a> {
                 existing_server_default: self.default_arg(call, "existing_server_default", frame),
             }),
             "create_index" => OpKind::CreateIndex {
-                name: self.name_arg(call, "index_name", 0, frame),
-                table: table(1),
-                columns: self.strings_arg(argument(call, "columns", 2 - shift), frame),
+                name: name_of("index_name"),
+                table: table("table_name"),
+                columns: self.strings_arg(args.get("columns"), frame),
                 // `unique=unique` in a helper reads the flag its caller passed.
                 unique: keyword(call, "unique")
                     .and_then(|flag| bool_literal(Self::resolve(flag, frame)))
@@ -1273,8 +1353,8 @@ impl<'a> Walker<'_, 'a> {
                     .is_some_and(|concurrently| concurrently.value),
             },
             "drop_index" => OpKind::DropIndex {
-                name: self.name_arg(call, "index_name", 0, frame),
-                table: table(1),
+                name: name_of("index_name"),
+                table: table("table_name"),
                 concurrently: self
                     .bool_arg(call, "postgresql_concurrently")
                     .is_some_and(|concurrently| concurrently.value),
@@ -1285,56 +1365,50 @@ impl<'a> Walker<'_, 'a> {
                     "create_primary_key" => ConstraintKind::PrimaryKey,
                     _ => ConstraintKind::Check,
                 };
-                let columns = if kind == ConstraintKind::Check {
-                    Vec::new()
-                } else {
-                    self.strings_arg(argument(call, "columns", 2 - shift), frame)
-                };
-                let condition = (kind == ConstraintKind::Check)
-                    .then(|| argument(call, "condition", 2 - shift))
-                    .flatten()
+                // A check constraint has a condition where the others have columns.
+                let columns = self.strings_arg(args.get("columns"), frame);
+                let condition = args
+                    .get("condition")
                     .map(|expr| self.module.source[expr.range()].to_owned());
                 OpKind::CreateConstraint(ConstraintDef {
                     kind,
-                    name: self.name_arg(call, "constraint_name", 0, frame),
-                    table: table(1),
+                    name: name_of("constraint_name"),
+                    table: table("table_name"),
                     columns,
                     foreign_key: None,
                     condition,
                     range: self.at(call.range()),
                 })
             }
-            "create_foreign_key" => {
-                let referent = argument(call, "referent_table", 2 - shift);
-                OpKind::CreateConstraint(ConstraintDef {
-                    kind: ConstraintKind::ForeignKey,
-                    name: self.name_arg(call, "constraint_name", 0, frame),
-                    table: match batch {
-                        Some(batch) => batch.table.clone(),
-                        None => self.name_arg(call, "source_table", 1, frame),
-                    },
-                    columns: self.strings_arg(argument(call, "local_cols", 3 - shift), frame),
-                    foreign_key: Some(ForeignKey {
-                        name: None,
-                        target: referent
-                            .and_then(|expr| self.string(expr, frame, 0))
-                            .unwrap_or_default(),
-                        ondelete: self.ondelete(call, frame),
-                        range: self.at(call.range()),
-                    }),
-                    condition: None,
+            "create_foreign_key" => OpKind::CreateConstraint(ConstraintDef {
+                kind: ConstraintKind::ForeignKey,
+                name: name_of("constraint_name"),
+                table: table("source_table"),
+                columns: self.strings_arg(args.get("local_cols"), frame),
+                foreign_key: Some(ForeignKey {
+                    name: None,
+                    target: args
+                        .get("referent_table")
+                        .and_then(|expr| self.string(expr, frame, 0))
+                        .unwrap_or_default(),
+                    ondelete: self.ondelete(call, frame),
                     range: self.at(call.range()),
-                })
-            }
+                }),
+                condition: None,
+                range: self.at(call.range()),
+            }),
             "drop_constraint" => OpKind::DropConstraint {
-                name: self.name_arg(call, "constraint_name", 0, frame),
-                table: table(1),
-                kind: argument(call, "type_", 2 - shift)
+                name: name_of("constraint_name"),
+                table: table("table_name"),
+                kind: args
+                    .get("type_")
                     .and_then(|expr| self.string(expr, frame, 0))
                     .and_then(|kind| ConstraintKind::from_alembic_type(&kind)),
             },
             "bulk_insert" => OpKind::BulkInsert {
-                table: argument(call, "table", 0).and_then(|expr| self.table_object(expr, frame)),
+                table: args
+                    .get("table")
+                    .and_then(|expr| self.table_object(expr, frame)),
             },
             other => OpKind::Other {
                 name: other.to_owned(),
