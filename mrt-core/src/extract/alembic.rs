@@ -289,6 +289,8 @@ struct Frame<'a> {
     functions: HashMap<&'a str, &'a StmtFunctionDef>,
     /// ORM models defined inside the body: class name -> its `__tablename__`.
     models: HashMap<&'a str, &'a Expr>,
+    /// A helper's `*args` parameter: the extra positional arguments of the call.
+    varargs: HashMap<&'a str, Vec<&'a Expr>>,
 }
 
 /// The parameters each `op` function the extractor reads takes, in Alembic's positional order:
@@ -1011,6 +1013,15 @@ impl<'a> Walker<'_, 'a> {
     ) -> Frame<'a> {
         let mut frame = Frame::default();
         let parameters = &def.parameters;
+        if let Some(vararg) = &parameters.vararg {
+            // `def _create(name, *columns)`: what the call passes after the named parameters.
+            let named = parameters.posonlyargs.len() + parameters.args.len();
+            let extra = call.arguments.args.iter().skip(named);
+            frame.varargs.insert(
+                vararg.name.as_str(),
+                extra.flat_map(|item| self.spread(item, caller)).collect(),
+            );
+        }
         let positional = parameters.posonlyargs.iter().chain(&parameters.args);
         for (position, parameter) in positional.chain(&parameters.kwonlyargs).enumerate() {
             let name = parameter.parameter.name.as_str();
@@ -1451,7 +1462,8 @@ impl<'a> Walker<'_, 'a> {
         let table = self.name_arg(call, "table_name", 0, frame);
         let mut columns = Vec::new();
         let mut constraints = Vec::new();
-        for item in call.arguments.args.iter().skip(1) {
+        let items = call.arguments.args.iter().skip(1);
+        for item in items.flat_map(|item| self.spread(item, frame)) {
             if let Some(column) = self.column(item, frame, 0) {
                 columns.push(column);
             } else if let Some(constraint) = self.table_constraint(item, frame, &table) {
@@ -1462,6 +1474,29 @@ impl<'a> Walker<'_, 'a> {
             table,
             columns,
             constraints,
+        }
+    }
+
+    /// The positional arguments an argument stands for: itself, or for `*columns` the elements of
+    /// the list or tuple `columns` names (a local, a module constant, a helper's `*args`). A
+    /// spread of something unknown stands for nothing.
+    fn spread(&self, item: &'a Expr, frame: &Frame<'a>) -> Vec<&'a Expr> {
+        let Expr::Starred(starred) = item else {
+            return vec![item];
+        };
+        if let Expr::Name(name) = &*starred.value
+            && let Some(items) = frame.varargs.get(name.id.as_str())
+        {
+            return items.clone();
+        }
+        let resolved = match Self::resolve(&starred.value, frame) {
+            Expr::Name(name) => self.module.constants.get(name.id.as_str()).copied(),
+            other => Some(other),
+        };
+        match resolved {
+            Some(Expr::List(list)) => list.elts.iter().collect(),
+            Some(Expr::Tuple(tuple)) => tuple.elts.iter().collect(),
+            _ => Vec::new(),
         }
     }
 
