@@ -19,6 +19,9 @@ pub(crate) struct ApplyOptions {
     pub(crate) unreleased: bool,
     /// SQLite: a primary key column created by SQL without `NOT NULL` accepts NULL.
     pub(crate) sqlite: bool,
+    /// The SQLAlchemy names of the configured dialect: which `.with_variant(...)` of a type
+    /// applies (none for the generic dialect).
+    pub(crate) dialect_names: &'static [&'static str],
 }
 
 /// Plays operations onto a schema, remembering which operation last touched each object (so a

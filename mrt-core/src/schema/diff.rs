@@ -1,7 +1,7 @@
 //! What a downgrade leaves different: the residue between the schema before a revision and the
 //! schema after its upgrade and downgrade.
 
-use super::types::{canonical_default, canonical_type};
+use super::types::{canonical_default, canonical_type, type_on};
 use super::{Column, Constraint, ObjectKey, Schema, Table, key};
 use std::collections::BTreeMap;
 
@@ -36,11 +36,13 @@ pub(crate) fn residue(
     before: &Schema,
     after: &Schema,
     unknown: &std::collections::BTreeSet<ObjectKey>,
+    dialect_names: &[&str],
 ) -> Vec<Residue> {
     let mut found = Differ {
         before,
         after,
         unknown,
+        dialect_names,
         residue: Vec::new(),
     };
     let names: std::collections::BTreeSet<&String> =
@@ -58,6 +60,8 @@ pub(crate) fn residue(
 }
 
 struct Differ<'a> {
+    /// The configured dialect's names: types compare as that database sees them.
+    dialect_names: &'a [&'a str],
     before: &'a Schema,
     after: &'a Schema,
     unknown: &'a std::collections::BTreeSet<ObjectKey>,
@@ -258,8 +262,10 @@ impl Differ<'_> {
         let name = format!("{table}.{}", before.name);
         if let (Some(was), Some(is)) = (&before.type_text, &after.type_text)
             && was != is
-            && let (Some(was_canonical), Some(is_canonical)) =
-                (canonical_type(was), canonical_type(is))
+            && let (Some(was_canonical), Some(is_canonical)) = (
+                canonical_type(&type_on(was, self.dialect_names)),
+                canonical_type(&type_on(is, self.dialect_names)),
+            )
             && was_canonical != is_canonical
         {
             self.report(

@@ -248,26 +248,31 @@ impl UpgradedRevision<'_> {
                     .insert_table(table_key.clone(), Arc::new(Table::new(name, true)));
             }
         }
-        revision.residue = residue(&known_before, &downgraded, &unknown)
-            .into_iter()
-            .map(|residue| RevisionResidue {
-                upgrade_op: last_touch(up_touches, &residue.object),
-                downgrade_op: last_touch(&down_touches, &residue.object),
-                residue,
-            })
-            // In a table known only in part, an object the downgrade leaves and the upgrade did
-            // not create may have been there all along.
-            .filter(|found| {
-                found.residue.kind != ResidueKind::Left
-                    || found.upgrade_op.is_some()
-                    || !found
-                        .residue
-                        .object
-                        .table()
-                        .and_then(|table| known_before.tables.get(table))
-                        .is_some_and(|table| table.partial)
-            })
-            .collect();
+        revision.residue = residue(
+            &known_before,
+            &downgraded,
+            &unknown,
+            self.options.dialect_names,
+        )
+        .into_iter()
+        .map(|residue| RevisionResidue {
+            upgrade_op: last_touch(up_touches, &residue.object),
+            downgrade_op: last_touch(&down_touches, &residue.object),
+            residue,
+        })
+        // In a table known only in part, an object the downgrade leaves and the upgrade did
+        // not create may have been there all along.
+        .filter(|found| {
+            found.residue.kind != ResidueKind::Left
+                || found.upgrade_op.is_some()
+                || !found
+                    .residue
+                    .object
+                    .table()
+                    .and_then(|table| known_before.tables.get(table))
+                    .is_some_and(|table| table.partial)
+        })
+        .collect();
         (revision, Some(downgraded))
     }
 }
@@ -323,6 +328,7 @@ fn walk<'p>(
         let options = ApplyOptions {
             enum_types,
             sqlite: settings.dialect == Dialect::Sqlite,
+            dialect_names,
             unreleased: released
                 .as_ref()
                 .is_some_and(|released| !released.contains(&position)),

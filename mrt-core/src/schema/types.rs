@@ -56,6 +56,46 @@ pub(crate) fn canonical_type(text: &str) -> Option<String> {
     Some(format!("{name}{args}"))
 }
 
+/// The type as the dialect named by `dialect_names` sees it: for
+/// `sa.String(36).with_variant(postgresql.UUID(), "postgresql")` on PostgreSQL, `postgresql.UUID()`;
+/// on another dialect, `sa.String(36)`. A type without variants, or one that does not parse, is
+/// returned as written.
+pub(crate) fn type_on<'t>(text: &'t str, dialect_names: &[&str]) -> std::borrow::Cow<'t, str> {
+    use ruff_python_ast::Expr;
+    use ruff_text_size::Ranged;
+
+    let Ok(parsed) = ruff_python_parser::parse_expression(text) else {
+        return std::borrow::Cow::Borrowed(text);
+    };
+    let mut expr = parsed.expr();
+    // Each `.with_variant` wraps the type before it; the outermost that names the dialect wins, as
+    // in SQLAlchemy, where a later variant for the same dialect replaces an earlier one.
+    while let Expr::Call(call) = expr {
+        let Expr::Attribute(method) = &*call.func else {
+            break;
+        };
+        if method.attr.as_str() != "with_variant" {
+            break;
+        }
+        let (Some(variant), Some(names)) =
+            (call.arguments.args.first(), call.arguments.args.get(1))
+        else {
+            break;
+        };
+        let named = |name: &Expr| matches!(name, Expr::StringLiteral(literal) if dialect_names.contains(&literal.value.to_str()));
+        let applies = match names {
+            Expr::List(list) => list.elts.iter().any(named),
+            Expr::Tuple(tuple) => tuple.elts.iter().any(named),
+            single => named(single),
+        };
+        if applies {
+            return std::borrow::Cow::Owned(text[variant.range()].to_owned());
+        }
+        expr = &method.value;
+    }
+    std::borrow::Cow::Owned(text[expr.range()].to_owned())
+}
+
 /// Whether two column types as written are the same type: equal but for white space, or with
 /// equal canonical forms (`sa.Text()`, `sa.Text` and `TEXT`; `sa.String(length=50)` and
 /// `VARCHAR(50)`). Types the model cannot know are the same only as written.
@@ -252,6 +292,42 @@ mod tests {
         assert_ne!(
             canonical_default("\"0\""),
             canonical_default("sa.text(\"1\")")
+        );
+    }
+}
+
+#[cfg(test)]
+mod variant_tests {
+    use super::*;
+
+    #[test]
+    fn a_variant_is_the_type_on_its_dialect_only() {
+        let text = r#"sa.String(36).with_variant(postgresql.UUID(), "postgresql")"#;
+        assert_eq!(type_on(text, &["postgresql"]), "postgresql.UUID()");
+        assert_eq!(type_on(text, &["sqlite"]), "sa.String(36)");
+        assert_eq!(type_on(text, &[]), "sa.String(36)");
+        assert_eq!(
+            type_on(
+                r#"sa.Text().with_variant(mysql.MEDIUMTEXT(), ("mysql", "mariadb"))"#,
+                &["mysql", "mariadb"]
+            ),
+            "mysql.MEDIUMTEXT()"
+        );
+        // No variant, or text that is no expression: as written.
+        assert_eq!(type_on("sa.Uuid()", &["postgresql"]), "sa.Uuid()");
+        assert_eq!(type_on("VARCHAR(", &["postgresql"]), "VARCHAR(");
+    }
+
+    #[test]
+    fn types_equal_on_the_dialect_compare_equal() {
+        let on_postgres = |text: &str| canonical_type(&type_on(text, &["postgresql"]));
+        assert_eq!(
+            on_postgres(r#"sa.String(36).with_variant(postgresql.UUID(), "postgresql")"#),
+            on_postgres("sa.Uuid()")
+        );
+        assert_ne!(
+            on_postgres(r#"sa.String(36).with_variant(sa.Text(), "sqlite")"#),
+            on_postgres("sa.Uuid()")
         );
     }
 }

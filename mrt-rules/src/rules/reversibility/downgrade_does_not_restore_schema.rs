@@ -52,7 +52,9 @@ mrt_core::declare_rule! {
     /// claimed about them; a revision whose bodies hold such SQL is not judged at all. Types and
     /// server defaults are compared by their text, with common spellings folded
     /// (`sa.String(length=50)` is `VARCHAR(50)`), and module constants among a type's arguments
-    /// put in (`sa.String(MAX_LEN)` with `MAX_LEN = 36` is `sa.String(36)`). Tables created by
+    /// put in (`sa.String(MAX_LEN)` with `MAX_LEN = 36` is `sa.String(36)`); a type with variants
+    /// is the type it is on the configured dialect (`sa.String(36).with_variant(postgresql.UUID(),
+    /// "postgresql")` is `UUID` on PostgreSQL, `VARCHAR(36)` elsewhere). Tables created by
     /// a helper that wraps `op.create_table` are modelled with every column, those passed through
     /// its `*columns` or spread from a list constant (`*AUDIT_COLUMNS`) included. Where a more specific rule reports an object
     /// the downgrade does not touch at all (MRT301, MRT302, MRT402, MRT403, MRT408, MRT409,
