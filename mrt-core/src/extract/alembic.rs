@@ -11,8 +11,8 @@ use ruff_python_ast::{Expr, ExprCall, Stmt, StmtFunctionDef, StmtWith};
 use ruff_text_size::{Ranged, TextRange};
 
 use super::python::{
-    Scope, argument, as_call, body_shape, bool_literal, callee, evaluate_string, keyword,
-    string_list, string_literal,
+    Scope, argument, as_call, assigned_name, body_shape, bool_literal, callee, evaluate_string,
+    keyword, string_list, string_literal,
 };
 use crate::ir::{
     AlterColumn, Batch, Body, ColumnDef, ConstraintDef, ConstraintKind, DialectGuard, ForeignKey,
@@ -74,21 +74,6 @@ pub(crate) fn lower(suite: &[Stmt], source: &str) -> AlembicModule {
     lowered.upgrade = function(suite, "upgrade").map(|def| module.lower_body(def));
     lowered.downgrade = function(suite, "downgrade").map(|def| module.lower_body(def));
     lowered
-}
-
-/// `NAME = value` or `NAME: annotation = value` at the top of a statement.
-fn assigned_name(stmt: &Stmt) -> Option<(&str, Option<&Expr>)> {
-    match stmt {
-        Stmt::Assign(assign) => match assign.targets.as_slice() {
-            [Expr::Name(target)] => Some((target.id.as_str(), Some(&*assign.value))),
-            _ => None,
-        },
-        Stmt::AnnAssign(assign) => match &*assign.target {
-            Expr::Name(target) => Some((target.id.as_str(), assign.value.as_deref())),
-            _ => None,
-        },
-        _ => None,
-    }
 }
 
 fn function<'a>(suite: &'a [Stmt], name: &str) -> Option<&'a StmtFunctionDef> {

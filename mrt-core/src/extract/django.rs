@@ -29,8 +29,8 @@ use ruff_python_ast::{Expr, ExprCall, Stmt, StmtClassDef};
 use ruff_text_size::{Ranged, TextRange, TextSize};
 
 use super::python::{
-    NoNames, argument, as_call, bool_literal, callee, evaluate_string, keyword, last_segment,
-    string_literal,
+    ModuleConstants, argument, as_call, bool_literal, callee, evaluate_string, keyword,
+    last_segment, string_literal,
 };
 use crate::ir::{
     AlterColumn, Body, ColumnDef, ConstraintDef, ConstraintKind, DjangoMeta, ForeignKey, Name,
@@ -73,6 +73,7 @@ pub(crate) fn migration_class(suite: &[Stmt]) -> Option<&StmtClassDef> {
 /// `app_label` is the label the app's `apps.py` gives, when the caller read one; else the
 /// directory holding the `migrations` package names the app.
 pub(crate) fn lower(
+    suite: &[Stmt],
     class: Option<&StmtClassDef>,
     source: &str,
     path: &Path,
@@ -115,6 +116,7 @@ pub(crate) fn lower(
     };
     let mut lowerer = Lowerer {
         source,
+        constants: ModuleConstants::of(suite),
         app_label,
         tables: HashMap::new(),
         columns: HashMap::new(),
@@ -237,6 +239,8 @@ fn reverse_of(expr: Option<&Expr>) -> (Reverse, Option<TextRange>) {
 
 struct Lowerer<'a> {
     source: &'a str,
+    /// The module's constants: SQL written once at the top (`SQL = "..."`) and run by `RunSQL`.
+    constants: ModuleConstants<'a>,
     app_label: String,
     /// Model name (lower-case) -> table, for models whose table this migration set or renamed.
     tables: HashMap<String, String>,
@@ -637,7 +641,7 @@ impl Lowerer<'_> {
 
     /// One `Sql` operation, then what its text lowers to (as Alembic's `op.execute`).
     fn push_sql(&mut self, statement: &Expr, call: &ExprCall) {
-        let text = match sql_string(statement) {
+        let text = match sql_string(statement, &self.constants) {
             Some(sql) => SqlText::Literal(sql),
             None => SqlText::Unreadable,
         };
@@ -721,12 +725,12 @@ fn field_names(call: &ExprCall) -> Vec<String> {
 }
 
 /// SQL text read statically: `RunSQL.noop` (`""`), or a string the shared evaluator reads from
-/// literals alone (`+`, `%`, `.format`, f-strings of literals).
-fn sql_string(expr: &Expr) -> Option<String> {
+/// literals and the module's constants (`+`, `%`, `.format`, f-strings of those).
+fn sql_string(expr: &Expr, constants: &ModuleConstants<'_>) -> Option<String> {
     if is_noop(expr) {
         return Some(String::new());
     }
-    evaluate_string(expr, &NoNames, 0)
+    evaluate_string(expr, constants, 0)
 }
 
 /// Maps byte ranges of the SQL text to the file: exactly when the SQL is one plain string literal

@@ -100,7 +100,7 @@ fn lower_parsed(
         {
             return None;
         }
-        let lowered = django::lower(class, &source.text, &source.path, app_label);
+        let lowered = django::lower(suite, class, &source.text, &source.path, app_label);
         let suppressions = suppressions(parsed, &source);
         return Some(Migration {
             framework: Framework::Django,

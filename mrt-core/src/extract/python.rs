@@ -98,6 +98,48 @@ pub(crate) fn body_shape(body: &[Stmt]) -> (bool, bool) {
     (false, active.all(|stmt| matches!(stmt, Stmt::Raise(_))))
 }
 
+/// `NAME = value` or `NAME: annotation = value` at the top of a statement.
+pub(crate) fn assigned_name(stmt: &Stmt) -> Option<(&str, Option<&Expr>)> {
+    match stmt {
+        Stmt::Assign(assign) => match assign.targets.as_slice() {
+            [Expr::Name(target)] => Some((target.id.as_str(), Some(&*assign.value))),
+            _ => None,
+        },
+        Stmt::AnnAssign(assign) => match &*assign.target {
+            Expr::Name(target) => Some((target.id.as_str(), assign.value.as_deref())),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// A module's top-level constants (`SQL = "..."`, `MAX_LEN = 36`), as a scope: a frontend that
+/// knows nothing more about names reads them where a statement uses them.
+pub(crate) struct ModuleConstants<'a> {
+    values: std::collections::HashMap<&'a str, &'a Expr>,
+}
+
+impl<'a> ModuleConstants<'a> {
+    pub(crate) fn of(suite: &'a [Stmt]) -> Self {
+        let values = suite
+            .iter()
+            .filter_map(assigned_name)
+            .filter_map(|(name, value)| Some((name, value?)))
+            .collect();
+        Self { values }
+    }
+}
+
+impl Scope for ModuleConstants<'_> {
+    fn name(&self, name: &str, depth: usize) -> Option<String> {
+        evaluate_string(self.values.get(name)?, self, depth)
+    }
+
+    fn number(&self, name: &str) -> Option<String> {
+        int_literal(self.values.get(name)?)
+    }
+}
+
 // ----- evaluation of strings ---------------------------------------------------------------------
 
 /// How deep the evaluation of one value may nest (names bound to names, concatenations of
@@ -118,15 +160,6 @@ pub(crate) trait Scope {
 
     /// The integer a name holds (`MAX_LEN = 36`), as text, for interpolations.
     fn number(&self, _name: &str) -> Option<String> {
-        None
-    }
-}
-
-/// A scope that knows no names: only literals and what is built from them are read.
-pub(crate) struct NoNames;
-
-impl Scope for NoNames {
-    fn name(&self, _name: &str, _depth: usize) -> Option<String> {
         None
     }
 }
@@ -305,9 +338,34 @@ fn brace_format(template: &str, positional: &[String], named: &[(&str, String)])
 mod tests {
     use super::*;
 
+    /// A scope that knows no names: only literals and what is built from them are read.
+    struct NoNames;
+
+    impl Scope for NoNames {
+        fn name(&self, _name: &str, _depth: usize) -> Option<String> {
+            None
+        }
+    }
+
     fn evaluated(source: &str) -> Option<String> {
         let parsed = ruff_python_parser::parse_expression(source).ok()?;
         evaluate_string(parsed.expr(), &NoNames, 0)
+    }
+
+    #[test]
+    fn module_constants_are_read_where_they_are_used() {
+        let parsed = ruff_python_parser::parse_module(
+            "TABLE = 'users'\nWIDTH = 36\nSQL = f'ALTER TABLE {TABLE} ALTER name TYPE VARCHAR({WIDTH})'\n",
+        )
+        .expect("valid module");
+        let constants = ModuleConstants::of(parsed.suite());
+        let name = ruff_python_parser::parse_expression("SQL").expect("a name");
+        assert_eq!(
+            evaluate_string(name.expr(), &constants, 0).as_deref(),
+            Some("ALTER TABLE users ALTER name TYPE VARCHAR(36)")
+        );
+        let unknown = ruff_python_parser::parse_expression("OTHER").expect("a name");
+        assert_eq!(evaluate_string(unknown.expr(), &constants, 0), None);
     }
 
     #[test]
