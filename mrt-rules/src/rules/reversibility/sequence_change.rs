@@ -1,7 +1,7 @@
 use mrt_core::ir::OpKind;
 use mrt_core::{Finding, MigrationContext, Rule};
 
-use crate::helpers::{label, name_range, operation_range};
+use crate::helpers::{name_range, named_or_quoted, operation_range};
 
 mrt_core::declare_rule! {
     /// ## What it does
@@ -52,11 +52,11 @@ impl Rule for SequenceChange {
             let OpKind::AlterSequence { name } = &op.kind else {
                 continue;
             };
-            let described = label(name, "a sequence");
+            let described = named_or_quoted("sequence", name, op, &cx.migration.source.text);
             findings.push(
                 Finding::new(
                     name_range(name, op),
-                    format!("Upgrade changes sequence {described}: a downgrade cannot restore its previous value or settings"),
+                    format!("Upgrade changes {described}: a downgrade cannot restore its previous value or settings"),
                 )
                 .with_help("Check the new value against the ids in use, then suppress with `# noqa: MRT501` once reviewed")
                 .within(operation_range(&upgrade.ops, index)),
