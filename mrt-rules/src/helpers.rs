@@ -176,6 +176,37 @@ pub(crate) fn reversing_downgrade(migration: &Migration) -> Option<&[Operation]>
     Some(&downgrade.ops)
 }
 
+/// The downgrade operations the rules about a missing reverse search, or `None` when the downgrade
+/// says itself that it reverses nothing (it only raises: MRT804) or the file has syntax errors
+/// (MRT902: its bodies are partial). A missing downgrade and a no-op one search as empty: each
+/// specific reverse is missing from them, and a reader of the finding at the upgrade operation
+/// learns what a rollback leaves behind, which MRT101/MRT102's one finding at the function does
+/// not say.
+pub(crate) fn searched_downgrade(migration: &Migration) -> Option<&[Operation]> {
+    if !migration.syntax_errors.is_empty() {
+        return None;
+    }
+    match &migration.downgrade {
+        // Django derives the downgrade: a missing one is no omission.
+        None => migration.writes_downgrade().then_some(&[]),
+        Some(downgrade) if downgrade.only_raises => None,
+        Some(downgrade) => Some(&downgrade.ops),
+    }
+}
+
+/// How a finding says that the downgrade does not undo an operation: by its operations, or
+/// because it does nothing or does not exist, so that a finding on a revision with a `pass`
+/// downgrade is not read as a partial reverse.
+pub(crate) fn not_undone(migration: &Migration) -> &'static str {
+    match &migration.downgrade {
+        None => "is not undone, as the revision has no downgrade",
+        Some(downgrade) if downgrade.is_noop => {
+            "is not undone by the downgrade, which does nothing"
+        }
+        Some(_) => "is not undone by the downgrade",
+    }
+}
+
 /// Whether `downgrade` undoes `upgrade_op`, matched by the names of the objects it touches (never
 /// by "any operation of that kind"). Kinds without a schema inverse (data changes, unknown SQL)
 /// are never reversed.
@@ -449,8 +480,8 @@ impl MultiSteps {
     }
 }
 
-/// What the rules about a missing reverse need: the upgrade, a downgrade that could reverse it
-/// (see [`reversing_downgrade`]), and what the upgrade creates.
+/// What the rules about a missing reverse need: the upgrade, the downgrade operations to search
+/// (see [`searched_downgrade`]), and what the upgrade creates.
 pub(crate) struct ReverseCheck<'a> {
     pub(crate) upgrade: &'a Body,
     pub(crate) downgrade: &'a [Operation],
@@ -463,7 +494,7 @@ impl<'a> ReverseCheck<'a> {
     pub(crate) fn of(cx: &MigrationContext<'a>) -> Option<Self> {
         let migration = cx.migration;
         let upgrade = migration.upgrade.as_ref()?;
-        let downgrade = reversing_downgrade(migration)?;
+        let downgrade = searched_downgrade(migration)?;
         Some(Self {
             upgrade,
             downgrade,

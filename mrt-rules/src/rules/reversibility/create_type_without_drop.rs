@@ -42,7 +42,8 @@ mrt_core::declare_rule! {
     /// ## Known problems
     /// Types are matched by name: a downgrade that drops them through SQL built at run time is not
     /// recognised. `create_type=False` (the type is managed elsewhere) is not reported. A downgrade
-    /// that is missing, empty or only raises is left to MRT101, MRT102 and MRT804.
+    /// that only raises is left to MRT804; a missing or empty one (`pass`) is reported here too,
+    /// beside MRT101 or MRT102, and the message says which.
     pub(crate) struct CreateTypeWithoutDrop {
         code: "MRT503",
         name: "create-type-without-drop",

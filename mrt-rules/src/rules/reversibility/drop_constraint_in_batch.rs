@@ -42,8 +42,9 @@ mrt_core::declare_rule! {
     /// ## Known problems
     /// A foreign key (`type_="foreignkey"`) is reported by MRT205, in a batch block or not, and a
     /// drop outside a batch block by MRT409. The constraint is matched by name and table; its
-    /// definition is not compared. A downgrade that is missing, empty or only raises is left to
-    /// MRT101, MRT102 and MRT804.
+    /// definition is not compared. A downgrade that only raises is left to MRT804; a missing or
+    /// empty one (`pass`) is reported here too, beside MRT101 or MRT102, and the message says
+    /// which.
     pub(crate) struct DropConstraintInBatch {
         code: "MRT410",
         name: "drop-constraint-in-batch",
@@ -65,7 +66,7 @@ impl Rule for DropConstraintInBatch {
             findings.push(
                 Finding::new(
                     helpers::name_range(name, op),
-                    format!("Dropping {constraint} on {on} in a batch block is not undone by the downgrade: after a rollback nothing enforces it"),
+                    format!("Dropping {constraint} on {on} in a batch block {}: after a rollback nothing enforces it", helpers::not_undone(cx.migration)),
                 )
                 .with_help(format!("Re-create {} on {on} in `downgrade()`, inside `batch_alter_table` on SQLite", helpers::label(name, "the constraint")))
                 .within(op.range),

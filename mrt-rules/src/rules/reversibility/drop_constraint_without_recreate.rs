@@ -42,8 +42,9 @@ mrt_core::declare_rule! {
     /// A foreign key (`type_="foreignkey"`) is reported by MRT205 and a drop inside
     /// `batch_alter_table` by MRT410. SQL `DROP CONSTRAINT` does not say what kind of constraint it
     /// drops, so a foreign key dropped that way is reported here. The constraint is matched by name
-    /// and table; its definition is not compared. A downgrade that is missing, empty or only raises
-    /// is left to MRT101, MRT102 and MRT804.
+    /// and table; its definition is not compared. A downgrade that only raises is left to MRT804; a
+    /// missing or empty one (`pass`) is reported here too, beside MRT101 or MRT102, and the message
+    /// says which.
     pub(crate) struct DropConstraintWithoutRecreate {
         code: "MRT409",
         name: "drop-constraint-without-recreate",
@@ -65,9 +66,15 @@ impl Rule for DropConstraintWithoutRecreate {
             findings.push(
                 Finding::new(
                     helpers::name_range(name, op),
-                    format!("Dropping {constraint} on {on} is not undone by the downgrade: after a rollback nothing enforces it"),
+                    format!(
+                        "Dropping {constraint} on {on} {}: after a rollback nothing enforces it",
+                        helpers::not_undone(cx.migration)
+                    ),
                 )
-                .with_help(format!("Re-create {} on {on} in `downgrade()`", helpers::label(name, "the constraint")))
+                .with_help(format!(
+                    "Re-create {} on {on} in `downgrade()`",
+                    helpers::label(name, "the constraint")
+                ))
                 .within(op.range),
             );
         }

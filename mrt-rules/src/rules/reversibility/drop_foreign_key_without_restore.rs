@@ -40,9 +40,10 @@ mrt_core::declare_rule! {
     /// ## Known problems
     /// When the kind is not given (SQL, or `drop_constraint` without `type_`), a foreign key is
     /// recognised by its name: `fk_...`, `..._fkey` (PostgreSQL's default) or `..._fk`. Other
-    /// constraint drops are MRT409's and MRT410's. A downgrade that is missing, empty or only raises
-    /// is left to MRT101, MRT102 and MRT804; one that runs SQL the linter cannot model (built at run
-    /// time, a `DO` block) is not judged, since that SQL may re-create the key.
+    /// constraint drops are MRT409's and MRT410's. A downgrade that only raises is left to MRT804; a
+    /// missing or empty one (`pass`) is reported here too, beside MRT101 or MRT102, and the message
+    /// says which. A downgrade that runs SQL the linter cannot model (built at run time, a `DO`
+    /// block) is not judged, since that SQL may re-create the key.
     pub(crate) struct DropForeignKeyWithoutRestore {
         code: "MRT205",
         name: "drop-foreign-key-without-restore",
@@ -80,7 +81,7 @@ impl Rule for DropForeignKeyWithoutRestore {
             findings.push(
                 Finding::new(
                     helpers::name_range(name, op),
-                    format!("Dropping {key} on {on} is not undone by the downgrade: after a rollback nothing enforces the reference"),
+                    format!("Dropping {key} on {on} {}: after a rollback nothing enforces the reference", helpers::not_undone(cx.migration)),
                 )
                 .with_help(format!("Re-create {} on {on} in `downgrade()` with `op.create_foreign_key`", helpers::label(name, "the foreign key")))
                 .within(op.range),

@@ -57,7 +57,7 @@ impl Rule for RawSqlWithoutReverse {
         let Some(upgrade) = &cx.migration.upgrade else {
             return;
         };
-        let Some(downgrade) = helpers::reversing_downgrade(cx.migration) else {
+        let Some(downgrade) = helpers::searched_downgrade(cx.migration) else {
             return;
         };
         if helpers::downgrade_has(cx.migration, |kind| matches!(kind, OpKind::Sql { .. })) {
