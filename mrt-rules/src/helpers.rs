@@ -53,6 +53,18 @@ pub(crate) fn existing_column_type_change<'a>(
     Some((alter, type_text))
 }
 
+/// The type the column altered by the upgrade operation at `index` had before: as the earlier
+/// revisions left it, else as the call states it (`existing_type=`).
+pub(crate) fn type_before<'a>(
+    cx: &MigrationContext<'a>,
+    alter: &'a AlterColumn,
+    index: usize,
+) -> Option<&'a str> {
+    cx.replay
+        .and_then(|replay| replay.type_before(index))
+        .or_else(|| alter.existing_type.as_ref().map(|t| t.value.as_str()))
+}
+
 /// The column's server default, when it gives one: not absent, not an explicit `None`, and not
 /// SQL `DEFAULT NULL` (which fills nothing).
 pub(crate) fn server_default(column: &ColumnDef) -> Option<&Spanned<Option<String>>> {
