@@ -327,10 +327,12 @@ pub(crate) fn recreates_index(name: &Name, downgrade: &[Operation]) -> bool {
 
 /// Whether `downgrade` creates a constraint named `name` on `table`: `create_*_constraint`,
 /// `create_primary_key`, `create_foreign_key`, SQL `ADD CONSTRAINT`, or a named constraint of a
-/// re-created table.
+/// re-created table. The table may be named as it is before or after a rename in `downgrade` (a
+/// downgrade that renames the table back, then re-creates the key on the old name).
 pub(crate) fn recreates_constraint(name: &Name, table: &Name, downgrade: &[Operation]) -> bool {
     let matches = |constraint: &ConstraintDef| {
-        both_same(name, &constraint.name) && both_same(table, &constraint.table)
+        both_same(name, &constraint.name)
+            && same_table_across_renames(table, &constraint.table, downgrade)
     };
     downgrade.iter().any(|op| match &op.kind {
         OpKind::CreateConstraint(constraint) => matches(constraint),
@@ -570,8 +572,8 @@ pub(crate) fn is_foreign_key(kind: Option<mrt_core::ir::ConstraintKind>, name: &
     }
 }
 
-/// Constraint drops of an upgrade that the downgrade does not re-create by name and that `select`
-/// picks (by the operation and whether the constraint is a foreign key): `(operation, constraint
+/// Constraint drops of an upgrade that neither the rest of the upgrade nor the downgrade re-creates
+/// by name and that `select` picks (by the operation and whether the constraint is a foreign key): `(operation, constraint
 /// name, table)`.
 pub(crate) fn unrecreated_constraint_drops<'a>(
     cx: &MigrationContext<'a>,
@@ -580,15 +582,18 @@ pub(crate) fn unrecreated_constraint_drops<'a>(
     let Some(check) = ReverseCheck::of(cx) else {
         return Vec::new();
     };
-    check
-        .upgrade
-        .ops
-        .iter()
-        .filter_map(|op| {
+    let ops = &check.upgrade.ops;
+    ops.iter()
+        .enumerate()
+        .filter_map(|(index, op)| {
             let OpKind::DropConstraint { name, table, kind } = &op.kind else {
                 return None;
             };
+            // An upgrade that drops a constraint to re-create it (another `ON DELETE`, other
+            // columns) keeps it: after a rollback it is there. Whether its definition is
+            // restored is MRT801's to say.
             let picked = select(op, is_foreign_key(*kind, name))
+                && !recreates_constraint(name, table, &ops[index + 1..])
                 && !recreates_constraint(name, table, check.downgrade);
             picked.then_some((op, name, table))
         })

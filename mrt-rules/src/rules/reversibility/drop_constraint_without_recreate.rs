@@ -44,7 +44,11 @@ mrt_core::declare_rule! {
     /// drops, so a foreign key dropped that way is reported here. The constraint is matched by name
     /// and table; its definition is not compared. A downgrade that only raises is left to MRT804; a
     /// missing or empty one (`pass`) is reported here too, beside MRT101 or MRT102, and the message
-    /// says which.
+    /// says which. A constraint the upgrade re-creates after dropping it (to change its
+    /// definition) is kept, and not reported; whether its definition is restored is MRT801's. The
+    /// downgrade's re-creation may name the table as it is after renaming it back, and its name
+    /// may be computed the ways the linter reads (`op.f()`, `batch_op.f()`, constants, f-strings
+    /// in a loop over a literal tuple).
     pub(crate) struct DropConstraintWithoutRecreate {
         code: "MRT409",
         name: "drop-constraint-without-recreate",

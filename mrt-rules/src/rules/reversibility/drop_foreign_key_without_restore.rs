@@ -43,7 +43,11 @@ mrt_core::declare_rule! {
     /// constraint drops are MRT409's and MRT410's. A downgrade that only raises is left to MRT804; a
     /// missing or empty one (`pass`) is reported here too, beside MRT101 or MRT102, and the message
     /// says which. A downgrade that runs SQL the linter cannot model (built at run time, a `DO`
-    /// block) is not judged, since that SQL may re-create the key.
+    /// block) is not judged, since that SQL may re-create the key. A constraint the upgrade re-creates after dropping it (to change its
+    /// definition) is kept, and not reported; whether its definition is restored is MRT801's. The
+    /// downgrade's re-creation may name the table as it is after renaming it back, and its name
+    /// may be computed the ways the linter reads (`op.f()`, `batch_op.f()`, constants, f-strings
+    /// in a loop over a literal tuple).
     pub(crate) struct DropForeignKeyWithoutRestore {
         code: "MRT205",
         name: "drop-foreign-key-without-restore",

@@ -43,7 +43,8 @@ mrt_core::declare_rule! {
     /// ## Known problems
     /// Each rename is matched on its own: when an upgrade renames two columns and the downgrade
     /// undoes one, the other is still reported. Names the linter cannot read (built at run time)
-    /// are never matched. A column added earlier in the same upgrade, or on a table created there,
+    /// are never matched; names computed the ways the linter reads (`op.f()`, `batch_op.f()`,
+    /// constants, a loop over the same literal tuple as the upgrade's) match. A column added earlier in the same upgrade, or on a table created there,
     /// is not reported. A downgrade that only raises is left to MRT804; a missing or empty one
     /// (`pass`) is reported here too, beside MRT101 or MRT102, and the message says which.
     pub(crate) struct RenameColumnWithoutReverse {

@@ -37,7 +37,9 @@ mrt_core::declare_rule! {
     ///
     /// ## Known problems
     /// The reverse is matched by name, case-insensitively: a downgrade that renames the table
-    /// through a name the linter cannot read (a variable built at run time) is not recognised. A
+    /// through a name the linter cannot read (a variable built at run time) is not recognised;
+    /// names computed the ways the linter reads (`op.f()`, constants, `+` and f-strings, a loop
+    /// over the same literal tuple as the upgrade's) match. A
     /// table created earlier in the same upgrade is not reported: its downgrade drops it. A
     /// downgrade that only raises is left to MRT804; a missing or empty one (`pass`) is reported
     /// here too, beside MRT101 or MRT102, and the message says which.
