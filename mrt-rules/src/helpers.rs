@@ -405,18 +405,22 @@ pub(crate) fn operation_range(ops: &[Operation], index: usize) -> TextRange {
     let Some(op) = ops.get(index) else {
         return TextRange::default();
     };
-    if !op.context.from_sql {
-        return op.range;
+    sql_record_of(ops, index).map_or(op.range, |record| record.range)
+}
+
+/// The raw SQL operation (`op.execute(...)`) the operation at `index` was lowered from, if it was.
+fn sql_record_of(ops: &[Operation], index: usize) -> Option<&Operation> {
+    if !ops.get(index)?.context.from_sql {
+        return None;
     }
     ops[..index]
         .iter()
         .rev()
         .enumerate()
         .find_map(|(distance, earlier)| match earlier.kind {
-            OpKind::Sql { lowered, .. } if lowered > distance => Some(earlier.range),
+            OpKind::Sql { lowered, .. } if lowered > distance => Some(earlier),
             _ => None,
         })
-        .unwrap_or(op.range)
 }
 
 /// One add/update/drop sequence on a table (MRT208): a column is added to the table, the table is
@@ -546,7 +550,9 @@ pub(crate) fn lossy_column_drops<'a>(
             if op.context.batch.is_some() != in_batch || multi_steps.ending_at(index).is_some() {
                 return None;
             }
-            if is_new_column(new_objects, table, column, index) {
+            if is_new_column(new_objects, table, column, index)
+                || copied_out_and_restored(cx.migration, &upgrade.ops, index, table, column)
+            {
                 return None;
             }
             Some(LossyColumnDrop {
@@ -557,6 +563,60 @@ pub(crate) fn lossy_column_drops<'a>(
             })
         })
         .collect()
+}
+
+/// Whether the column dropped at `index` had its data copied elsewhere before, and the downgrade
+/// brings it back from there: earlier in the upgrade, SQL that names the column writes rows of
+/// another table (`INSERT INTO backup SELECT id, c FROM t`, `UPDATE other SET x = t.c FROM t`),
+/// and the downgrade re-adds `table.column` and writes it (`UPDATE t SET c = ...`). The loss is
+/// answered; whether the SQL copies every value is not checked.
+fn copied_out_and_restored(
+    migration: &Migration,
+    ops: &[Operation],
+    index: usize,
+    table: &Name,
+    column: &Name,
+) -> bool {
+    let (Some(table), Some(column)) = (name_of(table), name_of(column)) else {
+        return false;
+    };
+    let copied = (0..index).any(|at| {
+        let (OpKind::InsertRows { table: written } | OpKind::UpdateRows { table: written, .. }) =
+            &ops[at].kind
+        else {
+            return false;
+        };
+        name_of(written).is_some_and(|written| !written.eq_ignore_ascii_case(table))
+            && sql_text_before(ops, at).is_some_and(|sql| names_word(sql, column))
+    });
+    let downgrade = ops_of(migration.downgrade.as_ref());
+    let re_added = downgrade.iter().any(|op| {
+        matches!(&op.kind, OpKind::AddColumn { table: on, column: def }
+            if same_name(on, table) && same_name(&def.name, column))
+    });
+    let written_back = downgrade.iter().any(|op| {
+        matches!(&op.kind, OpKind::UpdateRows { table: on, columns, .. }
+            if same_name(on, table)
+                && (columns.is_empty() || columns.iter().any(|c| c.eq_ignore_ascii_case(column))))
+    });
+    copied && re_added && written_back
+}
+
+/// The text of the raw SQL the operation at `index` was lowered from, when it was read.
+fn sql_text_before(ops: &[Operation], index: usize) -> Option<&str> {
+    match &sql_record_of(ops, index)?.kind {
+        OpKind::Sql {
+            text: mrt_core::ir::SqlText::Literal(text),
+            ..
+        } => Some(text),
+        _ => None,
+    }
+}
+
+/// Whether `text` has `word` as a whole identifier, ignoring case.
+fn names_word(text: &str, word: &str) -> bool {
+    text.split(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .any(|part| part.eq_ignore_ascii_case(word))
 }
 
 /// Whether a dropped constraint is a foreign key: `type_="foreignkey"`, or, when the kind is not
