@@ -101,7 +101,7 @@ impl OpKind {
             } => Effect::Opaque,
             OpKind::Sql { .. } | OpKind::RunSql { .. } => Effect::Nothing,
             OpKind::OtherSql { keyword } => {
-                if sets_session_state(keyword) {
+                if only_controls_the_session(keyword) {
                     Effect::Nothing
                 } else if names_modelled_objects(keyword) {
                     Effect::Opaque
@@ -129,14 +129,16 @@ pub fn op_function_effect(name: &str) -> Effect {
 }
 
 /// Whether a SQL statement only sets or shows state of the session or transaction that runs the
-/// migration (`SET lock_timeout`, `RESET ROLE`, `SHOW`, SQLite's `PRAGMA foreign_keys`): the
-/// database keeps nothing of it once the connection closes. (The few SQLite pragmas written to
-/// the file, `user_version` for one, are taken as settings too.)
-fn sets_session_state(keyword: &str) -> bool {
+/// migration (`SET lock_timeout`, `RESET ROLE`, `SHOW`, SQLite's `PRAGMA foreign_keys`), or
+/// controls the transaction (`COMMIT`, `BEGIN`): the database keeps no object or row of it. (The
+/// few SQLite pragmas written to the file, `user_version` for one, are taken as settings too.)
+fn only_controls_the_session(keyword: &str) -> bool {
     let first = keyword.split_whitespace().next().unwrap_or_default();
-    ["SET", "RESET", "SHOW", "PRAGMA"]
-        .iter()
-        .any(|word| first.eq_ignore_ascii_case(word))
+    [
+        "SET", "RESET", "SHOW", "PRAGMA", "COMMIT", "END", "BEGIN", "START", "ROLLBACK",
+    ]
+    .iter()
+    .any(|word| first.eq_ignore_ascii_case(word))
 }
 
 /// Whether a SQL statement the lowering did not turn into an operation may change tables,
@@ -168,6 +170,7 @@ mod tests {
             "PRAGMA FOREIGN_KEYS",
             "reset role",
             "SHOW",
+            "COMMIT",
         ] {
             let effect = OpKind::OtherSql {
                 keyword: keyword.to_owned(),
