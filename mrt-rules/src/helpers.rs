@@ -654,10 +654,50 @@ pub(crate) fn unrecreated_constraint_drops<'a>(
             // restored is MRT801's to say.
             let picked = select(op, is_foreign_key(*kind, name))
                 && !recreates_constraint(name, table, &ops[index + 1..])
+                && !replaced_by_same_unique_key(cx, ops, index, table)
                 && !recreates_constraint(name, table, check.downgrade);
             picked.then_some((op, name, table))
         })
         .collect()
+}
+
+/// Whether the unique constraint dropped at `index` is replaced later in the upgrade by a unique
+/// constraint or index on the same table and the same columns (under another name): the
+/// uniqueness it enforced is kept. Its columns come from the replay of the earlier revisions.
+fn replaced_by_same_unique_key(
+    cx: &MigrationContext<'_>,
+    ops: &[Operation],
+    index: usize,
+    table: &Name,
+) -> bool {
+    let Some(dropped) = cx
+        .replay
+        .and_then(|replay| replay.unique_columns_dropped_at(index))
+    else {
+        return false;
+    };
+    let same_columns = |columns: &[String]| {
+        !columns.is_empty()
+            && columns.len() == dropped.len()
+            && columns
+                .iter()
+                .all(|column| dropped.iter().any(|d| d.eq_ignore_ascii_case(column)))
+    };
+    ops[index + 1..].iter().any(|op| match &op.kind {
+        OpKind::CreateConstraint(ConstraintDef {
+            kind: mrt_core::ir::ConstraintKind::Unique,
+            table: on,
+            columns,
+            ..
+        })
+        | OpKind::CreateIndex {
+            unique: true,
+            table: on,
+            columns,
+            ..
+        } => both_same(table, on) && same_columns(columns),
+        _ => false,
+    })
 }
 
 /// The codes one rule reports on one migration's text under some settings (for rules whose

@@ -45,7 +45,9 @@ mrt_core::declare_rule! {
     /// definition is not compared. A downgrade that only raises is left to MRT804; a missing or
     /// empty one (`pass`) is reported here too, beside MRT101 or MRT102, and the message says
     /// which. A constraint the upgrade re-creates after dropping it (to change its
-    /// definition) is kept, and not reported; whether its definition is restored is MRT801's. The
+    /// definition), or a unique constraint it replaces by a unique constraint or index on the
+    /// same columns under another name (its columns known from the earlier revisions), is kept,
+    /// and not reported; whether its definition is restored is MRT801's. The
     /// downgrade's re-creation may name the table as it is after renaming it back, and its name
     /// may be computed the ways the linter reads (`op.f()`, `batch_op.f()`, constants, f-strings
     /// in a loop over a literal tuple).
@@ -61,6 +63,11 @@ mrt_core::declare_rule! {
 }
 
 impl Rule for DropConstraintInBatch {
+    // The columns of a dropped unique constraint: a replacement on them keeps it.
+    fn uses_schema(&self) -> bool {
+        true
+    }
+
     fn check_migration(&self, cx: &MigrationContext<'_>, findings: &mut Vec<Finding>) {
         for (op, name, table) in helpers::unrecreated_constraint_drops(cx, |op, foreign_key| {
             op.context.batch.is_some() && !foreign_key
