@@ -174,7 +174,8 @@ pub(crate) struct CheckArgs {
     #[arg(long, value_parser = parse_dialect)]
     pub(crate) dialect: Option<mrt_core::Dialect>,
 
-    /// The target PostgreSQL major version (some locking rules depend on it).
+    /// The target PostgreSQL major version (some locking rules depend on it); without it, the
+    /// oldest version still supported upstream (see `--show-settings`).
     #[arg(long, value_name = "MAJOR")]
     pub(crate) postgres_version: Option<u32>,
 
@@ -256,7 +257,8 @@ pub(crate) struct FixArgs {
     #[arg(long, value_parser = parse_dialect)]
     pub(crate) dialect: Option<mrt_core::Dialect>,
 
-    /// The target PostgreSQL major version (some locking rules, and so their fixes, depend on it).
+    /// The target PostgreSQL major version (some locking rules, and so their fixes, depend on it);
+    /// without it, the oldest version still supported upstream.
     #[arg(long, value_name = "MAJOR")]
     pub(crate) postgres_version: Option<u32>,
 

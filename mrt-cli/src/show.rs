@@ -99,13 +99,15 @@ pub(crate) fn settings(args: &CheckArgs, groups: &[ConfigGroup]) -> Result<Statu
         let _ = writeln!(
             out,
             "postgres-version = {}  # {}",
-            settings
-                .postgres_version
-                .map_or_else(|| "unset".to_owned(), |version| version.to_string()),
-            source(
-                args.postgres_version.is_some(),
-                options.is_some_and(|o| o.postgres_version.is_some())
-            )
+            settings.target_postgres_version(),
+            if settings.postgres_version.is_some() {
+                source(
+                    args.postgres_version.is_some(),
+                    options.is_some_and(|o| o.postgres_version.is_some()),
+                )
+            } else {
+                "default: the oldest PostgreSQL still supported upstream".to_owned()
+            }
         );
         write_config_only(&mut out, config.as_ref());
         let codes: Vec<&str> = linter.rules().iter().map(|rule| rule.meta().code).collect();

@@ -101,7 +101,9 @@ impl OpKind {
             } => Effect::Opaque,
             OpKind::Sql { .. } | OpKind::RunSql { .. } => Effect::Nothing,
             OpKind::OtherSql { keyword } => {
-                if names_modelled_objects(keyword) {
+                if only_controls_the_session(keyword) {
+                    Effect::Nothing
+                } else if names_modelled_objects(keyword) {
                     Effect::Opaque
                 } else {
                     Effect::Unmodelled
@@ -126,6 +128,19 @@ pub fn op_function_effect(name: &str) -> Effect {
     }
 }
 
+/// Whether a SQL statement only sets or shows state of the session or transaction that runs the
+/// migration (`SET lock_timeout`, `RESET ROLE`, `SHOW`, SQLite's `PRAGMA foreign_keys`), or
+/// controls the transaction (`COMMIT`, `BEGIN`): the database keeps no object or row of it. (The
+/// few SQLite pragmas written to the file, `user_version` for one, are taken as settings too.)
+fn only_controls_the_session(keyword: &str) -> bool {
+    let first = keyword.split_whitespace().next().unwrap_or_default();
+    [
+        "SET", "RESET", "SHOW", "PRAGMA", "COMMIT", "END", "BEGIN", "START", "ROLLBACK",
+    ]
+    .iter()
+    .any(|word| first.eq_ignore_ascii_case(word))
+}
+
 /// Whether a SQL statement the lowering did not turn into an operation may change tables,
 /// columns, indexes, types, views, triggers or sequences.
 fn names_modelled_objects(keyword: &str) -> bool {
@@ -147,6 +162,27 @@ fn names_modelled_objects(keyword: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn session_settings_change_nothing() {
+        for keyword in [
+            "SET LOCK_TIMEOUT",
+            "PRAGMA FOREIGN_KEYS",
+            "reset role",
+            "SHOW",
+            "COMMIT",
+        ] {
+            let effect = OpKind::OtherSql {
+                keyword: keyword.to_owned(),
+            }
+            .effect();
+            assert_eq!(effect, Effect::Nothing, "{keyword}");
+        }
+        let grant = OpKind::OtherSql {
+            keyword: "GRANT".to_owned(),
+        };
+        assert_eq!(grant.effect(), Effect::Unmodelled);
+    }
 
     fn other(name: &str) -> Effect {
         OpKind::Other {

@@ -629,6 +629,9 @@ pub enum OpKind {
         table: Name,
         /// Whether the statement has a `WHERE`.
         has_where: bool,
+        /// The columns its `SET` assigns, by their last name part; empty when they could not all
+        /// be read (a `SET (a, b) = ...` list, a statement classified from its first words).
+        columns: Vec<String>,
     },
     /// `DELETE`.
     DeleteRows {

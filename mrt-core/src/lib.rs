@@ -42,7 +42,7 @@ pub use rule::{
     Finding, FixAvailability, MigrationContext, ProjectContext, ProjectFinding, Registry, Rule,
     RuleInfo, RuleMeta, RuleRegistration, Severity,
 };
-pub use settings::{Dialect, Settings};
+pub use settings::{DEFAULT_POSTGRES_VERSION, Dialect, Settings};
 pub use source::{Location, SourceFile};
 
 /// Byte offsets and ranges, re-exported so users need no ruff crate.

@@ -39,6 +39,11 @@ impl Dialect {
     }
 }
 
+/// The PostgreSQL major version taken as the target when none is configured: the oldest release
+/// the PostgreSQL project still supports (each major version gets five years), so that rules about
+/// versions long out of support speak only when a project says it still runs one.
+pub const DEFAULT_POSTGRES_VERSION: u32 = 14;
+
 /// Settings of one run.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
@@ -47,6 +52,16 @@ pub struct Settings {
     pub strict: bool,
     /// Target database.
     pub dialect: Dialect,
-    /// Target PostgreSQL major version, when known.
+    /// Target PostgreSQL major version, when configured; [`Settings::target_postgres_version`]
+    /// gives the one rules reason about.
     pub postgres_version: Option<u32>,
+}
+
+impl Settings {
+    /// The PostgreSQL major version rules reason about: the configured one, else
+    /// [`DEFAULT_POSTGRES_VERSION`].
+    #[must_use]
+    pub fn target_postgres_version(&self) -> u32 {
+        self.postgres_version.unwrap_or(DEFAULT_POSTGRES_VERSION)
+    }
 }

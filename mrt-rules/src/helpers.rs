@@ -53,6 +53,18 @@ pub(crate) fn existing_column_type_change<'a>(
     Some((alter, type_text))
 }
 
+/// The type the column altered by the upgrade operation at `index` had before: as the earlier
+/// revisions left it, else as the call states it (`existing_type=`).
+pub(crate) fn type_before<'a>(
+    cx: &MigrationContext<'a>,
+    alter: &'a AlterColumn,
+    index: usize,
+) -> Option<&'a str> {
+    cx.replay
+        .and_then(|replay| replay.type_before(index))
+        .or_else(|| alter.existing_type.as_ref().map(|t| t.value.as_str()))
+}
+
 /// The column's server default, when it gives one: not absent, not an explicit `None`, and not
 /// SQL `DEFAULT NULL` (which fills nothing).
 pub(crate) fn server_default(column: &ColumnDef) -> Option<&Spanned<Option<String>>> {
@@ -200,6 +212,37 @@ pub(crate) fn reversing_downgrade(migration: &Migration) -> Option<&[Operation]>
     Some(&downgrade.ops)
 }
 
+/// The downgrade operations the rules about a missing reverse search, or `None` when the downgrade
+/// says itself that it reverses nothing (it only raises: MRT804) or the file has syntax errors
+/// (MRT902: its bodies are partial). A missing downgrade and a no-op one search as empty: each
+/// specific reverse is missing from them, and a reader of the finding at the upgrade operation
+/// learns what a rollback leaves behind, which MRT101/MRT102's one finding at the function does
+/// not say.
+pub(crate) fn searched_downgrade(migration: &Migration) -> Option<&[Operation]> {
+    if !migration.syntax_errors.is_empty() {
+        return None;
+    }
+    match &migration.downgrade {
+        // Django derives the downgrade: a missing one is no omission.
+        None => migration.writes_downgrade().then_some(&[]),
+        Some(downgrade) if downgrade.only_raises => None,
+        Some(downgrade) => Some(&downgrade.ops),
+    }
+}
+
+/// How a finding says that the downgrade does not undo an operation: by its operations, or
+/// because it does nothing or does not exist, so that a finding on a revision with a `pass`
+/// downgrade is not read as a partial reverse.
+pub(crate) fn not_undone(migration: &Migration) -> &'static str {
+    match &migration.downgrade {
+        None => "is not undone, as the revision has no downgrade",
+        Some(downgrade) if downgrade.is_noop => {
+            "is not undone by the downgrade, which does nothing"
+        }
+        Some(_) => "is not undone by the downgrade",
+    }
+}
+
 /// Whether `downgrade` undoes `upgrade_op`, matched by the names of the objects it touches (never
 /// by "any operation of that kind"). Kinds without a schema inverse (data changes, unknown SQL)
 /// are never reversed.
@@ -308,13 +351,15 @@ pub(crate) fn recreates_index(name: &Name, downgrade: &[Operation]) -> bool {
 
 /// Whether `downgrade` creates a constraint named `name` on `table`: `create_*_constraint`,
 /// `create_primary_key`, `create_foreign_key`, SQL `ADD CONSTRAINT`, or a named constraint of a
-/// re-created table.
+/// re-created table. The table may be named as it is before or after a rename in `downgrade` (a
+/// downgrade that renames the table back, then re-creates the key on the old name).
 pub(crate) fn recreates_constraint(name: &Name, table: &Name, downgrade: &[Operation]) -> bool {
     // A name read at run time (looked up in the catalogue by the migration) cannot be matched: a
     // constraint the downgrade creates on the same table may well be the one dropped, and an
     // error must not be claimed on a guess.
     let matches = |constraint: &ConstraintDef| {
-        both_same(table, &constraint.table) && (name.is_none() || both_same(name, &constraint.name))
+        same_table_across_renames(table, &constraint.table, downgrade)
+            && (name.is_none() || both_same(name, &constraint.name))
     };
     downgrade.iter().any(|op| match &op.kind {
         OpKind::CreateConstraint(constraint) => matches(constraint),
@@ -387,18 +432,22 @@ pub(crate) fn operation_range(ops: &[Operation], index: usize) -> TextRange {
     let Some(op) = ops.get(index) else {
         return TextRange::default();
     };
-    if !op.context.from_sql {
-        return op.range;
+    sql_record_of(ops, index).map_or(op.range, |record| record.range)
+}
+
+/// The raw SQL operation (`op.execute(...)`) the operation at `index` was lowered from, if it was.
+fn sql_record_of(ops: &[Operation], index: usize) -> Option<&Operation> {
+    if !ops.get(index)?.context.from_sql {
+        return None;
     }
     ops[..index]
         .iter()
         .rev()
         .enumerate()
         .find_map(|(distance, earlier)| match earlier.kind {
-            OpKind::Sql { lowered, .. } if lowered > distance => Some(earlier.range),
+            OpKind::Sql { lowered, .. } if lowered > distance => Some(earlier),
             _ => None,
         })
-        .unwrap_or(op.range)
 }
 
 /// One add/update/drop sequence on a table (MRT208): a column is added to the table, the table is
@@ -476,8 +525,8 @@ impl MultiSteps {
     }
 }
 
-/// What the rules about a missing reverse need: the upgrade, a downgrade that could reverse it
-/// (see [`reversing_downgrade`]), and what the upgrade creates.
+/// What the rules about a missing reverse need: the upgrade, the downgrade operations to search
+/// (see [`searched_downgrade`]), and what the upgrade creates.
 pub(crate) struct ReverseCheck<'a> {
     pub(crate) upgrade: &'a Body,
     pub(crate) downgrade: &'a [Operation],
@@ -490,7 +539,7 @@ impl<'a> ReverseCheck<'a> {
     pub(crate) fn of(cx: &MigrationContext<'a>) -> Option<Self> {
         let migration = cx.migration;
         let upgrade = migration.upgrade.as_ref()?;
-        let downgrade = reversing_downgrade(migration)?;
+        let downgrade = searched_downgrade(migration)?;
         Some(Self {
             upgrade,
             downgrade,
@@ -528,7 +577,9 @@ pub(crate) fn lossy_column_drops<'a>(
             if op.context.batch.is_some() != in_batch || multi_steps.ending_at(index).is_some() {
                 return None;
             }
-            if is_new_column(new_objects, table, column, index) {
+            if is_new_column(new_objects, table, column, index)
+                || copied_out_and_restored(cx.migration, &upgrade.ops, index, table, column)
+            {
                 return None;
             }
             Some(LossyColumnDrop {
@@ -539,6 +590,60 @@ pub(crate) fn lossy_column_drops<'a>(
             })
         })
         .collect()
+}
+
+/// Whether the column dropped at `index` had its data copied elsewhere before, and the downgrade
+/// brings it back from there: earlier in the upgrade, SQL that names the column writes rows of
+/// another table (`INSERT INTO backup SELECT id, c FROM t`, `UPDATE other SET x = t.c FROM t`),
+/// and the downgrade re-adds `table.column` and writes it (`UPDATE t SET c = ...`). The loss is
+/// answered; whether the SQL copies every value is not checked.
+fn copied_out_and_restored(
+    migration: &Migration,
+    ops: &[Operation],
+    index: usize,
+    table: &Name,
+    column: &Name,
+) -> bool {
+    let (Some(table), Some(column)) = (name_of(table), name_of(column)) else {
+        return false;
+    };
+    let copied = (0..index).any(|at| {
+        let (OpKind::InsertRows { table: written } | OpKind::UpdateRows { table: written, .. }) =
+            &ops[at].kind
+        else {
+            return false;
+        };
+        name_of(written).is_some_and(|written| !written.eq_ignore_ascii_case(table))
+            && sql_text_before(ops, at).is_some_and(|sql| names_word(sql, column))
+    });
+    let downgrade = ops_of(migration.downgrade.as_ref());
+    let re_added = downgrade.iter().any(|op| {
+        matches!(&op.kind, OpKind::AddColumn { table: on, column: def }
+            if same_name(on, table) && same_name(&def.name, column))
+    });
+    let written_back = downgrade.iter().any(|op| {
+        matches!(&op.kind, OpKind::UpdateRows { table: on, columns, .. }
+            if same_name(on, table)
+                && (columns.is_empty() || columns.iter().any(|c| c.eq_ignore_ascii_case(column))))
+    });
+    copied && re_added && written_back
+}
+
+/// The text of the raw SQL the operation at `index` was lowered from, when it was read.
+fn sql_text_before(ops: &[Operation], index: usize) -> Option<&str> {
+    match &sql_record_of(ops, index)?.kind {
+        OpKind::Sql {
+            text: mrt_core::ir::SqlText::Literal(text),
+            ..
+        } => Some(text),
+        _ => None,
+    }
+}
+
+/// Whether `text` has `word` as a whole identifier, ignoring case.
+fn names_word(text: &str, word: &str) -> bool {
+    text.split(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .any(|part| part.eq_ignore_ascii_case(word))
 }
 
 /// Whether a dropped constraint is a foreign key: `type_="foreignkey"`, or, when the kind is not
@@ -554,8 +659,8 @@ pub(crate) fn is_foreign_key(kind: Option<mrt_core::ir::ConstraintKind>, name: &
     }
 }
 
-/// Constraint drops of an upgrade that the downgrade does not re-create by name and that `select`
-/// picks (by the operation and whether the constraint is a foreign key): `(operation, constraint
+/// Constraint drops of an upgrade that neither the rest of the upgrade nor the downgrade re-creates
+/// by name and that `select` picks (by the operation and whether the constraint is a foreign key): `(operation, constraint
 /// name, table)`.
 pub(crate) fn unrecreated_constraint_drops<'a>(
     cx: &MigrationContext<'a>,
@@ -564,19 +669,62 @@ pub(crate) fn unrecreated_constraint_drops<'a>(
     let Some(check) = ReverseCheck::of(cx) else {
         return Vec::new();
     };
-    check
-        .upgrade
-        .ops
-        .iter()
-        .filter_map(|op| {
+    let ops = &check.upgrade.ops;
+    ops.iter()
+        .enumerate()
+        .filter_map(|(index, op)| {
             let OpKind::DropConstraint { name, table, kind } = &op.kind else {
                 return None;
             };
+            // An upgrade that drops a constraint to re-create it (another `ON DELETE`, other
+            // columns) keeps it: after a rollback it is there. Whether its definition is
+            // restored is MRT801's to say.
             let picked = select(op, is_foreign_key(*kind, name))
+                && !recreates_constraint(name, table, &ops[index + 1..])
+                && !replaced_by_same_unique_key(cx, ops, index, table)
                 && !recreates_constraint(name, table, check.downgrade);
             picked.then_some((op, name, table))
         })
         .collect()
+}
+
+/// Whether the unique constraint dropped at `index` is replaced later in the upgrade by a unique
+/// constraint or index on the same table and the same columns (under another name): the
+/// uniqueness it enforced is kept. Its columns come from the replay of the earlier revisions.
+fn replaced_by_same_unique_key(
+    cx: &MigrationContext<'_>,
+    ops: &[Operation],
+    index: usize,
+    table: &Name,
+) -> bool {
+    let Some(dropped) = cx
+        .replay
+        .and_then(|replay| replay.unique_columns_dropped_at(index))
+    else {
+        return false;
+    };
+    let same_columns = |columns: &[String]| {
+        !columns.is_empty()
+            && columns.len() == dropped.len()
+            && columns
+                .iter()
+                .all(|column| dropped.iter().any(|d| d.eq_ignore_ascii_case(column)))
+    };
+    ops[index + 1..].iter().any(|op| match &op.kind {
+        OpKind::CreateConstraint(ConstraintDef {
+            kind: mrt_core::ir::ConstraintKind::Unique,
+            table: on,
+            columns,
+            ..
+        })
+        | OpKind::CreateIndex {
+            unique: true,
+            table: on,
+            columns,
+            ..
+        } => both_same(table, on) && same_columns(columns),
+        _ => false,
+    })
 }
 
 /// The codes one rule reports on one migration's text under some settings (for rules whose

@@ -9,7 +9,8 @@
 //! A `.py` file directly in a rule's directory is a project of its own; a subdirectory is one
 //! project of all the `.py` and `.sql` files under it, however deep (for rules about the revision
 //! graph; for Django fixtures: `<rule>/<case>/<app>/migrations/0001_x.py` gives app label `<app>`;
-//! for plain-SQL migration directories: `<rule>/sql_<case>/001_x.up.sql`).
+//! for plain-SQL migration directories: `<rule>/sql_<case>/001_x.up.sql`). A directory's
+//! `mrt.toml` sets the target (`dialect`, `postgres-version`) its project is linted for.
 
 // A test that cannot read its own fixtures should stop loudly.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
@@ -164,6 +165,24 @@ fn check_project(files: &[PathBuf], linter: &Linter) -> (Vec<String>, String) {
     (problems, render(&diagnostics))
 }
 
+/// A linter with the rules of `linter` and the target a fixture directory's `mrt.toml` sets
+/// (`dialect`, `postgres-version`), for rules whose findings depend on it; `None` without one.
+fn configured_linter(dir: &Path, linter: &Linter) -> Option<Linter> {
+    let path = dir.join("mrt.toml");
+    if !path.is_file() {
+        return None;
+    }
+    let config = mrt_core::config::Config::load(&path)
+        .expect("valid fixture configuration")
+        .expect("fixture configuration with options");
+    let mut settings = Settings::default();
+    if let Some(dialect) = &config.options.dialect {
+        settings.dialect = mrt_core::Dialect::parse(dialect).expect("known fixture dialect");
+    }
+    settings.postgres_version = config.options.postgres_version;
+    Some(Linter::new(linter.rules().to_vec(), settings))
+}
+
 #[test]
 fn fixtures_report_exactly_their_annotations() {
     let registry = mrt_rules::registry();
@@ -200,7 +219,12 @@ fn fixtures_report_exactly_their_annotations() {
             } else {
                 continue;
             };
-            let (mut found_problems, rendered) = check_project(&files, linter);
+            let configured = entry
+                .is_dir()
+                .then(|| configured_linter(&entry, linter))
+                .flatten();
+            let (mut found_problems, rendered) =
+                check_project(&files, configured.as_ref().unwrap_or(linter));
             let mut annotated = 0;
             for file in &files {
                 let text = std::fs::read_to_string(file).expect("readable fixture");

@@ -775,7 +775,12 @@ impl<'a> Walker<'_, 'a> {
                         has_where || legacy_where || keyword(call, "whereclause").is_some();
                     let table = Some(table);
                     return Some(match verb {
-                        "update" => OpKind::UpdateRows { table, has_where },
+                        // Which columns `.values(...)` assigns is not read: empty means unknown.
+                        "update" => OpKind::UpdateRows {
+                            table,
+                            has_where,
+                            columns: Vec::new(),
+                        },
                         "delete" => OpKind::DeleteRows { table, has_where },
                         _ => OpKind::InsertRows { table },
                     });
@@ -820,7 +825,11 @@ impl<'a> Walker<'_, 'a> {
                     return Some(if verb == "delete" {
                         OpKind::DeleteRows { table, has_where }
                     } else {
-                        OpKind::UpdateRows { table, has_where }
+                        OpKind::UpdateRows {
+                            table,
+                            has_where,
+                            columns: Vec::new(),
+                        }
                     });
                 }
                 _ => return None,

@@ -89,9 +89,29 @@ pub(crate) fn is_inert(stmt: &Stmt) -> bool {
     }
 }
 
+/// A statement that leaves the database as it is: an inert one, a bare `return` (or `return
+/// None`), or an `if` whose branches hold only such statements (the guarded early `return` of a
+/// body that does its work only on some databases, and has none written).
+fn changes_nothing(stmt: &Stmt) -> bool {
+    match stmt {
+        Stmt::Return(ret) => ret
+            .value
+            .as_deref()
+            .is_none_or(|value| matches!(value, Expr::NoneLiteral(_))),
+        Stmt::If(if_stmt) => {
+            if_stmt.body.iter().all(changes_nothing)
+                && if_stmt
+                    .elif_else_clauses
+                    .iter()
+                    .all(|clause| clause.body.iter().all(changes_nothing))
+        }
+        _ => is_inert(stmt),
+    }
+}
+
 /// `(is_noop, only_raises)` of a function body.
 pub(crate) fn body_shape(body: &[Stmt]) -> (bool, bool) {
-    let mut active = body.iter().filter(|stmt| !is_inert(stmt)).peekable();
+    let mut active = body.iter().filter(|stmt| !changes_nothing(stmt)).peekable();
     if active.peek().is_none() {
         return (true, false);
     }

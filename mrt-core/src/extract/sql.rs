@@ -371,6 +371,7 @@ fn lower_statement(
         Statement::Update(update) => vec![OpKind::UpdateRows {
             table: table_factor(&update.table.relation, range),
             has_where: update.selection.is_some(),
+            columns: updated_columns(tokens, 0),
         }],
         Statement::Delete(delete) => {
             let from = match &delete.from {
@@ -775,6 +776,7 @@ fn plain_dml(tokens: &[Token], range: TextRange) -> Option<Vec<OpKind>> {
         "UPDATE" => OpKind::UpdateRows {
             table,
             has_where: has_where(),
+            columns: updated_columns(tokens, words.at),
         },
         "DELETE" => OpKind::DeleteRows {
             table,
@@ -782,6 +784,54 @@ fn plain_dml(tokens: &[Token], range: TextRange) -> Option<Vec<OpKind>> {
         },
         _ => OpKind::InsertRows { table },
     }])
+}
+
+/// The columns the `SET` of an `UPDATE` assigns, read from the tokens from `from` on (after the
+/// table name): the target of each `=` at the list's own depth, by its last name part. Empty when
+/// there is no `SET`, or when one target is not a plain name (`SET (a, b) = (...)`), so that an
+/// empty list never means "no column".
+fn updated_columns(tokens: &[Token], from: usize) -> Vec<String> {
+    let words = Words { tokens, at: from };
+    let Some(set) = (from..tokens.len()).find(|&index| words.is(index, "SET")) else {
+        return Vec::new();
+    };
+    let mut columns = Vec::new();
+    let mut at = set + 1;
+    loop {
+        let mut target = Words { tokens, at };
+        let Some(column) = target.name() else {
+            return Vec::new();
+        };
+        if !matches!(tokens.get(target.at), Some(Token::Eq)) {
+            return Vec::new();
+        }
+        columns.push(column);
+        // The value runs to the next comma at this depth, or to the end of the list.
+        let mut depth = 0_usize;
+        let mut next = None;
+        for (index, token) in tokens.iter().enumerate().skip(target.at + 1) {
+            match token {
+                Token::LParen => depth += 1,
+                Token::RParen => depth = depth.saturating_sub(1),
+                Token::Comma if depth == 0 => {
+                    next = Some(index + 1);
+                    break;
+                }
+                _ if depth == 0
+                    && ["WHERE", "FROM", "RETURNING"]
+                        .iter()
+                        .any(|keyword| words.is(index, keyword)) =>
+                {
+                    return columns;
+                }
+                _ => {}
+            }
+        }
+        match next {
+            Some(index) => at = index,
+            None => return columns,
+        }
+    }
 }
 
 /// Classifies an unparsable statement from its leading keywords.
@@ -910,6 +960,7 @@ fn classify_tokens(tokens: &[Token], text: &str, range: TextRange) -> Vec<OpKind
         return vec![OpKind::UpdateRows {
             table,
             has_where: words.contains_keyword("WHERE"),
+            columns: updated_columns(tokens, words.at),
         }];
     }
     if words.eat(&["DELETE", "FROM"]) {
@@ -1054,9 +1105,11 @@ fn dml_in_query(tokens: &[Token], range: TextRange) -> Vec<OpKind> {
         let name = |words: &mut Words<'_>| words.name().map(|value| ident(&value, range));
         if words.is(index, "UPDATE") {
             at.skip(&["ONLY"]);
+            let table = name(&mut at);
             ops.push(OpKind::UpdateRows {
-                table: name(&mut at),
+                table,
                 has_where: at.contains_keyword("WHERE"),
+                columns: updated_columns(tokens, at.at),
             });
         } else if words.is(index, "DELETE") && at.eat(&["FROM"]) {
             at.skip(&["ONLY"]);
@@ -1131,7 +1184,7 @@ mod tests {
         let lowered = ops(sql);
         assert_eq!(lowered.len(), 2, "{lowered:?}");
         assert!(
-            matches!(&lowered[0], OpKind::UpdateRows { has_where: true, table: Some(t) } if t.value == "t")
+            matches!(&lowered[0], OpKind::UpdateRows { has_where: true, table: Some(t), .. } if t.value == "t")
         );
         assert!(
             matches!(&lowered[1], OpKind::OtherSql { .. }),
@@ -1388,6 +1441,17 @@ mod tests {
         let lowered = ops("ALTER TABLE users DROP COLUMN email CASCADE NONSENSE TOKENS HERE");
         assert!(
             matches!(&lowered[0], OpKind::DropColumn { column: Some(c), .. } if c.value == "email"),
+            "{lowered:?}"
+        );
+        let lowered =
+            ops("UPDATE users u SET status = coalesce(a, b), u.note = 'x, y' WHERE id = 1");
+        assert!(
+            matches!(&lowered[0], OpKind::UpdateRows { columns, .. } if columns == &["status", "note"]),
+            "{lowered:?}"
+        );
+        let lowered = ops("UPDATE users SET (a, b) = (1, 2)");
+        assert!(
+            matches!(&lowered[0], OpKind::UpdateRows { columns, .. } if columns.is_empty()),
             "{lowered:?}"
         );
         let lowered = ops("UPDATE ONLY accounts SET x = 1 WHERE id = 1 RETURNING NONSENSE ((");

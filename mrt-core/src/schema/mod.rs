@@ -24,7 +24,7 @@ pub use replay::{
     Replay, ReplayStep, RevisionReplay, RevisionResidue, replay, replay_some_with, replay_with,
 };
 pub use scratch::Scratch;
-pub use types::{same_type, widens_string};
+pub use types::{postgres_alters_in_place, same_type, widens_string};
 
 use crate::ir::ConstraintKind;
 

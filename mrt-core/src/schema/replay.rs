@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use super::diff::{Residue, ResidueKind, residue};
 use super::{ObjectKey, Schema, Table, Touched, key};
-use crate::ir::{AlterColumn, Migration, OpKind, Operation};
+use crate::ir::{AlterColumn, ConstraintKind, Migration, OpKind, Operation};
 use crate::project::Project;
 use crate::settings::{Dialect, Settings};
 
@@ -27,6 +27,10 @@ pub struct RevisionReplay {
     /// `AlterField`, SQL `ALTER COLUMN ... TYPE`), the type the column had before the revision, as
     /// written, when the model knew it: `(index into the upgrade's ops, type)`.
     pub types_before: Vec<(usize, String)>,
+    /// For each upgrade operation that drops a unique constraint or a unique index, the columns
+    /// it was on before the revision, when the model knew them: `(index into the upgrade's ops,
+    /// columns)`.
+    pub unique_columns_dropped: Vec<(usize, Vec<String>)>,
 }
 
 impl RevisionReplay {
@@ -44,6 +48,15 @@ impl RevisionReplay {
             .iter()
             .find(|(at, _)| *at == index)
             .map(|(_, type_text)| type_text.as_str())
+    }
+
+    /// The columns of the unique constraint or unique index the upgrade operation at `index`
+    /// drops, when the model knew them.
+    pub fn unique_columns_dropped_at(&self, index: usize) -> Option<&[String]> {
+        self.unique_columns_dropped
+            .iter()
+            .find(|(at, _)| *at == index)
+            .map(|(_, columns)| columns.as_slice())
     }
 }
 
@@ -347,6 +360,10 @@ fn walk<'p>(
         let revision = RevisionReplay {
             opaque: up.opaque.is_some() || !migration.syntax_errors.is_empty(),
             types_before: types_before(&before, body_ops(migration.upgrade.as_ref())),
+            unique_columns_dropped: unique_columns_dropped(
+                &before,
+                body_ops(migration.upgrade.as_ref()),
+            ),
             unreleased_tables: if options.unreleased {
                 before
                     .tables()
@@ -410,6 +427,54 @@ fn types_before(before: &Schema, ops: &[Operation]) -> Vec<(usize, String)> {
                 .type_text
                 .clone()?;
             Some((index, type_text))
+        })
+        .collect()
+}
+
+/// The columns, in `before`, of the unique constraints and unique indexes that `ops` drop (see
+/// [`RevisionReplay::unique_columns_dropped`]). An index dropped without its table is looked for
+/// in every table.
+fn unique_columns_dropped(before: &Schema, ops: &[Operation]) -> Vec<(usize, Vec<String>)> {
+    ops.iter()
+        .enumerate()
+        .filter_map(|(index, op)| {
+            let columns = match &op.kind {
+                OpKind::DropConstraint {
+                    name: Some(name),
+                    table: Some(table),
+                    ..
+                } => before
+                    .table(&table.value)?
+                    .constraints
+                    .iter()
+                    .find(|constraint| {
+                        constraint.kind == ConstraintKind::Unique
+                            && constraint
+                                .name
+                                .as_deref()
+                                .is_some_and(|known| known.eq_ignore_ascii_case(&name.value))
+                    })?
+                    .columns
+                    .clone(),
+                OpKind::DropIndex {
+                    name: Some(name),
+                    table,
+                    ..
+                } => {
+                    let tables: Vec<&Table> = match table {
+                        Some(table) => before.table(&table.value).into_iter().collect(),
+                        None => before.tables().collect(),
+                    };
+                    tables
+                        .iter()
+                        .flat_map(|table| &table.indexes)
+                        .find(|known| known.unique && known.name.eq_ignore_ascii_case(&name.value))?
+                        .columns
+                        .clone()
+                }
+                _ => return None,
+            };
+            Some((index, columns))
         })
         .collect()
 }

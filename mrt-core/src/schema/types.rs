@@ -134,6 +134,71 @@ pub fn widens_string(before: &str, after: &str) -> bool {
     }
 }
 
+/// Whether PostgreSQL changes a column from type `before` to `after` without rewriting the table
+/// or rebuilding its indexes: a string widened ([`widens_string`]), a float of the same storage
+/// (`FLOAT` and `FLOAT(53)` are both `double precision`; `REAL` is not), or the same type written
+/// another way ([`same_type`]). Other databases have rules of their own (MySQL rewrites a
+/// `VARCHAR` that crosses 255 bytes of length, for one), which this does not speak for.
+pub fn postgres_alters_in_place(before: &str, after: &str) -> bool {
+    match (float_storage(before), float_storage(after)) {
+        (FloatStorage::Bytes(before), FloatStorage::Bytes(after)) => before == after,
+        (FloatStorage::NotFloat, FloatStorage::NotFloat) => {
+            same_type(before, after) || widens_string(before, after)
+        }
+        // A float and another type (`same_type` folds `REAL` and `DOUBLE` into one `float`), or
+        // a float whose precision could not be read.
+        _ => false,
+    }
+}
+
+/// How PostgreSQL stores a type, as far as floats go.
+enum FloatStorage {
+    /// A float in this many bytes: 4 for `REAL` / `FLOAT(p)` with `p <= 24`, 8 for
+    /// `DOUBLE PRECISION` / `FLOAT` / `FLOAT(p)` with `p > 24`.
+    Bytes(u8),
+    /// A float whose precision could not be read (a variable).
+    Unread,
+    /// Not a float.
+    NotFloat,
+}
+
+fn float_storage(text: &str) -> FloatStorage {
+    let compact: String = text
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect::<String>()
+        .to_ascii_lowercase();
+    let (head, args) = match compact.find('(') {
+        Some(open) => (&compact[..open], &compact[open..]),
+        None => (compact.as_str(), ""),
+    };
+    let name = head.rsplit('.').next().unwrap_or(head);
+    match name {
+        "real" | "float4" => FloatStorage::Bytes(4),
+        "doubleprecision" | "double" | "double_precision" | "float8" => FloatStorage::Bytes(8),
+        "float" => {
+            let inner = args
+                .strip_prefix('(')
+                .and_then(|rest| rest.strip_suffix(')'))
+                .unwrap_or("");
+            // The precision is the first positional argument or `precision=`.
+            let precision = inner.split(',').enumerate().find_map(|(at, arg)| {
+                arg.strip_prefix("precision=")
+                    .or_else(|| (at == 0 && !arg.contains('=')).then_some(arg))
+            });
+            match precision {
+                None | Some("" | "none") => FloatStorage::Bytes(8),
+                Some(precision) => match precision.parse::<u32>() {
+                    Ok(bits) if bits <= 24 => FloatStorage::Bytes(4),
+                    Ok(_) => FloatStorage::Bytes(8),
+                    Err(_) => FloatStorage::Unread,
+                },
+            }
+        }
+        _ => FloatStorage::NotFloat,
+    }
+}
+
 /// The canonical form of a server default: the SQL it sends. A Python string literal `"x"` is
 /// SQL `'x'`, compared without its quotes; `sa.text("now()")` is `now()`; `sa.func.now()` is `now()`; `sa.false()` is `false`.
 pub(crate) fn canonical_default(text: &str) -> String {
@@ -293,6 +358,38 @@ mod tests {
             canonical_default("\"0\""),
             canonical_default("sa.text(\"1\")")
         );
+    }
+
+    #[test]
+    fn postgres_alters_in_place_only_without_a_rewrite() {
+        for (before, after) in [
+            ("sa.String(50)", "sa.String(length=200)"),
+            ("VARCHAR(50)", "TEXT"),
+            ("sa.VARCHAR(length=10)", "sa.String()"),
+            ("sa.Float()", "sa.Float(53)"),
+            ("sa.Float(precision=53)", "DOUBLE PRECISION"),
+            ("REAL", "sa.Float(24)"),
+            ("sa.String(length=50)", "VARCHAR(50)"),
+        ] {
+            assert!(
+                postgres_alters_in_place(before, after),
+                "{before} -> {after}"
+            );
+        }
+        for (before, after) in [
+            ("sa.String(200)", "sa.String(50)"),
+            ("sa.Text()", "sa.String(50)"),
+            ("sa.Integer()", "sa.BigInteger()"),
+            ("REAL", "sa.Float()"),
+            ("sa.Float(precision=p)", "sa.Float(53)"),
+            ("sa.Float()", "sa.Numeric()"),
+            ("MyType()", "MyType()x"),
+        ] {
+            assert!(
+                !postgres_alters_in_place(before, after),
+                "{before} -> {after}"
+            );
+        }
     }
 }
 

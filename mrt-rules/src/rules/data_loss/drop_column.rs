@@ -32,6 +32,10 @@ mrt_core::declare_rule! {
     /// one table by MRT208, so that each fact is reported once. A column added earlier in the same
     /// upgrade, or on a table created there, holds no data and is not reported; a column of a
     /// table the same upgrade then drops is reported once, as the table's drop (MRT202).
+    /// A column whose data the upgrade first copies to another table with SQL that names it
+    /// (`INSERT INTO backup SELECT id, c FROM t`, `UPDATE other SET x = t.c FROM t`), and that the
+    /// downgrade re-adds and writes back (`UPDATE t SET c = ...`), is not reported: the loss is
+    /// answered. Whether the copy takes every value is not checked.
     pub(crate) struct DropColumn {
         code: "MRT201",
         name: "drop-column",

@@ -30,6 +30,10 @@ mrt_core::declare_rule! {
     /// ## Known problems
     /// A column added earlier in the same upgrade, or on a table created there, is not reported. A
     /// batch drop that ends an add/update/drop sequence on its table is reported by MRT208 alone.
+    /// A column whose data the upgrade first copies to another table with SQL that names it
+    /// (`INSERT INTO backup SELECT id, c FROM t`, `UPDATE other SET x = t.c FROM t`), and that the
+    /// downgrade re-adds and writes back (`UPDATE t SET c = ...`), is not reported: the loss is
+    /// answered. Whether the copy takes every value is not checked.
     pub(crate) struct DropColumnInBatch {
         code: "MRT206",
         name: "drop-column-in-batch",

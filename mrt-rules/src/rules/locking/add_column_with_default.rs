@@ -10,9 +10,8 @@ const FIRST_FAST_DEFAULT_VERSION: u32 = 11;
 mrt_core::declare_rule! {
     /// ## What it does
     /// Reports an upgrade that adds a column with a server default to an existing table, when the
-    /// target is PostgreSQL older than 11 or of unknown version: `op.add_column` (also in a batch
-    /// block) of a column with `server_default=...`, or SQL `ALTER TABLE ... ADD COLUMN ...
-    /// DEFAULT ...`.
+    /// configured target is PostgreSQL older than 11: `op.add_column` (also in a batch block) of a
+    /// column with `server_default=...`, or SQL `ALTER TABLE ... ADD COLUMN ... DEFAULT ...`.
     ///
     /// ## Why is this bad?
     /// Before PostgreSQL 11, adding a column with a default writes the default into every row:
@@ -28,9 +27,8 @@ mrt_core::declare_rule! {
     ///
     /// Use instead:
     ///
-    /// On PostgreSQL 11 or later, say so with `--postgres-version 11` (or higher) and the rule
-    /// stays quiet. On older versions, add the column without a default, set the default for new
-    /// rows, and backfill the old ones in batches:
+    /// On PostgreSQL 11 or later nothing is needed. On older versions, add the column without a
+    /// default, set the default for new rows, and backfill the old ones in batches:
     /// ```python
     /// def upgrade():
     ///     op.add_column("orders", sa.Column("status", sa.Text()))
@@ -39,8 +37,10 @@ mrt_core::declare_rule! {
     /// ```
     ///
     /// ## Known problems
-    /// With no target version configured the rule assumes an old PostgreSQL and reports: set
-    /// `--postgres-version 11` (or higher) to turn it off. It is quiet for other dialects, for
+    /// With no target version configured (`--postgres-version`, `postgres-version` in the
+    /// configuration) the target is the oldest PostgreSQL still supported upstream (14; see
+    /// `mrt check --show-settings`), so the rule speaks only when a project says it targets a
+    /// version before 11. It is quiet for other dialects, for
     /// `server_default=None` (and SQL `DEFAULT NULL`), and for a table created earlier in the same
     /// upgrade. A volatile default (`random()`, `clock_timestamp()`) rewrites the table on every
     /// version; this rule only reasons about the version.
@@ -59,11 +59,8 @@ impl Rule for AddColumnWithDefault {
         if cx.settings.dialect != Dialect::Postgresql {
             return;
         }
-        if cx
-            .settings
-            .postgres_version
-            .is_some_and(|version| version >= FIRST_FAST_DEFAULT_VERSION)
-        {
+        let version = cx.settings.target_postgres_version();
+        if version >= FIRST_FAST_DEFAULT_VERSION {
             return;
         }
         for DefaultedAddition {
@@ -79,10 +76,6 @@ impl Rule for AddColumnWithDefault {
                 continue;
             }
             let described = column_label(table.as_ref(), column.name.as_ref());
-            let version = cx
-                .settings
-                .postgres_version
-                .map_or_else(|| "before 11".to_owned(), |version| version.to_string());
             findings.push(
                 Finding::new(
                     default.range,
@@ -90,7 +83,7 @@ impl Rule for AddColumnWithDefault {
                         "Column {described} is added with a server default: on PostgreSQL {version} this rewrites the whole table under an ACCESS EXCLUSIVE lock"
                     ),
                 )
-                .with_help("On PostgreSQL 11+ pass `--postgres-version 11`; otherwise add the column without a default, set the default with `alter_column`, and backfill existing rows in batches")
+                .with_help("Add the column without a default, set the default with `alter_column`, and backfill existing rows in batches; or, if the target is PostgreSQL 11 or later, configure `--postgres-version`")
                 .within(op.range),
             );
         }
@@ -132,14 +125,14 @@ def downgrade():
     }
 
     #[test]
-    fn reports_when_the_version_is_unknown_or_old() {
-        assert_eq!(codes(with_version(None)), ["MRT405", "MRT405"]);
+    fn reports_when_the_configured_version_is_old() {
         assert_eq!(codes(with_version(Some(10))), ["MRT405", "MRT405"]);
         assert_eq!(codes(with_version(Some(9))), ["MRT405", "MRT405"]);
     }
 
     #[test]
-    fn quiet_from_postgresql_11() {
+    fn quiet_from_postgresql_11_and_by_default() {
+        assert_eq!(codes(with_version(None)), Vec::<&str>::new());
         for version in [11, 12, 17] {
             assert_eq!(codes(with_version(Some(version))), Vec::<&str>::new());
         }

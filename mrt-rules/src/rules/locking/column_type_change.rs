@@ -1,6 +1,8 @@
+use mrt_core::schema::postgres_alters_in_place;
+use mrt_core::settings::Dialect;
 use mrt_core::{Finding, MigrationContext, Rule};
 
-use crate::helpers::{column_label, existing_column_type_change};
+use crate::helpers::{column_label, existing_column_type_change, type_before};
 
 mrt_core::declare_rule! {
     /// ## What it does
@@ -23,17 +25,23 @@ mrt_core::declare_rule! {
     /// Use instead:
     ///
     /// Add a column of the new type, backfill it in batches, switch the code over, then drop the
-    /// old column in a later revision. When the change is known not to rewrite (widening a
-    /// `varchar`, `varchar` to `text`), suppress the finding with the reason:
+    /// old column in a later revision. When the change is known not to rewrite and the rule
+    /// cannot tell (the type before is unknown), suppress the finding with the reason:
     /// ```python
     /// def upgrade():
     ///     op.alter_column("users", "name", type_=sa.String(200))  # noqa: MRT303 varchar widening, no rewrite
     /// ```
     ///
     /// ## Known problems
-    /// The rule does not know which casts are binary-compatible, so changes that PostgreSQL does
-    /// without a rewrite (a longer `varchar`, `varchar` to `text`) are reported too. A type change
-    /// on a table created, or a column added, earlier in the same upgrade is not reported.
+    /// On PostgreSQL (the default dialect) the rule stays quiet when it knows the type before (as
+    /// the earlier revisions left it, else from `existing_type=`) and the change rewrites
+    /// nothing: `VARCHAR(n)` widened to a larger `m` or to no length, `VARCHAR` to `TEXT`, `FLOAT`
+    /// to `FLOAT(53)` (both `double precision`), or the same type written another way
+    /// (`sa.String(length=50)` for `VARCHAR(50)`). Other casts PostgreSQL does without a rewrite
+    /// (`varchar` to `citext`, a `numeric` widened) are still reported, and so is every change
+    /// from an unknown type. On other dialects every change is reported: MySQL, for one, rewrites
+    /// a `VARCHAR` whose length crosses 255 bytes. A type change on a table created, or a column
+    /// added, earlier in the same upgrade is not reported.
     pub(crate) struct ColumnTypeChange {
         code: "MRT303",
         name: "column-type-change",
@@ -45,6 +53,11 @@ mrt_core::declare_rule! {
 }
 
 impl Rule for ColumnTypeChange {
+    // The type a column had before: on PostgreSQL a change from it may rewrite nothing.
+    fn uses_schema(&self) -> bool {
+        true
+    }
+
     fn check_migration(&self, cx: &MigrationContext<'_>, findings: &mut Vec<Finding>) {
         let Some(upgrade) = &cx.migration.upgrade else {
             return;
@@ -55,6 +68,12 @@ impl Rule for ColumnTypeChange {
             else {
                 continue;
             };
+            if cx.settings.dialect == Dialect::Postgresql
+                && type_before(cx, alter, index)
+                    .is_some_and(|before| postgres_alters_in_place(before, &type_text.value))
+            {
+                continue;
+            }
             let described = column_label(alter.table.as_ref(), alter.column.as_ref());
             findings.push(
                 Finding::new(
@@ -68,5 +87,44 @@ impl Rule for ColumnTypeChange {
                 .within(op.range),
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use mrt_core::{Dialect, Settings};
+
+    use super::ColumnTypeChange;
+
+    // Widenings that PostgreSQL does in place; MySQL may rewrite for them.
+    const WIDENINGS: &str = r#"
+import sqlalchemy as sa
+from alembic import op
+
+revision = "a1"
+down_revision = None
+
+
+def upgrade():
+    op.alter_column("users", "name", type_=sa.String(300), existing_type=sa.String(50))
+    op.alter_column("users", "bio", type_=sa.Text(), existing_type=sa.String(500))
+
+
+def downgrade():
+    op.alter_column("users", "bio", type_=sa.String(500), existing_type=sa.Text())
+    op.alter_column("users", "name", type_=sa.String(50), existing_type=sa.String(300))
+"#;
+
+    fn codes(dialect: Dialect) -> Vec<&'static str> {
+        let mut settings = Settings::default();
+        settings.dialect = dialect;
+        crate::helpers::codes_under(&ColumnTypeChange, WIDENINGS, settings)
+    }
+
+    #[test]
+    fn widenings_are_quiet_on_postgresql_only() {
+        assert_eq!(codes(Dialect::Postgresql), Vec::<&str>::new());
+        assert_eq!(codes(Dialect::Mysql), ["MRT303", "MRT303"]);
+        assert_eq!(codes(Dialect::Generic), ["MRT303", "MRT303"]);
     }
 }

@@ -1,4 +1,4 @@
-use mrt_core::ir::OpKind;
+use mrt_core::ir::{OpKind, Operation};
 use mrt_core::{Finding, Framework, MigrationContext, Rule};
 
 use crate::helpers::{name_range, named, operation_range};
@@ -31,6 +31,10 @@ mrt_core::declare_rule! {
     /// ## Known problems
     /// An Alembic environment configured to run each migration outside a transaction
     /// (`transaction_per_migration` with autocommit) is not detected from the migration file.
+    /// SQL `COMMIT` (or `END`) run earlier in the upgrade ends Alembic's transaction, and what
+    /// follows it runs outside one (the way migrations built indexes concurrently before
+    /// `autocommit_block()` existed): not reported, unless a `BEGIN` comes between. A commit made
+    /// through the connection object (`op.get_bind().commit()`) is not seen.
     pub(crate) struct ConcurrentIndexInTransaction {
         code: "MRT414",
         name: "concurrent-index-in-transaction",
@@ -68,7 +72,7 @@ impl Rule for ConcurrentIndexInTransaction {
                     "Set `atomic = False` on the migration (and keep other operations out of it)",
                 ),
                 _ => (
-                    !op.context.autocommit,
+                    !op.context.autocommit && !transaction_ended_before(&upgrade.ops, index),
                     "Run it inside `with op.get_context().autocommit_block():`",
                 ),
             };
@@ -88,4 +92,27 @@ impl Rule for ConcurrentIndexInTransaction {
             );
         }
     }
+}
+
+/// Whether SQL earlier in the upgrade ends the migration's transaction (`op.execute("COMMIT")`, or
+/// `END`) and none starts another after it: the statements that follow run outside a transaction
+/// block, the way migrations written before `autocommit_block()` existed build indexes
+/// concurrently.
+fn transaction_ended_before(ops: &[Operation], index: usize) -> bool {
+    let first_keyword = |op: &Operation| match &op.kind {
+        OpKind::OtherSql { keyword } => keyword
+            .split_whitespace()
+            .next()
+            .map(str::to_ascii_uppercase),
+        _ => None,
+    };
+    ops[..index]
+        .iter()
+        .rev()
+        .find_map(|op| match first_keyword(op).as_deref() {
+            Some("COMMIT" | "END") => Some(true),
+            Some("BEGIN" | "START") => Some(false),
+            _ => None,
+        })
+        .unwrap_or(false)
 }

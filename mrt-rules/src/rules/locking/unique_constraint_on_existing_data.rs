@@ -1,7 +1,7 @@
-use mrt_core::ir::{ConstraintDef, ConstraintKind, Name, OpKind};
+use mrt_core::ir::{ConstraintDef, ConstraintKind, Name, OpKind, Operation};
 use mrt_core::{Finding, MigrationContext, Rule};
 
-use crate::helpers::{is_new_table, name_of, name_range};
+use crate::helpers::{is_new_table, name_of, name_range, same_name, server_default};
 
 mrt_core::declare_rule! {
     /// ## What it does
@@ -38,7 +38,12 @@ mrt_core::declare_rule! {
     /// ## Known problems
     /// A unique index built without `CONCURRENTLY` is reported twice on purpose: by this rule for
     /// the duplicates that make it fail, and by MRT407 for the lock it takes. A unique constraint
-    /// on a table created earlier in the same upgrade is not reported. `sa.Column(...,
+    /// on a table created earlier in the same upgrade is not reported. Nor is one that cannot
+    /// fail: one that replaces a unique constraint or index the upgrade dropped before it, on the
+    /// same table, when every column of the dropped one is among its own (the same columns, or
+    /// the dropped key on fewer; its columns are known from the earlier revisions), and one on a
+    /// column added earlier in the same upgrade without a server default and not updated since
+    /// (it holds only NULLs, and NULLs never collide). `sa.Column(...,
     /// unique=True)` given to `add_column`, and SQL `ADD COLUMN ... UNIQUE`, are not seen yet.
     pub(crate) struct UniqueConstraintOnExistingData {
         code: "MRT406",
@@ -51,28 +56,38 @@ mrt_core::declare_rule! {
 }
 
 impl Rule for UniqueConstraintOnExistingData {
+    // The columns of a unique key the upgrade drops: a replacement on them cannot fail.
+    fn uses_schema(&self) -> bool {
+        true
+    }
+
     fn check_migration(&self, cx: &MigrationContext<'_>, findings: &mut Vec<Finding>) {
         let Some(upgrade) = &cx.migration.upgrade else {
             return;
         };
         let new_objects = cx.facts.new_objects();
         for (index, op) in upgrade.ops.iter().enumerate() {
-            let (what, name, table): (&str, &Name, &Name) = match &op.kind {
+            let (what, name, table, columns): (&str, &Name, &Name, &[String]) = match &op.kind {
                 OpKind::CreateIndex {
                     name,
                     table,
                     unique: true,
+                    columns,
                     ..
-                } => ("index", name, table),
+                } => ("index", name, table, columns),
                 OpKind::CreateConstraint(ConstraintDef {
                     kind: ConstraintKind::Unique,
                     name,
                     table,
+                    columns,
                     ..
-                }) => ("constraint", name, table),
+                }) => ("constraint", name, table, columns),
                 _ => continue,
             };
-            if is_new_table(new_objects, table, index) {
+            if is_new_table(new_objects, table, index)
+                || replaces_a_looser_key(cx, &upgrade.ops, index, table, columns)
+                || on_a_column_of_nulls(&upgrade.ops, index, table, columns)
+            {
                 continue;
             }
             let subject = name_of(name).map_or_else(
@@ -95,4 +110,63 @@ impl Rule for UniqueConstraintOnExistingData {
             );
         }
     }
+}
+
+/// Whether the unique key created at `index` replaces one the upgrade dropped before it, on the
+/// same table, whose columns are all among its own (the same columns, or the dropped key on fewer
+/// of them): rows that were distinct on the dropped key are distinct on this one. The dropped
+/// key's columns come from the replay of the earlier revisions.
+fn replaces_a_looser_key(
+    cx: &MigrationContext<'_>,
+    ops: &[Operation],
+    index: usize,
+    table: &Name,
+    columns: &[String],
+) -> bool {
+    let Some(replay) = cx.replay else {
+        return false;
+    };
+    if columns.is_empty() {
+        return false;
+    }
+    ops[..index].iter().enumerate().any(|(at, op)| {
+        let on_table = match &op.kind {
+            OpKind::DropConstraint { table: dropped, .. } => {
+                name_of(table).is_some_and(|table| same_name(dropped, table))
+            }
+            // `drop_index` may leave its table out: the replay found it by name.
+            OpKind::DropIndex { table: dropped, .. } => {
+                dropped.is_none() || name_of(table).is_some_and(|table| same_name(dropped, table))
+            }
+            _ => false,
+        };
+        on_table
+            && replay.unique_columns_dropped_at(at).is_some_and(|dropped| {
+                !dropped.is_empty()
+                    && dropped
+                        .iter()
+                        .all(|column| columns.iter().any(|c| c.eq_ignore_ascii_case(column)))
+            })
+    })
+}
+
+/// Whether one column of the unique key created at `index` was added earlier in the upgrade
+/// without a server default, and no `UPDATE` of its table ran in between: it holds only NULLs,
+/// which are all distinct, so no two rows can collide on the key.
+fn on_a_column_of_nulls(ops: &[Operation], index: usize, table: &Name, columns: &[String]) -> bool {
+    let Some(table) = name_of(table) else {
+        return false;
+    };
+    columns.iter().any(|column| {
+        let Some(added) = ops[..index].iter().position(|op| {
+            matches!(&op.kind, OpKind::AddColumn { table: on, column: def }
+                if same_name(on, table) && same_name(&def.name, column) && server_default(def).is_none())
+        }) else {
+            return false;
+        };
+        !ops[added + 1..index].iter().any(|op| {
+            matches!(&op.kind, OpKind::UpdateRows { table: updated, .. }
+                if updated.is_none() || same_name(updated, table))
+        })
+    })
 }

@@ -33,8 +33,9 @@ mrt_core::declare_rule! {
     ///
     /// ## Known problems
     /// Triggers are matched by name. A trigger on a table created earlier in the same upgrade is
-    /// not reported: dropping the table drops it. A downgrade that is missing, empty or only
-    /// raises is left to MRT101, MRT102 and MRT804.
+    /// not reported: dropping the table drops it. A downgrade that only raises is left to MRT804; a
+    /// missing or empty one (`pass`) is reported here too, beside MRT101 or MRT102, and the message
+    /// says which.
     pub(crate) struct CreateTriggerWithoutDrop {
         code: "MRT502",
         name: "create-trigger-without-drop",

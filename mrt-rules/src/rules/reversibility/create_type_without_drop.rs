@@ -45,8 +45,9 @@ mrt_core::declare_rule! {
     /// `f"DROP TYPE {MOOD}"`, `sa.Enum(name=MOOD).drop(bind)` with `MOOD` a module constant) is.
     /// `create_type=False` (the type is managed elsewhere) is not reported. A chain configured for
     /// SQLite (`dialect = "sqlite"`) has no types: SQLAlchemy stores an enum there as text with a
-    /// check, and nothing is left to drop. A downgrade that is missing, empty or only raises is
-    /// left to MRT101, MRT102 and MRT804.
+    /// check, and nothing is left to drop. A downgrade that only raises is left to MRT804; a
+    /// missing or empty one (`pass`) is reported here too, beside MRT101 or MRT102, and the message
+    /// says which.
     pub(crate) struct CreateTypeWithoutDrop {
         code: "MRT503",
         name: "create-type-without-drop",

@@ -1,7 +1,9 @@
-use mrt_core::ir::OpKind;
+use mrt_core::ir::{Name, OpKind};
 use mrt_core::{Finding, MigrationContext, Rule};
 
-use crate::helpers::{MultiSteps, both_same, downgrade_has, label, name_range, operation_range};
+use crate::helpers::{
+    MultiSteps, both_same, downgrade_has, label, name_of, name_range, operation_range, same_name,
+};
 
 mrt_core::declare_rule! {
     /// ## What it does
@@ -33,7 +35,9 @@ mrt_core::declare_rule! {
     /// same rows is not checked. The word `UPDATE` in a comment, a string literal or a function or
     /// trigger body (`$$ ... $$`) is not a statement and is not reported. An `UPDATE` of a table
     /// created earlier in the same upgrade changes no earlier data and is not reported. An
-    /// `UPDATE` that backfills an add/update/drop sequence is reported by MRT208 alone. Updates
+    /// `UPDATE` that backfills an add/update/drop sequence is reported by MRT208 alone. An
+    /// `UPDATE` that only fills columns the same upgrade added (its `SET` names no other column)
+    /// and the downgrade drops is not reported: its values leave with the columns. Updates
     /// written with SQLAlchemy expressions (`op.execute(users.update()...)`), or inside a
     /// `WITH ... AS (UPDATE ...)` query, are not read.
     pub(crate) struct DataUpdateWithoutReverse {
@@ -55,10 +59,12 @@ impl Rule for DataUpdateWithoutReverse {
         let new_objects = cx.facts.created_in_upgrade();
         let multi_steps = MultiSteps::of(upgrade, cx.facts.created_in_upgrade());
         for (index, op) in upgrade.ops.iter().enumerate() {
-            let OpKind::UpdateRows { table, .. } = &op.kind else {
+            let OpKind::UpdateRows { table, columns, .. } = &op.kind else {
                 continue;
             };
-            if multi_steps.rewrites_at(index) {
+            if multi_steps.rewrites_at(index)
+                || backfills_columns_the_downgrade_drops(cx, table, columns, index)
+            {
                 continue;
             }
             if let Some(table) = table
@@ -84,4 +90,27 @@ impl Rule for DataUpdateWithoutReverse {
             );
         }
     }
+}
+
+/// Whether the `UPDATE` at `index` only fills columns that the upgrade added before it and that
+/// the downgrade drops: the values it writes go with the columns, and no earlier value is
+/// overwritten. An `UPDATE` whose assigned columns could not all be read is not one.
+fn backfills_columns_the_downgrade_drops(
+    cx: &MigrationContext<'_>,
+    table: &Name,
+    columns: &[String],
+    index: usize,
+) -> bool {
+    let Some(table_name) = name_of(table) else {
+        return false;
+    };
+    let added = cx.facts.created_in_upgrade();
+    !columns.is_empty()
+        && columns.iter().all(|column| {
+            added.column_before(table_name, column, index)
+                && downgrade_has(cx.migration, |kind| {
+                    matches!(kind, OpKind::DropColumn { table: dropped_from, column: Some(dropped) }
+                        if same_name(dropped_from, table_name) && dropped.value.eq_ignore_ascii_case(column))
+                })
+        })
 }

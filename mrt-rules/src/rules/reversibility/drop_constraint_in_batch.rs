@@ -42,8 +42,15 @@ mrt_core::declare_rule! {
     /// ## Known problems
     /// A foreign key (`type_="foreignkey"`) is reported by MRT205, in a batch block or not, and a
     /// drop outside a batch block by MRT409. The constraint is matched by name and table; its
-    /// definition is not compared. A downgrade that is missing, empty or only raises is left to
-    /// MRT101, MRT102 and MRT804.
+    /// definition is not compared. A downgrade that only raises is left to MRT804; a missing or
+    /// empty one (`pass`) is reported here too, beside MRT101 or MRT102, and the message says
+    /// which. A constraint the upgrade re-creates after dropping it (to change its
+    /// definition), or a unique constraint it replaces by a unique constraint or index on the
+    /// same columns under another name (its columns known from the earlier revisions), is kept,
+    /// and not reported; whether its definition is restored is MRT801's. The
+    /// downgrade's re-creation may name the table as it is after renaming it back, and its name
+    /// may be computed the ways the linter reads (`op.f()`, `batch_op.f()`, constants, f-strings
+    /// in a loop over a literal tuple).
     pub(crate) struct DropConstraintInBatch {
         code: "MRT410",
         name: "drop-constraint-in-batch",
@@ -56,6 +63,11 @@ mrt_core::declare_rule! {
 }
 
 impl Rule for DropConstraintInBatch {
+    // The columns of a dropped unique constraint: a replacement on them keeps it.
+    fn uses_schema(&self) -> bool {
+        true
+    }
+
     fn check_migration(&self, cx: &MigrationContext<'_>, findings: &mut Vec<Finding>) {
         for (op, name, table) in helpers::unrecreated_constraint_drops(cx, |op, foreign_key| {
             op.context.batch.is_some() && !foreign_key
@@ -65,7 +77,7 @@ impl Rule for DropConstraintInBatch {
             findings.push(
                 Finding::new(
                     helpers::name_range(name, op),
-                    format!("Dropping {constraint} on {on} in a batch block is not undone by the downgrade: after a rollback nothing enforces it"),
+                    format!("Dropping {constraint} on {on} in a batch block {}: after a rollback nothing enforces it", helpers::not_undone(cx.migration)),
                 )
                 .with_help(format!("Re-create {} on {on} in `downgrade()`, inside `batch_alter_table` on SQLite", helpers::label(name, "the constraint")))
                 .within(op.range),

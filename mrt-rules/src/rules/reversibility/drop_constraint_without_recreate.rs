@@ -42,8 +42,15 @@ mrt_core::declare_rule! {
     /// A foreign key (`type_="foreignkey"`) is reported by MRT205 and a drop inside
     /// `batch_alter_table` by MRT410. SQL `DROP CONSTRAINT` does not say what kind of constraint it
     /// drops, so a foreign key dropped that way is reported here. The constraint is matched by name
-    /// and table; its definition is not compared. A downgrade that is missing, empty or only raises
-    /// is left to MRT101, MRT102 and MRT804.
+    /// and table; its definition is not compared. A downgrade that only raises is left to MRT804; a
+    /// missing or empty one (`pass`) is reported here too, beside MRT101 or MRT102, and the message
+    /// says which. A constraint the upgrade re-creates after dropping it (to change its
+    /// definition), or a unique constraint it replaces by a unique constraint or index on the
+    /// same columns under another name (its columns known from the earlier revisions), is kept,
+    /// and not reported; whether its definition is restored is MRT801's. The
+    /// downgrade's re-creation may name the table as it is after renaming it back, and its name
+    /// may be computed the ways the linter reads (`op.f()`, `batch_op.f()`, constants, f-strings
+    /// in a loop over a literal tuple).
     pub(crate) struct DropConstraintWithoutRecreate {
         code: "MRT409",
         name: "drop-constraint-without-recreate",
@@ -56,6 +63,11 @@ mrt_core::declare_rule! {
 }
 
 impl Rule for DropConstraintWithoutRecreate {
+    // The columns of a dropped unique constraint: a replacement on them keeps it.
+    fn uses_schema(&self) -> bool {
+        true
+    }
+
     fn check_migration(&self, cx: &MigrationContext<'_>, findings: &mut Vec<Finding>) {
         for (op, name, table) in helpers::unrecreated_constraint_drops(cx, |op, foreign_key| {
             op.context.batch.is_none() && !foreign_key
@@ -65,9 +77,15 @@ impl Rule for DropConstraintWithoutRecreate {
             findings.push(
                 Finding::new(
                     helpers::name_range(name, op),
-                    format!("Dropping {constraint} on {on} is not undone by the downgrade: after a rollback nothing enforces it"),
+                    format!(
+                        "Dropping {constraint} on {on} {}: after a rollback nothing enforces it",
+                        helpers::not_undone(cx.migration)
+                    ),
                 )
-                .with_help(format!("Re-create {} on {on} in `downgrade()`", helpers::label(name, "the constraint")))
+                .with_help(format!(
+                    "Re-create {} on {on} in `downgrade()`",
+                    helpers::label(name, "the constraint")
+                ))
                 .within(op.range),
             );
         }

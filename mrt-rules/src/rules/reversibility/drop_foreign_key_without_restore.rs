@@ -40,11 +40,16 @@ mrt_core::declare_rule! {
     /// ## Known problems
     /// When the kind is not given (SQL, or `drop_constraint` without `type_`), a foreign key is
     /// recognised by its name: `fk_...`, `..._fkey` (PostgreSQL's default) or `..._fk`. Other
-    /// constraint drops are MRT409's and MRT410's. A downgrade that is missing, empty or only raises
-    /// is left to MRT101, MRT102 and MRT804; one that runs SQL the linter cannot model (built at run
-    /// time, a `DO` block) is not judged, since that SQL may re-create the key. A key whose name
-    /// the migration reads at run time (from the database's catalogue) counts as re-created when
-    /// the downgrade creates a foreign key on the same table.
+    /// constraint drops are MRT409's and MRT410's. A downgrade that only raises is left to MRT804; a
+    /// missing or empty one (`pass`) is reported here too, beside MRT101 or MRT102, and the message
+    /// says which. A downgrade that runs SQL the linter cannot model (built at run time, a `DO`
+    /// block) is not judged, since that SQL may re-create the key. A key whose name the migration
+    /// reads at run time (from the database's catalogue) counts as re-created when the downgrade
+    /// creates a foreign key on the same table. A constraint the upgrade re-creates after dropping
+    /// it (to change its definition) is kept, and not reported; whether its definition is restored
+    /// is MRT801's. The downgrade's re-creation may name the table as it is after renaming it back,
+    /// and its name may be computed the ways the linter reads (`op.f()`, `batch_op.f()`,
+    /// constants, f-strings in a loop over a literal tuple).
     pub(crate) struct DropForeignKeyWithoutRestore {
         code: "MRT205",
         name: "drop-foreign-key-without-restore",
@@ -82,7 +87,7 @@ impl Rule for DropForeignKeyWithoutRestore {
             findings.push(
                 Finding::new(
                     helpers::name_range(name, op),
-                    format!("Dropping {key} on {on} is not undone by the downgrade: after a rollback nothing enforces the reference"),
+                    format!("Dropping {key} on {on} {}: after a rollback nothing enforces the reference", helpers::not_undone(cx.migration)),
                 )
                 .with_help(format!("Re-create {} on {on} in `downgrade()` with `op.create_foreign_key`", helpers::label(name, "the foreign key")))
                 .within(op.range),

@@ -41,7 +41,8 @@ mrt_core::declare_rule! {
     /// ## Known problems
     /// The index is matched by name only (case-insensitively); a name the linter cannot read is
     /// never matched. Whether the re-created index has the same columns is not checked. A downgrade
-    /// that is missing, empty or only raises is left to MRT101, MRT102 and MRT804.
+    /// that only raises is left to MRT804; a missing or empty one (`pass`) is reported here too,
+    /// beside MRT101 or MRT102, and the message says which.
     pub(crate) struct DropIndexWithoutRecreate {
         code: "MRT408",
         name: "drop-index-without-recreate",
@@ -58,7 +59,7 @@ impl Rule for DropIndexWithoutRecreate {
         let Some(upgrade) = &cx.migration.upgrade else {
             return;
         };
-        let Some(downgrade) = helpers::reversing_downgrade(cx.migration) else {
+        let Some(downgrade) = helpers::searched_downgrade(cx.migration) else {
             return;
         };
         for op in &upgrade.ops {
@@ -72,7 +73,7 @@ impl Rule for DropIndexWithoutRecreate {
             findings.push(
                 Finding::new(
                     helpers::name_range(name, op),
-                    format!("Dropping {index} is not undone by the downgrade: after a rollback the previous release runs without it"),
+                    format!("Dropping {index} {}: after a rollback the previous release runs without it", helpers::not_undone(cx.migration)),
                 )
                 .with_help(format!("Re-create {} in `downgrade()` with `op.create_index`", helpers::label(name, "the index")))
                 .within(op.range),

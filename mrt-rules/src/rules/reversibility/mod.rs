@@ -1,5 +1,6 @@
 //! Downgrades that are missing or do not reverse their upgrade.
 
+mod bulk_insert_without_reverse;
 mod create_trigger_without_drop;
 mod create_type_without_drop;
 mod data_update_without_reverse;

@@ -1,3 +1,5 @@
+use mrt_core::effect::Effect;
+use mrt_core::ir::{Body, OpKind};
 use mrt_core::{Finding, MigrationContext, Rule};
 
 mrt_core::declare_rule! {
@@ -31,8 +33,12 @@ mrt_core::declare_rule! {
     /// comment, display-only when nothing can be reversed.
     ///
     /// ## Known problems
-    /// Merge and placeholder revisions, whose upgrade is empty too, are not reported. A downgrade
-    /// that honestly cannot be written should raise instead (MRT804 asks for the reason).
+    /// Merge and placeholder revisions, whose upgrade is empty too, are not reported; nor is an
+    /// upgrade that only adds values to enum types (`ALTER TYPE ... ADD VALUE`): no downgrade can
+    /// remove them, MRT304 reports each, and `pass` is the right code there. A downgrade that
+    /// honestly cannot be written should raise instead (MRT804 asks for the reason). The specific
+    /// reverses a `pass` downgrade lacks are reported at their upgrade operations too (MRT201,
+    /// MRT301, MRT408, ...).
     pub(crate) struct NoopDowngrade {
         code: "MRT102",
         name: "noop-downgrade",
@@ -53,7 +59,7 @@ impl Rule for NoopDowngrade {
         let (Some(upgrade), Some(downgrade)) = (&migration.upgrade, &migration.downgrade) else {
             return;
         };
-        if upgrade.is_noop || !downgrade.is_noop {
+        if upgrade.is_noop || !downgrade.is_noop || only_irreversible_with_own_finding(upgrade) {
             return;
         }
         findings.push(
@@ -65,4 +71,18 @@ impl Rule for NoopDowngrade {
             .within(downgrade.range),
         );
     }
+}
+
+/// Whether every operation of the upgrade is one that no downgrade can undo and that a rule of its
+/// own reports (a value added to an enum: MRT304). `pass` is then the honest downgrade, and a
+/// second finding at it would ask for a reverse that cannot be written. The records of raw SQL
+/// whose statements follow them do nothing of their own.
+fn only_irreversible_with_own_finding(upgrade: &Body) -> bool {
+    let mut irreversible = upgrade
+        .ops
+        .iter()
+        .filter(|op| op.kind.effect() != Effect::Nothing)
+        .peekable();
+    irreversible.peek().is_some()
+        && irreversible.all(|op| matches!(op.kind, OpKind::AddEnumValue { .. }))
 }

@@ -40,9 +40,10 @@ mrt_core::declare_rule! {
     ///
     /// ## Known problems
     /// The SQL form (`ALTER COLUMN c SET NOT NULL`) is reported by MRT403. A column added earlier
-    /// in the same upgrade, or on a table created there, is not reported: the downgrade that removes
-    /// it removes its NOT NULL too. A downgrade that is missing, empty or only raises is left to
-    /// MRT101, MRT102 and MRT804.
+    /// in the same upgrade, or on a table created there, is not reported: the downgrade that
+    /// removes it removes its NOT NULL too. A downgrade that only raises is left to MRT804; a
+    /// missing or empty one (`pass`) is reported here too, beside MRT101 or MRT102, and the message
+    /// says which.
     pub(crate) struct NotNullWithoutRestoringNullable {
         code: "MRT402",
         name: "not-null-without-restoring-nullable",
@@ -66,7 +67,7 @@ impl Rule for NotNullWithoutRestoringNullable {
             findings.push(
                 Finding::new(
                     change.nullable.range,
-                    format!("Making {column} NOT NULL is not undone by the downgrade: after a rollback the previous release\'s writes of NULL to it fail"),
+                    format!("Making {column} NOT NULL {}: after a rollback the previous release\'s writes of NULL to it fail", helpers::not_undone(cx.migration)),
                 )
                 .with_help(help)
                 .within(change.op.range),

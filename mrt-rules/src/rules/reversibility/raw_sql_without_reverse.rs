@@ -1,3 +1,4 @@
+use mrt_core::effect::Effect;
 use mrt_core::ir::{AlterColumn, ConstraintDef, Name, OpKind, Operation, SqlText};
 use mrt_core::{Finding, MigrationContext, Rule};
 
@@ -32,7 +33,12 @@ mrt_core::declare_rule! {
     /// ```
     ///
     /// ## Known problems
-    /// Read-only SQL (`SELECT`) is not reported. SQL whose statements the linter lowered to
+    /// SQL that changes nothing the database keeps is not reported: read-only SQL (`SELECT`),
+    /// session settings (`SET lock_timeout`, `RESET`, `SHOW`, SQLite's `PRAGMA`; the few pragmas
+    /// SQLite writes to the file, like `user_version`, are taken as settings too). An `UPDATE`
+    /// that backfills a column the same upgrade adds is MRT103's to judge. A downgrade that is
+    /// missing or `pass` runs no SQL: the SQL is reported here too, beside MRT101 or MRT102; one
+    /// that only raises is left to MRT804. SQL whose statements the linter lowered to
     /// operations is not reported when the downgrade undoes each of them by name (for example
     /// `ALTER TABLE t ADD COLUMN c` reversed by `op.drop_column("t", "c")`), or when a more
     /// specific rule reports the missing reverse or the data loss of that statement (MRT103,
@@ -57,7 +63,7 @@ impl Rule for RawSqlWithoutReverse {
         let Some(upgrade) = &cx.migration.upgrade else {
             return;
         };
-        let Some(downgrade) = helpers::reversing_downgrade(cx.migration) else {
+        let Some(downgrade) = helpers::searched_downgrade(cx.migration) else {
             return;
         };
         if helpers::downgrade_has(cx.migration, |kind| matches!(kind, OpKind::Sql { .. })) {
@@ -102,8 +108,8 @@ impl Rule for RawSqlWithoutReverse {
     }
 }
 
-/// Whether a statement lowered from the upgrade's SQL needs no report here: the downgrade undoes
-/// it, it acts on a table or column created earlier in the upgrade (the downgrade that removes
+/// Whether a statement lowered from the upgrade's SQL needs no report here: it changes nothing
+/// the database keeps (`SET`, `PRAGMA`), the downgrade undoes it, it acts on a table or column created earlier in the upgrade (the downgrade that removes
 /// that object undoes it), or a more specific rule reports its missing reverse.
 fn covered(
     statement: &Operation,
@@ -122,6 +128,7 @@ fn covered(
             .is_some_and(|table| new_objects.table_before(&table.value, index)),
     };
     on_new_object
+        || statement.kind.effect() == Effect::Nothing
         || helpers::reverses(&statement.kind, downgrade)
         || reported_elsewhere(&statement.kind)
 }

@@ -45,9 +45,11 @@ mrt_core::declare_rule! {
     /// documentation) are Alembic's `op` and SQLAlchemy; a module that binds `op` to something
     /// else is not read as Alembic's. Each rename is matched on its own: when an upgrade renames
     /// two columns and the downgrade undoes one, the other is still reported. Names the linter
-    /// cannot read (built at run time) are never matched. A column added earlier in the same upgrade, or on a table created there, is
-    /// not reported. A downgrade that is missing, empty or only raises is left to MRT101, MRT102
-    /// and MRT804.
+    /// cannot read (built at run time) are never matched; names computed the ways the linter reads
+    /// (`op.f()`, `batch_op.f()`, constants, a loop over the same literal tuple as the upgrade's)
+    /// match. A column added earlier in the same upgrade, or on a table created there, is not
+    /// reported. A downgrade that only raises is left to MRT804; a missing or empty one (`pass`) is
+    /// reported here too, beside MRT101 or MRT102, and the message says which.
     pub(crate) struct RenameColumnWithoutReverse {
         code: "MRT302",
         name: "rename-column-without-reverse",
@@ -97,7 +99,7 @@ impl Rule for RenameColumnWithoutReverse {
             findings.push(
                 Finding::new(
                     helpers::name_range(&alter.new_name, op),
-                    format!("Renaming {column} to {new_label} is not undone by the downgrade: after a rollback the column keeps its new name and the previous release cannot find it"),
+                    format!("Renaming {column} to {new_label} {}: after a rollback the column keeps its new name and the previous release cannot find it", helpers::not_undone(cx.migration)),
                 )
                 .with_help(help)
                 .within(op.range),

@@ -37,9 +37,12 @@ mrt_core::declare_rule! {
     ///
     /// ## Known problems
     /// The reverse is matched by name, case-insensitively: a downgrade that renames the table
-    /// through a name the linter cannot read (a variable built at run time) is not recognised. A
+    /// through a name the linter cannot read (a variable built at run time) is not recognised;
+    /// names computed the ways the linter reads (`op.f()`, constants, `+` and f-strings, a loop
+    /// over the same literal tuple as the upgrade's) match. A
     /// table created earlier in the same upgrade is not reported: its downgrade drops it. A
-    /// downgrade that is missing, empty or only raises is left to MRT101, MRT102 and MRT804.
+    /// downgrade that only raises is left to MRT804; a missing or empty one (`pass`) is reported
+    /// here too, beside MRT101 or MRT102, and the message says which.
     pub(crate) struct RenameTableWithoutReverse {
         code: "MRT301",
         name: "rename-table-without-reverse",
@@ -84,7 +87,7 @@ impl Rule for RenameTableWithoutReverse {
             findings.push(
                 Finding::new(
                     helpers::name_range(old, op),
-                    format!("Renaming {table} to {new_label} is not undone by the downgrade: after a rollback the table keeps its new name and the previous release cannot find it"),
+                    format!("Renaming {table} to {new_label} {}: after a rollback the table keeps its new name and the previous release cannot find it", helpers::not_undone(cx.migration)),
                 )
                 .with_help(help)
                 .within(op.range),

@@ -37,10 +37,11 @@ mrt_core::declare_rule! {
     /// known; otherwise the step is a `# TODO(mrt):` note and the fix is unsafe or only displayed.
     ///
     /// ## Known problems
-    /// The `alter_column(nullable=False)` form is reported by MRT402. SQL built at run time
-    /// cannot be read and is not reported here (MRT805 reports it). A column added earlier in the
-    /// same upgrade, or on a table created there, is not reported. A downgrade that is missing,
-    /// empty or only raises is left to MRT101, MRT102 and MRT804.
+    /// The `alter_column(nullable=False)` form is reported by MRT402. SQL built at run time cannot
+    /// be read and is not reported here (MRT805 reports it). A column added earlier in the same
+    /// upgrade, or on a table created there, is not reported. A downgrade that only raises is left
+    /// to MRT804; a missing or empty one (`pass`) is reported here too, beside MRT101 or MRT102,
+    /// and the message says which.
     pub(crate) struct SetNotNullSqlWithoutReverse {
         code: "MRT403",
         name: "set-not-null-sql-without-reverse",
@@ -70,7 +71,7 @@ impl Rule for SetNotNullSqlWithoutReverse {
             findings.push(
                 Finding::new(
                     change.nullable.range,
-                    format!("`SET NOT NULL` on {column} is not undone by the downgrade: after a rollback the previous release\'s writes of NULL to it fail"),
+                    format!("`SET NOT NULL` on {column} {}: after a rollback the previous release\'s writes of NULL to it fail", helpers::not_undone(cx.migration)),
                 )
                 .with_help(help)
                 .within(change.op.range),

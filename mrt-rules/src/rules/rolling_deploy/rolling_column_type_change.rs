@@ -2,7 +2,7 @@ use mrt_core::schema::{same_type, widens_string};
 use mrt_core::{Finding, Framework, MigrationContext, Rule};
 
 use super::{OLD_RELEASE, check_upgrade_ops};
-use crate::helpers::{column_label, existing_column_type_change};
+use crate::helpers::{column_label, existing_column_type_change, type_before};
 
 mrt_core::declare_rule! {
     /// ## What it does
@@ -70,11 +70,7 @@ impl Rule for RollingColumnTypeChange {
         check_upgrade_ops(cx, findings, |new_objects, ops, index| {
             let op = &ops[index];
             let (alter, type_text) = existing_column_type_change(new_objects, op, index)?;
-            // The type before: as the earlier revisions left it, else as the call states it.
-            let before = cx
-                .replay
-                .and_then(|replay| replay.type_before(index))
-                .or_else(|| alter.existing_type.as_ref().map(|t| t.value.as_str()));
+            let before = type_before(cx, alter, index);
             // `AlterField` restates the whole field: only another field class changes the type,
             // and without the previous class nothing says it changed. Elsewhere the type given
             // may restate the old one, or only widen a string, which the old code's values fit.
