@@ -611,34 +611,41 @@ pub(crate) fn not_null_on_existing_columns<'a>(
     upgrade: &'a Body,
     created: &NewObjects,
 ) -> Vec<NotNullChange<'a>> {
-    upgrade
-        .ops
-        .iter()
-        .enumerate()
-        .filter_map(|(index, op)| {
-            let OpKind::AlterColumn(alter) = &op.kind else {
-                return None;
-            };
-            let nullable = alter.nullable.as_ref().filter(|nullable| !nullable.value)?;
-            // `existing_nullable=False`: the column already rejects NULL, nothing changes.
-            if alter
-                .existing_nullable
-                .as_ref()
-                .is_some_and(|existing| !existing.value)
-            {
-                return None;
-            }
-            if is_new_column(created, &alter.table, &alter.column, index) {
-                return None;
-            }
-            Some(NotNullChange {
-                index,
-                op,
-                alter,
-                nullable,
-            })
+    not_null_changes(upgrade)
+        .filter(|change| {
+            !is_new_column(
+                created,
+                &change.alter.table,
+                &change.alter.column,
+                change.index,
+            )
         })
         .collect()
+}
+
+/// Every column an upgrade makes NOT NULL, except those the call says were NOT NULL already
+/// (`existing_nullable=False`).
+pub(crate) fn not_null_changes(upgrade: &Body) -> impl Iterator<Item = NotNullChange<'_>> {
+    upgrade.ops.iter().enumerate().filter_map(|(index, op)| {
+        let OpKind::AlterColumn(alter) = &op.kind else {
+            return None;
+        };
+        let nullable = alter.nullable.as_ref().filter(|nullable| !nullable.value)?;
+        // `existing_nullable=False`: the column already rejects NULL, nothing changes.
+        if alter
+            .existing_nullable
+            .as_ref()
+            .is_some_and(|existing| !existing.value)
+        {
+            return None;
+        }
+        Some(NotNullChange {
+            index,
+            op,
+            alter,
+            nullable,
+        })
+    })
 }
 
 /// The NOT NULL changes (from SQL or from `alter_column`, as `from_sql` says) that the downgrade

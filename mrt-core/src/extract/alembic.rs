@@ -1070,6 +1070,9 @@ impl<'a> Walker<'_, 'a> {
                     columns,
                     foreign_key: None,
                     condition,
+                    not_valid: self
+                        .bool_arg(call, "postgresql_not_valid")
+                        .is_some_and(|not_valid| not_valid.value),
                     range: self.at(call.range()),
                 })
             }
@@ -1092,6 +1095,9 @@ impl<'a> Walker<'_, 'a> {
                         range: self.at(call.range()),
                     }),
                     condition: None,
+                    not_valid: self
+                        .bool_arg(call, "postgresql_not_valid")
+                        .is_some_and(|not_valid| not_valid.value),
                     range: self.at(call.range()),
                 })
             }
@@ -1347,6 +1353,7 @@ impl<'a> Walker<'_, 'a> {
             columns,
             foreign_key,
             condition,
+            not_valid: false,
             range: self.at(expr.range()),
         })
     }

@@ -1,14 +1,16 @@
 use mrt_core::ir::{ConstraintDef, ConstraintKind, Name, OpKind};
 use mrt_core::{Finding, MigrationContext, Rule};
 
-use crate::helpers::{is_new_table, name_of, name_range};
+use crate::helpers::{is_new_table, name_of, name_range, server_default};
 
 mrt_core::declare_rule! {
     /// ## What it does
     /// Reports an upgrade that makes columns of an existing table unique:
     /// `op.create_unique_constraint(...)`, `op.create_index(..., unique=True)` (also in a batch
     /// block), SQL `ALTER TABLE ... ADD [CONSTRAINT ...] UNIQUE (...)` and
-    /// `CREATE UNIQUE INDEX`.
+    /// `CREATE UNIQUE INDEX`, Django's `AddConstraint(UniqueConstraint(...))`, an `AlterField`
+    /// that makes a field `unique=True`, and a unique NOT NULL column added with a default (every
+    /// existing row gets the same value).
     ///
     /// ## Why is this bad?
     /// The rows already in the table must all be distinct. One duplicate, which a development
@@ -38,13 +40,13 @@ mrt_core::declare_rule! {
     /// ## Known problems
     /// A unique index built without `CONCURRENTLY` is reported twice on purpose: by this rule for
     /// the duplicates that make it fail, and by MRT407 for the lock it takes. A unique constraint
-    /// on a table created earlier in the same upgrade is not reported. `sa.Column(...,
-    /// unique=True)` given to `add_column`, and SQL `ADD COLUMN ... UNIQUE`, are not seen yet.
+    /// on a table created earlier in the same upgrade is not reported. A unique column added
+    /// without a default holds only NULLs, which never collide, and is not reported.
     pub(crate) struct UniqueConstraintOnExistingData {
         code: "MRT406",
         name: "unique-constraint-on-existing-data",
         severity: Warning,
-        frameworks: [Alembic],
+        frameworks: [Alembic, Django],
         fix: None,
         summary: "a unique constraint or index added to a table with rows fails on duplicates",
     }
@@ -70,6 +72,14 @@ impl Rule for UniqueConstraintOnExistingData {
                     table,
                     ..
                 }) => ("constraint", name, table),
+                // Every existing row gets the one default: two rows are already duplicates.
+                OpKind::AddColumn { table, column }
+                    if column.unique
+                        && column.is_not_null()
+                        && (column.default.is_some() || server_default(column).is_some()) =>
+                {
+                    ("column", &column.name, table)
+                }
                 _ => continue,
             };
             if is_new_table(new_objects, table, index) {
