@@ -753,24 +753,27 @@ impl Lowerer<'_> {
             Spanned::new(value, default.range())
         });
         let foreign_keys = match call {
-            Some(call) if is_foreign_key => vec![ForeignKey {
-                name: None,
-                target: argument(call, "to", 0)
-                    .map(|to| {
-                        string_literal(to)
-                            .map_or_else(|| self.source[to.range()].to_owned(), str::to_owned)
-                    })
-                    .unwrap_or_default(),
-                ondelete: argument(call, "on_delete", 1).and_then(|on_delete| {
-                    last_segment(on_delete).map(|action| {
-                        Spanned::new(
-                            action.replace('_', " ").to_ascii_uppercase(),
-                            on_delete.range(),
-                        )
-                    })
-                }),
-                range: call.range(),
-            }],
+            // `db_constraint=False`: the column refers to the table, no constraint checks it.
+            Some(call) if is_foreign_key && flag("db_constraint") != Some(false) => {
+                vec![ForeignKey {
+                    name: None,
+                    target: argument(call, "to", 0)
+                        .map(|to| {
+                            string_literal(to)
+                                .map_or_else(|| self.source[to.range()].to_owned(), str::to_owned)
+                        })
+                        .unwrap_or_default(),
+                    ondelete: argument(call, "on_delete", 1).and_then(|on_delete| {
+                        last_segment(on_delete).map(|action| {
+                            Spanned::new(
+                                action.replace('_', " ").to_ascii_uppercase(),
+                                on_delete.range(),
+                            )
+                        })
+                    }),
+                    range: call.range(),
+                }]
+            }
             _ => Vec::new(),
         };
         Some(ColumnDef {
@@ -888,7 +891,7 @@ fn field_state(field: &Expr, column: &ColumnDef) -> Option<FieldState> {
         format!("{written}({})", arguments.join(", "))
     };
     let max_length = kw("max_length").and_then(|value| match value {
-        Expr::NumberLiteral(number) => number.value.as_int().and_then(|int| int.as_u64()),
+        Expr::NumberLiteral(number) => number.value.as_int().and_then(ruff_python_ast::Int::as_u64),
         _ => None,
     });
     Some(FieldState {

@@ -24,9 +24,11 @@ use std::collections::{HashMap, HashSet};
 
 use ruff_text_size::TextRange;
 
-use crate::ir::{FrameworkMeta, Migration, OpKind, Spanned};
+use crate::ir::{AlterColumn, FrameworkMeta, Migration, OpKind, Spanned};
 
 /// What a Django field says about its column, as far as the migration reader compares fields.
+// Its flags are independent facts of a field declaration, as Django's own keyword arguments are.
+#[allow(clippy::struct_excessive_bools)]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct FieldState {
     /// The column (`db_column`, else the name, `_id` appended for a foreign key).
@@ -333,47 +335,22 @@ fn replay(migration: &mut Migration, label: &str, models: &mut HashMap<String, M
                 state,
             } => {
                 let before = field_state(models, &model, &field).cloned();
-                let fills_nulls = before
-                    .as_ref()
-                    .is_some_and(|before| before.nullable && !state.nullable);
-                if let Some(fill_op) = fill_op
-                    && !fills_nulls
-                {
-                    dropped.insert(fill_op);
-                }
-                let adds_index = before.as_ref().is_some_and(|before| {
-                    (state.unique && !before.unique)
-                        || (state.indexed && !before.indexed && !before.unique)
-                });
-                if let Some(index_op) = index_op
-                    && !adds_index
-                {
-                    dropped.insert(index_op);
+                let change = FieldChange {
+                    before: before.as_ref(),
+                    after: &state,
+                };
+                for (step_op, keep) in [
+                    (fill_op, change.fills_nulls()),
+                    (index_op, change.adds_index()),
+                ] {
+                    if let Some(step_op) = step_op
+                        && !keep
+                    {
+                        dropped.insert(step_op);
+                    }
                 }
                 if let Some(OpKind::AlterColumn(alter)) = ops.get_mut(op).map(|op| &mut op.kind) {
-                    match &before {
-                        Some(before) => {
-                            if before.nullable == state.nullable {
-                                alter.nullable = None;
-                            } else {
-                                alter.existing_nullable =
-                                    Some(Spanned::new(before.nullable, before.range));
-                            }
-                            if changes_type(before, &state) {
-                                alter.type_text =
-                                    Some(Spanned::new(state.db_type.clone(), state.range));
-                                alter.existing_type =
-                                    Some(Spanned::new(before.db_type.clone(), before.range));
-                            } else {
-                                alter.type_text = None;
-                            }
-                        }
-                        // The field's history is elsewhere: no change is claimed.
-                        None => {
-                            alter.nullable = None;
-                            alter.type_text = None;
-                        }
-                    }
+                    change.rewrite(alter);
                 }
                 if let Some(model) = models.get_mut(&model) {
                     model.fields.insert(field, state);
@@ -432,6 +409,49 @@ fn replay(migration: &mut Migration, label: &str, models: &mut HashMap<String, M
         keep
     });
     upgrade.is_noop = ops.is_empty();
+}
+
+/// An `AlterField` read against the field's earlier state (`None`: declared by no migration here).
+struct FieldChange<'a> {
+    before: Option<&'a FieldState>,
+    after: &'a FieldState,
+}
+
+impl FieldChange<'_> {
+    /// A nullable field with a default becomes NOT NULL: Django updates the NULL rows first.
+    fn fills_nulls(&self) -> bool {
+        self.before
+            .is_some_and(|before| before.nullable && !self.after.nullable)
+    }
+
+    /// The field gains an index (`db_index`, a foreign key) or a unique constraint.
+    fn adds_index(&self) -> bool {
+        self.before.is_some_and(|before| {
+            (self.after.unique && !before.unique)
+                || (self.after.indexed && !before.indexed && !before.unique)
+        })
+    }
+
+    /// Keeps in `alter` only what the field changes, with the earlier value as `existing_*`.
+    fn rewrite(&self, alter: &mut AlterColumn) {
+        // The field's history is elsewhere: no change is claimed.
+        let Some(before) = self.before else {
+            alter.nullable = None;
+            alter.type_text = None;
+            return;
+        };
+        if before.nullable == self.after.nullable {
+            alter.nullable = None;
+        } else {
+            alter.existing_nullable = Some(Spanned::new(before.nullable, before.range));
+        }
+        if changes_type(before, self.after) {
+            alter.type_text = Some(Spanned::new(self.after.db_type.clone(), self.after.range));
+            alter.existing_type = Some(Spanned::new(before.db_type.clone(), before.range));
+        } else {
+            alter.type_text = None;
+        }
+    }
 }
 
 fn field_state<'a>(

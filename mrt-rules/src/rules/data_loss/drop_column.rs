@@ -6,6 +6,7 @@ mrt_core::declare_rule! {
     /// ## What it does
     /// Reports an upgrade that drops a column of an existing table: `op.drop_column`, SQL
     /// `ALTER TABLE ... DROP COLUMN`, or Django's `RemoveField`.
+    /// squawk calls this `ban-drop-column`.
     ///
     /// ## Why is this bad?
     /// The column's data is gone the moment the upgrade runs. A downgrade can re-create the column,

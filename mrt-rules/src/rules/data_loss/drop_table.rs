@@ -7,6 +7,7 @@ mrt_core::declare_rule! {
     /// ## What it does
     /// Reports an upgrade that drops an existing table: `op.drop_table`, SQL `DROP TABLE` (one
     /// finding per table it names), or Django's `DeleteModel` and a `RunSQL` `DROP TABLE`.
+    /// squawk calls this `ban-drop-table`.
     ///
     /// ## Why is this bad?
     /// Every row of the table is deleted when the upgrade runs. A downgrade can re-create the
