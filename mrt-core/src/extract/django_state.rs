@@ -462,8 +462,56 @@ fn field_state<'a>(
     models.get(model)?.fields.get(field)
 }
 
+/// Django fields stored as `varchar(max_length)`, with the length Django gives them when the
+/// field does not (`None`: `max_length` is required).
+const VARCHAR_FIELDS: &[(&str, Option<u64>)] = &[
+    ("CharField", None),
+    ("EmailField", Some(254)),
+    ("URLField", Some(200)),
+    ("SlugField", Some(50)),
+    ("FileField", Some(100)),
+    ("ImageField", Some(100)),
+    ("FilePathField", Some(100)),
+];
+
+/// Django's own field classes: the column type of any other class (a project's `RichTextField`,
+/// `WagtailImageField`) depends on code that is not read, and often is its base class's.
+const BUILTIN_FIELDS: &[&str] = &[
+    "AutoField",
+    "BigAutoField",
+    "BigIntegerField",
+    "BinaryField",
+    "BooleanField",
+    "CharField",
+    "DateField",
+    "DateTimeField",
+    "DecimalField",
+    "DurationField",
+    "EmailField",
+    "FileField",
+    "FilePathField",
+    "FloatField",
+    "ForeignKey",
+    "GenericIPAddressField",
+    "ImageField",
+    "IntegerField",
+    "JSONField",
+    "OneToOneField",
+    "PositiveBigIntegerField",
+    "PositiveIntegerField",
+    "PositiveSmallIntegerField",
+    "SlugField",
+    "SmallAutoField",
+    "SmallIntegerField",
+    "TextField",
+    "TimeField",
+    "URLField",
+    "UUIDField",
+];
+
 /// Whether altering `before` into `after` changes the column's type in a way PostgreSQL rewrites
-/// the table for: a `CharField` made longer (or a `TextField`) keeps its rows as they are.
+/// the table for: a `varchar` made longer, or turned into `text` (`TextField`), keeps its rows as
+/// they are; a class that is not Django's own is not judged.
 fn changes_type(before: &FieldState, after: &FieldState) -> bool {
     if before.db_type == after.db_type {
         return false;
@@ -473,14 +521,21 @@ fn changes_type(before: &FieldState, after: &FieldState) -> bool {
         let written = state.db_type.split('(').next().unwrap_or_default();
         written.rsplit('.').next().unwrap_or_default().to_owned()
     };
-    let widens = match (class(before).as_str(), class(after).as_str()) {
-        ("CharField", "CharField") => matches!(
-            (before.max_length, after.max_length),
-            (Some(old), Some(new)) if new >= old
-        ),
-        ("CharField", "TextField") => true,
-        _ => false,
+    if ![before, after]
+        .iter()
+        .all(|state| BUILTIN_FIELDS.contains(&class(state).as_str()))
+    {
+        return false;
+    }
+    let varchar_length = |state: &FieldState| {
+        let class = class(state);
+        let (_, default) = VARCHAR_FIELDS.iter().find(|(name, _)| *name == class)?;
+        state.max_length.or(*default)
     };
+    let Some(old) = varchar_length(before) else {
+        return true;
+    };
+    let widens = class(after) == "TextField" || varchar_length(after).is_some_and(|new| new >= old);
     !widens
 }
 
