@@ -73,6 +73,23 @@ pub(crate) fn table_dropped_after(ops: &[Operation], index: usize, table: &str) 
     })
 }
 
+/// The Django `RenameModel` earlier in `ops` than `index` that gave `table` its name, if there is
+/// one: a drop on the renamed model in the same migration is MRT305's, reported once there.
+pub(crate) fn renamed_model_before<'a>(
+    cx: &MigrationContext<'_>,
+    ops: &'a [Operation],
+    index: usize,
+    table: &str,
+) -> Option<&'a Operation> {
+    if cx.migration.framework != mrt_core::Framework::Django {
+        return None;
+    }
+    ops[..index].iter().find(|op| {
+        !op.context.from_sql
+            && matches!(&op.kind, OpKind::RenameTable { new: Some(new), .. } if new.value == table)
+    })
+}
+
 /// Whether the table dropped at `index` is replaced later in the upgrade by a copy: another table
 /// renamed to its name, into which rows were inserted (the SQLite copy-and-swap of a rebuild).
 pub(crate) fn replaced_by_copy(ops: &[Operation], index: usize, table: &str) -> bool {

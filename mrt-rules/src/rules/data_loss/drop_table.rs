@@ -1,7 +1,7 @@
 use mrt_core::ir::OpKind;
 use mrt_core::{Finding, MigrationContext, Rule};
 
-use crate::helpers::{label, name_range, operation_range, replaced_by_copy};
+use crate::helpers::{label, name_range, operation_range, renamed_model_before, replaced_by_copy};
 
 mrt_core::declare_rule! {
     /// ## What it does
@@ -59,7 +59,8 @@ impl Rule for DropTable {
             };
             if let Some(table) = table
                 && (new_objects.table_before(&table.value, index)
-                    || replaced_by_copy(&upgrade.ops, index, &table.value))
+                    || replaced_by_copy(&upgrade.ops, index, &table.value)
+                    || renamed_model_before(cx, &upgrade.ops, index, &table.value).is_some())
             {
                 continue;
             }
