@@ -3,7 +3,10 @@
 mod create_trigger_without_drop;
 mod create_type_without_drop;
 mod data_update_without_reverse;
+mod downgrade_casts_back;
 mod downgrade_does_not_restore_schema;
+mod downgrade_reimposes_not_null;
+mod downgrade_reimposes_unique;
 mod drop_constraint_in_batch;
 mod drop_constraint_without_recreate;
 mod drop_foreign_key_without_restore;

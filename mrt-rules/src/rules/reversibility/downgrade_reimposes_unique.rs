@@ -1,0 +1,100 @@
+use mrt_core::ir::{ConstraintDef, ConstraintKind, Name, OpKind};
+use mrt_core::{Finding, MigrationContext, Rule};
+
+use crate::helpers::{label, name_of, name_range, same_name};
+
+mrt_core::declare_rule! {
+    /// ## What it does
+    /// Reports a downgrade that re-adds a `UNIQUE` or `PRIMARY KEY` constraint, or a unique index,
+    /// that its upgrade dropped: `create_unique_constraint` / `create_primary_key` /
+    /// `create_index(..., unique=True)` or the SQL forms in `downgrade()`, named like a constraint
+    /// or index the upgrade drops.
+    ///
+    /// ## Why is this bad?
+    /// Once the upgrade has run, the application may write rows the constraint would have
+    /// rejected: duplicates, or NULLs in a primary key column. The rollback then fails on them,
+    /// when a rollback is needed most.
+    ///
+    /// ## Example
+    /// ```python
+    /// def upgrade():
+    ///     op.drop_constraint("uq_users_email", "users", type_="unique")
+    ///
+    /// def downgrade():
+    ///     op.create_unique_constraint("uq_users_email", "users", ["email"])
+    /// ```
+    ///
+    /// Use instead:
+    ///
+    /// Resolve the duplicates in the downgrade before re-adding the constraint, and say so:
+    /// ```python
+    /// def downgrade():
+    ///     op.execute(DEDUPLICATE_USERS_BY_EMAIL)
+    ///     op.create_unique_constraint("uq_users_email", "users", ["email"])  # noqa: MRT110 deduplicated above
+    /// ```
+    ///
+    /// ## Known problems
+    /// Deduplication before the constraint is not recognised. Django migrations are not checked:
+    /// the unique constraints a Django reverse re-adds are not read yet.
+    pub(crate) struct DowngradeReimposesUnique {
+        code: "MRT110",
+        name: "downgrade-reimposes-unique",
+        severity: Warning,
+        frameworks: [Alembic],
+        fix: None,
+        summary: "a downgrade re-adding a unique or primary key constraint fails on rows written since",
+    }
+}
+
+impl Rule for DowngradeReimposesUnique {
+    fn check_migration(&self, cx: &MigrationContext<'_>, findings: &mut Vec<Finding>) {
+        let (Some(upgrade), Some(downgrade)) = (&cx.migration.upgrade, &cx.migration.downgrade)
+        else {
+            return;
+        };
+        let dropped_by_upgrade = |name: &str| {
+            upgrade.ops.iter().any(|op| match &op.kind {
+                OpKind::DropConstraint { name: dropped, .. }
+                | OpKind::DropIndex { name: dropped, .. } => same_name(dropped, name),
+                _ => false,
+            })
+        };
+        for op in &downgrade.ops {
+            let (what, name, table): (&str, &Name, &Name) = match &op.kind {
+                OpKind::CreateConstraint(ConstraintDef {
+                    kind: ConstraintKind::Unique,
+                    name,
+                    table,
+                    ..
+                }) => ("unique constraint", name, table),
+                OpKind::CreateConstraint(ConstraintDef {
+                    kind: ConstraintKind::PrimaryKey,
+                    name,
+                    table,
+                    ..
+                }) => ("primary key", name, table),
+                OpKind::CreateIndex {
+                    name,
+                    table,
+                    unique: true,
+                    ..
+                } => ("unique index", name, table),
+                _ => continue,
+            };
+            let Some(constraint) = name_of(name).filter(|name| dropped_by_upgrade(name)) else {
+                continue;
+            };
+            findings.push(
+                Finding::new(
+                    name_range(name, op),
+                    format!(
+                        "The downgrade re-adds {what} `{constraint}` on {}: it fails on the rows written since the upgrade that it would have rejected",
+                        label(table, "its table")
+                    ),
+                )
+                .with_help("Resolve duplicates (or NULL keys) in the downgrade before re-adding it")
+                .within(op.range),
+            );
+        }
+    }
+}
