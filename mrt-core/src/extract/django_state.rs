@@ -155,44 +155,79 @@ pub(crate) fn read_against_model_state(migrations: &mut [Migration]) {
 }
 
 /// The migrations of one app (indices into `migrations`), each after the migrations of the app
-/// it depends on; ties, and what a cycle leaves, in name order.
+/// it depends on; ties, and what a cycle leaves, in name order. Kahn's algorithm over the app's
+/// own edges, so a long chain costs no more than its edges.
 fn dependency_order(migrations: &[Migration], members: &[usize]) -> Vec<usize> {
+    use std::cmp::Reverse;
+    use std::collections::BinaryHeap;
+
     let name_of = |index: usize| {
         migrations[index]
             .django()
-            .map(|meta| meta.name.clone())
+            .map(|meta| meta.name.as_str())
             .unwrap_or_default()
     };
-    let mut sorted: Vec<usize> = members.to_vec();
-    sorted.sort_by_key(|&index| name_of(index));
-    let by_name: HashMap<String, usize> = sorted
+    let by_name: HashMap<&str, usize> = members
         .iter()
         .map(|&index| (name_of(index), index))
         .collect();
     // A parent is written `"label.name"` as in the source; the name alone finds it in this app,
     // whatever label the directory turned out to have.
-    let parents = |index: usize| -> Vec<usize> {
-        migrations[index]
+    let mut waiting_on: HashMap<usize, usize> = HashMap::new();
+    let mut children: HashMap<usize, Vec<usize>> = HashMap::new();
+    for &index in members {
+        let mut parents: Vec<usize> = migrations[index]
             .parents
             .iter()
             .filter_map(|parent| parent.value.split_once('.'))
             .filter_map(|(_, name)| by_name.get(name).copied())
             .filter(|&parent| parent != index)
-            .collect()
-    };
+            .collect();
+        parents.sort_unstable();
+        parents.dedup();
+        waiting_on.insert(index, parents.len());
+        for parent in parents {
+            children.entry(parent).or_default().push(index);
+        }
+    }
+    let mut ready: BinaryHeap<Reverse<(&str, usize)>> = members
+        .iter()
+        .filter(|index| waiting_on.get(index) == Some(&0))
+        .map(|&index| Reverse((name_of(index), index)))
+        .collect();
+    let mut order = Vec::with_capacity(members.len());
     let mut done: HashSet<usize> = HashSet::new();
-    let mut order = Vec::with_capacity(sorted.len());
-    while order.len() < sorted.len() {
-        let ready = sorted.iter().copied().find(|&index| {
-            !done.contains(&index) && parents(index).iter().all(|parent| done.contains(parent))
-        });
-        // A cycle: take the first left, in name order, so every migration is read once.
-        let Some(next) = ready.or_else(|| sorted.iter().copied().find(|i| !done.contains(i)))
-        else {
-            break;
+    let mut by_name_order: Vec<usize> = members.to_vec();
+    by_name_order.sort_by_key(|&index| name_of(index));
+    let mut next_left = 0;
+    while order.len() < members.len() {
+        let next = if let Some(Reverse((_, index))) = ready.pop() {
+            index
+        } else {
+            // A cycle: take the first left, in name order, so every migration is read once.
+            while by_name_order
+                .get(next_left)
+                .is_some_and(|index| done.contains(index))
+            {
+                next_left += 1;
+            }
+            let Some(&index) = by_name_order.get(next_left) else {
+                break;
+            };
+            index
         };
-        done.insert(next);
+        if !done.insert(next) {
+            continue;
+        }
         order.push(next);
+        for &child in children.get(&next).map(Vec::as_slice).unwrap_or_default() {
+            if let Some(count) = waiting_on.get_mut(&child) {
+                *count = count.saturating_sub(1);
+                if *count == 0 && !done.contains(&child) {
+                    ready.push(Reverse((name_of(child), child)));
+                }
+            }
+        }
     }
     order
 }
@@ -210,16 +245,31 @@ fn table_of(models: &HashMap<String, ModelState>, label: &str, model: &str) -> S
 
 /// Replays one migration's steps on `models`, rewriting its operations.
 fn replay(migration: &mut Migration, label: &str, models: &mut HashMap<String, ModelState>) {
-    let FrameworkMeta::Django(meta) = &migration.meta else {
+    let FrameworkMeta::Django(meta) = &mut migration.meta else {
         return;
     };
-    let steps = meta.model_steps.clone();
+    // Taken while the operations are rewritten, and put back: a project built again from the
+    // same lowered files replays them again.
+    let steps = std::mem::take(&mut meta.model_steps);
+    replay_steps(migration, &steps, label, models);
+    if let FrameworkMeta::Django(meta) = &mut migration.meta {
+        meta.model_steps = steps;
+    }
+}
+
+/// Replays `steps` on `models`, rewriting the operations of `migration`.
+fn replay_steps(
+    migration: &mut Migration,
+    steps: &[ModelStep],
+    label: &str,
+    models: &mut HashMap<String, ModelState>,
+) {
     let Some(upgrade) = migration.upgrade.as_mut() else {
         return;
     };
     let ops = &mut upgrade.ops;
     let mut dropped: HashSet<usize> = HashSet::new();
-    for step in steps {
+    for step in steps.iter().cloned() {
         match step {
             ModelStep::Table { op, model, written } => {
                 if models.get(&model).is_some_and(|state| !state.managed) {
@@ -684,6 +734,23 @@ class Migration(migrations.Migration):
             tables(migration(&project, "0001_initial.py")),
             ["orders", "wagtailshop_item"]
         );
+    }
+
+    #[test]
+    fn migrations_are_replayed_in_dependency_order_not_name_order() {
+        let first = INITIAL.replace("dependencies = []", "dependencies = []  # runs first");
+        let second = r#"
+from django.db import migrations, models
+
+class Migration(migrations.Migration):
+    dependencies = [("shop", "zz_initial")]
+    operations = [migrations.AddField("order", "memo", models.TextField(null=True))]
+"#;
+        let project = project(&[
+            ("shop/migrations/zz_initial.py", first.as_str()),
+            ("shop/migrations/aa_memo.py", second),
+        ]);
+        assert_eq!(tables(migration(&project, "aa_memo.py")), ["orders"]);
     }
 
     #[test]
