@@ -156,6 +156,9 @@ pub struct DjangoMeta {
     pub replaces_range: Option<TextRange>,
     /// `run_before`: migrations that must run after this one.
     pub run_before: Vec<Spanned<String>>,
+    /// How the operations refer to models and fields, in order: what reading them against the
+    /// model state of the app's earlier migrations needs (`extract/django_state.rs`).
+    pub(crate) model_steps: Vec<crate::extract::django_state::ModelStep>,
 }
 
 impl DjangoMeta {
@@ -427,6 +430,9 @@ pub struct ConstraintDef {
     pub foreign_key: Option<ForeignKey>,
     /// For a check constraint: its condition as written (the Python argument's text, or SQL).
     pub condition: Option<String>,
+    /// Added without checking the rows already there (SQL `NOT VALID`, Alembic's
+    /// `postgresql_not_valid=True`); a later `VALIDATE CONSTRAINT` checks them.
+    pub not_valid: bool,
     /// The whole definition.
     pub range: TextRange,
 }

@@ -63,7 +63,120 @@ fn properties(meta: &RuleMeta) -> String {
     line
 }
 
-/// `docs/rules.md`: a table of every rule, then one section per rule.
+/// squawk's rules (its PostgreSQL linter, whose names users coming from it know), each with the
+/// codes that cover it, or, when none does, why it is left out. Every covering rule names the
+/// squawk rule in its docs (checked by a test).
+pub const SQUAWK_RULES: &[(&str, &[&str], &str)] = &[
+    ("adding-field-with-default", &["MRT404", "MRT405"], ""),
+    ("adding-foreign-key-constraint", &["MRT415"], ""),
+    ("adding-not-nullable-field", &["MRT213"], ""),
+    ("adding-required-field", &["MRT401"], ""),
+    ("adding-serial-primary-key-field", &["MRT416"], ""),
+    (
+        "ban-alter-domain-with-add-constraint",
+        &[],
+        "domains are not modelled: the statement is kept as opaque SQL",
+    ),
+    (
+        "ban-char-field",
+        &[],
+        "a column type preference, not a migration hazard",
+    ),
+    (
+        "ban-concurrent-index-creation-in-transaction",
+        &["MRT414"],
+        "",
+    ),
+    (
+        "ban-create-domain-with-constraint",
+        &[],
+        "domains are not modelled: the statement is kept as opaque SQL",
+    ),
+    ("ban-drop-column", &["MRT201"], ""),
+    (
+        "ban-drop-database",
+        &[],
+        "migrations do not drop their own database; nothing lowers the statement",
+    ),
+    (
+        "ban-drop-not-null",
+        &[],
+        "a nullable column breaks no writer; readers that assume a value are application code, which is not read",
+    ),
+    ("ban-drop-table", &["MRT202"], ""),
+    ("ban-truncate-cascade", &["MRT203"], ""),
+    ("changing-column-type", &["MRT303"], ""),
+    ("constraint-missing-not-valid", &["MRT415"], ""),
+    ("disallowed-unique-constraint", &["MRT416"], ""),
+    (
+        "prefer-big-int",
+        &[],
+        "a column type preference, not a migration hazard",
+    ),
+    (
+        "prefer-bigint-over-int",
+        &[],
+        "a column type preference, not a migration hazard",
+    ),
+    (
+        "prefer-bigint-over-smallint",
+        &[],
+        "a column type preference, not a migration hazard",
+    ),
+    (
+        "prefer-identity",
+        &[],
+        "a column type preference, not a migration hazard",
+    ),
+    (
+        "prefer-robust-stmts",
+        &[],
+        "Alembic and Django record what ran; `IF NOT EXISTS` would hide a schema that drifted from the revisions",
+    ),
+    (
+        "prefer-text-field",
+        &[],
+        "a column type preference, not a migration hazard",
+    ),
+    (
+        "prefer-timestamptz",
+        &[],
+        "a column type preference, not a migration hazard",
+    ),
+    ("renaming-column", &["MRT302", "MRT702"], ""),
+    ("renaming-table", &["MRT301", "MRT703"], ""),
+    ("require-concurrent-index-creation", &["MRT407"], ""),
+    ("require-concurrent-index-deletion", &["MRT417"], ""),
+    ("require-timeout-settings", &["MRT418"], ""),
+    (
+        "transaction-nesting",
+        &[],
+        "the frameworks open and commit the transaction; a migration file does not",
+    ),
+];
+
+/// The section of `docs/rules.md` that maps squawk's rules to ours.
+fn squawk_section() -> String {
+    let mut section = String::from(
+        "\n## Coming from squawk\n\nsquawk's rules and the rules that cover them here; the ones left out, and why.\n\n| squawk | here |\n|---|---|\n",
+    );
+    for (name, codes, why) in SQUAWK_RULES {
+        let here = if codes.is_empty() {
+            format!("left out: {why}")
+        } else {
+            codes
+                .iter()
+                .map(|code| format!("[{code}](#{})", code.to_lowercase()))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let _ = writeln!(section, "| `{name}` | {here} |");
+    }
+    section
+}
+
+/// `docs/rules.md`: a table of every rule, then how squawk's rules map to them, then one section
+/// per rule.
 pub fn rules_markdown(registry: &Registry) -> String {
     let mut doc = String::from(
         "# Rules\n\n<!-- Generated from the rules' doc comments by `MRT_UPDATE_DOCS=1 cargo test -p mrt-rules --test docs`. Do not edit. -->\n\n",
@@ -83,6 +196,7 @@ pub fn rules_markdown(registry: &Registry) -> String {
             summary = meta.summary,
         );
     }
+    doc.push_str(&squawk_section());
     for rule in registry.rules() {
         let meta = rule.meta();
         let _ = write!(

@@ -85,6 +85,23 @@ pub(crate) fn table_dropped_after(ops: &[Operation], index: usize, table: &str) 
     })
 }
 
+/// The Django `RenameModel` earlier in `ops` than `index` that gave `table` its name, if there is
+/// one: a drop on the renamed model in the same migration is MRT305's, reported once there.
+pub(crate) fn renamed_model_before<'a>(
+    cx: &MigrationContext<'_>,
+    ops: &'a [Operation],
+    index: usize,
+    table: &str,
+) -> Option<&'a Operation> {
+    if cx.migration.framework != mrt_core::Framework::Django {
+        return None;
+    }
+    ops[..index].iter().find(|op| {
+        !op.context.from_sql
+            && matches!(&op.kind, OpKind::RenameTable { new: Some(new), .. } if new.value == table)
+    })
+}
+
 /// Whether the table dropped at `index` is replaced later in the upgrade by a copy: another table
 /// renamed to its name, into which rows were inserted (the SQLite copy-and-swap of a rebuild).
 pub(crate) fn replaced_by_copy(ops: &[Operation], index: usize, table: &str) -> bool {
@@ -786,34 +803,41 @@ pub(crate) fn not_null_on_existing_columns<'a>(
     upgrade: &'a Body,
     created: &NewObjects,
 ) -> Vec<NotNullChange<'a>> {
-    upgrade
-        .ops
-        .iter()
-        .enumerate()
-        .filter_map(|(index, op)| {
-            let OpKind::AlterColumn(alter) = &op.kind else {
-                return None;
-            };
-            let nullable = alter.nullable.as_ref().filter(|nullable| !nullable.value)?;
-            // `existing_nullable=False`: the column already rejects NULL, nothing changes.
-            if alter
-                .existing_nullable
-                .as_ref()
-                .is_some_and(|existing| !existing.value)
-            {
-                return None;
-            }
-            if is_new_column(created, &alter.table, &alter.column, index) {
-                return None;
-            }
-            Some(NotNullChange {
-                index,
-                op,
-                alter,
-                nullable,
-            })
+    not_null_changes(upgrade)
+        .filter(|change| {
+            !is_new_column(
+                created,
+                &change.alter.table,
+                &change.alter.column,
+                change.index,
+            )
         })
         .collect()
+}
+
+/// Every column an upgrade makes NOT NULL, except those the call says were NOT NULL already
+/// (`existing_nullable=False`).
+pub(crate) fn not_null_changes(upgrade: &Body) -> impl Iterator<Item = NotNullChange<'_>> {
+    upgrade.ops.iter().enumerate().filter_map(|(index, op)| {
+        let OpKind::AlterColumn(alter) = &op.kind else {
+            return None;
+        };
+        let nullable = alter.nullable.as_ref().filter(|nullable| !nullable.value)?;
+        // `existing_nullable=False`: the column already rejects NULL, nothing changes.
+        if alter
+            .existing_nullable
+            .as_ref()
+            .is_some_and(|existing| !existing.value)
+        {
+            return None;
+        }
+        Some(NotNullChange {
+            index,
+            op,
+            alter,
+            nullable,
+        })
+    })
 }
 
 /// The NOT NULL changes (from SQL or from `alter_column`, as `from_sql` says) that the downgrade

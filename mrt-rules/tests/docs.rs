@@ -29,3 +29,25 @@ fn rules_markdown_is_up_to_date() {
         "docs/rules.md is stale: run `MRT_UPDATE_DOCS=1 cargo test -p mrt-rules --test docs`"
     );
 }
+
+#[test]
+fn every_squawk_rule_is_covered_or_explained_and_named_by_its_rules() {
+    let registry = mrt_rules::registry();
+    for (squawk, codes, why) in mrt_rules::docs::SQUAWK_RULES {
+        assert!(
+            !codes.is_empty() || !why.is_empty(),
+            "{squawk}: neither covered nor explained"
+        );
+        for code in *codes {
+            let rule = registry
+                .rules()
+                .iter()
+                .find(|rule| rule.meta().code == *code)
+                .unwrap_or_else(|| panic!("{squawk}: no rule {code}"));
+            assert!(
+                rule.meta().explanation().contains(&format!("`{squawk}`")),
+                "{code}'s docs do not name squawk's `{squawk}`"
+            );
+        }
+    }
+}

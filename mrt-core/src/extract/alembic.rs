@@ -1382,6 +1382,9 @@ impl<'a> Walker<'_, 'a> {
                     columns,
                     foreign_key: None,
                     condition,
+                    not_valid: self
+                        .bool_arg(call, "postgresql_not_valid")
+                        .is_some_and(|not_valid| not_valid.value),
                     range: self.at(call.range()),
                 })
             }
@@ -1400,6 +1403,9 @@ impl<'a> Walker<'_, 'a> {
                     range: self.at(call.range()),
                 }),
                 condition: None,
+                not_valid: self
+                    .bool_arg(call, "postgresql_not_valid")
+                    .is_some_and(|not_valid| not_valid.value),
                 range: self.at(call.range()),
             }),
             "drop_constraint" => OpKind::DropConstraint {
@@ -1689,6 +1695,7 @@ impl<'a> Walker<'_, 'a> {
             columns,
             foreign_key,
             condition,
+            not_valid: false,
             range: self.at(expr.range()),
         })
     }

@@ -28,6 +28,7 @@ use std::path::Path;
 use ruff_python_ast::{Expr, ExprCall, Stmt, StmtClassDef};
 use ruff_text_size::{Ranged, TextRange, TextSize};
 
+use super::django_state::{FieldState, ModelStep};
 use super::python::{
     ModuleConstants, argument, as_call, bool_literal, callee, evaluate_string, keyword,
     last_segment, string_literal,
@@ -121,6 +122,7 @@ pub(crate) fn lower(
         tables: HashMap::new(),
         columns: HashMap::new(),
         ops: Vec::new(),
+        steps: Vec::new(),
     };
     for stmt in &class.body {
         let Some((target, value)) = class_attribute(stmt) else {
@@ -153,6 +155,7 @@ pub(crate) fn lower(
     }
     module.upgrade.is_noop = lowerer.ops.is_empty();
     module.upgrade.ops = lowerer.ops;
+    module.meta.model_steps = lowerer.steps;
     module
 }
 
@@ -247,6 +250,9 @@ struct Lowerer<'a> {
     /// (table, field name) -> column, for fields this migration declared.
     columns: HashMap<(String, String), String>,
     ops: Vec<Operation>,
+    /// How the operations refer to models, for the reading against the app's model state
+    /// (`django_state.rs`).
+    steps: Vec<ModelStep>,
 }
 
 impl Lowerer<'_> {
@@ -281,8 +287,23 @@ impl Lowerer<'_> {
         }
     }
 
-    /// The table of a model named by `expr` (a string literal).
-    fn model_table(&self, expr: Option<&Expr>) -> Name {
+    /// The table of a model named by `expr` (a string literal), as this migration alone knows
+    /// it, for the operation about to be pushed; recorded so that the app's earlier migrations
+    /// can correct it.
+    fn model_table(&mut self, expr: Option<&Expr>) -> Name {
+        let table = self.model_table_here(expr)?;
+        if let Some(model) = expr.and_then(string_literal) {
+            self.steps.push(ModelStep::Table {
+                op: self.ops.len(),
+                model: model.to_lowercase(),
+                written: table.value.clone(),
+            });
+        }
+        Some(table)
+    }
+
+    /// The table of a model named by `expr`, as this migration alone knows it.
+    fn model_table_here(&self, expr: Option<&Expr>) -> Name {
         let expr = expr?;
         let model = string_literal(expr)?.to_lowercase();
         let table = self
@@ -297,8 +318,27 @@ impl Lowerer<'_> {
         format!("{}_{model_lower}", self.app_label)
     }
 
-    /// The column of field `field` (a string literal) of `table`.
-    fn field_column(&self, table: &Name, expr: Option<&Expr>) -> Name {
+    /// The column of field `field` (a string literal) of model `model`'s `table`, for the
+    /// operation about to be pushed; recorded so that the field's declaration in an earlier
+    /// migration can correct it.
+    fn field_column(&mut self, model: Option<&Expr>, table: &Name, expr: Option<&Expr>) -> Name {
+        let column = self.field_column_here(table, expr)?;
+        if let (Some(model), Some(field)) = (
+            model.and_then(string_literal),
+            expr.and_then(string_literal),
+        ) {
+            self.steps.push(ModelStep::Column {
+                op: self.ops.len(),
+                model: model.to_lowercase(),
+                field: field.to_owned(),
+                written: column.value.clone(),
+            });
+        }
+        Some(column)
+    }
+
+    /// The column of field `field` of `table`, as this migration alone knows it.
+    fn field_column_here(&self, table: &Name, expr: Option<&Expr>) -> Name {
         let expr = expr?;
         let field = string_literal(expr)?;
         let column = table
@@ -321,24 +361,42 @@ impl Lowerer<'_> {
                 self.create_model(call);
                 return;
             }
-            "DeleteModel" => OpKind::DropTable {
-                table: self.model_table(argument(call, "name", 0)),
-            },
+            "DeleteModel" => {
+                let model = argument(call, "name", 0);
+                let table = self.model_table(model);
+                if let Some(model) = model.and_then(string_literal) {
+                    self.steps.push(ModelStep::Delete {
+                        model: model.to_lowercase(),
+                    });
+                }
+                OpKind::DropTable { table }
+            }
             "RenameModel" => {
-                let old = self.model_table(argument(call, "old_name", 0));
-                let new = self.model_table(argument(call, "new_name", 1));
-                if let (Some(new_model), Some(new)) =
-                    (argument(call, "new_name", 1).and_then(string_literal), &new)
-                {
-                    self.tables
-                        .insert(new_model.to_lowercase(), new.value.clone());
+                let old_expr = argument(call, "old_name", 0);
+                let new_expr = argument(call, "new_name", 1);
+                let old = self.model_table_here(old_expr);
+                let new = self.model_table_here(new_expr);
+                if let (Some(old_model), Some(new_model)) = (
+                    old_expr.and_then(string_literal),
+                    new_expr.and_then(string_literal),
+                ) {
+                    if let Some(new) = &new {
+                        self.tables
+                            .insert(new_model.to_lowercase(), new.value.clone());
+                    }
+                    self.steps.push(ModelStep::Rename {
+                        op: self.ops.len(),
+                        old: old_model.to_lowercase(),
+                        new: new_model.to_lowercase(),
+                    });
                 }
                 OpKind::RenameTable { old, new }
             }
             "AlterModelTable" => {
                 let model = argument(call, "name", 0);
-                let old = self.model_table(model);
-                let new = match argument(call, "table", 1) {
+                let old = self.model_table_here(model);
+                let given = argument(call, "table", 1);
+                let new = match given {
                     Some(Expr::NoneLiteral(none)) => model.and_then(string_literal).map(|model| {
                         Spanned::new(self.default_table(&model.to_lowercase()), none.range)
                     }),
@@ -347,11 +405,17 @@ impl Lowerer<'_> {
                 };
                 if let (Some(model), Some(new)) = (model.and_then(string_literal), &new) {
                     self.tables.insert(model.to_lowercase(), new.value.clone());
+                    self.steps.push(ModelStep::SetTable {
+                        op: self.ops.len(),
+                        model: model.to_lowercase(),
+                        table: given.and_then(string_literal).map(str::to_owned),
+                    });
                 }
                 OpKind::RenameTable { old, new }
             }
             "AddField" => {
-                let table = self.model_table(argument(call, "model_name", 0));
+                let model = argument(call, "model_name", 0);
+                let table = self.model_table(model);
                 let (Some(field_name), Some(field)) =
                     (argument(call, "name", 1), argument(call, "field", 2))
                 else {
@@ -360,48 +424,67 @@ impl Lowerer<'_> {
                 let Some(column) = self.column(field_name, field, &table) else {
                     return; // ManyToManyField: no column
                 };
+                if let (Some(model), Some(name), Some(state)) = (
+                    model.and_then(string_literal),
+                    string_literal(field_name),
+                    field_state(field, &column),
+                ) {
+                    self.steps.push(ModelStep::AddField {
+                        model: model.to_lowercase(),
+                        field: name.to_owned(),
+                        state,
+                    });
+                }
                 OpKind::AddColumn { table, column }
             }
             "RemoveField" => {
-                let table = self.model_table(argument(call, "model_name", 0));
-                let column = self.field_column(&table, argument(call, "name", 1));
+                let model = argument(call, "model_name", 0);
+                let table = self.model_table(model);
+                let field = argument(call, "name", 1);
+                let column = self.field_column(model, &table, field);
+                if let (Some(model), Some(field)) = (
+                    model.and_then(string_literal),
+                    field.and_then(string_literal),
+                ) {
+                    self.steps.push(ModelStep::RemoveField {
+                        model: model.to_lowercase(),
+                        field: field.to_owned(),
+                    });
+                }
                 OpKind::DropColumn { table, column }
             }
             "AlterField" => {
-                let table = self.model_table(argument(call, "model_name", 0));
-                let (Some(field_name), Some(field)) =
-                    (argument(call, "name", 1), argument(call, "field", 2))
-                else {
-                    return;
-                };
-                let Some(column) = self.column(field_name, field, &table) else {
-                    return;
-                };
-                OpKind::AlterColumn(AlterColumn {
-                    table,
-                    column: column.name,
-                    nullable: column.nullable,
-                    type_text: column.type_text,
-                    server_default: column.server_default,
-                    ..AlterColumn::default()
-                })
+                self.alter_field(call);
+                return;
             }
             "RenameField" => {
-                let table = self.model_table(argument(call, "model_name", 0));
+                let model = argument(call, "model_name", 0);
+                let table = self.model_table(model);
                 let old_expr = argument(call, "old_name", 1);
-                let column = self.field_column(&table, old_expr);
+                let column = self.field_column_here(&table, old_expr);
                 let old_field = old_expr.and_then(string_literal);
-                let new_name = argument(call, "new_name", 2)
-                    .and_then(spanned_string)
-                    .map(|new| {
-                        // A foreign key keeps its `_id` suffix.
-                        match (old_field, &column) {
-                            (Some(old), Some(column)) if column.value == format!("{old}_id") => {
-                                Spanned::new(format!("{}_id", new.value), new.range)
-                            }
-                            _ => new,
+                let new_expr = argument(call, "new_name", 2);
+                let new_name = new_expr.and_then(spanned_string).map(|new| {
+                    // A foreign key keeps its `_id` suffix.
+                    match (old_field, &column) {
+                        (Some(old), Some(column)) if column.value == format!("{old}_id") => {
+                            Spanned::new(format!("{}_id", new.value), new.range)
                         }
+                        _ => new,
+                    }
+                });
+                if let (Some(model), Some(old), Some(new)) = (
+                    model.and_then(string_literal),
+                    old_field,
+                    new_expr.and_then(string_literal),
+                ) {
+                    self.steps.push(ModelStep::RenameField {
+                        op: self.ops.len(),
+                        model: model.to_lowercase(),
+                        old: old.to_owned(),
+                        new: new.to_owned(),
                     });
+                }
                 OpKind::AlterColumn(AlterColumn {
                     table,
                     column,
@@ -446,6 +529,7 @@ impl Lowerer<'_> {
                     columns: inner.map(field_names).unwrap_or_default(),
                     foreign_key: None,
                     condition: None,
+                    not_valid: false,
                     range: constraint.range(),
                 })
             }
@@ -505,6 +589,7 @@ impl Lowerer<'_> {
         let unmanaged = option("managed").and_then(bool_literal) == Some(false)
             || option("proxy").and_then(bool_literal) == Some(true);
         let mut columns = Vec::new();
+        let mut fields = Vec::new();
         for field in argument(call, "fields", 1)
             .and_then(elements)
             .unwrap_or_default()
@@ -513,14 +598,37 @@ impl Lowerer<'_> {
                 continue;
             };
             if let Some(column) = self.column(field_name, definition, &table) {
+                if let (Some(name), Some(state)) =
+                    (string_literal(field_name), field_state(definition, &column))
+                {
+                    fields.push((name.to_owned(), state));
+                }
                 columns.push(ColumnDef {
                     range: field.range(),
                     ..column
                 });
             }
         }
+        let Some(model) = model else {
+            return;
+        };
+        self.steps.push(ModelStep::Create {
+            model: model.clone(),
+            table: option("db_table")
+                .and_then(string_literal)
+                .map(str::to_owned),
+            managed: !unmanaged,
+            fields,
+        });
         if unmanaged {
             return;
+        }
+        if let Some(table) = &table {
+            self.steps.push(ModelStep::Table {
+                op: self.ops.len(),
+                model,
+                written: table.value.clone(),
+            });
         }
         self.push(
             OpKind::CreateTable {
@@ -530,6 +638,84 @@ impl Lowerer<'_> {
             },
             call.range(),
         );
+    }
+
+    /// `AlterField`: the update Django fills NULLs with when the field becomes NOT NULL with a
+    /// default, the column as the field now declares it, and the index its `db_index` /
+    /// `unique` asks for. Which of these the field changes only its earlier state
+    /// says (`django_state.rs`).
+    fn alter_field(&mut self, call: &ExprCall) {
+        let model = argument(call, "model_name", 0);
+        let table = self.model_table_here(model);
+        let (Some(field_name), Some(field)) =
+            (argument(call, "name", 1), argument(call, "field", 2))
+        else {
+            return;
+        };
+        let Some(column) = self.column(field_name, field, &table) else {
+            return;
+        };
+        let state = field_state(field, &column);
+        // Made NOT NULL with a default, Django first sets the default on the rows holding NULL.
+        let fill_op = (column.is_not_null() && column.default.is_some()).then(|| {
+            let fill = OpKind::UpdateRows {
+                table: table.clone(),
+                has_where: true,
+                columns: column.name.iter().map(|name| name.value.clone()).collect(),
+            };
+            self.push_on_model(fill, call.range(), model, &table)
+        });
+        let index = (column.index || column.unique).then(|| OpKind::CreateIndex {
+            name: None,
+            table: table.clone(),
+            columns: column.name.iter().map(|name| name.value.clone()).collect(),
+            unique: column.unique,
+            concurrently: false,
+        });
+        let alter = OpKind::AlterColumn(AlterColumn {
+            table: table.clone(),
+            column: column.name,
+            nullable: column.nullable,
+            type_text: column.type_text,
+            server_default: column.server_default,
+            ..AlterColumn::default()
+        });
+        let op = self.push_on_model(alter, call.range(), model, &table);
+        let index_op = index.map(|index| self.push_on_model(index, field.range(), model, &table));
+        if let (Some(model), Some(name), Some(state)) = (
+            model.and_then(string_literal),
+            string_literal(field_name),
+            state,
+        ) {
+            self.steps.push(ModelStep::AlterField {
+                op,
+                fill_op,
+                index_op,
+                model: model.to_lowercase(),
+                field: name.to_owned(),
+                state,
+            });
+        }
+    }
+
+    /// Pushes an operation on the table of `model` (written `table`), recording the reference;
+    /// returns the operation's index.
+    fn push_on_model(
+        &mut self,
+        kind: OpKind,
+        range: TextRange,
+        model: Option<&Expr>,
+        table: &Name,
+    ) -> usize {
+        if let (Some(model), Some(table)) = (model.and_then(string_literal), table) {
+            self.steps.push(ModelStep::Table {
+                op: self.ops.len(),
+                model: model.to_lowercase(),
+                written: table.value.clone(),
+            });
+        }
+        self.push(kind, range);
+        self.ops.len() - 1
     }
 
     /// A model field as a column; `None` for a field without a column (`ManyToManyField`). The
@@ -573,24 +759,27 @@ impl Lowerer<'_> {
             Spanned::new(value, default.range())
         });
         let foreign_keys = match call {
-            Some(call) if is_foreign_key => vec![ForeignKey {
-                name: None,
-                target: argument(call, "to", 0)
-                    .map(|to| {
-                        string_literal(to)
-                            .map_or_else(|| self.source[to.range()].to_owned(), str::to_owned)
-                    })
-                    .unwrap_or_default(),
-                ondelete: argument(call, "on_delete", 1).and_then(|on_delete| {
-                    last_segment(on_delete).map(|action| {
-                        Spanned::new(
-                            action.replace('_', " ").to_ascii_uppercase(),
-                            on_delete.range(),
-                        )
-                    })
-                }),
-                range: call.range(),
-            }],
+            // `db_constraint=False`: the column refers to the table, no constraint checks it.
+            Some(call) if is_foreign_key && flag("db_constraint") != Some(false) => {
+                vec![ForeignKey {
+                    name: None,
+                    target: argument(call, "to", 0)
+                        .map(|to| {
+                            string_literal(to)
+                                .map_or_else(|| self.source[to.range()].to_owned(), str::to_owned)
+                        })
+                        .unwrap_or_default(),
+                    ondelete: argument(call, "on_delete", 1).and_then(|on_delete| {
+                        last_segment(on_delete).map(|action| {
+                            Spanned::new(
+                                action.replace('_', " ").to_ascii_uppercase(),
+                                on_delete.range(),
+                            )
+                        })
+                    }),
+                    range: call.range(),
+                }]
+            }
             _ => Vec::new(),
         };
         Some(ColumnDef {
@@ -672,6 +861,56 @@ impl Lowerer<'_> {
             });
         }
     }
+}
+
+/// Field arguments that decide the column's type, beside the class.
+const TYPE_ARGUMENTS: &[&str] = &["max_length", "max_digits", "decimal_places", "dim", "size"];
+
+/// What the model state keeps of a field declared by `field` and lowered to `column`; `None` when
+/// the column's name could not be read.
+fn field_state(field: &Expr, column: &ColumnDef) -> Option<FieldState> {
+    let call = as_call(field);
+    let class = call.and_then(callee).unwrap_or_default();
+    let kw = |name: &str| call.and_then(|call| keyword(call, name));
+    let literal = |expr: &Expr| match expr {
+        Expr::NumberLiteral(number) => number.value.as_int().map(ToString::to_string),
+        other => string_literal(other).map(|text| format!("{text:?}")),
+    };
+    let arguments: Vec<String> = TYPE_ARGUMENTS
+        .iter()
+        .filter_map(|name| {
+            let value = kw(name)?;
+            Some(format!(
+                "{name}={}",
+                literal(value).unwrap_or_else(|| "?".to_owned())
+            ))
+        })
+        .collect();
+    // The class as written (`models.CharField`), as the column's type text reads.
+    let written = column
+        .type_text
+        .as_ref()
+        .map_or(class, |text| text.value.as_str());
+    let db_type = if arguments.is_empty() {
+        written.to_owned()
+    } else {
+        format!("{written}({})", arguments.join(", "))
+    };
+    let max_length = kw("max_length").and_then(|value| match value {
+        Expr::NumberLiteral(number) => number.value.as_int().and_then(ruff_python_ast::Int::as_u64),
+        _ => None,
+    });
+    Some(FieldState {
+        column: column.name.as_ref()?.value.clone(),
+        explicit_column: kw("db_column").is_some(),
+        foreign_key: FOREIGN_KEY_FIELDS.contains(&class),
+        db_type,
+        max_length,
+        nullable: !column.is_not_null(),
+        indexed: column.index,
+        unique: column.unique || column.primary_key,
+        range: field.range(),
+    })
 }
 
 /// Field classes whose blank value is the empty string (Django's `empty_strings_allowed`).

@@ -6,6 +6,7 @@
 mod alembic;
 mod depth;
 mod django;
+pub(crate) mod django_state;
 pub(crate) mod frontend;
 
 pub(crate) use django::app_config_label;
@@ -42,6 +43,12 @@ impl frontend::Frontend for PythonFrontend {
 
     fn lower(&self, source: Arc<SourceFile>, cx: &frontend::LowerContext<'_>) -> Option<Migration> {
         extract_in_app(source, cx.app_label)
+    }
+
+    /// Django migrations are read against the model state their app's earlier migrations
+    /// build: only that names their tables and says what an `AlterField` changes.
+    fn link(&self, migrations: &mut [Migration]) {
+        django_state::read_against_model_state(migrations);
     }
 
     fn graph_nodes(&self, migrations: &[Migration]) -> Vec<(usize, mrt_graph::RevisionNode)> {

@@ -512,14 +512,18 @@ fn alter_table(operation: &AlterTableOperation, table: &Name, range: TextRange) 
             }
             OpKind::AlterColumn(alter)
         }
-        AlterTableOperation::AddConstraint { constraint, .. } => {
-            match table_constraint(constraint, table, range) {
-                Some(constraint) => OpKind::CreateConstraint(constraint),
-                None => OpKind::OtherSql {
-                    keyword: "ALTER TABLE".to_owned(),
-                },
-            }
-        }
+        AlterTableOperation::AddConstraint {
+            constraint,
+            not_valid,
+        } => match table_constraint(constraint, table, range) {
+            Some(constraint) => OpKind::CreateConstraint(ConstraintDef {
+                not_valid: *not_valid,
+                ..constraint
+            }),
+            None => OpKind::OtherSql {
+                keyword: "ALTER TABLE".to_owned(),
+            },
+        },
         AlterTableOperation::DropConstraint { name, .. } => OpKind::DropConstraint {
             name: Some(ident(&name.value, range)),
             table: table.clone(),
@@ -582,6 +586,7 @@ fn column_def(
                     columns: vec![def.name.value.clone()],
                     foreign_key: None,
                     condition: None,
+                    not_valid: false,
                     range,
                 });
             }
@@ -658,6 +663,7 @@ fn table_constraint(
         columns,
         foreign_key,
         condition,
+        not_valid: false,
         range,
     })
 }

@@ -1,11 +1,14 @@
 use mrt_core::{Finding, MigrationContext, Rule};
 
-use crate::helpers::{column_label, lossy_column_drops, operation_range, table_dropped_after};
+use crate::helpers::{
+    column_label, lossy_column_drops, operation_range, renamed_model_before, table_dropped_after,
+};
 
 mrt_core::declare_rule! {
     /// ## What it does
     /// Reports an upgrade that drops a column of an existing table: `op.drop_column`, SQL
     /// `ALTER TABLE ... DROP COLUMN`, or Django's `RemoveField`.
+    /// squawk calls this `ban-drop-column`.
     ///
     /// ## Why is this bad?
     /// The column's data is gone the moment the upgrade runs. A downgrade can re-create the column,
@@ -54,9 +57,11 @@ impl Rule for DropColumn {
         };
         for drop in lossy_column_drops(cx, upgrade, false) {
             // The table itself is dropped later in this upgrade (Django's `RemoveField` of a
-            // foreign key before `DeleteModel`): MRT202 reports the loss once, for the table.
+            // foreign key before `DeleteModel`): MRT202 reports the loss once, for the table. A
+            // field of a model renamed earlier in the migration is MRT305's.
             if let Some(table) = &drop.table
-                && table_dropped_after(&upgrade.ops, drop.index, &table.value)
+                && (table_dropped_after(&upgrade.ops, drop.index, &table.value)
+                    || renamed_model_before(cx, &upgrade.ops, drop.index, &table.value).is_some())
             {
                 continue;
             }

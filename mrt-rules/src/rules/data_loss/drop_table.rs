@@ -1,12 +1,15 @@
 use mrt_core::ir::OpKind;
 use mrt_core::{Finding, MigrationContext, Rule};
 
-use crate::helpers::{name_range, named_or_quoted, operation_range, replaced_by_copy};
+use crate::helpers::{
+    name_range, named_or_quoted, operation_range, renamed_model_before, replaced_by_copy,
+};
 
 mrt_core::declare_rule! {
     /// ## What it does
     /// Reports an upgrade that drops an existing table: `op.drop_table`, SQL `DROP TABLE` (one
     /// finding per table it names), or Django's `DeleteModel` and a `RunSQL` `DROP TABLE`.
+    /// squawk calls this `ban-drop-table`.
     ///
     /// ## Why is this bad?
     /// Every row of the table is deleted when the upgrade runs. A downgrade can re-create the
@@ -58,7 +61,8 @@ impl Rule for DropTable {
             };
             if let Some(table) = table
                 && (new_objects.table_before(&table.value, index)
-                    || replaced_by_copy(&upgrade.ops, index, &table.value))
+                    || replaced_by_copy(&upgrade.ops, index, &table.value)
+                    || renamed_model_before(cx, &upgrade.ops, index, &table.value).is_some())
             {
                 continue;
             }

@@ -5,4 +5,5 @@ mod drop_column;
 mod drop_column_in_batch;
 mod drop_table;
 mod multi_step_destructive;
+mod rename_model_with_data_loss;
 mod truncate;

@@ -7,6 +7,7 @@ mrt_core::declare_rule! {
     /// ## What it does
     /// Reports SQL `TRUNCATE` in `upgrade()` or `downgrade()` (one finding per table it names),
     /// and `TRUNCATE` in a Django `RunSQL`.
+    /// squawk calls this `ban-truncate-cascade`.
     ///
     /// ## Why is this bad?
     /// `TRUNCATE` deletes every row at once, without a `WHERE`, without row triggers, and with

@@ -8,6 +8,7 @@ mrt_core::declare_rule! {
     /// Reports a column added to an existing table with a server default that calls a volatile
     /// function: `random()`, `clock_timestamp()`, `gen_random_uuid()`, `uuid_generate_v4()`,
     /// `nextval(...)`...
+    /// squawk calls this `adding-field-with-default`.
     ///
     /// ## Why is this bad?
     /// Since PostgreSQL 11 a constant default is stored once and costs nothing, but a volatile one

@@ -12,6 +12,7 @@ mrt_core::declare_rule! {
     /// Reports an upgrade that adds a column with a server default to an existing table, when the
     /// configured target is PostgreSQL older than 11: `op.add_column` (also in a batch block) of a
     /// column with `server_default=...`, or SQL `ALTER TABLE ... ADD COLUMN ... DEFAULT ...`.
+    /// squawk calls this `adding-field-with-default`.
     ///
     /// ## Why is this bad?
     /// Before PostgreSQL 11, adding a column with a default writes the default into every row:

@@ -8,6 +8,7 @@ mrt_core::declare_rule! {
     /// Reports an upgrade that adds a column that rejects NULL (`nullable=False`, or a primary key)
     /// to an existing table without a `server_default`: `op.add_column`, `batch_op.add_column`, or
     /// SQL `ALTER TABLE ... ADD COLUMN ... NOT NULL` without `DEFAULT`.
+    /// squawk calls this `adding-required-field`.
     ///
     /// ## Why is this bad?
     /// The database has to put a value in the new column for every row already in the table, and

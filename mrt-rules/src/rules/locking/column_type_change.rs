@@ -7,8 +7,10 @@ use crate::helpers::{column_label, existing_column_type_change, type_before};
 mrt_core::declare_rule! {
     /// ## What it does
     /// Reports an upgrade that changes the type of a column of an existing table:
-    /// `op.alter_column(..., type_=...)` (also in a batch block) or SQL
-    /// `ALTER TABLE ... ALTER COLUMN ... [SET DATA] TYPE ...`.
+    /// `op.alter_column(..., type_=...)` (also in a batch block), SQL
+    /// `ALTER TABLE ... ALTER COLUMN ... [SET DATA] TYPE ...`, or a Django `AlterField` whose field
+    /// class or type arguments (`max_length`, `max_digits`, ...) differ from the field's state
+    /// before it. squawk calls this `changing-column-type`.
     ///
     /// ## Why is this bad?
     /// Most type changes make PostgreSQL rewrite the whole table and rebuild its indexes while it
@@ -41,12 +43,14 @@ mrt_core::declare_rule! {
     /// (`varchar` to `citext`, a `numeric` widened) are still reported, and so is every change
     /// from an unknown type. On other dialects every change is reported: MySQL, for one, rewrites
     /// a `VARCHAR` whose length crosses 255 bytes. A type change on a table created, or a column
-    /// added, earlier in the same upgrade is not reported.
+    /// added, earlier in the same upgrade is not reported. For Django, a `CharField` made longer or
+    /// turned into a `TextField` is not reported (PostgreSQL keeps the rows), and neither is an
+    /// `AlterField` of a field whose earlier state no migration here declares.
     pub(crate) struct ColumnTypeChange {
         code: "MRT303",
         name: "column-type-change",
         severity: Warning,
-        frameworks: [Alembic],
+        frameworks: [Alembic, Django],
         fix: None,
         summary: "changing a column's type can rewrite the table under an exclusive lock",
     }

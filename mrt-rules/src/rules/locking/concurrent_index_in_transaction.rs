@@ -9,6 +9,7 @@ mrt_core::declare_rule! {
     /// `RemoveIndexConcurrently` or a `RunSQL` with `CONCURRENTLY` in a migration without
     /// `atomic = False`; in Alembic, `postgresql_concurrently=True` or SQL `CONCURRENTLY` outside
     /// `with op.get_context().autocommit_block():`.
+    /// squawk calls this `ban-concurrent-index-creation-in-transaction`.
     ///
     /// ## Why is this bad?
     /// PostgreSQL refuses `CREATE INDEX CONCURRENTLY` and `DROP INDEX CONCURRENTLY` inside a

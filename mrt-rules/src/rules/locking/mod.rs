@@ -3,10 +3,14 @@
 
 mod add_column_volatile_default;
 mod add_column_with_default;
+mod add_constraint_without_not_valid;
 mod add_not_null_column_without_default;
+mod add_unique_or_primary_key_constraint;
 mod column_type_change;
 mod concurrent_index_in_transaction;
 mod create_index_non_concurrently;
+mod drop_index_non_concurrently;
+mod missing_lock_timeout;
 mod on_delete_cascade;
 mod set_not_null_on_existing_column;
 mod unique_constraint_on_existing_data;

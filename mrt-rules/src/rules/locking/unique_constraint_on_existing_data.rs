@@ -8,7 +8,9 @@ mrt_core::declare_rule! {
     /// Reports an upgrade that makes columns of an existing table unique:
     /// `op.create_unique_constraint(...)`, `op.create_index(..., unique=True)` (also in a batch
     /// block), SQL `ALTER TABLE ... ADD [CONSTRAINT ...] UNIQUE (...)` and
-    /// `CREATE UNIQUE INDEX`.
+    /// `CREATE UNIQUE INDEX`, Django's `AddConstraint(UniqueConstraint(...))`, an `AlterField`
+    /// that makes a field `unique=True`, and a unique NOT NULL column added with a default (every
+    /// existing row gets the same value).
     ///
     /// ## Why is this bad?
     /// The rows already in the table must all be distinct. One duplicate, which a development
@@ -43,13 +45,14 @@ mrt_core::declare_rule! {
     /// same table, when every column of the dropped one is among its own (the same columns, or
     /// the dropped key on fewer; its columns are known from the earlier revisions), and one on a
     /// column added earlier in the same upgrade without a server default and not updated since
-    /// (it holds only NULLs, and NULLs never collide). `sa.Column(...,
-    /// unique=True)` given to `add_column`, and SQL `ADD COLUMN ... UNIQUE`, are not seen yet.
+    /// (it holds only NULLs, and NULLs never collide). A unique column added without a default
+    /// holds only NULLs too, and is not reported; one added NOT NULL with a default is, since every
+    /// existing row gets the same value.
     pub(crate) struct UniqueConstraintOnExistingData {
         code: "MRT406",
         name: "unique-constraint-on-existing-data",
         severity: Warning,
-        frameworks: [Alembic],
+        frameworks: [Alembic, Django],
         fix: None,
         summary: "a unique constraint or index added to a table with rows fails on duplicates",
     }
@@ -82,6 +85,14 @@ impl Rule for UniqueConstraintOnExistingData {
                     columns,
                     ..
                 }) => ("constraint", name, table, columns),
+                // Every existing row gets the one default: two rows are already duplicates.
+                OpKind::AddColumn { table, column }
+                    if column.unique
+                        && column.is_not_null()
+                        && (column.default.is_some() || server_default(column).is_some()) =>
+                {
+                    ("column", &column.name, table, &[])
+                }
                 _ => continue,
             };
             if is_new_table(new_objects, table, index)

@@ -8,6 +8,7 @@ mrt_core::declare_rule! {
     /// Reports an upgrade that renames a column (`op.alter_column(t, c, new_column_name=n)`,
     /// `batch_op.alter_column(c, new_column_name=n)`, or SQL `ALTER TABLE t RENAME COLUMN c TO n`)
     /// whose downgrade does not rename `t.n` back to `c`.
+    /// squawk calls this `renaming-column`.
     ///
     /// ## Why is this bad?
     /// After `alembic downgrade` the column keeps its new name, while the previous release reads

@@ -7,6 +7,7 @@ mrt_core::declare_rule! {
     /// ## What it does
     /// Reports an upgrade that renames a table (`op.rename_table(old, new)` or SQL
     /// `ALTER TABLE old RENAME TO new`) whose downgrade does not rename `new` back to `old`.
+    /// squawk calls this `renaming-table`.
     ///
     /// ## Why is this bad?
     /// After `alembic downgrade` the table still has its new name, while the code of the previous

@@ -10,6 +10,7 @@ mrt_core::declare_rule! {
     /// `op.drop_table`, `op.rename_table`, SQL `DROP TABLE` and `ALTER TABLE ... RENAME TO`, or
     /// Django's `DeleteModel`, `RenameModel` and `AlterModelTable`. Opt-in: it runs only when
     /// selected (`--select MRT7`, `--select MRT703`).
+    /// squawk calls this `renaming-table`.
     ///
     /// ## Why is this bad?
     /// During a rolling deploy the old application code keeps running against the new schema

@@ -10,6 +10,7 @@ mrt_core::declare_rule! {
     /// `op.alter_column(t, c, new_column_name=n)` (also in a `batch_alter_table` block), SQL
     /// `ALTER TABLE t RENAME COLUMN c TO n`, or Django's `RenameField`. Opt-in: it runs only when
     /// selected (`--select MRT7`, `--select MRT702`).
+    /// squawk calls this `renaming-column`.
     ///
     /// ## Why is this bad?
     /// During a rolling deploy the old application code keeps running against the new schema
