@@ -146,10 +146,12 @@ pub(crate) fn column_phrase(
     }
 }
 
-/// How a message names an object with its kind: "index `` `ix_a` ``", or `fallback` ("an index")
-/// when its name could not be read.
-pub(crate) fn named(kind: &str, name: &Name, fallback: &str) -> String {
-    name_of(name).map_or_else(|| fallback.to_owned(), |name| format!("{kind} `{name}`"))
+/// `text` with its first letter in upper case, for a name that starts a message.
+pub(crate) fn capitalized(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map_or_else(String::new, |first| {
+        first.to_uppercase().chain(chars).collect()
+    })
 }
 
 /// The value of a name read statically, if it was.

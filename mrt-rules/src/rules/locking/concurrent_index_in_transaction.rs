@@ -1,7 +1,7 @@
 use mrt_core::ir::{OpKind, Operation};
 use mrt_core::{Finding, Framework, MigrationContext, Rule};
 
-use crate::helpers::{name_range, named, operation_range};
+use crate::helpers::{name_range, named_or_quoted, operation_range};
 
 mrt_core::declare_rule! {
     /// ## What it does
@@ -85,7 +85,7 @@ impl Rule for ConcurrentIndexInTransaction {
                     name_range(name, op),
                     format!(
                         "{verb} {} CONCURRENTLY inside a transaction: PostgreSQL refuses it and the migration fails",
-                        named("index", name, "an index")
+                        named_or_quoted("index", name, op, &cx.migration.source.text)
                     ),
                 )
                 .with_help(help)

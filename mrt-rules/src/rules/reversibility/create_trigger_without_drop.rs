@@ -75,7 +75,7 @@ impl Rule for CreateTriggerWithoutDrop {
                     helpers::name_range(name, op),
                     format!(
                         "{} on {} is not dropped by the downgrade: after a rollback it keeps firing",
-                        helpers::named("Trigger", name, "A trigger"),
+                        helpers::capitalized(&helpers::named_or_quoted("trigger", name, op, &cx.migration.source.text)),
                         helpers::label(table, "its table")
                     ),
                 )

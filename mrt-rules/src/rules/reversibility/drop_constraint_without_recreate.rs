@@ -72,7 +72,8 @@ impl Rule for DropConstraintWithoutRecreate {
         for (op, name, table) in helpers::unrecreated_constraint_drops(cx, |op, foreign_key| {
             op.context.batch.is_none() && !foreign_key
         }) {
-            let constraint = helpers::named("constraint", name, "a constraint");
+            let constraint =
+                helpers::named_or_quoted("constraint", name, op, &cx.migration.source.text);
             let on = helpers::label(table, "its table");
             findings.push(
                 Finding::new(

@@ -82,7 +82,7 @@ impl Rule for DropForeignKeyWithoutRestore {
         for (op, name, table) in
             helpers::unrecreated_constraint_drops(cx, |_, foreign_key| foreign_key)
         {
-            let key = helpers::named("foreign key", name, "a foreign key");
+            let key = helpers::named_or_quoted("foreign key", name, op, &cx.migration.source.text);
             let on = helpers::label(table, "its table");
             findings.push(
                 Finding::new(

@@ -69,7 +69,7 @@ impl Rule for DropIndexWithoutRecreate {
             if helpers::recreates_index(name, downgrade) {
                 continue;
             }
-            let index = helpers::named("index", name, "an index");
+            let index = helpers::named_or_quoted("index", name, op, &cx.migration.source.text);
             findings.push(
                 Finding::new(
                     helpers::name_range(name, op),

@@ -77,7 +77,7 @@ impl Rule for RenameTableWithoutReverse {
             if helpers::renames_table_back(old, new, downgrade) {
                 continue;
             }
-            let table = helpers::named("table", old, "a table");
+            let table = helpers::named_or_quoted("table", old, op, &cx.migration.source.text);
             let new_label = helpers::label(new, "a new name");
             let help = match (helpers::name_of(old), helpers::name_of(new)) {
                 (Some(old), Some(new)) => {

@@ -2,7 +2,7 @@ use mrt_core::ir::OpKind;
 use mrt_core::{Finding, MigrationContext, Rule};
 
 use super::{OLD_RELEASE, check_upgrade_ops};
-use crate::helpers::{is_new_table, label, name_range, named, replaced_by_copy};
+use crate::helpers::{is_new_table, label, name_range, named_or_quoted, replaced_by_copy};
 
 mrt_core::declare_rule! {
     /// ## What it does
@@ -69,7 +69,7 @@ impl Rule for RollingDropOrRenameTable {
                         table,
                         format!(
                             "Dropping {} breaks {OLD_RELEASE}: its queries on the table fail",
-                            named("table", table, "a table")
+                            named_or_quoted("table", table, op, &cx.migration.source.text)
                         ),
                         "Release code that no longer uses the table first, then drop it in a later release",
                     )
@@ -78,7 +78,7 @@ impl Rule for RollingDropOrRenameTable {
                     old,
                     format!(
                         "Renaming {} to {} breaks {OLD_RELEASE}: its queries still name {}",
-                        named("table", old, "a table"),
+                        named_or_quoted("table", old, op, &cx.migration.source.text),
                         label(new, "a new name"),
                         label(old, "the old name"),
                     ),
