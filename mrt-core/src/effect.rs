@@ -4,7 +4,7 @@
 //! functions that are not operations all ask [`OpKind::effect`] (and [`op_function_effect`] for an
 //! `op.*` call the IR keeps by name) instead of each keeping its own list.
 
-use crate::ir::{OpKind, SqlText};
+use crate::ir::{OpKind, SqlReach, SqlText};
 
 /// The kind of database object an operation acts on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -96,9 +96,15 @@ impl OpKind {
             | OpKind::InsertRows { .. }
             | OpKind::RunPython { .. } => Effect::WritesData,
             OpKind::Sql {
-                text: SqlText::Unreadable,
+                text: SqlText::Unreadable(reach),
                 ..
-            } => Effect::Opaque,
+            } => match reach {
+                SqlReach::Anything => Effect::Opaque,
+                SqlReach::Rows => Effect::WritesData,
+                // Some change to one table's columns, keys or indexes: the model holds that table
+                // as unknown for the revision, and judges the rest.
+                SqlReach::Table(_) => Effect::Alters(Object::Table),
+            },
             OpKind::Sql { .. } | OpKind::RunSql { .. } => Effect::Nothing,
             OpKind::OtherSql { keyword } => {
                 if only_controls_the_session(keyword) {
@@ -217,6 +223,36 @@ mod tests {
         assert_eq!(sql("GRANT SELECT"), Effect::Unmodelled);
         assert_eq!(sql("ALTER TABLE"), Effect::Opaque);
         assert_eq!(sql("DROP SEQUENCE"), Effect::Opaque);
+    }
+
+    #[test]
+    fn unreadable_sql_reaches_what_its_known_beginning_names() {
+        let effect = |prefix: &str| {
+            OpKind::Sql {
+                text: SqlText::Unreadable(SqlReach::of_prefix(prefix)),
+                via: crate::ir::SqlVia::Op,
+                lowered: 0,
+                read_only: false,
+            }
+            .effect()
+        };
+        assert_eq!(effect("UPDATE users SET plan = '"), Effect::WritesData);
+        assert_eq!(effect("insert into audit values ("), Effect::WritesData);
+        assert_eq!(
+            effect("ALTER TABLE users ALTER COLUMN "),
+            Effect::Alters(Object::Table)
+        );
+        assert_eq!(
+            SqlReach::of_prefix("ALTER TABLE IF EXISTS ONLY \"users\" ADD "),
+            SqlReach::Table("users".to_owned())
+        );
+        // The table's name itself may go on: `ALTER TABLE users_{suffix}`.
+        assert_eq!(effect("ALTER TABLE users"), Effect::Opaque);
+        assert_eq!(effect("ALTER TABLE "), Effect::Opaque);
+        // A second statement may follow the first.
+        assert_eq!(effect("UPDATE t SET a = 1; "), Effect::Opaque);
+        assert_eq!(effect("DROP TABLE "), Effect::Opaque);
+        assert_eq!(effect(""), Effect::Opaque);
     }
 
     #[test]

@@ -466,8 +466,61 @@ pub struct AlterColumn {
 pub enum SqlText {
     /// Text read statically (literals, `text("...")`, literal concatenations).
     Literal(String),
-    /// SQL built at run time (f-string, variable, `.format`): nothing can be said of it.
-    Unreadable,
+    /// SQL built at run time (f-string, variable, `.format`) that cannot be read whole: what its
+    /// known beginning shows it can reach.
+    Unreadable(SqlReach),
+}
+
+/// What a statement that cannot be read whole can change, judged from the beginning of it that can
+/// be read (`f"UPDATE users SET plan = '{plan}'"` only writes rows), so that one unreadable
+/// statement makes opaque only what it could touch.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SqlReach {
+    /// Nothing of it is known: any object.
+    Anything,
+    /// Rows only (`UPDATE`, `INSERT`, `DELETE`, `SELECT`, `WITH` ...): no schema object changes.
+    Rows,
+    /// One table, named before the unreadable part (`ALTER TABLE users ...`).
+    Table(String),
+}
+
+impl SqlReach {
+    /// What a statement whose text begins with `prefix` can reach. Only the first statement is
+    /// judged: a `;` in the known part may start another, which could reach anything.
+    pub fn of_prefix(prefix: &str) -> Self {
+        if prefix.contains(';') {
+            return SqlReach::Anything;
+        }
+        let mut words = prefix.split_whitespace();
+        let first = words.next().unwrap_or_default().to_ascii_uppercase();
+        match first.as_str() {
+            "UPDATE" | "INSERT" | "DELETE" | "SELECT" | "WITH" => SqlReach::Rows,
+            "ALTER"
+                if words
+                    .next()
+                    .is_some_and(|word| word.eq_ignore_ascii_case("TABLE")) =>
+            {
+                let mut name = words.next();
+                // `IF EXISTS` and `ONLY` come before the name.
+                while let Some(word) = name
+                    && matches!(word.to_ascii_uppercase().as_str(), "IF" | "EXISTS" | "ONLY")
+                {
+                    name = words.next();
+                }
+                // The name must be followed by more known text: `ALTER TABLE users` may go on
+                // as `ALTER TABLE users_{suffix}`.
+                match name {
+                    Some(name)
+                        if words.next().is_some() || prefix.ends_with(char::is_whitespace) =>
+                    {
+                        SqlReach::Table(name.trim_matches('"').to_owned())
+                    }
+                    _ => SqlReach::Anything,
+                }
+            }
+            _ => SqlReach::Anything,
+        }
+    }
 }
 
 /// How the SQL was sent.

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use mrt_core::SourceFile;
 use mrt_core::extract::extract;
-use mrt_core::ir::{ConstraintKind, Migration, OpKind, SqlText, SqlVia};
+use mrt_core::ir::{ConstraintKind, Migration, OpKind, SqlReach, SqlText, SqlVia};
 
 fn lower(text: &str) -> Migration {
     extract(Arc::new(SourceFile::new("m.py", text))).expect("a revision file")
@@ -229,8 +229,9 @@ def upgrade():
             false
         )
     );
-    assert_eq!(sql[3].0, &SqlText::Unreadable);
-    assert_eq!(sql[4].0, &SqlText::Unreadable);
+    // Nothing of them is known but that they run SQL: they may touch anything.
+    assert_eq!(sql[3].0, &SqlText::Unreadable(SqlReach::Anything));
+    assert_eq!(sql[4].0, &SqlText::Unreadable(SqlReach::Anything));
     // Each readable statement follows its SQL operation, lowered, in the same context.
     assert!(matches!(
         &ops[1].kind,
@@ -579,6 +580,9 @@ def upgrade():
         sql[0],
         &SqlText::Literal("ALTER TABLE users OWNER TO app".to_owned())
     );
-    assert_eq!(sql[1], &SqlText::Unreadable, "a conversion is not followed");
-    assert_eq!(sql[2], &SqlText::Unreadable);
+    // A conversion is not followed, nor a call: what comes before them names the one table the
+    // statement can touch.
+    let users = SqlText::Unreadable(SqlReach::Table("users".to_owned()));
+    assert_eq!(sql[1], &users, "a conversion is not followed");
+    assert_eq!(sql[2], &users);
 }

@@ -399,7 +399,7 @@ fn run_sqls(migration: &Migration) -> Vec<(Reverse, Vec<Statement>)> {
                 assert_eq!(*via, SqlVia::RunSql);
                 let text = match text {
                     SqlText::Literal(text) => text.clone(),
-                    SqlText::Unreadable => "<unreadable>".to_owned(),
+                    SqlText::Unreadable(_) => "<unreadable>".to_owned(),
                 };
                 out.last_mut().unwrap().1.push((text, Vec::new()));
             }

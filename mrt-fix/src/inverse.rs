@@ -512,7 +512,7 @@ impl<'g> Generator<'g> {
                 read_only,
                 ..
             } => match text {
-                SqlText::Unreadable => todo(
+                SqlText::Unreadable(_) => todo(
                     steps,
                     "reverse the SQL built at run time in upgrade()".to_owned(),
                 ),

@@ -22,7 +22,7 @@ pub fn named_tables(project: &Project, revision: &str) -> Option<BTreeSet<String
     for op in bodies.into_iter().flatten().flat_map(|body| &body.ops) {
         match &op.kind {
             OpKind::Sql {
-                text: SqlText::Unreadable,
+                text: SqlText::Unreadable(_),
                 ..
             }
             | OpKind::Sql {

@@ -12,11 +12,11 @@ use ruff_text_size::{Ranged, TextRange};
 
 use super::python::{
     Scope, argument, as_call, assigned_name, body_shape, bool_literal, callee, evaluate_string,
-    keyword, string_list, string_literal,
+    keyword, known_prefix, string_list, string_literal,
 };
 use crate::ir::{
     AlterColumn, Batch, Body, ColumnDef, ConstraintDef, ConstraintKind, DialectGuard, ForeignKey,
-    Name, OpContext, OpKind, Operation, Spanned, SqlText, SqlVia,
+    Name, OpContext, OpKind, Operation, Spanned, SqlReach, SqlText, SqlVia,
 };
 
 /// How deep helper calls and name resolution may nest before the extractor gives up on a value.
@@ -865,7 +865,7 @@ impl<'a> Walker<'_, 'a> {
                 let place = self.sql_placement(statement, sql);
                 super::sql::lower(sql, &place)
             }
-            SqlText::Unreadable => super::sql::LoweredSql::default(),
+            SqlText::Unreadable(_) => super::sql::LoweredSql::default(),
         };
         let read_only = matches!(text, SqlText::Literal(_)) && lowered.read_only;
         self.ops.reserve(lowered.ops.len() + 1);
@@ -1105,7 +1105,7 @@ impl<'a> Walker<'_, 'a> {
     /// and `.bindparams(...)` (parameters bound at run time leave the statement as written).
     fn sql_text(&self, expr: Option<&'a Expr>, frame: &Frame<'a>, depth: usize) -> SqlText {
         let Some(expr) = expr else {
-            return SqlText::Unreadable;
+            return SqlText::Unreadable(SqlReach::Anything);
         };
         let expr = Self::resolve(expr, frame);
         if let Some(call) = as_call(expr)
@@ -1127,10 +1127,14 @@ impl<'a> Walker<'_, 'a> {
                 return self.sql_text(Some(&attribute.value), frame, depth + 1);
             }
         }
-        match self.string(expr, frame, depth) {
-            Some(text) => SqlText::Literal(text),
-            None => SqlText::Unreadable,
+        if let Some(text) = self.string(expr, frame, depth) {
+            return SqlText::Literal(text);
         }
+        let scope = WalkerScope {
+            walker: self,
+            frame,
+        };
+        SqlText::Unreadable(SqlReach::of_prefix(&known_prefix(expr, &scope, depth)))
     }
 
     fn name_arg(&self, call: &ExprCall, keyword: &str, position: usize, frame: &Frame<'a>) -> Name {
@@ -1252,7 +1256,7 @@ impl<'a> Walker<'_, 'a> {
             }
             _ => match self.sql_text(Some(expr), frame, 0) {
                 SqlText::Literal(text) => Some(text),
-                SqlText::Unreadable => Some(self.module.source[expr.range()].to_owned()),
+                SqlText::Unreadable(_) => Some(self.module.source[expr.range()].to_owned()),
             },
         };
         Some(Spanned::new(value, self.at(expr.range())))

@@ -31,11 +31,11 @@ use ruff_text_size::{Ranged, TextRange, TextSize};
 use super::django_state::{FieldState, ModelStep};
 use super::python::{
     ModuleConstants, argument, as_call, bool_literal, callee, evaluate_string, keyword,
-    last_segment, string_literal,
+    known_prefix, last_segment, string_literal,
 };
 use crate::ir::{
     AlterColumn, Body, ColumnDef, ConstraintDef, ConstraintKind, DjangoMeta, ForeignKey, Name,
-    OpContext, OpKind, Operation, Reverse, Spanned, SqlText, SqlVia,
+    OpContext, OpKind, Operation, Reverse, Spanned, SqlReach, SqlText, SqlVia,
 };
 
 /// How deep `+` concatenations and nested `SeparateDatabaseAndState` may go.
@@ -832,13 +832,17 @@ impl Lowerer<'_> {
     fn push_sql(&mut self, statement: &Expr, call: &ExprCall) {
         let text = match sql_string(statement, &self.constants) {
             Some(sql) => SqlText::Literal(sql),
-            None => SqlText::Unreadable,
+            None => SqlText::Unreadable(SqlReach::of_prefix(&known_prefix(
+                statement,
+                &self.constants,
+                0,
+            ))),
         };
         let lowered = match &text {
             SqlText::Literal(sql) => {
                 super::sql::lower(sql, &placement(statement, sql, self.source))
             }
-            SqlText::Unreadable => super::sql::LoweredSql::default(),
+            SqlText::Unreadable(_) => super::sql::LoweredSql::default(),
         };
         let read_only = matches!(text, SqlText::Literal(_)) && lowered.read_only;
         self.push(

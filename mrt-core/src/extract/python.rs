@@ -271,6 +271,78 @@ pub(crate) fn evaluate_string(expr: &Expr, scope: &dyn Scope, depth: usize) -> O
     }
 }
 
+/// The beginning of a string that cannot be read whole, as far as it is known: the literal text
+/// of an f-string up to its first unknown value, a `%` or `.format` template up to its first
+/// field, the known left side of a `+`. Empty when nothing at its start is known. What SQL built
+/// at run time can touch is judged from it (`crate::ir::SqlReach::of_prefix`).
+pub(crate) fn known_prefix(expr: &Expr, scope: &dyn Scope, depth: usize) -> String {
+    if depth > MAX_EVAL_DEPTH {
+        return String::new();
+    }
+    let next = depth + 1;
+    if let Some(whole) = evaluate_string(expr, scope, next) {
+        return whole;
+    }
+    match expr {
+        Expr::BinOp(binop) => match binop.op {
+            ruff_python_ast::Operator::Add => match evaluate_string(&binop.left, scope, next) {
+                Some(mut left) => {
+                    left.push_str(&known_prefix(&binop.right, scope, next));
+                    left
+                }
+                None => known_prefix(&binop.left, scope, next),
+            },
+            ruff_python_ast::Operator::Mod => evaluate_string(&binop.left, scope, next)
+                .map(|template| up_to(&template, '%'))
+                .unwrap_or_default(),
+            _ => String::new(),
+        },
+        Expr::FString(fstring) => {
+            let mut text = String::new();
+            for part in &fstring.value {
+                match part {
+                    ruff_python_ast::FStringPart::Literal(literal) => text.push_str(&literal.value),
+                    ruff_python_ast::FStringPart::FString(fstring) => {
+                        for element in &fstring.elements {
+                            match element {
+                                ruff_python_ast::InterpolatedStringElement::Literal(literal) => {
+                                    text.push_str(&literal.value);
+                                }
+                                ruff_python_ast::InterpolatedStringElement::Interpolation(
+                                    element,
+                                ) => match (element.format_spec.is_none()
+                                    && element.debug_text.is_none()
+                                    && element.conversion == ruff_python_ast::ConversionFlag::None)
+                                    .then(|| interpolated(&element.expression, scope, next))
+                                    .flatten()
+                                {
+                                    Some(value) => text.push_str(&value),
+                                    None => return text,
+                                },
+                            }
+                        }
+                    }
+                }
+            }
+            text
+        }
+        Expr::Call(call) => match &*call.func {
+            Expr::Attribute(attribute) if attribute.attr.as_str() == "format" => {
+                evaluate_string(&attribute.value, scope, next)
+                    .map(|template| up_to(&template, '{'))
+                    .unwrap_or_default()
+            }
+            _ => String::new(),
+        },
+        _ => String::new(),
+    }
+}
+
+/// `text` up to the first `field` character (the first `%` or `{` of a template).
+fn up_to(text: &str, field: char) -> String {
+    text.split(field).next().unwrap_or_default().to_owned()
+}
+
 /// A value placed into a template: a known string, or an integer literal's text.
 fn interpolated(expr: &Expr, scope: &dyn Scope, depth: usize) -> Option<String> {
     match expr {
@@ -403,6 +475,33 @@ mod tests {
             Some("DROP TYPE mood {x}")
         );
         assert_eq!(evaluated(r#"f"ix_{'t'}_{3}""#).as_deref(), Some("ix_t_3"));
+    }
+
+    #[test]
+    fn the_known_beginning_of_a_string_built_at_run_time() {
+        let prefix = |source: &str| {
+            let parsed = ruff_python_parser::parse_expression(source).expect("an expression");
+            known_prefix(parsed.expr(), &NoNames, 0)
+        };
+        assert_eq!(
+            prefix(r#"f"UPDATE users SET plan = '{plan}'""#),
+            "UPDATE users SET plan = '"
+        );
+        assert_eq!(
+            prefix(r#""ALTER TABLE users DROP %s" % column"#),
+            "ALTER TABLE users DROP "
+        );
+        assert_eq!(
+            prefix(r#""DELETE FROM {} WHERE id = {}".format(t, i)"#),
+            "DELETE FROM "
+        );
+        assert_eq!(
+            prefix(r#""ALTER TABLE t " + action + " x""#),
+            "ALTER TABLE t "
+        );
+        assert_eq!(prefix(r#"f"{verb} TABLE t""#), "");
+        assert_eq!(prefix("statement"), "");
+        assert_eq!(prefix(r#""whole""#), "whole");
     }
 
     #[test]

@@ -8,6 +8,7 @@ use super::{
 use crate::effect::Effect;
 use crate::ir::{
     AlterColumn, ColumnDef, ConstraintDef, ConstraintKind, Name, OpKind, Operation, Spanned,
+    SqlReach, SqlText,
 };
 
 /// How operations are played.
@@ -211,6 +212,16 @@ impl<'s> Applier<'s> {
                             name: name.value.clone(),
                         });
                 }
+            }
+            // SQL built at run time on one named table: that table cannot be known after it, the
+            // rest of the schema can.
+            OpKind::Sql {
+                text: SqlText::Unreadable(SqlReach::Table(table)),
+                ..
+            } => {
+                let object = ObjectKey::Table(key(table));
+                self.mark_unknown(object.clone());
+                self.touch(object);
             }
             // An effect on an object the model has no arm for: it cannot follow it.
             _ => self.make_opaque(),
@@ -775,6 +786,12 @@ pub(crate) fn touched_by<'a>(ops: impl IntoIterator<Item = &'a Operation>, touch
                 if let Some(name) = name {
                     touched.sequences.insert(key(&name.value));
                 }
+            }
+            OpKind::Sql {
+                text: SqlText::Unreadable(SqlReach::Table(name)),
+                ..
+            } => {
+                touched.tables.insert(key(name));
             }
             other => {
                 if let Some(name) = other.table() {

@@ -63,7 +63,7 @@ impl Rule for BulkInsertWithoutReverse {
             matches!(
                 op.kind,
                 OpKind::Sql {
-                    text: SqlText::Unreadable,
+                    text: SqlText::Unreadable(_),
                     ..
                 }
             )

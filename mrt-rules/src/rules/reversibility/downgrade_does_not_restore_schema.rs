@@ -49,7 +49,10 @@ mrt_core::declare_rule! {
     /// ## Known problems
     /// The model knows what the migrations say. Objects created before the first migration, by
     /// SQL built at run time, or by statements it cannot read are uncertain, and nothing is
-    /// claimed about them; a revision whose bodies hold such SQL is not judged at all. Types and
+    /// claimed about them. SQL built at run time makes uncertain only what its known beginning
+    /// lets it touch: rows only (`f"UPDATE users SET plan = '{plan}'"`: the schema is judged), one
+    /// table (`"ALTER TABLE users ADD %s" % column`: the rest is judged), or anything (a revision
+    /// with SQL nothing of which is known is not judged at all). Types and
     /// server defaults are compared by their text, with common spellings folded
     /// (`sa.String(length=50)` is `VARCHAR(50)`), and module constants among a type's arguments
     /// put in (`sa.String(MAX_LEN)` with `MAX_LEN = 36` is `sa.String(36)`); a type with variants

@@ -71,7 +71,7 @@ impl Rule for DropForeignKeyWithoutRestore {
                 matches!(
                     &op.kind,
                     OpKind::Sql {
-                        text: SqlText::Unreadable,
+                        text: SqlText::Unreadable(_),
                         ..
                     } | OpKind::OtherSql { .. }
                 )

@@ -89,7 +89,7 @@ impl Rule for RawSqlWithoutReverse {
                 !covered(statement, first + offset, downgrade, new_objects)
             });
             let what = match (text, left) {
-                (SqlText::Unreadable, _) => "SQL built at run time".to_owned(),
+                (SqlText::Unreadable(_), _) => "SQL built at run time".to_owned(),
                 (SqlText::Literal(_), Some((_, statement))) => {
                     format!("SQL (`{}`)", describe(&statement.kind))
                 }

@@ -50,7 +50,7 @@ impl Rule for UnanalysableSql {
         };
         for op in &upgrade.ops {
             if let OpKind::Sql {
-                text: SqlText::Unreadable,
+                text: SqlText::Unreadable(_),
                 ..
             } = &op.kind
             {
