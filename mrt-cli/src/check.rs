@@ -68,15 +68,20 @@ pub(crate) fn run(args: &CheckArgs) -> Result<Status, String> {
             );
             continue;
         }
-        let found = match &args.since {
-            Some(since) => linter
-                .check_since(&project, since)
-                .map_err(|error| format!("--since: {error}"))?,
-            None => linter.check(&project),
+        // Without a release boundary the fixes read the replay the rules read.
+        let (found, replay) = match &args.since {
+            Some(since) => (
+                linter
+                    .check_since(&project, since)
+                    .map_err(|error| format!("--since: {error}"))?,
+                None,
+            ),
+            None => linter.check_keeping_replay(&project, &mrt_fix::may_fix),
         };
         summary.add(&project);
         let (kept, skips) = apply_config(found, config.as_ref(), &project);
-        let notes = fix_notes(&kept, &project, linter.settings());
+        let notes = fix_notes_with_replay(&kept, &project, linter.settings(), replay.as_ref());
+        drop(replay);
         diagnostics.extend(kept.into_iter().zip(notes));
         skipped.extend(skips);
     }
@@ -111,17 +116,17 @@ pub(crate) fn run(args: &CheckArgs) -> Result<Status, String> {
         .strict(strict)
         .color(colour(args))
         .quiet(args.quiet);
-    let text = if args.statistics {
-        output::statistics(&report, args.output_format)
-    } else {
-        output::render(&report, args.output_format)
-    };
-    match &args.output_file {
-        Some(path) => std::fs::write(path, text)
-            .map_err(|error| format!("{}: cannot write the output: {error}", path.display()))?,
-        None => {
-            crate::write_stdout(&text)?;
+    if args.statistics {
+        let text = output::statistics(&report, args.output_format);
+        match &args.output_file {
+            Some(path) => std::fs::write(path, text)
+                .map_err(|error| format!("{}: cannot write the output: {error}", path.display()))?,
+            None => {
+                crate::write_stdout(&text)?;
+            }
         }
+    } else {
+        write_report(&report, args)?;
     }
     Ok(if !errors.is_empty() {
         Status::Error
@@ -130,6 +135,27 @@ pub(crate) fn run(args: &CheckArgs) -> Result<Status, String> {
     } else {
         Status::Success
     })
+}
+
+/// Writes the report to `--output-file` or standard output through a buffer, as it is rendered.
+fn write_report(report: &Report<'_>, args: &CheckArgs) -> Result<(), String> {
+    use std::io::Write as _;
+    if let Some(path) = &args.output_file {
+        let cannot =
+            |error: std::io::Error| format!("{}: cannot write the output: {error}", path.display());
+        let file = std::fs::File::create(path).map_err(cannot)?;
+        let mut out = std::io::BufWriter::new(file);
+        return output::write(report, args.output_format, &mut out)
+            .and_then(|()| out.flush())
+            .map_err(cannot);
+    }
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    match output::write(report, args.output_format, &mut out).and_then(|()| out.flush()) {
+        Ok(()) => Ok(()),
+        // A reader that stopped reading (`mrt check | head`) is not an error.
+        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(error) => Err(format!("cannot write to standard output: {error}")),
+    }
 }
 
 /// Whether the text formats are coloured: `--color`, else on a terminal unless `NO_COLOR` is set
@@ -197,6 +223,17 @@ pub fn fix_notes(
     project: &Project,
     settings: &Settings,
 ) -> Vec<Option<FixNote>> {
+    fix_notes_with_replay(diagnostics, project, settings, None)
+}
+
+/// Like [`fix_notes`], reading `replay` when given (the linter's, from
+/// [`Linter::check_keeping_replay`] on the same settings) instead of replaying the chain again.
+pub fn fix_notes_with_replay(
+    diagnostics: &[Diagnostic],
+    project: &Project,
+    settings: &Settings,
+    replay: Option<&mrt_core::schema::Replay>,
+) -> Vec<Option<FixNote>> {
     if !diagnostics
         .iter()
         .any(|d| d.rule.fix != FixAvailability::None)
@@ -209,21 +246,28 @@ pub fn fix_notes(
         .enumerate()
         .map(|(at, migration)| (migration.path(), at))
         .collect();
-    let fixable: std::collections::HashSet<usize> = diagnostics
+    let fixable: std::collections::BTreeSet<usize> = diagnostics
         .iter()
         .filter(|d| d.rule.fix != FixAvailability::None)
         .filter_map(|d| index.get(d.path()).copied())
         .collect();
-    let found = mrt_fix::fixes_for(project, settings, |at| fixable.contains(&at));
+    // Sorted by migration: each finding looks only at the fixes of its own migration.
+    let found = match replay {
+        Some(replay) => {
+            let wanted: Vec<usize> = fixable.into_iter().collect();
+            mrt_fix::fixes_from_replay(project, replay, settings, &wanted)
+        }
+        None => mrt_fix::fixes_for(project, settings, |at| fixable.contains(&at)),
+    };
     diagnostics
         .iter()
         .map(|diagnostic| {
-            let migration = index.get(diagnostic.path())?;
-            found
+            let migration = *index.get(diagnostic.path())?;
+            let first = found.partition_point(|f| f.migration < migration);
+            let last = found.partition_point(|f| f.migration <= migration);
+            found[first..last]
                 .iter()
-                .filter(|f| {
-                    f.migration == *migration && f.answers(diagnostic.code(), diagnostic.range)
-                })
+                .filter(|f| f.answers(diagnostic.code(), diagnostic.range))
                 .max_by_key(|f| f.fix.applicability)
                 .map(|f| FixNote {
                     title: f.fix.title.clone(),

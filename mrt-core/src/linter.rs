@@ -43,10 +43,28 @@ impl Linter {
     /// comments (MRT802) run last, knowing which comments suppressed something.
     #[must_use]
     pub fn check(&self, project: &Project) -> Vec<Diagnostic> {
-        self.check_with_boundary(project, None)
+        self.check_with_boundary(project, None, &|_, _| false).0
     }
 
-    fn check_with_boundary(&self, project: &Project, since: Option<usize>) -> Vec<Diagnostic> {
+    /// Like [`Linter::check`], also giving the schema replay the rules read, when some rule read
+    /// it, with the part of the schema before each revision that `keep` accepts
+    /// ([`crate::schema::replay_keeping`]): what comes after the check (the fixes of its
+    /// findings) reuses it instead of replaying the chain again.
+    #[must_use]
+    pub fn check_keeping_replay(
+        &self,
+        project: &Project,
+        keep: &crate::schema::KeepBeforePart,
+    ) -> (Vec<Diagnostic>, Option<crate::schema::Replay>) {
+        self.check_with_boundary(project, None, keep)
+    }
+
+    fn check_with_boundary(
+        &self,
+        project: &Project,
+        since: Option<usize>,
+        keep: &crate::schema::KeepBeforePart,
+    ) -> (Vec<Diagnostic>, Option<crate::schema::Replay>) {
         // The replay is sequential (each revision starts from its parents' schema); it runs only
         // when a rule reads it or a release boundary makes "new table" reach across revisions.
         // Without a boundary only the rules that read the schema wait for it: the others run
@@ -55,7 +73,7 @@ impl Linter {
             .rules
             .iter()
             .partition(|rule| since.is_some() || rule.uses_schema());
-        let replay_project = || crate::schema::replay(project, &self.settings, since);
+        let replay_project = || crate::schema::replay_keeping(project, &self.settings, since, keep);
         let (replay, mut raw) = if schema_rules.is_empty() {
             (None, self.raw_by_migration(project, None, &other_rules))
         } else {
@@ -100,7 +118,7 @@ impl Linter {
             .flat_map_iter(|(_, (findings, migration))| self.place(migration, findings))
             .collect();
         diagnostics.sort_by(Diagnostic::cmp_for_output);
-        diagnostics
+        (diagnostics, replay)
     }
 
     /// Per migration (in scope), what `rules` find in it.
@@ -141,7 +159,7 @@ impl Linter {
             .into_iter()
             .map(|index| project.migrations[index].path())
             .collect();
-        let mut diagnostics = self.check_with_boundary(project, Some(boundary));
+        let (mut diagnostics, _) = self.check_with_boundary(project, Some(boundary), &|_, _| false);
         diagnostics.retain(|diagnostic| keep.binary_search(&diagnostic.path()).is_ok());
         Ok(diagnostics)
     }

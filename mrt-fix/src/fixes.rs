@@ -3,8 +3,12 @@
 //! and, for a downgrade that exists but lacks the inverse of one operation (the name-matched
 //! reverse rules, MRT801), that one inverse inserted in place ([`crate::complete`]).
 
+use std::borrow::Cow;
+
+use rayon::prelude::*;
+
 use mrt_core::ir::{Body, Migration};
-use mrt_core::schema::{ReplayStep, replay_some_with};
+use mrt_core::schema::{Replay, ReplayStep, RevisionReplay, Schema, replay_some_with};
 use mrt_core::{Framework, Project, Settings, TextRange, TextSize};
 
 use crate::edit::{Applicability, Edit, Fix};
@@ -51,19 +55,104 @@ pub fn fixes_for(
     wanted: impl Fn(usize) -> bool,
 ) -> Vec<MigrationFix> {
     let mut found = Vec::new();
-    replay_some_with(project, settings, None, wanted, |step| match downgrade_fix(
-        project, step, settings,
-    ) {
-        Some(fix) => found.push(fix),
-        None => found.extend(crate::complete::fixes(step, settings)),
+    replay_some_with(project, settings, None, wanted, |step| {
+        found.extend(revision_fixes(project, &Revision::of_step(step), settings));
     });
     found.sort_by_key(|fix| (fix.migration, fix.target.map(TextRange::start)));
     found
 }
 
+/// Like [`fixes_for`] for the migrations at `wanted` (indices into [`Project::migrations`]),
+/// reading the replay the linter already made ([`mrt_core::Linter::check_keeping_replay`] with
+/// [`may_fix`], run on the same settings, without a release boundary) instead of replaying the
+/// chain again. Each migration's fixes are computed on the thread pool.
+pub fn fixes_from_replay(
+    project: &Project,
+    replay: &Replay,
+    settings: &Settings,
+    wanted: &[usize],
+) -> Vec<MigrationFix> {
+    let dialect_names = settings.dialect.sqlalchemy_names();
+    let mut found: Vec<MigrationFix> = wanted
+        .par_iter()
+        .filter_map(|&index| {
+            let unfiltered = project.migrations.get(index)?;
+            let migration = if dialect_names.is_empty() {
+                None
+            } else {
+                unfiltered.for_dialect(dialect_names)
+            }
+            .map_or(Cow::Borrowed(unfiltered), Cow::Owned);
+            let revision = Revision {
+                index,
+                migration: &migration,
+                before: replay.before_part(index)?,
+                replay: replay.revision(index)?,
+            };
+            Some(revision_fixes(project, &revision, settings))
+        })
+        .flatten_iter()
+        .collect();
+    found.sort_by_key(|fix| (fix.migration, fix.target.map(TextRange::start)));
+    found
+}
+
+/// Whether the fixes of `migration` (as it runs on the configured dialect), given what the replay
+/// found in it, may read the schema before it: its downgrade is missing, a no-op, or lacks an
+/// inverse. Pass it to [`mrt_core::Linter::check_keeping_replay`] so that the replay keeps
+/// [`Replay::before_part`] of those revisions only; [`fixes_from_replay`] finds no fix in the
+/// others.
+pub fn may_fix(migration: &Migration, replay: &RevisionReplay) -> bool {
+    if migration.framework != Framework::Alembic || !migration.syntax_errors.is_empty() {
+        return false;
+    }
+    let Some(upgrade) = &migration.upgrade else {
+        return false;
+    };
+    match &migration.downgrade {
+        None => true,
+        Some(downgrade) if downgrade.is_noop && !upgrade.is_noop => true,
+        Some(_) => crate::complete::has_gaps(migration, replay),
+    }
+}
+
+/// What the fixes of one revision read: the migration as it runs on the configured dialect, the
+/// schema before it (whole, or the part its operations read), and what the replay found.
+pub(crate) struct Revision<'a> {
+    /// Index into [`Project::migrations`].
+    pub(crate) index: usize,
+    pub(crate) migration: &'a Migration,
+    pub(crate) before: &'a Schema,
+    pub(crate) replay: &'a RevisionReplay,
+}
+
+impl<'a> Revision<'a> {
+    fn of_step(step: &ReplayStep<'a>) -> Self {
+        Self {
+            index: step.index,
+            migration: step.migration,
+            before: step.before,
+            replay: step.replay,
+        }
+    }
+}
+
+/// The fixes of one revision: a whole downgrade when it is missing or a no-op, else the inverses
+/// its downgrade lacks.
+fn revision_fixes(
+    project: &Project,
+    revision: &Revision<'_>,
+    settings: &Settings,
+) -> Vec<MigrationFix> {
+    match downgrade_fix(project, revision, settings) {
+        Some(fix) => vec![fix],
+        None => crate::complete::fixes(revision, settings),
+    }
+}
+
 fn downgrade_fix(
     project: &Project,
-    step: &ReplayStep<'_>,
+    step: &Revision<'_>,
     settings: &Settings,
 ) -> Option<MigrationFix> {
     let migration = step.migration;

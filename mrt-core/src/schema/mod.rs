@@ -21,7 +21,8 @@ use std::sync::Arc;
 
 pub use diff::{Residue, ResidueKind};
 pub use replay::{
-    Replay, ReplayStep, RevisionReplay, RevisionResidue, replay, replay_some_with, replay_with,
+    KeepBeforePart, Replay, ReplayStep, RevisionReplay, RevisionResidue, replay, replay_keeping,
+    replay_some_with, replay_with,
 };
 pub use scratch::Scratch;
 pub use types::{same_type, widens_string};
@@ -293,6 +294,11 @@ impl Schema {
         self.types.values()
     }
 
+    /// The enum type named `name` (case-insensitively).
+    pub fn enum_type(&self, name: &str) -> Option<&EnumType> {
+        self.types.get(&key(name))
+    }
+
     /// The views.
     pub fn views(&self) -> impl Iterator<Item = &View> {
         self.views.values()
@@ -359,6 +365,25 @@ impl Schema {
         copy_entries(&self.views, &mut part.views, &keys.views);
         copy_entries(&self.sequences, &mut part.sequences, &keys.sequences);
         part.uncertain = self.uncertain_within(&part);
+        part
+    }
+
+    /// This part of `whole` with the tables its foreign keys refer to, taken from `whole`.
+    pub(crate) fn with_referred_tables(&self, whole: &Schema) -> Schema {
+        let mut part = self.clone();
+        let referred: BTreeSet<String> = self
+            .tables
+            .values()
+            .flat_map(|table| &table.constraints)
+            .filter_map(|constraint| constraint.referred_table.as_deref())
+            .map(key)
+            .filter(|table| !self.tables.contains_key(table))
+            .collect();
+        for table in referred {
+            if let Some(found) = whole.tables.get(&table) {
+                part.insert_table(table, Arc::clone(found));
+            }
+        }
         part
     }
 

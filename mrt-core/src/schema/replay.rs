@@ -63,6 +63,9 @@ pub struct RevisionResidue {
 #[derive(Debug, Clone, Default)]
 pub struct Replay {
     revisions: Vec<Option<RevisionReplay>>,
+    /// Per migration, the part of the schema before it that its operations can read (see
+    /// [`Replay::before_part`]).
+    before_parts: Vec<Option<Schema>>,
 }
 
 impl Replay {
@@ -70,6 +73,16 @@ impl Replay {
     /// revisions, or when the graph has a cycle.
     pub fn revision(&self, index: usize) -> Option<&RevisionReplay> {
         self.revisions.get(index).and_then(Option::as_ref)
+    }
+
+    /// The part of the schema before `project.migrations[index]` that its operations read: the
+    /// objects they name, and the tables their tables' foreign keys refer to; `None` unless the
+    /// replay was asked to keep it ([`replay_keeping`]). Reading a
+    /// revision's operations against it (with [`super::Scratch`]) gives what reading them
+    /// against the whole schema gives, so that work on one revision (its inverse, say) needs
+    /// neither the whole schema nor a second replay.
+    pub fn before_part(&self, index: usize) -> Option<&Schema> {
+        self.before_parts.get(index).and_then(Option::as_ref)
     }
 }
 
@@ -134,30 +147,62 @@ const MAX_IN_FLIGHT: usize = 32;
 /// what each revision's downgrade leaves is judged on the thread pool while the walk goes on.
 #[must_use]
 pub fn replay(project: &Project, settings: &Settings, since: Option<usize>) -> Replay {
+    replay_keeping(project, settings, since, &|_, _| false)
+}
+
+/// What [`replay_keeping`] asks of each revision once judged: whether to keep the part of the
+/// schema before it ([`Replay::before_part`]).
+pub type KeepBeforePart = dyn Fn(&Migration, &RevisionReplay) -> bool + Sync;
+
+/// Like [`replay`], also keeping [`Replay::before_part`] for the revisions that `keep` accepts
+/// (given the migration as it runs on the dialect, and what the replay found): kept for every
+/// revision, those parts would hold an old copy of every table each revision changed.
+#[must_use]
+pub fn replay_keeping(
+    project: &Project,
+    settings: &Settings,
+    since: Option<usize>,
+    keep: &KeepBeforePart,
+) -> Replay {
     let slots: Vec<std::sync::OnceLock<RevisionReplay>> = (0..project.migrations.len())
+        .map(|_| std::sync::OnceLock::new())
+        .collect();
+    let part_slots: Vec<std::sync::OnceLock<Schema>> = (0..project.migrations.len())
         .map(|_| std::sync::OnceLock::new())
         .collect();
     // Revisions handed to the pool and not finished yet: each holds its part of the schema, so
     // when the pool falls behind the walk finishes revisions itself, and memory stays bounded.
     let in_flight = std::sync::atomic::AtomicUsize::new(0);
+    let judge = |upgraded: &UpgradedRevision<'_>, part: Schema| {
+        let revision = upgraded.judge().0;
+        if keep(&upgraded.migration, &revision) {
+            let _ = part_slots[upgraded.index].set(part);
+        }
+        let _ = slots[upgraded.index].set(revision);
+    };
     rayon::scope(|scope| {
-        walk(project, settings, since, |upgraded, _before| {
-            let (slots, in_flight) = (&slots, &in_flight);
+        walk(project, settings, since, |upgraded, before| {
+            let (judge, in_flight) = (&judge, &in_flight);
             let upgraded = Arc::clone(upgraded);
-            let index = upgraded.index;
+            // Taken now: `before` moves on with the walk.
+            let part = upgraded.touched_before.with_referred_tables(before);
             if in_flight.load(std::sync::atomic::Ordering::Relaxed) >= MAX_IN_FLIGHT {
-                let _ = slots[index].set(upgraded.judge().0);
+                judge(&upgraded, part);
                 return;
             }
             in_flight.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             scope.spawn(move |_| {
-                let _ = slots[index].set(upgraded.judge().0);
+                judge(&upgraded, part);
                 in_flight.fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
             });
         });
     });
     Replay {
         revisions: slots
+            .into_iter()
+            .map(std::sync::OnceLock::into_inner)
+            .collect(),
+        before_parts: part_slots
             .into_iter()
             .map(std::sync::OnceLock::into_inner)
             .collect(),

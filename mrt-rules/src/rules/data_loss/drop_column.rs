@@ -1,6 +1,6 @@
 use mrt_core::{Finding, MigrationContext, Rule};
 
-use crate::helpers::{column_label, lossy_column_drops, operation_range, table_dropped_after};
+use crate::helpers::{TableDrops, column_label, lossy_column_drops, operation_range};
 
 mrt_core::declare_rule! {
     /// ## What it does
@@ -48,11 +48,12 @@ impl Rule for DropColumn {
         let Some(upgrade) = &cx.migration.upgrade else {
             return;
         };
+        let table_drops = TableDrops::of(&upgrade.ops);
         for drop in lossy_column_drops(cx, upgrade, false) {
             // The table itself is dropped later in this upgrade (Django's `RemoveField` of a
             // foreign key before `DeleteModel`): MRT202 reports the loss once, for the table.
             if let Some(table) = &drop.table
-                && table_dropped_after(&upgrade.ops, drop.index, &table.value)
+                && table_drops.dropped_after(drop.index, &table.value)
             {
                 continue;
             }
