@@ -114,13 +114,15 @@ fn check(c: &mut Criterion) {
                         .iter()
                         .map(|f| SourceFile::new(f.path.clone(), f.text.clone()));
                     let project = Project::from_sources(copies);
-                    let (diagnostics, replay) =
-                        linter.check_keeping_replay(&project, &mrt_fix::may_fix);
-                    let fixes = mrt_cli::output::fix_notes_with_replay(
+                    let settings = linter.settings();
+                    let (diagnostics, found) = linter.check_with_extra(&project, &|judged| {
+                        mrt_fix::judged_fixes(&project, judged, settings)
+                    });
+                    let fixes = mrt_cli::output::fix_notes_with_fixes(
                         &diagnostics,
                         &project,
-                        linter.settings(),
-                        replay.as_ref(),
+                        settings,
+                        found.map(mrt_fix::sorted_fixes),
                     );
                     let mut summary = mrt_cli::output::Summary::default();
                     summary.add(&project);

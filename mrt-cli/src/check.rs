@@ -68,20 +68,22 @@ pub(crate) fn run(args: &CheckArgs) -> Result<Status, String> {
             );
             continue;
         }
-        // Without a release boundary the fixes read the replay the rules read.
-        let (found, replay) = match &args.since {
-            Some(since) => (
-                linter
-                    .check_since(&project, since)
-                    .map_err(|error| format!("--since: {error}"))?,
-                None,
-            ),
-            None => linter.check_keeping_replay(&project, &mrt_fix::may_fix),
+        // Without a release boundary the fixes are computed by the replay the rules read.
+        let (found, fixes) = if let Some(since) = &args.since {
+            let found = linter
+                .check_since(&project, since)
+                .map_err(|error| format!("--since: {error}"))?;
+            (found, None)
+        } else {
+            let settings = linter.settings();
+            let (found, fixes) = linter.check_with_extra(&project, &|judged| {
+                mrt_fix::judged_fixes(&project, judged, settings)
+            });
+            (found, fixes.map(mrt_fix::sorted_fixes))
         };
         summary.add(&project);
         let (kept, skips) = apply_config(found, config.as_ref(), &project);
-        let notes = fix_notes_with_replay(&kept, &project, linter.settings(), replay.as_ref());
-        drop(replay);
+        let notes = fix_notes_with_fixes(&kept, &project, linter.settings(), fixes);
         diagnostics.extend(kept.into_iter().zip(notes));
         skipped.extend(skips);
     }
@@ -223,16 +225,17 @@ pub fn fix_notes(
     project: &Project,
     settings: &Settings,
 ) -> Vec<Option<FixNote>> {
-    fix_notes_with_replay(diagnostics, project, settings, None)
+    fix_notes_with_fixes(diagnostics, project, settings, None)
 }
 
-/// Like [`fix_notes`], reading `replay` when given (the linter's, from
-/// [`Linter::check_keeping_replay`] on the same settings) instead of replaying the chain again.
-pub fn fix_notes_with_replay(
+/// Like [`fix_notes`], with the fixes already computed when given (by [`mrt_fix::sorted_fixes`]
+/// over [`Linter::check_with_extra`]'s [`mrt_fix::judged_fixes`], on the same settings) instead of
+/// replaying the chain again.
+pub fn fix_notes_with_fixes(
     diagnostics: &[Diagnostic],
     project: &Project,
     settings: &Settings,
-    replay: Option<&mrt_core::schema::Replay>,
+    fixes: Option<Vec<mrt_fix::MigrationFix>>,
 ) -> Vec<Option<FixNote>> {
     if !diagnostics
         .iter()
@@ -246,19 +249,15 @@ pub fn fix_notes_with_replay(
         .enumerate()
         .map(|(at, migration)| (migration.path(), at))
         .collect();
-    let fixable: std::collections::BTreeSet<usize> = diagnostics
-        .iter()
-        .filter(|d| d.rule.fix != FixAvailability::None)
-        .filter_map(|d| index.get(d.path()).copied())
-        .collect();
     // Sorted by migration: each finding looks only at the fixes of its own migration.
-    let found = match replay {
-        Some(replay) => {
-            let wanted: Vec<usize> = fixable.into_iter().collect();
-            mrt_fix::fixes_from_replay(project, replay, settings, &wanted)
-        }
-        None => mrt_fix::fixes_for(project, settings, |at| fixable.contains(&at)),
-    };
+    let found = fixes.unwrap_or_else(|| {
+        let fixable: std::collections::HashSet<usize> = diagnostics
+            .iter()
+            .filter(|d| d.rule.fix != FixAvailability::None)
+            .filter_map(|d| index.get(d.path()).copied())
+            .collect();
+        mrt_fix::fixes_for(project, settings, |at| fixable.contains(&at))
+    });
     diagnostics
         .iter()
         .map(|diagnostic| {

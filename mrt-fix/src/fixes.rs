@@ -3,12 +3,8 @@
 //! and, for a downgrade that exists but lacks the inverse of one operation (the name-matched
 //! reverse rules, MRT801), that one inverse inserted in place ([`crate::complete`]).
 
-use std::borrow::Cow;
-
-use rayon::prelude::*;
-
 use mrt_core::ir::{Body, Migration};
-use mrt_core::schema::{Replay, ReplayStep, RevisionReplay, Schema, replay_some_with};
+use mrt_core::schema::{JudgedRevision, ReplayStep, RevisionReplay, Schema, replay_some_with};
 use mrt_core::{Framework, Project, Settings, TextRange, TextSize};
 
 use crate::edit::{Applicability, Edit, Fix};
@@ -62,46 +58,36 @@ pub fn fixes_for(
     found
 }
 
-/// Like [`fixes_for`] for the migrations at `wanted` (indices into [`Project::migrations`]),
-/// reading the replay the linter already made ([`mrt_core::Linter::check_keeping_replay`] with
-/// [`may_fix`], run on the same settings, without a release boundary) instead of replaying the
-/// chain again. Each migration's fixes are computed on the thread pool.
-pub fn fixes_from_replay(
+/// The fixes of one revision as the linter's replay judges it (pass it to
+/// [`mrt_core::Linter::check_with_extra`], on the same settings): `None` when its downgrade has
+/// nothing to fix ([`may_fix`]), so the fixes come from the replay the rules read, on the thread
+/// pool, with no second replay. [`sorted_fixes`] gathers them.
+pub fn judged_fixes(
     project: &Project,
-    replay: &Replay,
+    judged: JudgedRevision<'_>,
     settings: &Settings,
-    wanted: &[usize],
-) -> Vec<MigrationFix> {
-    let dialect_names = settings.dialect.sqlalchemy_names();
-    let mut found: Vec<MigrationFix> = wanted
-        .par_iter()
-        .filter_map(|&index| {
-            let unfiltered = project.migrations.get(index)?;
-            let migration = if dialect_names.is_empty() {
-                None
-            } else {
-                unfiltered.for_dialect(dialect_names)
-            }
-            .map_or(Cow::Borrowed(unfiltered), Cow::Owned);
-            let revision = Revision {
-                index,
-                migration: &migration,
-                before: replay.before_part(index)?,
-                replay: replay.revision(index)?,
-            };
-            Some(revision_fixes(project, &revision, settings))
-        })
-        .flatten_iter()
-        .collect();
+) -> Option<Vec<MigrationFix>> {
+    if !may_fix(judged.migration, judged.replay) {
+        return None;
+    }
+    let revision = Revision {
+        index: judged.index,
+        migration: judged.migration,
+        before: judged.before_part,
+        replay: judged.replay,
+    };
+    Some(revision_fixes(project, &revision, settings))
+}
+
+/// The fixes [`judged_fixes`] found, per migration, in the order [`fixes_for`] gives them.
+pub fn sorted_fixes(per_migration: Vec<Option<Vec<MigrationFix>>>) -> Vec<MigrationFix> {
+    let mut found: Vec<MigrationFix> = per_migration.into_iter().flatten().flatten().collect();
     found.sort_by_key(|fix| (fix.migration, fix.target.map(TextRange::start)));
     found
 }
 
 /// Whether the fixes of `migration` (as it runs on the configured dialect), given what the replay
-/// found in it, may read the schema before it: its downgrade is missing, a no-op, or lacks an
-/// inverse. Pass it to [`mrt_core::Linter::check_keeping_replay`] so that the replay keeps
-/// [`Replay::before_part`] of those revisions only; [`fixes_from_replay`] finds no fix in the
-/// others.
+/// found in it, may have a fix: its downgrade is missing, a no-op, or lacks an inverse.
 pub fn may_fix(migration: &Migration, replay: &RevisionReplay) -> bool {
     if migration.framework != Framework::Alembic || !migration.syntax_errors.is_empty() {
         return false;

@@ -280,8 +280,8 @@ fn on_postgresql_a_dropped_column_comes_back_without_rebuilding_the_table() {
     }
 }
 
-/// The fixes read from the linter's replay are the fixes of a replay of their own: the part of
-/// the schema kept per revision holds all its inverses read (here the table a re-created foreign
+/// The fixes computed by the linter's replay are the fixes of a replay of their own: the part of
+/// the schema before each revision holds all its inverses read (here the table a re-created foreign
 /// key refers to, untouched by the revision, and enum types), across a branch, a merge and a
 /// rename.
 #[test]
@@ -324,10 +324,11 @@ fn fixes_from_the_linters_replay_are_those_of_a_replay_of_their_own() {
     );
     let rules = mrt_rules::registry().select(&[], &[], &[]).unwrap();
     let linter = Linter::new(rules, Settings::default());
-    let (_, replay) = linter.check_keeping_replay(&project, &mrt_fix::may_fix);
-    let replay = replay.expect("MRT801 reads the replay");
-    let every: Vec<usize> = (0..project.migrations.len()).collect();
-    let from_replay = mrt_fix::fixes_from_replay(&project, &replay, linter.settings(), &every);
+    let settings = linter.settings();
+    let (_, judged) = linter.check_with_extra(&project, &|judged| {
+        mrt_fix::judged_fixes(&project, judged, settings)
+    });
+    let from_replay = mrt_fix::sorted_fixes(judged.expect("MRT801 reads the replay"));
     let own = mrt_fix::fixes_for(&project, linter.settings(), |_| true);
     assert_eq!(from_replay, own);
     let posts_again = from_replay

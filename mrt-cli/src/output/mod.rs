@@ -32,7 +32,7 @@ use mrt_core::{Diagnostic, Error, Project, Severity};
 use mrt_fix::Applicability;
 
 pub use crate::args::OutputFormat;
-pub use crate::check::{fix_notes, fix_notes_with_replay};
+pub use crate::check::{fix_notes, fix_notes_with_fixes};
 
 /// What `mrt check` says of the fix `mrt fix` has for a finding (see [`fix_notes`]).
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -63,9 +63,6 @@ pub struct RevisionResidue {
 #[derive(Debug, Clone, Default)]
 pub struct Replay {
     revisions: Vec<Option<RevisionReplay>>,
-    /// Per migration, the part of the schema before it that its operations can read (see
-    /// [`Replay::before_part`]).
-    before_parts: Vec<Option<Schema>>,
 }
 
 impl Replay {
@@ -74,17 +71,28 @@ impl Replay {
     pub fn revision(&self, index: usize) -> Option<&RevisionReplay> {
         self.revisions.get(index).and_then(Option::as_ref)
     }
-
-    /// The part of the schema before `project.migrations[index]` that its operations read: the
-    /// objects they name, and the tables their tables' foreign keys refer to; `None` unless the
-    /// replay was asked to keep it ([`replay_keeping`]). Reading a
-    /// revision's operations against it (with [`super::Scratch`]) gives what reading them
-    /// against the whole schema gives, so that work on one revision (its inverse, say) needs
-    /// neither the whole schema nor a second replay.
-    pub fn before_part(&self, index: usize) -> Option<&Schema> {
-        self.before_parts.get(index).and_then(Option::as_ref)
-    }
 }
+
+/// One revision once judged, for work on it that [`replay_with_extra`] does then, on the thread
+/// pool, while the part of the schema it reads is at hand.
+#[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
+pub struct JudgedRevision<'a> {
+    /// Index into [`Project::migrations`].
+    pub index: usize,
+    /// The migration as it runs on the configured dialect.
+    pub migration: &'a Migration,
+    /// What the replay found.
+    pub replay: &'a RevisionReplay,
+    /// The part of the schema before the revision that its operations read: the objects they
+    /// name, and the tables their tables' foreign keys refer to. Reading the revision's
+    /// operations against it (with [`super::Scratch`]) gives what reading them against the whole
+    /// schema gives.
+    pub before_part: &'a Schema,
+}
+
+/// What [`replay_with_extra`] computes for each revision once judged (`None`: nothing).
+pub type RevisionExtra<'f, T> = dyn Fn(JudgedRevision<'_>) -> Option<T> + Sync + 'f;
 
 /// One revision, as the replay reaches it.
 #[derive(Debug)]
@@ -147,36 +155,39 @@ const MAX_IN_FLIGHT: usize = 32;
 /// what each revision's downgrade leaves is judged on the thread pool while the walk goes on.
 #[must_use]
 pub fn replay(project: &Project, settings: &Settings, since: Option<usize>) -> Replay {
-    replay_keeping(project, settings, since, &|_, _| false)
+    replay_with_extra::<()>(project, settings, since, &|_| None).0
 }
 
-/// What [`replay_keeping`] asks of each revision once judged: whether to keep the part of the
-/// schema before it ([`Replay::before_part`]).
-pub type KeepBeforePart = dyn Fn(&Migration, &RevisionReplay) -> bool + Sync;
-
-/// Like [`replay`], also keeping [`Replay::before_part`] for the revisions that `keep` accepts
-/// (given the migration as it runs on the dialect, and what the replay found): kept for every
-/// revision, those parts would hold an old copy of every table each revision changed.
+/// Like [`replay`], also computing `extra` for each revision as soon as it is judged, on the
+/// thread pool (the fixes of its downgrade, say): the part of the schema it reads is dropped
+/// then, rather than kept for every revision until the whole chain is replayed. The extras come
+/// per migration, same indices as [`Project::migrations`].
 #[must_use]
-pub fn replay_keeping(
+pub fn replay_with_extra<T: Send + Sync>(
     project: &Project,
     settings: &Settings,
     since: Option<usize>,
-    keep: &KeepBeforePart,
-) -> Replay {
+    extra: &RevisionExtra<'_, T>,
+) -> (Replay, Vec<Option<T>>) {
     let slots: Vec<std::sync::OnceLock<RevisionReplay>> = (0..project.migrations.len())
         .map(|_| std::sync::OnceLock::new())
         .collect();
-    let part_slots: Vec<std::sync::OnceLock<Schema>> = (0..project.migrations.len())
+    let extra_slots: Vec<std::sync::OnceLock<T>> = (0..project.migrations.len())
         .map(|_| std::sync::OnceLock::new())
         .collect();
     // Revisions handed to the pool and not finished yet: each holds its part of the schema, so
     // when the pool falls behind the walk finishes revisions itself, and memory stays bounded.
     let in_flight = std::sync::atomic::AtomicUsize::new(0);
-    let judge = |upgraded: &UpgradedRevision<'_>, part: Schema| {
+    let judge = |upgraded: &UpgradedRevision<'_>, part: &Schema| {
         let revision = upgraded.judge().0;
-        if keep(&upgraded.migration, &revision) {
-            let _ = part_slots[upgraded.index].set(part);
+        let judged = JudgedRevision {
+            index: upgraded.index,
+            migration: &upgraded.migration,
+            replay: &revision,
+            before_part: part,
+        };
+        if let Some(found) = extra(judged) {
+            let _ = extra_slots[upgraded.index].set(found);
         }
         let _ = slots[upgraded.index].set(revision);
     };
@@ -187,26 +198,27 @@ pub fn replay_keeping(
             // Taken now: `before` moves on with the walk.
             let part = upgraded.touched_before.with_referred_tables(before);
             if in_flight.load(std::sync::atomic::Ordering::Relaxed) >= MAX_IN_FLIGHT {
-                judge(&upgraded, part);
+                judge(&upgraded, &part);
                 return;
             }
             in_flight.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             scope.spawn(move |_| {
-                judge(&upgraded, part);
+                judge(&upgraded, &part);
                 in_flight.fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
             });
         });
     });
-    Replay {
+    let replay = Replay {
         revisions: slots
             .into_iter()
             .map(std::sync::OnceLock::into_inner)
             .collect(),
-        before_parts: part_slots
-            .into_iter()
-            .map(std::sync::OnceLock::into_inner)
-            .collect(),
-    }
+    };
+    let extras = extra_slots
+        .into_iter()
+        .map(std::sync::OnceLock::into_inner)
+        .collect();
+    (replay, extras)
 }
 
 /// Replays every revision of `project`, calling `visit` with each step in topological order.
@@ -467,7 +479,7 @@ fn advance<'a>(
 ) {
     whole.overlay(touched_before, part);
     for (old, new) in renamed_tables(ops) {
-        whole.retarget_foreign_keys(&key(old), new);
+        whole.retarget_referring_foreign_keys(&key(old), new);
     }
 }
 
