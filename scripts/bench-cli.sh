@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # bench-cli.sh [WORKDIR]
 #
-# Times the whole `mrt check` process on generated chains of 1,000 and 10,000 Alembic revisions
-# (benches' gen-chain), and in the same run the Python tool pytest-mrt 1.9.1 (installed from PyPI
-# into a temporary virtual environment) on the same 1,000-revision directory. Prints a table and
-# the speed ratio. Each command runs several times; the median wall time is reported, with the
-# process's peak memory.
+# Times the whole `mrt check --output-format json` process on generated chains of 1,000 and 10,000
+# Alembic revisions (benches' gen-chain): the sparse chain (few findings) and the finding-dense one
+# (`gen-chain --dense`: merges, enums, renames, missing and partial downgrades; tens of thousands of
+# findings, thousands fixable). In the same run the Python tool pytest-mrt 1.9.1 (installed from
+# PyPI into a temporary virtual environment) checks the same 1,000-revision directories. Prints a
+# table and the ratios. Each command runs several times; the median wall time is reported, with
+# the process's peak memory.
 set -euo pipefail
 cd "$(dirname -- "$0")/.."
 
@@ -17,6 +19,7 @@ cargo build --release --locked -p mrt-cli -p mrt-benches >&2
 bin="${CARGO_TARGET_DIR:-target}/release"
 for n in 1000 10000; do
   [[ -d "$work/chain$n" ]] || "$bin/gen-chain" "$work/chain$n" "$n" >&2
+  [[ -d "$work/dense$n" ]] || "$bin/gen-chain" --dense "$work/dense$n" "$n" >&2
 done
 
 if [[ ! -x "$work/venv/bin/mrt" ]]; then
@@ -28,17 +31,22 @@ measure() { python3 scripts/bench_cli.py "$@"; }
 
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -m)"
 printf 'command\tmedian ms\tmin ms\tpeak MB\texit\n'
-rust_1k=$(measure "$runs" "mrt check, 1k chain" -- "$bin/mrt" check "$work/chain1000" --output-format concise)
-echo "$rust_1k"
-rust_10k=$(measure "$runs" "mrt check, 10k chain" -- "$bin/mrt" check "$work/chain10000" --output-format concise)
-echo "$rust_10k"
 python_runs=$(( runs < 3 ? runs : 3 ))
-python_1k=$(measure "$python_runs" "pytest-mrt 1.9.1 check, 1k chain" -- "$work/venv/bin/mrt" check "$work/chain1000")
-echo "$python_1k"
+results=()
+for chain in chain dense; do
+  for n in 1000 10000; do
+    line=$(measure "$runs" "mrt check, $chain $n" -- "$bin/mrt" check "$work/$chain$n" --output-format json)
+    echo "$line"
+    results+=("$line")
+  done
+  line=$(measure "$python_runs" "pytest-mrt 1.9.1 check, $chain 1000" -- "$work/venv/bin/mrt" check "$work/${chain}1000")
+  echo "$line"
+  results+=("$line")
+done
 
-python3 - "$rust_1k" "$rust_10k" "$python_1k" <<'PY'
+python3 - "${results[@]}" <<'PY'
 import sys
-rust_1k, rust_10k, python_1k = (float(line.split("\t")[1]) for line in sys.argv[1:4])
-print(f"speed-up over pytest-mrt on the 1k chain: {python_1k / rust_1k:.0f}x")
-print(f"per-file cost at 10k / at 1k: {(rust_10k / 10000) / (rust_1k / 1000):.2f}")
+times = [float(line.split("\t")[1]) for line in sys.argv[1:7]]
+for name, (k1, k10, python) in (("sparse", times[0:3]), ("dense", times[3:6])):
+    print(f"{name}: speed-up over pytest-mrt on the 1k chain {python / k1:.0f}x; 10k/1k {k10 / k1:.1f}")
 PY

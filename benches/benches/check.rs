@@ -5,8 +5,36 @@ use std::hint::black_box;
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use mrt_core::{Linter, Project, Settings, SourceFile};
 
+/// The two generated chains: `sparse` (few findings) and `dense` (tens of thousands of findings,
+/// thousands fixable).
+#[derive(Debug, Clone, Copy)]
+enum Chain {
+    Sparse,
+    Dense,
+}
+
+impl Chain {
+    fn files(self, n: usize) -> Vec<mrt_benches::GeneratedFile> {
+        match self {
+            Chain::Sparse => mrt_benches::alembic_chain(n),
+            Chain::Dense => mrt_benches::dense_chain(n),
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Chain::Sparse => "sparse",
+            Chain::Dense => "dense",
+        }
+    }
+}
+
 fn sources(n: usize) -> (Vec<SourceFile>, u64) {
-    let files = mrt_benches::alembic_chain(n);
+    chain_sources(Chain::Sparse, n)
+}
+
+fn chain_sources(chain: Chain, n: usize) -> (Vec<SourceFile>, u64) {
+    let files = chain.files(n);
     let bytes = files.iter().map(|file| file.text.len() as u64).sum();
     let sources = files
         .into_iter()
@@ -67,6 +95,55 @@ fn over_projects(c: &mut Criterion, name: &str, work: impl Fn(&Project) -> usize
     group.finish();
 }
 
+/// What `mrt check --output-format json` does after reading the files, on both chains: extraction,
+/// every default rule, the fixes that mark fixable findings (joined to them), and the JSON report.
+fn check(c: &mut Criterion) {
+    let rules = mrt_rules::registry()
+        .select(&[], &[], &[])
+        .unwrap_or_default();
+    let linter = Linter::new(rules, Settings::default());
+    let mut group = c.benchmark_group("check");
+    group.sample_size(10);
+    for chain in [Chain::Sparse, Chain::Dense] {
+        for n in [1_000, 10_000] {
+            let (files, bytes) = chain_sources(chain, n);
+            group.throughput(Throughput::Bytes(bytes));
+            group.bench_with_input(BenchmarkId::new(chain.name(), n), &files, |b, files| {
+                b.iter(|| {
+                    let copies = files
+                        .iter()
+                        .map(|f| SourceFile::new(f.path.clone(), f.text.clone()));
+                    let project = Project::from_sources(copies);
+                    let settings = linter.settings();
+                    let (diagnostics, found) = linter.check_with_extra(&project, &|judged| {
+                        mrt_fix::judged_fixes(&project, judged, settings)
+                    });
+                    let fixes = mrt_cli::output::fix_notes_with_fixes(
+                        &diagnostics,
+                        &project,
+                        settings,
+                        found.map(mrt_fix::sorted_fixes),
+                    );
+                    let mut summary = mrt_cli::output::Summary::default();
+                    summary.add(&project);
+                    summary.count(&diagnostics);
+                    summary.count_fixes(&fixes);
+                    let report =
+                        mrt_cli::output::Report::new(&diagnostics, &summary).with_fixes(&fixes);
+                    let mut out = Vec::new();
+                    let written = mrt_cli::output::write(
+                        &report,
+                        mrt_cli::output::OutputFormat::Json,
+                        &mut out,
+                    );
+                    black_box((written.is_ok(), out.len()))
+                });
+            });
+        }
+    }
+    group.finish();
+}
+
 /// Extraction and lint over real migrations: the directory named by `MRT_BENCH_CORPUS` (for
 /// example the airflow-core `versions/` directory that `scripts/fetch-corpus.sh` downloads).
 /// Skipped when the variable is not set.
@@ -117,5 +194,5 @@ fn corpus(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, extraction, lint, replay, corpus);
+criterion_group!(benches, extraction, lint, replay, check, corpus);
 criterion_main!(benches);

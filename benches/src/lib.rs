@@ -7,9 +7,11 @@
 
 use std::fmt::Write as _;
 
+pub mod dense;
 pub mod executable;
 pub mod planted;
 
+pub use dense::{dense_chain, write_dense_chain};
 pub use executable::{Expected, executable_chain, executable_chain_with};
 pub use planted::{Planted, planted_chain};
 

@@ -68,15 +68,22 @@ pub(crate) fn run(args: &CheckArgs) -> Result<Status, String> {
             );
             continue;
         }
-        let found = match &args.since {
-            Some(since) => linter
+        // Without a release boundary the fixes are computed by the replay the rules read.
+        let (found, fixes) = if let Some(since) = &args.since {
+            let found = linter
                 .check_since(&project, since)
-                .map_err(|error| format!("--since: {error}"))?,
-            None => linter.check(&project),
+                .map_err(|error| format!("--since: {error}"))?;
+            (found, None)
+        } else {
+            let settings = linter.settings();
+            let (found, fixes) = linter.check_with_extra(&project, &|judged| {
+                mrt_fix::judged_fixes(&project, judged, settings)
+            });
+            (found, fixes.map(mrt_fix::sorted_fixes))
         };
         summary.add(&project);
         let (kept, skips) = apply_config(found, config.as_ref(), &project);
-        let notes = fix_notes(&kept, &project, linter.settings());
+        let notes = fix_notes_with_fixes(&kept, &project, linter.settings(), fixes);
         diagnostics.extend(kept.into_iter().zip(notes));
         skipped.extend(skips);
     }
@@ -111,17 +118,17 @@ pub(crate) fn run(args: &CheckArgs) -> Result<Status, String> {
         .strict(strict)
         .color(colour(args))
         .quiet(args.quiet);
-    let text = if args.statistics {
-        output::statistics(&report, args.output_format)
-    } else {
-        output::render(&report, args.output_format)
-    };
-    match &args.output_file {
-        Some(path) => std::fs::write(path, text)
-            .map_err(|error| format!("{}: cannot write the output: {error}", path.display()))?,
-        None => {
-            crate::write_stdout(&text)?;
+    if args.statistics {
+        let text = output::statistics(&report, args.output_format);
+        match &args.output_file {
+            Some(path) => std::fs::write(path, text)
+                .map_err(|error| format!("{}: cannot write the output: {error}", path.display()))?,
+            None => {
+                crate::write_stdout(&text)?;
+            }
         }
+    } else {
+        write_report(&report, args)?;
     }
     Ok(if !errors.is_empty() {
         Status::Error
@@ -130,6 +137,27 @@ pub(crate) fn run(args: &CheckArgs) -> Result<Status, String> {
     } else {
         Status::Success
     })
+}
+
+/// Writes the report to `--output-file` or standard output through a buffer, as it is rendered.
+fn write_report(report: &Report<'_>, args: &CheckArgs) -> Result<(), String> {
+    use std::io::Write as _;
+    if let Some(path) = &args.output_file {
+        let cannot =
+            |error: std::io::Error| format!("{}: cannot write the output: {error}", path.display());
+        let file = std::fs::File::create(path).map_err(cannot)?;
+        let mut out = std::io::BufWriter::new(file);
+        return output::write(report, args.output_format, &mut out)
+            .and_then(|()| out.flush())
+            .map_err(cannot);
+    }
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    match output::write(report, args.output_format, &mut out).and_then(|()| out.flush()) {
+        Ok(()) => Ok(()),
+        // A reader that stopped reading (`mrt check | head`) is not an error.
+        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(error) => Err(format!("cannot write to standard output: {error}")),
+    }
 }
 
 /// Whether the text formats are coloured: `--color`, else on a terminal unless `NO_COLOR` is set
@@ -197,6 +225,18 @@ pub fn fix_notes(
     project: &Project,
     settings: &Settings,
 ) -> Vec<Option<FixNote>> {
+    fix_notes_with_fixes(diagnostics, project, settings, None)
+}
+
+/// Like [`fix_notes`], with the fixes already computed when given (by [`mrt_fix::sorted_fixes`]
+/// over [`Linter::check_with_extra`]'s [`mrt_fix::judged_fixes`], on the same settings) instead of
+/// replaying the chain again.
+pub fn fix_notes_with_fixes(
+    diagnostics: &[Diagnostic],
+    project: &Project,
+    settings: &Settings,
+    fixes: Option<Vec<mrt_fix::MigrationFix>>,
+) -> Vec<Option<FixNote>> {
     if !diagnostics
         .iter()
         .any(|d| d.rule.fix != FixAvailability::None)
@@ -209,21 +249,24 @@ pub fn fix_notes(
         .enumerate()
         .map(|(at, migration)| (migration.path(), at))
         .collect();
-    let fixable: std::collections::HashSet<usize> = diagnostics
-        .iter()
-        .filter(|d| d.rule.fix != FixAvailability::None)
-        .filter_map(|d| index.get(d.path()).copied())
-        .collect();
-    let found = mrt_fix::fixes_for(project, settings, |at| fixable.contains(&at));
+    // Sorted by migration: each finding looks only at the fixes of its own migration.
+    let found = fixes.unwrap_or_else(|| {
+        let fixable: std::collections::HashSet<usize> = diagnostics
+            .iter()
+            .filter(|d| d.rule.fix != FixAvailability::None)
+            .filter_map(|d| index.get(d.path()).copied())
+            .collect();
+        mrt_fix::fixes_for(project, settings, |at| fixable.contains(&at))
+    });
     diagnostics
         .iter()
         .map(|diagnostic| {
-            let migration = index.get(diagnostic.path())?;
-            found
+            let migration = *index.get(diagnostic.path())?;
+            let first = found.partition_point(|f| f.migration < migration);
+            let last = found.partition_point(|f| f.migration <= migration);
+            found[first..last]
                 .iter()
-                .filter(|f| {
-                    f.migration == *migration && f.answers(diagnostic.code(), diagnostic.range)
-                })
+                .filter(|f| f.answers(diagnostic.code(), diagnostic.range))
                 .max_by_key(|f| f.fix.applicability)
                 .map(|f| FixNote {
                     title: f.fix.title.clone(),

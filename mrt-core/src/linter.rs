@@ -43,10 +43,28 @@ impl Linter {
     /// comments (MRT802) run last, knowing which comments suppressed something.
     #[must_use]
     pub fn check(&self, project: &Project) -> Vec<Diagnostic> {
-        self.check_with_boundary(project, None)
+        self.check_with_boundary::<()>(project, None, &|_| None).0
     }
 
-    fn check_with_boundary(&self, project: &Project, since: Option<usize>) -> Vec<Diagnostic> {
+    /// Like [`Linter::check`], also computing `extra` for each revision as the schema replay
+    /// judges it ([`crate::schema::replay_with_extra`]): work that reads the schema before a
+    /// revision (the fixes of its findings) is done by the replay the rules read, instead of a
+    /// second one. The extras come per migration; `None` when no rule read the replay.
+    #[must_use]
+    pub fn check_with_extra<T: Send + Sync>(
+        &self,
+        project: &Project,
+        extra: &crate::schema::RevisionExtra<'_, T>,
+    ) -> (Vec<Diagnostic>, Option<Vec<Option<T>>>) {
+        self.check_with_boundary(project, None, extra)
+    }
+
+    fn check_with_boundary<T: Send + Sync>(
+        &self,
+        project: &Project,
+        since: Option<usize>,
+        extra: &crate::schema::RevisionExtra<'_, T>,
+    ) -> (Vec<Diagnostic>, Option<Vec<Option<T>>>) {
         // The replay is sequential (each revision starts from its parents' schema); it runs only
         // when a rule reads it or a release boundary makes "new table" reach across revisions.
         // Without a boundary only the rules that read the schema wait for it: the others run
@@ -55,14 +73,19 @@ impl Linter {
             .rules
             .iter()
             .partition(|rule| since.is_some() || rule.uses_schema());
-        let replay_project = || crate::schema::replay(project, &self.settings, since);
-        let (replay, mut raw) = if schema_rules.is_empty() {
-            (None, self.raw_by_migration(project, None, &other_rules))
+        let replay_project =
+            || crate::schema::replay_with_extra(project, &self.settings, since, extra);
+        let (replay, extras, mut raw) = if schema_rules.is_empty() {
+            (
+                None,
+                None,
+                self.raw_by_migration(project, None, &other_rules),
+            )
         } else {
-            let (replay, raw) = rayon::join(replay_project, || {
+            let ((replay, extras), raw) = rayon::join(replay_project, || {
                 self.raw_by_migration(project, None, &other_rules)
             });
-            (Some(replay), raw)
+            (Some(replay), Some(extras), raw)
         };
         if let Some(replay) = &replay {
             let more = self.raw_by_migration(project, Some(replay), &schema_rules);
@@ -100,7 +123,7 @@ impl Linter {
             .flat_map_iter(|(_, (findings, migration))| self.place(migration, findings))
             .collect();
         diagnostics.sort_by(Diagnostic::cmp_for_output);
-        diagnostics
+        (diagnostics, extras)
     }
 
     /// Per migration (in scope), what `rules` find in it.
@@ -141,7 +164,8 @@ impl Linter {
             .into_iter()
             .map(|index| project.migrations[index].path())
             .collect();
-        let mut diagnostics = self.check_with_boundary(project, Some(boundary));
+        let (mut diagnostics, _) =
+            self.check_with_boundary::<()>(project, Some(boundary), &|_| None);
         diagnostics.retain(|diagnostic| keep.binary_search(&diagnostic.path()).is_ok());
         Ok(diagnostics)
     }

@@ -6,8 +6,8 @@
 
 use std::collections::HashSet;
 
-use mrt_core::ir::{AlterColumn, Body, OpKind, Operation};
-use mrt_core::schema::{ObjectKey, ReplayStep, ResidueKind, RevisionResidue};
+use mrt_core::ir::{AlterColumn, Body, Migration, OpKind, Operation};
+use mrt_core::schema::{ObjectKey, ResidueKind, RevisionReplay, RevisionResidue};
 use mrt_core::{Framework, Ranged, Settings, TextRange, TextSize};
 use mrt_rules::reverse::{alter_reversal, is_foreign_key, reverses, reversing_downgrade};
 use ruff_python_ast::Stmt;
@@ -42,7 +42,7 @@ struct Wanted {
 }
 
 /// The fixes that complete the downgrade of one replayed revision.
-pub(crate) fn fixes(step: &ReplayStep<'_>, settings: &Settings) -> Vec<MigrationFix> {
+pub(crate) fn fixes(step: &crate::fixes::Revision<'_>, settings: &Settings) -> Vec<MigrationFix> {
     let migration = step.migration;
     if migration.framework != Framework::Alembic || !migration.syntax_errors.is_empty() {
         return Vec::new();
@@ -57,10 +57,7 @@ pub(crate) fn fixes(step: &ReplayStep<'_>, settings: &Settings) -> Vec<Migration
     let Some(layout) = Layout::read(text, downgrade) else {
         return Vec::new();
     };
-    let mut wanted = reverse_rule_gaps(&upgrade.ops, down_ops);
-    if !step.replay.opaque {
-        wanted.extend(residue_gaps(&step.replay.residue, &upgrade.ops, down_ops));
-    }
+    let wanted = gaps(&upgrade.ops, down_ops, step.replay);
     let style = Style::detect(text);
     let dropped_types: Vec<String> = down_ops
         .iter()
@@ -120,6 +117,29 @@ pub(crate) fn fixes(step: &ReplayStep<'_>, settings: &Settings) -> Vec<Migration
         });
     }
     found
+}
+
+/// Whether [`fixes`] can find something to complete in `migration` (as it runs on the dialect):
+/// its downgrade lacks an inverse that a reverse rule or the residue names. Reads no schema.
+pub(crate) fn has_gaps(migration: &Migration, replay: &RevisionReplay) -> bool {
+    if migration.framework != Framework::Alembic || !migration.syntax_errors.is_empty() {
+        return false;
+    }
+    let (Some(upgrade), Some(_)) = (&migration.upgrade, &migration.downgrade) else {
+        return false;
+    };
+    reversing_downgrade(migration)
+        .is_some_and(|down_ops| !gaps(&upgrade.ops, down_ops, replay).is_empty())
+}
+
+/// The inverses the downgrade lacks: those the name-matched reverse rules name, and those the
+/// residue names when the replay could read the revision.
+fn gaps(ops: &[Operation], down_ops: &[Operation], replay: &RevisionReplay) -> Vec<Wanted> {
+    let mut wanted = reverse_rule_gaps(ops, down_ops);
+    if !replay.opaque {
+        wanted.extend(residue_gaps(&replay.residue, ops, down_ops));
+    }
+    wanted
 }
 
 /// The operations the name-matched reverse rules report, with the inverse each lacks. The caller

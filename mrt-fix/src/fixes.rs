@@ -4,7 +4,7 @@
 //! reverse rules, MRT801), that one inverse inserted in place ([`crate::complete`]).
 
 use mrt_core::ir::{Body, Migration};
-use mrt_core::schema::{ReplayStep, replay_some_with};
+use mrt_core::schema::{JudgedRevision, ReplayStep, RevisionReplay, Schema, replay_some_with};
 use mrt_core::{Framework, Project, Settings, TextRange, TextSize};
 
 use crate::edit::{Applicability, Edit, Fix};
@@ -51,19 +51,94 @@ pub fn fixes_for(
     wanted: impl Fn(usize) -> bool,
 ) -> Vec<MigrationFix> {
     let mut found = Vec::new();
-    replay_some_with(project, settings, None, wanted, |step| match downgrade_fix(
-        project, step, settings,
-    ) {
-        Some(fix) => found.push(fix),
-        None => found.extend(crate::complete::fixes(step, settings)),
+    replay_some_with(project, settings, None, wanted, |step| {
+        found.extend(revision_fixes(project, &Revision::of_step(step), settings));
     });
     found.sort_by_key(|fix| (fix.migration, fix.target.map(TextRange::start)));
     found
 }
 
+/// The fixes of one revision as the linter's replay judges it (pass it to
+/// [`mrt_core::Linter::check_with_extra`], on the same settings): `None` when its downgrade has
+/// nothing to fix ([`may_fix`]), so the fixes come from the replay the rules read, on the thread
+/// pool, with no second replay. [`sorted_fixes`] gathers them.
+pub fn judged_fixes(
+    project: &Project,
+    judged: JudgedRevision<'_>,
+    settings: &Settings,
+) -> Option<Vec<MigrationFix>> {
+    if !may_fix(judged.migration, judged.replay) {
+        return None;
+    }
+    let revision = Revision {
+        index: judged.index,
+        migration: judged.migration,
+        before: judged.before_part,
+        replay: judged.replay,
+    };
+    Some(revision_fixes(project, &revision, settings))
+}
+
+/// The fixes [`judged_fixes`] found, per migration, in the order [`fixes_for`] gives them.
+pub fn sorted_fixes(per_migration: Vec<Option<Vec<MigrationFix>>>) -> Vec<MigrationFix> {
+    let mut found: Vec<MigrationFix> = per_migration.into_iter().flatten().flatten().collect();
+    found.sort_by_key(|fix| (fix.migration, fix.target.map(TextRange::start)));
+    found
+}
+
+/// Whether the fixes of `migration` (as it runs on the configured dialect), given what the replay
+/// found in it, may have a fix: its downgrade is missing, a no-op, or lacks an inverse.
+pub fn may_fix(migration: &Migration, replay: &RevisionReplay) -> bool {
+    if migration.framework != Framework::Alembic || !migration.syntax_errors.is_empty() {
+        return false;
+    }
+    let Some(upgrade) = &migration.upgrade else {
+        return false;
+    };
+    match &migration.downgrade {
+        None => true,
+        Some(downgrade) if downgrade.is_noop && !upgrade.is_noop => true,
+        Some(_) => crate::complete::has_gaps(migration, replay),
+    }
+}
+
+/// What the fixes of one revision read: the migration as it runs on the configured dialect, the
+/// schema before it (whole, or the part its operations read), and what the replay found.
+pub(crate) struct Revision<'a> {
+    /// Index into [`Project::migrations`].
+    pub(crate) index: usize,
+    pub(crate) migration: &'a Migration,
+    pub(crate) before: &'a Schema,
+    pub(crate) replay: &'a RevisionReplay,
+}
+
+impl<'a> Revision<'a> {
+    fn of_step(step: &ReplayStep<'a>) -> Self {
+        Self {
+            index: step.index,
+            migration: step.migration,
+            before: step.before,
+            replay: step.replay,
+        }
+    }
+}
+
+/// The fixes of one revision: a whole downgrade when it is missing or a no-op, else the inverses
+/// its downgrade lacks.
+fn revision_fixes(
+    project: &Project,
+    revision: &Revision<'_>,
+    settings: &Settings,
+) -> Vec<MigrationFix> {
+    match downgrade_fix(project, revision, settings) {
+        Some(fix) => vec![fix],
+        None => crate::complete::fixes(revision, settings),
+    }
+}
+
 fn downgrade_fix(
     project: &Project,
-    step: &ReplayStep<'_>,
+    step: &Revision<'_>,
     settings: &Settings,
 ) -> Option<MigrationFix> {
     let migration = step.migration;

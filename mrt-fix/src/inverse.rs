@@ -74,10 +74,9 @@ pub(crate) fn invert(
 ) -> Inverse {
     let generator = Generator::new(style, source, dialect);
     let mut state = Scratch::new(before, ops);
-    let mut implicit_types: HashSet<String> = before
-        .enum_types()
-        .map(|found| found.name.to_lowercase())
-        .collect();
+    // Only the types this upgrade names can matter, so the schema is asked about those by name
+    // rather than every enum type of the chain being collected for each fixed revision.
+    let mut implicit_types = KnownTypes::new(|name| before.enum_type(name).is_some());
     let mut per_op = Vec::with_capacity(ops.len());
     for op in ops {
         let mut steps = Vec::new();
@@ -94,7 +93,7 @@ pub(crate) fn invert(
             name: Some(name), ..
         } = &op.kind
         {
-            implicit_types.insert(name.value.to_lowercase());
+            implicit_types.insert(&name.value);
         }
         per_op.push(steps);
         state.apply(op);
@@ -139,11 +138,10 @@ pub(crate) fn invert_one(
     match part {
         Part::Op(op) => generator.inverse_of(op, &state, &mut steps),
         Part::EnumTypes { kept } => {
-            let mut seen: HashSet<String> = state
-                .enum_types()
-                .map(|found| found.name.to_lowercase())
-                .chain(kept.iter().cloned())
-                .collect();
+            let mut seen = KnownTypes::new(|name| state.enum_type(name).is_some());
+            for name in kept {
+                seen.insert(name);
+            }
             let columns = ops
                 .get(index)
                 .map_or(&[][..], |op| created_columns(&op.kind));
@@ -153,6 +151,31 @@ pub(crate) fn invert_one(
     Inverse {
         steps,
         uses_sa: generator.uses_sa.get(),
+    }
+}
+
+/// The enum types known to exist at some point of an upgrade: those of the schema before it
+/// (asked by name), and those the upgrade created or dropped so far (lower-cased names).
+struct KnownTypes<F> {
+    in_schema: F,
+    added: HashSet<String>,
+}
+
+impl<F: Fn(&str) -> bool> KnownTypes<F> {
+    fn new(in_schema: F) -> Self {
+        Self {
+            in_schema,
+            added: HashSet::new(),
+        }
+    }
+
+    /// Records `name`; `true` when it was not known yet.
+    fn insert(&mut self, name: &str) -> bool {
+        let lowered = name.to_lowercase();
+        if self.added.contains(&lowered) || (self.in_schema)(name) {
+            return false;
+        }
+        self.added.insert(lowered)
     }
 }
 
@@ -178,12 +201,12 @@ impl<'g> Generator<'g> {
     fn drop_implicit_types(
         &self,
         columns: &[ColumnDef],
-        seen: &mut HashSet<String>,
+        seen: &mut KnownTypes<impl Fn(&str) -> bool>,
         steps: &mut Vec<Step>,
     ) {
         for column in columns {
             if let Some(name) = &column.enum_type
-                && seen.insert(name.value.to_lowercase())
+                && seen.insert(&name.value)
             {
                 steps.push(Step::Code(format!(
                     "{}.Enum(name={}).drop({}.get_bind(), checkfirst=True)",

@@ -279,3 +279,70 @@ fn on_postgresql_a_dropped_column_comes_back_without_rebuilding_the_table() {
         );
     }
 }
+
+/// The fixes computed by the linter's replay are the fixes of a replay of their own: the part of
+/// the schema before each revision holds all its inverses read (here the table a re-created foreign
+/// key refers to, untouched by the revision, and enum types), across a branch, a merge and a
+/// rename.
+#[test]
+fn fixes_from_the_linters_replay_are_those_of_a_replay_of_their_own() {
+    let header = |id: &str, parent: &str| {
+        format!(
+            "revision = \"{id}\"\ndown_revision = {parent}\n\nfrom alembic import op\nimport sqlalchemy as sa\n\n\n"
+        )
+    };
+    let files = [
+        (
+            "a.py".to_owned(),
+            header("a", "None")
+                + "def upgrade():\n    op.create_table(\"users\", sa.Column(\"id\", sa.Integer(), primary_key=True))\n    op.create_table(\n        \"posts\",\n        sa.Column(\"id\", sa.Integer(), primary_key=True),\n        sa.Column(\"user_id\", sa.Integer(), sa.ForeignKey(\"users.id\"), nullable=True),\n        sa.Column(\"state\", sa.Enum(\"new\", \"done\", name=\"post_state\"), nullable=True),\n    )\n\n\ndef downgrade():\n    op.drop_table(\"posts\")\n    op.drop_table(\"users\")\n",
+        ),
+        (
+            "b.py".to_owned(),
+            header("b", "\"a\"") + "def upgrade():\n    op.drop_table(\"posts\")\n",
+        ),
+        (
+            "c.py".to_owned(),
+            header("c", "\"a\"")
+                + "def upgrade():\n    op.add_column(\"users\", sa.Column(\"mood\", sa.Enum(\"ok\", name=\"mood\"), nullable=True))\n\n\ndef downgrade():\n    pass\n",
+        ),
+        (
+            "d.py".to_owned(),
+            header("d", "(\"b\", \"c\")")
+                + "def upgrade():\n    pass\n\n\ndef downgrade():\n    pass\n",
+        ),
+        (
+            "e.py".to_owned(),
+            header("e", "\"d\"")
+                + "def upgrade():\n    op.rename_table(\"users\", \"people\")\n    op.drop_column(\"people\", \"mood\")\n\n\ndef downgrade():\n    op.add_column(\"people\", sa.Column(\"mood\", sa.Text(), nullable=True))\n",
+        ),
+    ];
+    let project = Project::from_sources(
+        files
+            .iter()
+            .map(|(name, text)| SourceFile::new(name.as_str(), text.as_str())),
+    );
+    let rules = mrt_rules::registry().select(&[], &[], &[]).unwrap();
+    let linter = Linter::new(rules, Settings::default());
+    let settings = linter.settings();
+    let (_, judged) = linter.check_with_extra(&project, &|judged| {
+        mrt_fix::judged_fixes(&project, judged, settings)
+    });
+    let from_replay = mrt_fix::sorted_fixes(judged.expect("MRT801 reads the replay"));
+    let own = mrt_fix::fixes_for(&project, linter.settings(), |_| true);
+    assert_eq!(from_replay, own);
+    let posts_again = from_replay
+        .iter()
+        .find(|fix| project.migrations[fix.migration].path().ends_with("b.py"))
+        .expect("b.py has no downgrade: it gets one");
+    assert!(
+        posts_again.fix.edits[0].replacement.contains("users.id"),
+        "the foreign key is re-created to the table it referred to: {:?}",
+        posts_again.fix.edits[0].replacement
+    );
+    assert!(
+        from_replay
+            .iter()
+            .any(|fix| project.migrations[fix.migration].path().ends_with("c.py"))
+    );
+}

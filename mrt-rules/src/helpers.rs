@@ -79,10 +79,33 @@ pub(crate) fn server_default(column: &ColumnDef) -> Option<&Spanned<Option<Strin
 /// Whether an operation after `index` in `ops` drops `table`: a drop of one of its columns before
 /// that is reported once, as the table's drop.
 pub(crate) fn table_dropped_after(ops: &[Operation], index: usize, table: &str) -> bool {
-    ops[index..].iter().any(|op| {
-        matches!(&op.kind, OpKind::DropTable { table: Some(dropped) }
-            if dropped.value.eq_ignore_ascii_case(table))
-    })
+    TableDrops::of(&ops[index..]).dropped_after(0, table)
+}
+
+/// The last `drop_table` of each table of an upgrade: asking [`TableDrops::dropped_after`] for
+/// every operation costs no scan of the rest of the upgrade each time.
+pub(crate) struct TableDrops(std::collections::HashMap<String, usize>);
+
+impl TableDrops {
+    pub(crate) fn of(ops: &[Operation]) -> Self {
+        let mut last = std::collections::HashMap::new();
+        for (index, op) in ops.iter().enumerate() {
+            if let OpKind::DropTable {
+                table: Some(dropped),
+            } = &op.kind
+            {
+                last.insert(dropped.value.to_ascii_lowercase(), index);
+            }
+        }
+        Self(last)
+    }
+
+    /// Whether `table` is dropped at `index` or after it.
+    pub(crate) fn dropped_after(&self, index: usize, table: &str) -> bool {
+        self.0
+            .get(&table.to_ascii_lowercase())
+            .is_some_and(|&last| last >= index)
+    }
 }
 
 /// The Django `RenameModel` earlier in `ops` than `index` that gave `table` its name, if there is
@@ -497,9 +520,32 @@ impl MultiSteps {
     /// tables, or in another order, are no sequence.
     pub(crate) fn of(upgrade: &Body, created: &NewObjects) -> Self {
         let ops = &upgrade.ops;
-        let on =
-            |op: &Operation, table: &str| op.table().is_some_and(|t| t.eq_ignore_ascii_case(table));
+        // Per table (lower-cased): its first `add_column`, and its `UPDATE`s in order, so that
+        // each drop looks up its sequence instead of scanning the operations before it.
+        let mut first_add: std::collections::HashMap<String, usize> =
+            std::collections::HashMap::new();
+        let mut updates: std::collections::HashMap<String, Vec<usize>> =
+            std::collections::HashMap::new();
+        for (index, op) in ops.iter().enumerate() {
+            let Some(table) = op.table() else { continue };
+            match op.kind {
+                OpKind::AddColumn { .. } => {
+                    first_add.entry(table.to_ascii_lowercase()).or_insert(index);
+                }
+                OpKind::UpdateRows { .. } => {
+                    updates
+                        .entry(table.to_ascii_lowercase())
+                        .or_default()
+                        .push(index);
+                }
+                _ => {}
+            }
+        }
         let mut found = Self::default();
+        // The last drop ending a sequence, per table: every `UPDATE` of the table between its
+        // first add and that drop lies inside some sequence.
+        let mut last_drop: std::collections::HashMap<String, usize> =
+            std::collections::HashMap::new();
         for (drop, op) in ops.iter().enumerate() {
             let OpKind::DropColumn {
                 table: Some(table),
@@ -512,30 +558,44 @@ impl MultiSteps {
             if created.column_before(table, &column.value, drop) {
                 continue;
             }
-            let before = &ops[..drop];
-            let Some(add) = before
-                .iter()
-                .position(|op| matches!(op.kind, OpKind::AddColumn { .. }) && on(op, table))
+            let table_key = table.to_ascii_lowercase();
+            let Some(&add) = first_add.get(&table_key).filter(|&&add| add < drop) else {
+                continue;
+            };
+            let table_updates = updates.get(&table_key).map_or(&[][..], Vec::as_slice);
+            let after_add = table_updates.partition_point(|&update| update <= add);
+            let Some(&update) = table_updates
+                .get(after_add)
+                .filter(|&&update| update < drop)
             else {
                 continue;
             };
-            let updates: Vec<usize> = (add + 1..drop)
-                .filter(|&index| {
-                    matches!(ops[index].kind, OpKind::UpdateRows { .. }) && on(&ops[index], table)
-                })
-                .collect();
-            let Some(&update) = updates.first() else {
+            found.steps.push(MultiStep { add, update, drop });
+            last_drop.insert(table_key, drop);
+        }
+        for (table_key, drop) in last_drop {
+            let (Some(&add), Some(table_updates)) =
+                (first_add.get(&table_key), updates.get(&table_key))
+            else {
                 continue;
             };
-            found.rewrites.extend(updates);
-            found.steps.push(MultiStep { add, update, drop });
+            found.rewrites.extend(
+                table_updates
+                    .iter()
+                    .copied()
+                    .filter(|&update| add < update && update < drop),
+            );
         }
         found
     }
 
     /// The sequence the drop at `index` ends, if it ends one.
     pub(crate) fn ending_at(&self, index: usize) -> Option<&MultiStep> {
-        self.steps.iter().find(|step| step.drop == index)
+        // The steps are found in the order of their drops.
+        self.steps
+            .binary_search_by_key(&index, |step| step.drop)
+            .ok()
+            .map(|at| &self.steps[at])
     }
 
     /// Whether the `UPDATE` at `index` rewrites a table inside a sequence.

@@ -9,10 +9,26 @@ use super::{Located, Report, Skipped, Summary};
 #[derive(Serialize)]
 struct JsonReport<'a> {
     version: u32,
-    findings: Vec<JsonFinding<'a>>,
+    findings: Findings<'a>,
     errors: Vec<JsonError>,
     skipped: &'a [Skipped],
     summary: &'a Summary,
+}
+
+/// The findings of a report, each turned into its JSON form only as it is written.
+struct Findings<'a>(&'a Report<'a>);
+
+impl Serialize for Findings<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let report = self.0;
+        serializer.collect_seq(
+            report
+                .diagnostics
+                .iter()
+                .enumerate()
+                .map(|(index, d)| finding(Located::of(d), report.fix(index))),
+        )
+    }
 }
 
 #[derive(Serialize)]
@@ -68,15 +84,12 @@ fn finding<'a>(located: Located<'a>, fix: Option<&'a FixNote>) -> JsonFinding<'a
     }
 }
 
-pub(super) fn render(report: &Report<'_>) -> String {
+/// Writes the report to `out` as it is serialised: a report of tens of thousands of findings is
+/// never held as one string.
+pub(super) fn write(report: &Report<'_>, out: &mut dyn std::io::Write) -> std::io::Result<()> {
     let json = JsonReport {
         version: 1,
-        findings: report
-            .diagnostics
-            .iter()
-            .enumerate()
-            .map(|(index, d)| finding(Located::of(d), report.fix(index)))
-            .collect(),
+        findings: Findings(report),
         errors: report
             .errors
             .iter()
@@ -88,7 +101,17 @@ pub(super) fn render(report: &Report<'_>) -> String {
         skipped: report.skipped,
         summary: report.summary,
     };
-    super::to_json(&json, true)
+    serde_json::to_writer_pretty(&mut *out, &json)?;
+    out.write_all(b"\n")
+}
+
+pub(super) fn render(report: &Report<'_>) -> String {
+    let mut bytes = Vec::new();
+    // Writing to memory fails only if serialisation does, which these types never make it do.
+    if let Err(error) = write(report, &mut bytes) {
+        return format!("{{\"error\": \"cannot serialise: {error}\"}}\n");
+    }
+    String::from_utf8(bytes).unwrap_or_default()
 }
 
 /// One finding per line, with the fields of the JSON report's findings.

@@ -32,7 +32,7 @@ use mrt_core::{Diagnostic, Error, Project, Severity};
 use mrt_fix::Applicability;
 
 pub use crate::args::OutputFormat;
-pub use crate::check::fix_notes;
+pub use crate::check::{fix_notes, fix_notes_with_fixes};
 
 /// What `mrt check` says of the fix `mrt fix` has for a finding (see [`fix_notes`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -332,6 +332,19 @@ pub fn render(report: &Report<'_>, format: OutputFormat) -> String {
         OutputFormat::Github => github::render(report),
         OutputFormat::Gitlab => gitlab::render(report),
         OutputFormat::Junit => junit::render(report),
+    }
+}
+
+/// Writes a report in a format to `out`. The JSON report is streamed; the other formats are
+/// rendered first.
+pub fn write(
+    report: &Report<'_>,
+    format: OutputFormat,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    match format {
+        OutputFormat::Json => json::write(report, out),
+        _ => out.write_all(render(report, format).as_bytes()),
     }
 }
 

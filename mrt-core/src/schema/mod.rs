@@ -21,7 +21,8 @@ use std::sync::Arc;
 
 pub use diff::{Residue, ResidueKind};
 pub use replay::{
-    Replay, ReplayStep, RevisionReplay, RevisionResidue, replay, replay_some_with, replay_with,
+    JudgedRevision, Replay, ReplayStep, RevisionExtra, RevisionReplay, RevisionResidue, replay,
+    replay_some_with, replay_with, replay_with_extra,
 };
 pub use scratch::Scratch;
 pub use types::{postgres_alters_in_place, same_type, widens_string};
@@ -52,6 +53,49 @@ pub struct Schema {
     sequences: BTreeMap<String, Sequence>,
     /// Objects whose state the model cannot know.
     uncertain: BTreeSet<ObjectKey>,
+    /// Which tables may refer to each table, so that renaming a table retargets foreign keys
+    /// without a scan of every table.
+    referrers: Referrers,
+}
+
+/// Per lower-cased table name, the lower-cased names of the tables whose foreign keys were seen
+/// referring to it when they entered the schema (through [`Schema::insert_table`] or
+/// [`Schema::replace_table`]). It may name more tables than refer now (a table dropped, a key
+/// removed): its readers check each table. A table changed in place (by the operations applied to
+/// a revision's part) is not seen until it comes back into the whole schema, so only the whole
+/// schema of the replay reads it ([`Schema::retarget_referring_foreign_keys`]).
+#[derive(Debug, Clone, Default)]
+struct Referrers(BTreeMap<String, BTreeSet<String>>);
+
+impl Referrers {
+    fn add(&mut self, name: &str, table: &Table) {
+        for referred in table
+            .constraints
+            .iter()
+            .filter_map(|constraint| constraint.referred_table.as_deref())
+        {
+            let referred = key(referred);
+            match self.0.get_mut(&referred) {
+                Some(names) => {
+                    if !names.contains(name) {
+                        names.insert(name.to_owned());
+                    }
+                }
+                None => {
+                    self.0
+                        .insert(referred, std::iter::once(name.to_owned()).collect());
+                }
+            }
+        }
+    }
+}
+
+/// An index of the tables, not part of what a schema holds: two schemas with the same objects
+/// are equal whatever their indexes remember.
+impl PartialEq for Referrers {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
 }
 
 /// A table.
@@ -293,6 +337,11 @@ impl Schema {
         self.types.values()
     }
 
+    /// The enum type named `name` (case-insensitively).
+    pub fn enum_type(&self, name: &str) -> Option<&EnumType> {
+        self.types.get(&key(name))
+    }
+
     /// The views.
     pub fn views(&self) -> impl Iterator<Item = &View> {
         self.views.values()
@@ -359,6 +408,25 @@ impl Schema {
         copy_entries(&self.views, &mut part.views, &keys.views);
         copy_entries(&self.sequences, &mut part.sequences, &keys.sequences);
         part.uncertain = self.uncertain_within(&part);
+        part
+    }
+
+    /// This part of `whole` with the tables its foreign keys refer to, taken from `whole`.
+    pub(crate) fn with_referred_tables(&self, whole: &Schema) -> Schema {
+        let mut part = self.clone();
+        let referred: BTreeSet<String> = self
+            .tables
+            .values()
+            .flat_map(|table| &table.constraints)
+            .filter_map(|constraint| constraint.referred_table.as_deref())
+            .map(key)
+            .filter(|table| !self.tables.contains_key(table))
+            .collect();
+        for table in referred {
+            if let Some(found) = whole.tables.get(&table) {
+                part.insert_table(table, Arc::clone(found));
+            }
+        }
         part
     }
 
@@ -450,21 +518,31 @@ impl Schema {
         self.uncertain.extend(part.uncertain.iter().cloned());
     }
 
-    /// Foreign keys follow the table they reference when it is renamed.
+    /// Foreign keys follow the table they reference when it is renamed: every table is looked at
+    /// (the operations of a revision may have added a key to a table in place).
     pub(crate) fn retarget_foreign_keys(&mut self, old_key: &str, new_name: &str) {
-        let refers = |constraint: &Constraint| {
-            constraint
-                .referred_table
-                .as_deref()
-                .is_some_and(|table| key(table) == old_key)
-        };
         for table in self.tables.values_mut() {
-            if table.constraints.iter().any(refers) {
-                for constraint in &mut Arc::make_mut(table).constraints {
-                    if refers(constraint) {
-                        constraint.referred_table = Some(new_name.to_owned());
-                    }
-                }
+            retarget(table, old_key, new_name);
+        }
+    }
+
+    /// [`Schema::retarget_foreign_keys`] on a schema whose tables all came in through
+    /// [`Schema::insert_table`] or [`Schema::replace_table`] (the whole schema of the replay):
+    /// only the tables seen referring to the renamed one are looked at.
+    pub(crate) fn retarget_referring_foreign_keys(&mut self, old_key: &str, new_name: &str) {
+        let Some(referring) = self.referrers.0.get(old_key).cloned() else {
+            return;
+        };
+        let new_key = key(new_name);
+        for name in referring {
+            if let Some(table) = self.tables.get_mut(&name)
+                && retarget(table, old_key, new_name)
+            {
+                self.referrers
+                    .0
+                    .entry(new_key.clone())
+                    .or_default()
+                    .insert(name);
             }
         }
     }
@@ -483,6 +561,7 @@ impl Schema {
                         .all(|(a, b)| a.name == b.name))
         });
         if same_names {
+            self.referrers.add(&name, &table);
             self.tables.insert(name, table);
         } else {
             self.remove_table(&name);
@@ -491,6 +570,7 @@ impl Schema {
     }
 
     fn insert_table(&mut self, name: String, table: Arc<Table>) {
+        self.referrers.add(&name, &table);
         for index in &table.indexes {
             self.index_tables.insert(key(&index.name), name.clone());
         }
@@ -546,6 +626,25 @@ impl Schema {
         );
         self.uncertain.extend(other.uncertain.iter().cloned());
     }
+}
+
+/// Points the foreign keys of `table` that refer to `old_key` at `new_name`; whether it had any.
+fn retarget(table: &mut Arc<Table>, old_key: &str, new_name: &str) -> bool {
+    let refers = |constraint: &Constraint| {
+        constraint
+            .referred_table
+            .as_deref()
+            .is_some_and(|table| key(table) == old_key)
+    };
+    if !table.constraints.iter().any(refers) {
+        return false;
+    }
+    for constraint in &mut Arc::make_mut(table).constraints {
+        if refers(constraint) {
+            constraint.referred_table = Some(new_name.to_owned());
+        }
+    }
+    true
 }
 
 fn copy_entries<T: Clone>(

@@ -86,6 +86,27 @@ impl Replay {
     }
 }
 
+/// One revision once judged, for work on it that [`replay_with_extra`] does then, on the thread
+/// pool, while the part of the schema it reads is at hand.
+#[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
+pub struct JudgedRevision<'a> {
+    /// Index into [`Project::migrations`].
+    pub index: usize,
+    /// The migration as it runs on the configured dialect.
+    pub migration: &'a Migration,
+    /// What the replay found.
+    pub replay: &'a RevisionReplay,
+    /// The part of the schema before the revision that its operations read: the objects they
+    /// name, and the tables their tables' foreign keys refer to. Reading the revision's
+    /// operations against it (with [`super::Scratch`]) gives what reading them against the whole
+    /// schema gives.
+    pub before_part: &'a Schema,
+}
+
+/// What [`replay_with_extra`] computes for each revision once judged (`None`: nothing).
+pub type RevisionExtra<'f, T> = dyn Fn(JudgedRevision<'_>) -> Option<T> + Sync + 'f;
+
 /// One revision, as the replay reaches it.
 #[derive(Debug)]
 #[non_exhaustive]
@@ -147,34 +168,70 @@ const MAX_IN_FLIGHT: usize = 32;
 /// what each revision's downgrade leaves is judged on the thread pool while the walk goes on.
 #[must_use]
 pub fn replay(project: &Project, settings: &Settings, since: Option<usize>) -> Replay {
+    replay_with_extra::<()>(project, settings, since, &|_| None).0
+}
+
+/// Like [`replay`], also computing `extra` for each revision as soon as it is judged, on the
+/// thread pool (the fixes of its downgrade, say): the part of the schema it reads is dropped
+/// then, rather than kept for every revision until the whole chain is replayed. The extras come
+/// per migration, same indices as [`Project::migrations`].
+#[must_use]
+pub fn replay_with_extra<T: Send + Sync>(
+    project: &Project,
+    settings: &Settings,
+    since: Option<usize>,
+    extra: &RevisionExtra<'_, T>,
+) -> (Replay, Vec<Option<T>>) {
     let slots: Vec<std::sync::OnceLock<RevisionReplay>> = (0..project.migrations.len())
+        .map(|_| std::sync::OnceLock::new())
+        .collect();
+    let extra_slots: Vec<std::sync::OnceLock<T>> = (0..project.migrations.len())
         .map(|_| std::sync::OnceLock::new())
         .collect();
     // Revisions handed to the pool and not finished yet: each holds its part of the schema, so
     // when the pool falls behind the walk finishes revisions itself, and memory stays bounded.
     let in_flight = std::sync::atomic::AtomicUsize::new(0);
+    let judge = |upgraded: &UpgradedRevision<'_>, part: &Schema| {
+        let revision = upgraded.judge().0;
+        let judged = JudgedRevision {
+            index: upgraded.index,
+            migration: &upgraded.migration,
+            replay: &revision,
+            before_part: part,
+        };
+        if let Some(found) = extra(judged) {
+            let _ = extra_slots[upgraded.index].set(found);
+        }
+        let _ = slots[upgraded.index].set(revision);
+    };
     rayon::scope(|scope| {
-        walk(project, settings, since, |upgraded, _before| {
-            let (slots, in_flight) = (&slots, &in_flight);
+        walk(project, settings, since, |upgraded, before| {
+            let (judge, in_flight) = (&judge, &in_flight);
             let upgraded = Arc::clone(upgraded);
-            let index = upgraded.index;
+            // Taken now: `before` moves on with the walk.
+            let part = upgraded.touched_before.with_referred_tables(before);
             if in_flight.load(std::sync::atomic::Ordering::Relaxed) >= MAX_IN_FLIGHT {
-                let _ = slots[index].set(upgraded.judge().0);
+                judge(&upgraded, &part);
                 return;
             }
             in_flight.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             scope.spawn(move |_| {
-                let _ = slots[index].set(upgraded.judge().0);
+                judge(&upgraded, &part);
                 in_flight.fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
             });
         });
     });
-    Replay {
+    let replay = Replay {
         revisions: slots
             .into_iter()
             .map(std::sync::OnceLock::into_inner)
             .collect(),
-    }
+    };
+    let extras = extra_slots
+        .into_iter()
+        .map(std::sync::OnceLock::into_inner)
+        .collect();
+    (replay, extras)
 }
 
 /// Replays every revision of `project`, calling `visit` with each step in topological order.
@@ -493,7 +550,7 @@ fn advance<'a>(
 ) {
     whole.overlay(touched_before, part);
     for (old, new) in renamed_tables(ops) {
-        whole.retarget_foreign_keys(&key(old), new);
+        whole.retarget_referring_foreign_keys(&key(old), new);
     }
 }
 

@@ -64,6 +64,16 @@ impl<'a> Scratch<'a> {
         base.chain(self.part.enum_types())
     }
 
+    /// The enum type named `name` (case-insensitively), as the operations played so far left it.
+    pub fn enum_type(&self, name: &str) -> Option<&EnumType> {
+        let type_key = key(name);
+        if self.touched.types.contains(&type_key) {
+            self.part.enum_type(name)
+        } else {
+            self.base.enum_type(name)
+        }
+    }
+
     /// The views.
     pub fn views(&self) -> impl Iterator<Item = &View> {
         let base = self

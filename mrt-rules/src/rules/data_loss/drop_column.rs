@@ -1,7 +1,7 @@
 use mrt_core::{Finding, MigrationContext, Rule};
 
 use crate::helpers::{
-    column_label, lossy_column_drops, operation_range, renamed_model_before, table_dropped_after,
+    TableDrops, column_label, lossy_column_drops, operation_range, renamed_model_before,
 };
 
 mrt_core::declare_rule! {
@@ -55,12 +55,13 @@ impl Rule for DropColumn {
         let Some(upgrade) = &cx.migration.upgrade else {
             return;
         };
+        let table_drops = TableDrops::of(&upgrade.ops);
         for drop in lossy_column_drops(cx, upgrade, false) {
             // The table itself is dropped later in this upgrade (Django's `RemoveField` of a
             // foreign key before `DeleteModel`): MRT202 reports the loss once, for the table. A
             // field of a model renamed earlier in the migration is MRT305's.
             if let Some(table) = &drop.table
-                && (table_dropped_after(&upgrade.ops, drop.index, &table.value)
+                && (table_drops.dropped_after(drop.index, &table.value)
                     || renamed_model_before(cx, &upgrade.ops, drop.index, &table.value).is_some())
             {
                 continue;
