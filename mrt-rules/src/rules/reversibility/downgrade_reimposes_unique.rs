@@ -35,8 +35,9 @@ mrt_core::declare_rule! {
     ///
     /// ## Known problems
     /// A key the upgrade's own unique key already guaranteed is quiet: when the upgrade created a
-    /// unique key on the same table whose columns are all among the re-added key's (`unique(team)`
-    /// replacing `unique(team, role)`), every row written since is distinct on the re-added key.
+    /// unique key on the same table (or on the name it renamed the table to) whose columns are all
+    /// among the re-added key's (`unique(team)` replacing `unique(team, role)`, a primary key
+    /// moved with its table's rename), every row written since is distinct on the re-added key.
     /// Deduplication before the constraint is not recognised. Django migrations are not checked:
     /// the unique constraints a Django reverse re-adds are not read yet.
     pub(crate) struct DowngradeReimposesUnique {
@@ -115,16 +116,30 @@ fn unique_key_created(kind: &OpKind) -> Option<(&'static str, &Name, &Name, &[St
     }
 }
 
-/// Whether the upgrade created, on the same table, a unique key whose columns are all among
-/// `columns`: every row written while it held is distinct on them, so re-adding the wider key
-/// cannot fail (`unique(team)` in the upgrade, `unique(team, role)` back in the downgrade).
+/// Whether the upgrade created, on the same table (under any name the upgrade renames it to), a
+/// unique key whose columns are all among `columns`: every row written while it held is distinct
+/// on them, so re-adding the wider key cannot fail (`unique(team)` in the upgrade,
+/// `unique(team, role)` back in the downgrade; a primary key moved with its table's rename).
 fn kept_by_a_stricter_key(upgrade: &[Operation], table: &Name, columns: &[String]) -> bool {
     let Some(table) = name_of(table) else {
         return false;
     };
+    let mut names = vec![table];
+    for op in upgrade {
+        if let OpKind::RenameTable {
+            old: Some(old),
+            new: Some(new),
+        } = &op.kind
+            && names
+                .iter()
+                .any(|name| name.eq_ignore_ascii_case(&old.value))
+        {
+            names.push(&new.value);
+        }
+    }
     upgrade.iter().any(|op| {
         unique_key_created(&op.kind).is_some_and(|(_, _, on, created)| {
-            same_name(on, table)
+            names.iter().any(|name| same_name(on, name))
                 && !created.is_empty()
                 && created
                     .iter()
