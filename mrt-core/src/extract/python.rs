@@ -215,37 +215,10 @@ pub(crate) fn evaluate_string(expr: &Expr, scope: &dyn Scope, depth: usize) -> O
             }
             _ => None,
         },
-        Expr::FString(fstring) => {
-            let mut text = String::new();
-            for part in &fstring.value {
-                match part {
-                    ruff_python_ast::FStringPart::Literal(literal) => text.push_str(&literal.value),
-                    ruff_python_ast::FStringPart::FString(fstring) => {
-                        for element in &fstring.elements {
-                            match element {
-                                ruff_python_ast::InterpolatedStringElement::Literal(literal) => {
-                                    text.push_str(&literal.value);
-                                }
-                                // Conversions and format specs change the text: not followed.
-                                ruff_python_ast::InterpolatedStringElement::Interpolation(
-                                    element,
-                                ) => {
-                                    if element.format_spec.is_some()
-                                        || element.debug_text.is_some()
-                                        || element.conversion
-                                            != ruff_python_ast::ConversionFlag::None
-                                    {
-                                        return None;
-                                    }
-                                    text.push_str(&interpolated(&element.expression, scope, next)?);
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-            Some(text)
-        }
+        Expr::FString(fstring) => match fstring_text(fstring, scope, next) {
+            (text, true) => Some(text),
+            (_, false) => None,
+        },
         Expr::Call(call) => {
             if let Expr::Attribute(attribute) = &*call.func
                 && attribute.attr.as_str() == "format"
@@ -297,35 +270,7 @@ pub(crate) fn known_prefix(expr: &Expr, scope: &dyn Scope, depth: usize) -> Stri
                 .unwrap_or_default(),
             _ => String::new(),
         },
-        Expr::FString(fstring) => {
-            let mut text = String::new();
-            for part in &fstring.value {
-                match part {
-                    ruff_python_ast::FStringPart::Literal(literal) => text.push_str(&literal.value),
-                    ruff_python_ast::FStringPart::FString(fstring) => {
-                        for element in &fstring.elements {
-                            match element {
-                                ruff_python_ast::InterpolatedStringElement::Literal(literal) => {
-                                    text.push_str(&literal.value);
-                                }
-                                ruff_python_ast::InterpolatedStringElement::Interpolation(
-                                    element,
-                                ) => match (element.format_spec.is_none()
-                                    && element.debug_text.is_none()
-                                    && element.conversion == ruff_python_ast::ConversionFlag::None)
-                                    .then(|| interpolated(&element.expression, scope, next))
-                                    .flatten()
-                                {
-                                    Some(value) => text.push_str(&value),
-                                    None => return text,
-                                },
-                            }
-                        }
-                    }
-                }
-            }
-            text
-        }
+        Expr::FString(fstring) => fstring_text(fstring, scope, next).0,
         Expr::Call(call) => match &*call.func {
             Expr::Attribute(attribute) if attribute.attr.as_str() == "format" => {
                 evaluate_string(&attribute.value, scope, next)
@@ -336,6 +281,44 @@ pub(crate) fn known_prefix(expr: &Expr, scope: &dyn Scope, depth: usize) -> Stri
         },
         _ => String::new(),
     }
+}
+
+/// The text of an f-string as far as its values are known, and whether all of them were: literal
+/// parts, and interpolations the scope knows. Conversions and format specs change the text: a
+/// value with one is not followed, and the text stops before it.
+fn fstring_text(
+    fstring: &ruff_python_ast::ExprFString,
+    scope: &dyn Scope,
+    depth: usize,
+) -> (String, bool) {
+    let mut text = String::new();
+    for part in &fstring.value {
+        match part {
+            ruff_python_ast::FStringPart::Literal(literal) => text.push_str(&literal.value),
+            ruff_python_ast::FStringPart::FString(fstring) => {
+                for element in &fstring.elements {
+                    match element {
+                        ruff_python_ast::InterpolatedStringElement::Literal(literal) => {
+                            text.push_str(&literal.value);
+                        }
+                        ruff_python_ast::InterpolatedStringElement::Interpolation(element) => {
+                            let plain = element.format_spec.is_none()
+                                && element.debug_text.is_none()
+                                && element.conversion == ruff_python_ast::ConversionFlag::None;
+                            match plain
+                                .then(|| interpolated(&element.expression, scope, depth))
+                                .flatten()
+                            {
+                                Some(value) => text.push_str(&value),
+                                None => return (text, false),
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    (text, true)
 }
 
 /// `text` up to the first `field` character (the first `%` or `{` of a template).
