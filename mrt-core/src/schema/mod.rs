@@ -65,7 +65,10 @@ pub struct Schema {
 /// a revision's part) is not seen until it comes back into the whole schema, so only the whole
 /// schema of the replay reads it ([`Schema::retarget_referring_foreign_keys`]).
 #[derive(Debug, Clone, Default)]
-struct Referrers(BTreeMap<String, BTreeSet<String>>);
+///
+/// Shared between copies of a schema (a branch point copies the schema for each child) and copied
+/// only when one of them adds to it: most revisions add no reference that is not known already.
+struct Referrers(Arc<BTreeMap<String, BTreeSet<String>>>);
 
 impl Referrers {
     fn add(&mut self, name: &str, table: &Table) {
@@ -75,17 +78,17 @@ impl Referrers {
             .filter_map(|constraint| constraint.referred_table.as_deref())
         {
             let referred = key(referred);
-            match self.0.get_mut(&referred) {
-                Some(names) => {
-                    if !names.contains(name) {
-                        names.insert(name.to_owned());
-                    }
-                }
-                None => {
-                    self.0
-                        .insert(referred, std::iter::once(name.to_owned()).collect());
-                }
+            if self
+                .0
+                .get(&referred)
+                .is_some_and(|names| names.contains(name))
+            {
+                continue;
             }
+            Arc::make_mut(&mut self.0)
+                .entry(referred)
+                .or_default()
+                .insert(name.to_owned());
         }
     }
 }
@@ -537,9 +540,13 @@ impl Schema {
         for name in referring {
             if let Some(table) = self.tables.get_mut(&name)
                 && retarget(table, old_key, new_name)
-            {
-                self.referrers
+                && !self
+                    .referrers
                     .0
+                    .get(&new_key)
+                    .is_some_and(|names| names.contains(&name))
+            {
+                Arc::make_mut(&mut self.referrers.0)
                     .entry(new_key.clone())
                     .or_default()
                     .insert(name);
@@ -594,16 +601,31 @@ impl Schema {
     /// Adds what `other` knows and this schema does not: the schema of a merge revision, built
     /// from its parents. Objects the two disagree on become uncertain.
     pub(crate) fn union(&mut self, other: &Schema) {
+        // Both maps are walked side by side in name order, rather than each of `other`'s
+        // tables looked up: parents of a merge share most tables (the same `Arc`), and those
+        // need no more than a pointer comparison.
+        let mut to_add: Vec<(&String, &Arc<Table>, bool)> = Vec::new();
+        let mut mine = self.tables.iter().peekable();
         for (name, table) in &other.tables {
+            while mine.next_if(|(known, _)| *known < name).is_some() {}
+            match mine.peek() {
+                Some((known, existing)) if *known == name => {
+                    if !(Arc::ptr_eq(existing, table) || existing == &table) {
+                        to_add.push((name, table, true));
+                    }
+                }
+                _ => to_add.push((name, table, false)),
+            }
+        }
+        for (name, table, known) in to_add {
             match self.tables.get(name) {
-                None => self.insert_table(name.clone(), Arc::clone(table)),
-                Some(mine) if Arc::ptr_eq(mine, table) || mine == table => {}
-                Some(mine) => {
-                    let mut merged = Table::clone(mine);
+                Some(existing) if known => {
+                    let mut merged = Table::clone(existing);
                     merge_tables(&mut merged, table, &mut self.uncertain);
                     self.remove_table(name);
                     self.insert_table(name.clone(), Arc::new(merged));
                 }
+                _ => self.insert_table(name.clone(), Arc::clone(table)),
             }
         }
         union_entries(
@@ -624,7 +646,11 @@ impl Schema {
             ObjectKey::Sequence,
             &mut self.uncertain,
         );
-        self.uncertain.extend(other.uncertain.iter().cloned());
+        for object in &other.uncertain {
+            if !self.uncertain.contains(object) {
+                self.uncertain.insert(object.clone());
+            }
+        }
     }
 }
 
