@@ -55,6 +55,12 @@ pub enum RefusedReason {
     NewFinding(&'static str),
 }
 
+/// Warnings about what any faithful downgrade costs: re-imposing NOT NULL (MRT109), re-adding a
+/// unique or primary key (MRT110), casting a column back (MRT111). The inverse a fix writes is such
+/// a downgrade, so these come with it by design, for the user to weigh; they do not mean the fix
+/// went wrong, and do not take it back.
+const HAZARDS_OF_AN_INVERSE: &[&str] = &["MRT109", "MRT110", "MRT111"];
+
 /// A finding a fix was applied for: its file, code and message.
 type Key = (PathBuf, &'static str, String);
 
@@ -129,6 +135,7 @@ pub fn fix_until_settled(
             let new_code = now
                 .iter()
                 .filter(|d| !upgrade.is_some_and(|range| range.contains_range(d.range)))
+                .filter(|d| !HAZARDS_OF_AN_INVERSE.contains(&d.code()))
                 .map(|d| d.code())
                 .find(|code| !originally.get(&path).is_some_and(|had| had.contains(code)));
             if new_code.is_none() && !done.keys.iter().any(stays) {
