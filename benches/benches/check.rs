@@ -96,12 +96,12 @@ fn over_projects(c: &mut Criterion, name: &str, work: impl Fn(&Project) -> usize
 }
 
 /// What `mrt check --output-format json` does after reading the files, on both chains: extraction,
-/// every default rule, the fixes that mark fixable findings (joined to them), and the JSON report.
+/// every default rule, the fixes that mark fixable findings (written on them), and the JSON report.
 fn check(c: &mut Criterion) {
     let rules = mrt_rules::registry()
         .select(&[], &[], &[])
         .unwrap_or_default();
-    let linter = Linter::new(rules, Settings::default());
+    let linter = Linter::new(rules, Settings::default()).with_fixer(mrt_fix::fixer());
     let mut group = c.benchmark_group("check");
     group.sample_size(10);
     for chain in [Chain::Sparse, Chain::Dense] {
@@ -114,16 +114,8 @@ fn check(c: &mut Criterion) {
                         .iter()
                         .map(|f| SourceFile::new(f.path.clone(), f.text.clone()));
                     let project = Project::from_sources(copies);
-                    let settings = linter.settings();
-                    let (diagnostics, found) = linter.check_with_extra(&project, &|judged| {
-                        mrt_fix::judged_fixes(&project, judged, settings)
-                    });
-                    let fixes = mrt_cli::output::fix_notes_with_fixes(
-                        &diagnostics,
-                        &project,
-                        settings,
-                        found.map(mrt_fix::sorted_fixes),
-                    );
+                    let diagnostics = linter.check(&project);
+                    let fixes = mrt_cli::output::fix_notes(&diagnostics);
                     let mut summary = mrt_cli::output::Summary::default();
                     summary.add(&project);
                     summary.count(&diagnostics);

@@ -1,10 +1,10 @@
 //! `mrt check`.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use mrt_core::config::Config;
-use mrt_core::{Diagnostic, Error, FixAvailability, Linter, Project, Settings, Severity};
+use mrt_core::{Diagnostic, Error, Linter, Project, Settings, Severity};
 
 use crate::Status;
 use crate::args::{CheckArgs, ColorChoice};
@@ -68,22 +68,17 @@ pub(crate) fn run(args: &CheckArgs) -> Result<Status, String> {
             );
             continue;
         }
-        // Without a release boundary the fixes are computed by the replay the rules read.
-        let (found, fixes) = if let Some(since) = &args.since {
-            let found = linter
+        // The fixes that `[*]` marks are written by the replay the rules read.
+        let linter = linter.with_fixer(mrt_fix::fixer());
+        let found = match &args.since {
+            Some(since) => linter
                 .check_since(&project, since)
-                .map_err(|error| format!("--since: {error}"))?;
-            (found, None)
-        } else {
-            let settings = linter.settings();
-            let (found, fixes) = linter.check_with_extra(&project, &|judged| {
-                mrt_fix::judged_fixes(&project, judged, settings)
-            });
-            (found, fixes.map(mrt_fix::sorted_fixes))
+                .map_err(|error| format!("--since: {error}"))?,
+            None => linter.check(&project),
         };
         summary.add(&project);
         let (kept, skips) = apply_config(found, config.as_ref(), &project);
-        let notes = fix_notes_with_fixes(&kept, &project, linter.settings(), fixes);
+        let notes = fix_notes(&kept);
         diagnostics.extend(kept.into_iter().zip(notes));
         skipped.extend(skips);
     }
@@ -218,60 +213,16 @@ fn joined(paths: &[PathBuf]) -> String {
         .join(", ")
 }
 
-/// The fix of each finding (same order), if `mrt fix` has one. The fixes are computed only when
-/// some finding's rule can offer one: that costs a replay of the chain.
-pub fn fix_notes(
-    diagnostics: &[Diagnostic],
-    project: &Project,
-    settings: &Settings,
-) -> Vec<Option<FixNote>> {
-    fix_notes_with_fixes(diagnostics, project, settings, None)
-}
-
-/// Like [`fix_notes`], with the fixes already computed when given (by [`mrt_fix::sorted_fixes`]
-/// over [`Linter::check_with_extra`]'s [`mrt_fix::judged_fixes`], on the same settings) instead of
-/// replaying the chain again.
-pub fn fix_notes_with_fixes(
-    diagnostics: &[Diagnostic],
-    project: &Project,
-    settings: &Settings,
-    fixes: Option<Vec<mrt_fix::MigrationFix>>,
-) -> Vec<Option<FixNote>> {
-    if !diagnostics
-        .iter()
-        .any(|d| d.rule.fix != FixAvailability::None)
-    {
-        return vec![None; diagnostics.len()];
-    }
-    let index: HashMap<&Path, usize> = project
-        .migrations
-        .iter()
-        .enumerate()
-        .map(|(at, migration)| (migration.path(), at))
-        .collect();
-    // Sorted by migration: each finding looks only at the fixes of its own migration.
-    let found = fixes.unwrap_or_else(|| {
-        let fixable: std::collections::HashSet<usize> = diagnostics
-            .iter()
-            .filter(|d| d.rule.fix != FixAvailability::None)
-            .filter_map(|d| index.get(d.path()).copied())
-            .collect();
-        mrt_fix::fixes_for(project, settings, |at| fixable.contains(&at))
-    });
+/// What `mrt check` says of each finding's fix (same order): the fix its diagnostic carries, from
+/// a linter given [`mrt_fix::fixer`].
+pub fn fix_notes(diagnostics: &[Diagnostic]) -> Vec<Option<FixNote>> {
     diagnostics
         .iter()
         .map(|diagnostic| {
-            let migration = *index.get(diagnostic.path())?;
-            let first = found.partition_point(|f| f.migration < migration);
-            let last = found.partition_point(|f| f.migration <= migration);
-            found[first..last]
-                .iter()
-                .filter(|f| f.answers(diagnostic.code(), diagnostic.range))
-                .max_by_key(|f| f.fix.applicability)
-                .map(|f| FixNote {
-                    title: f.fix.title.clone(),
-                    applicability: f.fix.applicability,
-                })
+            diagnostic.fix.as_ref().map(|fix| FixNote {
+                title: fix.title.clone(),
+                applicability: fix.applicability,
+            })
         })
         .collect()
 }

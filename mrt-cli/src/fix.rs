@@ -38,7 +38,7 @@ pub(crate) fn run(args: &FixArgs) -> Result<Status, String> {
     let mut outcome = Outcome::default();
     let mut errors = Vec::new();
     for (config, paths) in config_groups(&check_args)? {
-        let linter = linter(&check_args, config.as_ref())?;
+        let linter = linter(&check_args, config.as_ref())?.with_fixer(mrt_fix::fixer());
         let excluded = |path: &Path| config.as_ref().is_some_and(|c| c.excludes(path));
         let (project, load_errors) = Project::load_excluding(&paths, &excluded);
         errors.extend(load_errors.iter().map(ToString::to_string));
@@ -74,7 +74,7 @@ pub(crate) fn run(args: &FixArgs) -> Result<Status, String> {
                 .iter()
                 .filter_map(|m| m.path().parent().map(Path::to_path_buf)),
         );
-        let settled = mrt_fix::fix_until_settled(project, linter.settings(), at_least, lint);
+        let settled = mrt_fix::fix_until_settled(project, at_least, lint);
         outcome.unsafe_left += settled.unsafe_left;
         outcome.display_only.extend(settled.display_only);
         outcome.changed.extend(settled.changed);

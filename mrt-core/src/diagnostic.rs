@@ -24,6 +24,9 @@ pub struct Diagnostic {
     pub source: Arc<SourceFile>,
     /// The revision id of the migration, if it was read.
     pub revision: Option<String>,
+    /// The fix of the rule's remedy, when the linter had a [`crate::fix::Fixer`] and it could
+    /// write one.
+    pub fix: Option<crate::fix::Fix>,
 }
 
 impl Diagnostic {

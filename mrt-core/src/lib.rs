@@ -23,6 +23,7 @@ pub mod effect;
 pub mod error;
 pub mod extract;
 pub mod facts;
+pub mod fix;
 pub mod ir;
 pub mod linter;
 pub mod noqa;

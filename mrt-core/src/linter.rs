@@ -7,10 +7,12 @@ use rayon::prelude::*;
 
 use crate::diagnostic::Diagnostic;
 use crate::facts::MigrationFacts;
+use crate::fix::{Fix, Fixer, Remedy};
 use crate::ir::Migration;
 use crate::noqa::DirectiveRef;
 use crate::project::Project;
-use crate::rule::{Finding, MigrationContext, ProjectContext, Rule};
+use crate::rule::{Finding, FixAvailability, MigrationContext, ProjectContext, Rule, RuleMeta};
+use crate::schema::JudgedRevision;
 use crate::settings::Settings;
 use crate::source::SourceFile;
 
@@ -19,13 +21,29 @@ use crate::source::SourceFile;
 pub struct Linter {
     rules: Vec<&'static dyn Rule>,
     settings: Settings,
+    fixer: Option<Arc<dyn Fixer>>,
 }
+
+/// A rule's finding in one migration, with the fix of its remedy when the fixer wrote one.
+type Found = (&'static dyn Rule, Finding, Option<Fix>);
 
 impl Linter {
     /// A linter running `rules` (see [`crate::Registry::select`]).
     #[must_use]
     pub fn new(rules: Vec<&'static dyn Rule>, settings: Settings) -> Self {
-        Self { rules, settings }
+        Self {
+            rules,
+            settings,
+            fixer: None,
+        }
+    }
+
+    /// Has `fixer` write the remedies of findings as fixes, handed out on the diagnostics
+    /// ([`Diagnostic::fix`]). They are written by the replay the rules read, on the thread pool.
+    #[must_use]
+    pub fn with_fixer(mut self, fixer: Arc<dyn Fixer>) -> Self {
+        self.fixer = Some(fixer);
+        self
     }
 
     /// The rules this linter runs.
@@ -43,56 +61,15 @@ impl Linter {
     /// comments (MRT802) run last, knowing which comments suppressed something.
     #[must_use]
     pub fn check(&self, project: &Project) -> Vec<Diagnostic> {
-        self.check_with_boundary::<()>(project, None, &|_| None).0
+        self.check_with_boundary(project, None)
     }
 
-    /// Like [`Linter::check`], also computing `extra` for each revision as the schema replay
-    /// judges it ([`crate::schema::replay_with_extra`]): work that reads the schema before a
-    /// revision (the fixes of its findings) is done by the replay the rules read, instead of a
-    /// second one. The extras come per migration; `None` when no rule read the replay.
-    #[must_use]
-    pub fn check_with_extra<T: Send + Sync>(
-        &self,
-        project: &Project,
-        extra: &crate::schema::RevisionExtra<'_, T>,
-    ) -> (Vec<Diagnostic>, Option<Vec<Option<T>>>) {
-        self.check_with_boundary(project, None, extra)
-    }
-
-    fn check_with_boundary<T: Send + Sync>(
-        &self,
-        project: &Project,
-        since: Option<usize>,
-        extra: &crate::schema::RevisionExtra<'_, T>,
-    ) -> (Vec<Diagnostic>, Option<Vec<Option<T>>>) {
-        // The replay is sequential (each revision starts from its parents' schema); it runs only
-        // when a rule reads it or a release boundary makes "new table" reach across revisions.
-        // Without a boundary only the rules that read the schema wait for it: the others run
-        // meanwhile.
-        let (schema_rules, other_rules): (Vec<&'static dyn Rule>, Vec<&'static dyn Rule>) = self
-            .rules
-            .iter()
-            .partition(|rule| since.is_some() || rule.uses_schema());
-        let replay_project =
-            || crate::schema::replay_with_extra(project, &self.settings, since, extra);
-        let (replay, extras, mut raw) = if schema_rules.is_empty() {
-            (
-                None,
-                None,
-                self.raw_by_migration(project, None, &other_rules),
-            )
+    fn check_with_boundary(&self, project: &Project, since: Option<usize>) -> Vec<Diagnostic> {
+        let mut raw = if self.replays(since) {
+            self.found_in_replay(project, since)
         } else {
-            let ((replay, extras), raw) = rayon::join(replay_project, || {
-                self.raw_by_migration(project, None, &other_rules)
-            });
-            (Some(replay), Some(extras), raw)
+            self.found_by_migration(project)
         };
-        if let Some(replay) = &replay {
-            let more = self.raw_by_migration(project, Some(replay), &schema_rules);
-            for (slot, found) in raw.iter_mut().zip(more) {
-                slot.extend(found);
-            }
-        }
         let cx = ProjectContext {
             project,
             settings: &self.settings,
@@ -111,7 +88,7 @@ impl Linter {
                         .is_some_and(|framework| rule.meta().frameworks.contains(&framework))
                     && let Some(slot) = raw.get_mut(found.migration)
                 {
-                    slot.push((*rule, found.finding));
+                    slot.push((*rule, found.finding, None));
                 }
             }
         }
@@ -120,30 +97,95 @@ impl Linter {
             .zip(project.migrations.par_iter())
             .enumerate()
             .filter(|(index, _)| project.is_in_scope(*index))
-            .flat_map_iter(|(_, (findings, migration))| self.place(migration, findings))
+            .flat_map_iter(|(_, (found, migration))| self.place(migration, found))
             .collect();
         diagnostics.sort_by(Diagnostic::cmp_for_output);
-        (diagnostics, extras)
+        diagnostics
     }
 
-    /// Per migration (in scope), what `rules` find in it.
-    fn raw_by_migration(
+    /// Whether the chain's schema is replayed: some rule reads it, a release boundary makes "new
+    /// table" reach across revisions, or fixes are written (they read the schema before each
+    /// revision).
+    fn replays(&self, since: Option<usize>) -> bool {
+        since.is_some()
+            || self.rules.iter().any(|rule| rule.uses_schema())
+            || self.fixer.is_some()
+                && self
+                    .rules
+                    .iter()
+                    .any(|rule| rule.meta().fix != FixAvailability::None)
+    }
+
+    /// Per migration, what the rules find in it, each revision checked as the replay judges it
+    /// (on the thread pool, while the walk through the chain goes on) with its fixes written then,
+    /// while the part of the schema they read is at hand. Files the replay does not judge (not a
+    /// revision, or in a cycle) are checked without it.
+    fn found_in_replay(&self, project: &Project, since: Option<usize>) -> Vec<Vec<Found>> {
+        let (_, judged) =
+            crate::schema::replay_with_extra(project, &self.settings, since, &|revision| {
+                let migration = &project.migrations[revision.index];
+                project.is_in_scope(revision.index).then(|| {
+                    let raw = self.raw_findings(migration, Some(revision.replay), &self.rules);
+                    self.with_fixes(project, &revision, raw)
+                })
+            });
+        judged
+            .into_par_iter()
+            .zip(project.migrations.par_iter())
+            .enumerate()
+            .map(|(index, (judged, migration))| {
+                judged.unwrap_or_else(|| {
+                    if project.is_in_scope(index) {
+                        without_fixes(self.raw_findings(migration, None, &self.rules))
+                    } else {
+                        Vec::new()
+                    }
+                })
+            })
+            .collect()
+    }
+
+    /// The findings with the fixes the fixer writes for their remedies.
+    fn with_fixes(
         &self,
         project: &Project,
-        replay: Option<&crate::schema::Replay>,
-        rules: &[&'static dyn Rule],
-    ) -> Vec<Vec<(&'static dyn Rule, Finding)>> {
-        if rules.is_empty() {
-            return vec![Vec::new(); project.migrations.len()];
+        revision: &JudgedRevision<'_>,
+        raw: Vec<(&'static dyn Rule, Finding)>,
+    ) -> Vec<Found> {
+        let Some(fixer) = &self.fixer else {
+            return without_fixes(raw);
+        };
+        let wanted: Vec<(&'static RuleMeta, &Remedy)> = raw
+            .iter()
+            .filter_map(|(rule, finding)| Some((rule.meta(), finding.remedy.as_ref()?)))
+            .collect();
+        if wanted.is_empty() {
+            return without_fixes(raw);
         }
+        let mut fixes = fixer
+            .fixes(project, &self.settings, revision, &wanted)
+            .into_iter();
+        raw.into_iter()
+            .map(|(rule, finding)| {
+                let fix = finding
+                    .remedy
+                    .is_some()
+                    .then(|| fixes.next().flatten())
+                    .flatten();
+                (rule, finding, fix)
+            })
+            .collect()
+    }
+
+    /// Per migration (in scope), what the rules find in it, without the replay.
+    fn found_by_migration(&self, project: &Project) -> Vec<Vec<Found>> {
         project
             .migrations
             .par_iter()
             .enumerate()
             .map(|(index, migration)| {
                 if project.is_in_scope(index) {
-                    let revision = replay.and_then(|replay| replay.revision(index));
-                    self.raw_findings(migration, revision, rules)
+                    without_fixes(self.raw_findings(migration, None, &self.rules))
                 } else {
                     Vec::new()
                 }
@@ -164,15 +206,17 @@ impl Linter {
             .into_iter()
             .map(|index| project.migrations[index].path())
             .collect();
-        let (mut diagnostics, _) =
-            self.check_with_boundary::<()>(project, Some(boundary), &|_| None);
+        let mut diagnostics = self.check_with_boundary(project, Some(boundary));
         diagnostics.retain(|diagnostic| keep.binary_search(&diagnostic.path()).is_ok());
         Ok(diagnostics)
     }
 
     /// Checks one migration with the per-migration rules (suppression comments applied).
     pub fn check_migration(&self, migration: &Migration) -> Vec<Diagnostic> {
-        self.place(migration, self.raw_findings(migration, None, &self.rules))
+        self.place(
+            migration,
+            without_fixes(self.raw_findings(migration, None, &self.rules)),
+        )
     }
 
     fn raw_findings(
@@ -210,17 +254,13 @@ impl Linter {
 
     /// Applies suppression comments to a migration's findings, then runs the rules that judge the
     /// comments themselves.
-    fn place(
-        &self,
-        migration: &Migration,
-        raw: Vec<(&'static dyn Rule, Finding)>,
-    ) -> Vec<Diagnostic> {
+    fn place(&self, migration: &Migration, found: Vec<Found>) -> Vec<Diagnostic> {
         let mut used: HashSet<DirectiveRef> = HashSet::new();
         let mut diagnostics = Vec::new();
-        for (rule, finding) in raw {
+        for (rule, finding, fix) in found {
             let by = suppressed_by(rule, migration, &finding);
             if by.is_empty() {
-                diagnostics.push(diagnostic(rule, migration, finding));
+                diagnostics.push(diagnostic(rule, migration, finding, fix));
             } else {
                 used.extend(by);
             }
@@ -249,7 +289,7 @@ impl Linter {
                 // file-level one, suppresses a finding about suppression comments.
                 let by = suppressed_by(*rule, migration, &finding);
                 if by.iter().all(|by| by.code.is_none() && !by.file_level) {
-                    diagnostics.push(diagnostic(*rule, migration, finding));
+                    diagnostics.push(diagnostic(*rule, migration, finding, None));
                 }
             }
         }
@@ -288,8 +328,20 @@ fn suppressed_by(
         .collect()
 }
 
+/// Findings with no fix.
+fn without_fixes(raw: Vec<(&'static dyn Rule, Finding)>) -> Vec<Found> {
+    raw.into_iter()
+        .map(|(rule, finding)| (rule, finding, None))
+        .collect()
+}
+
 /// Places a finding in its file.
-fn diagnostic(rule: &'static dyn Rule, migration: &Migration, finding: Finding) -> Diagnostic {
+fn diagnostic(
+    rule: &'static dyn Rule,
+    migration: &Migration,
+    finding: Finding,
+    fix: Option<Fix>,
+) -> Diagnostic {
     Diagnostic {
         rule: rule.meta(),
         message: finding.message,
@@ -297,5 +349,6 @@ fn diagnostic(rule: &'static dyn Rule, migration: &Migration, finding: Finding) 
         range: finding.range,
         source: Arc::clone(&migration.source),
         revision: migration.revision_id().map(str::to_owned),
+        fix,
     }
 }

@@ -177,6 +177,9 @@ pub struct Finding {
     pub help: Option<String>,
     /// The whole operation the finding is about: a suppression comment on any of its lines counts.
     pub operation: Option<TextRange>,
+    /// What would answer it, when the rule knows: the linter's [`crate::fix::Fixer`] writes it as
+    /// the finding's fix.
+    pub remedy: Option<crate::fix::Remedy>,
 }
 
 impl Finding {
@@ -187,6 +190,7 @@ impl Finding {
             message: message.into(),
             help: None,
             operation: None,
+            remedy: None,
         }
     }
 
@@ -201,6 +205,13 @@ impl Finding {
     #[must_use]
     pub fn within(mut self, operation: TextRange) -> Self {
         self.operation = Some(operation);
+        self
+    }
+
+    /// Says what would answer it (see [`crate::fix`]).
+    #[must_use]
+    pub fn with_remedy(mut self, remedy: Option<crate::fix::Remedy>) -> Self {
+        self.remedy = remedy;
         self
     }
 }

@@ -1,21 +1,19 @@
-//! Completing a downgrade: for a finding on upgrade operation K whose inverse the downgrade lacks
-//! (the name-matched reverse rules, and MRT801 where its residue is that missing inverse), the one
+//! Completing a downgrade: for a finding whose remedy is the inverse of upgrade operation K (the
+//! name-matched reverse rules, and MRT801 where its residue is that missing inverse), that one
 //! inverse, read on the schema just before K, inserted into the existing `downgrade()` where the
 //! reverse order of the upgrade puts it: after the statements that reverse operations after K,
 //! else at the top of the body.
 
-use std::collections::HashSet;
-
-use mrt_core::ir::{AlterColumn, Body, Migration, OpKind, Operation};
-use mrt_core::schema::{ObjectKey, ResidueKind, RevisionReplay, RevisionResidue};
-use mrt_core::{Framework, Ranged, Settings, TextRange, TextSize};
-use mrt_rules::reverse::{alter_reversal, is_foreign_key, reverses, reversing_downgrade};
+use mrt_core::fix::{InversePart, MissingInverse};
+use mrt_core::ir::{Body, Migration, OpKind, Operation};
+use mrt_core::{Ranged, Settings, TextRange, TextSize};
+use mrt_rules::reverse::{reverses, reversing_downgrade};
 use ruff_python_ast::Stmt;
 
 use crate::edit::{Edit, Fix};
 use crate::emit;
-use crate::fixes::{MigrationFix, applicability, imports, line_indent};
-use crate::inverse::{Inverse, Part, Step, created_columns, invert_one};
+use crate::fixes::{applicability, imports, line_indent};
+use crate::inverse::{Inverse, Part, Step, invert_one};
 use crate::style::Style;
 
 /// Where, among the downgrade's statements, the inverse of operation K goes.
@@ -28,68 +26,74 @@ enum Placement {
     AfterOwn,
 }
 
-/// One inverse to insert.
-struct Wanted {
-    /// The upgrade operation it reverses.
-    index: usize,
-    code: &'static str,
-    /// What of it: the operation, a reduced copy, or its enum types.
-    op: Option<Operation>,
-    enum_types: bool,
-    placement: Placement,
-    /// The operation the finding points at.
-    target: TextRange,
+/// What completing one revision's downgrade reads, once for all its findings: the downgrade's
+/// operations and statements, and the types it drops.
+pub(crate) struct Completion<'a> {
+    down_ops: &'a [Operation],
+    layout: Layout,
+    dropped_types: Vec<String>,
 }
 
-/// The fixes that complete the downgrade of one replayed revision.
-pub(crate) fn fixes(step: &crate::fixes::Revision<'_>, settings: &Settings) -> Vec<MigrationFix> {
-    let migration = step.migration;
-    if migration.framework != Framework::Alembic || !migration.syntax_errors.is_empty() {
-        return Vec::new();
-    }
-    let (Some(upgrade), Some(downgrade)) = (&migration.upgrade, &migration.downgrade) else {
-        return Vec::new();
-    };
-    let Some(down_ops) = reversing_downgrade(migration) else {
-        return Vec::new();
-    };
-    let text = &migration.source.text;
-    let Some(layout) = Layout::read(text, downgrade) else {
-        return Vec::new();
-    };
-    let wanted = gaps(&upgrade.ops, down_ops, step.replay);
-    let style = Style::detect(text);
-    let dropped_types: Vec<String> = down_ops
-        .iter()
-        .filter_map(|op| match &op.kind {
-            OpKind::DropType { name: Some(name) } => Some(name.value.to_lowercase()),
-            _ => None,
+impl<'a> Completion<'a> {
+    /// `None` when the migration has no downgrade to add to (missing, a no-op, only raising) or
+    /// its body has no line of its own to insert before.
+    pub(crate) fn read(migration: &'a Migration) -> Option<Self> {
+        let downgrade = migration.downgrade.as_ref()?;
+        let down_ops = reversing_downgrade(migration)?;
+        let layout = Layout::read(&migration.source.text, downgrade)?;
+        let dropped_types = down_ops
+            .iter()
+            .filter_map(|op| match &op.kind {
+                OpKind::DropType { name: Some(name) } => Some(name.value.to_lowercase()),
+                _ => None,
+            })
+            .collect();
+        Some(Self {
+            down_ops,
+            layout,
+            dropped_types,
         })
-        .collect();
-    let mut found = Vec::new();
-    for want in wanted {
+    }
+
+    /// The fix adding the inverse the downgrade lacks, read on the schema just before the
+    /// operation.
+    pub(crate) fn fix(
+        &self,
+        step: &crate::fixes::Revision<'_>,
+        missing: &MissingInverse,
+        style: &Style,
+        settings: &Settings,
+        title: &str,
+    ) -> Option<Fix> {
+        let migration = step.migration;
+        let upgrade = migration.upgrade.as_ref()?;
+        let text = &migration.source.text;
         let ops = &upgrade.ops;
-        let Some(original) = ops.get(want.index) else {
-            continue;
-        };
-        let part = if want.enum_types {
-            Part::EnumTypes {
-                kept: &dropped_types,
+        let original = ops.get(missing.op)?;
+        let reduced;
+        let part = match &missing.part {
+            InversePart::Whole => Part::Op(original),
+            InversePart::AlterChanges(alter) => {
+                let mut op = original.clone();
+                op.kind = OpKind::AlterColumn((**alter).clone());
+                reduced = op;
+                Part::Op(&reduced)
             }
-        } else {
-            Part::Op(want.op.as_ref().unwrap_or(original))
+            InversePart::EnumTypes => Part::EnumTypes {
+                kept: &self.dropped_types,
+            },
         };
         let mut inverse = invert_one(
             ops,
-            want.index,
+            missing.op,
             part,
             step.before,
             text,
-            &style,
+            style,
             settings.dialect,
         );
         if inverse.steps.is_empty() {
-            continue;
+            return None;
         }
         if !original.context.dialects.is_empty() {
             inverse.steps.insert(
@@ -100,249 +104,20 @@ pub(crate) fn fixes(step: &crate::fixes::Revision<'_>, settings: &Settings) -> V
                 ),
             );
         }
-        let after = last_reversing(ops, down_ops, want.index, want.placement);
-        let Some(mut edits) = layout.insert(text, after, &inverse, &style) else {
-            continue;
+        let placement = if missing.part.follows_own_reverse() {
+            Placement::AfterOwn
+        } else {
+            Placement::AfterLater
         };
-        edits.extend(imports(text, upgrade, &inverse, &style));
-        found.push(MigrationFix {
-            migration: step.index,
-            code: want.code,
-            target: Some(want.target),
-            fix: Fix {
-                edits,
-                applicability: applicability(&inverse),
-                title: crate::fixes::declared_title(want.code).to_owned(),
-            },
-        });
+        let after = last_reversing(ops, self.down_ops, missing.op, placement);
+        let mut edits = self.layout.insert(text, after, &inverse, style)?;
+        edits.extend(imports(text, upgrade, &inverse, style));
+        Some(Fix {
+            edits,
+            applicability: applicability(&inverse),
+            title: title.to_owned(),
+        })
     }
-    found
-}
-
-/// Whether [`fixes`] can find something to complete in `migration` (as it runs on the dialect):
-/// its downgrade lacks an inverse that a reverse rule or the residue names. Reads no schema.
-pub(crate) fn has_gaps(migration: &Migration, replay: &RevisionReplay) -> bool {
-    if migration.framework != Framework::Alembic || !migration.syntax_errors.is_empty() {
-        return false;
-    }
-    let (Some(upgrade), Some(_)) = (&migration.upgrade, &migration.downgrade) else {
-        return false;
-    };
-    reversing_downgrade(migration)
-        .is_some_and(|down_ops| !gaps(&upgrade.ops, down_ops, replay).is_empty())
-}
-
-/// The inverses the downgrade lacks: those the name-matched reverse rules name, and those the
-/// residue names when the replay could read the revision.
-fn gaps(ops: &[Operation], down_ops: &[Operation], replay: &RevisionReplay) -> Vec<Wanted> {
-    let mut wanted = reverse_rule_gaps(ops, down_ops);
-    if !replay.opaque {
-        wanted.extend(residue_gaps(&replay.residue, ops, down_ops));
-    }
-    wanted
-}
-
-/// The operations the name-matched reverse rules report, with the inverse each lacks. The caller
-/// keeps those whose finding the linter reported, so the rules' other conditions (objects new in
-/// the upgrade, a downgrade running opaque SQL) need not be repeated here.
-fn reverse_rule_gaps(ops: &[Operation], down_ops: &[Operation]) -> Vec<Wanted> {
-    let mut wanted = Vec::new();
-    let mut push = |index: usize, code, op: Option<Operation>, placement, enum_types| {
-        wanted.push(Wanted {
-            index,
-            code,
-            op,
-            enum_types,
-            placement,
-            target: ops[index].range,
-        });
-    };
-    for (index, op) in ops.iter().enumerate() {
-        let missing = || !reverses(&op.kind, down_ops);
-        match &op.kind {
-            OpKind::RenameTable { .. } if missing() => {
-                push(index, "MRT301", None, Placement::AfterLater, false);
-            }
-            OpKind::AlterColumn(alter) => {
-                let reversal = alter_reversal(alter, down_ops);
-                let Some((reduced, placement)) = reduced_alter(op, alter, down_ops) else {
-                    continue;
-                };
-                if alter.new_name.is_some() && !reversal.rename {
-                    push(index, "MRT302", Some(reduced.clone()), placement, false);
-                }
-                if alter.nullable.as_ref().is_some_and(|n| !n.value) && !reversal.nullable {
-                    let code = if op.context.from_sql {
-                        "MRT403"
-                    } else {
-                        "MRT402"
-                    };
-                    push(index, code, Some(reduced), placement, false);
-                }
-            }
-            OpKind::DropIndex { .. } if missing() => {
-                push(index, "MRT408", None, Placement::AfterLater, false);
-            }
-            OpKind::DropConstraint { name, kind, .. } if missing() => {
-                let code = if is_foreign_key(*kind, name) {
-                    "MRT205"
-                } else if op.context.batch.is_some() {
-                    "MRT410"
-                } else {
-                    "MRT409"
-                };
-                push(index, code, None, Placement::AfterLater, false);
-            }
-            OpKind::DropView { .. } if missing() => {
-                push(index, "MRT207", None, Placement::AfterLater, false);
-            }
-            OpKind::CreateTrigger { .. } if missing() => {
-                push(index, "MRT502", None, Placement::AfterLater, false);
-            }
-            OpKind::CreateType { .. } if missing() => {
-                push(index, "MRT503", None, Placement::AfterLater, false);
-            }
-            // An enum type a column creates implicitly goes after the table or column that uses
-            // it: only once the downgrade drops those (else that fix comes first).
-            OpKind::CreateTable { .. } | OpKind::AddColumn { .. }
-                if !missing()
-                    && created_columns(&op.kind)
-                        .iter()
-                        .any(|column| column.enum_type.is_some()) =>
-            {
-                push(index, "MRT503", None, Placement::AfterOwn, true);
-            }
-            _ => {}
-        }
-    }
-    wanted
-}
-
-/// An `alter_column` with only the changes the downgrade does not undo, and where its inverse
-/// goes; `None` when the downgrade undoes every change.
-fn reduced_alter(
-    op: &Operation,
-    alter: &AlterColumn,
-    down_ops: &[Operation],
-) -> Option<(Operation, Placement)> {
-    let reversal = alter_reversal(alter, down_ops);
-    if reversal.complete() {
-        return None;
-    }
-    let untouched = [
-        alter.new_name.is_none() || !reversal.rename,
-        alter.nullable.is_none() || !reversal.nullable,
-        alter.server_default.is_none() || !reversal.server_default,
-        alter.type_text.is_none() || !reversal.type_,
-    ];
-    if untouched.iter().all(|missing| *missing) {
-        // Nothing of it is undone: the whole inverse, in its place.
-        return Some((op.clone(), Placement::AfterLater));
-    }
-    let mut reduced = alter.clone();
-    if reversal.rename {
-        // The downgrade renames the column back: what is left runs after that, on the old name.
-        reduced.new_name = None;
-    }
-    if reversal.nullable {
-        reduced.nullable = None;
-    }
-    if reversal.server_default {
-        reduced.server_default = None;
-    }
-    if reversal.type_ {
-        reduced.type_text = None;
-    }
-    let mut op = op.clone();
-    op.kind = OpKind::AlterColumn(reduced);
-    Some((op, Placement::AfterOwn))
-}
-
-/// The residues of MRT801 that are the missing inverse of one upgrade operation: an object the
-/// upgrade created and the downgrade leaves (drop it), one it dropped or changed and the downgrade
-/// does not restore (its inverse). A residue the downgrade caused itself (it restores an object
-/// with another definition, or drops something else) has no fix.
-fn residue_gaps(
-    residue: &[RevisionResidue],
-    ops: &[Operation],
-    down_ops: &[Operation],
-) -> Vec<Wanted> {
-    let mut wanted = Vec::new();
-    let mut seen = HashSet::new();
-    for found in residue {
-        // MRT801 points at the upgrade operation that last touched the object; a residue it
-        // places in the downgrade is the downgrade's own doing.
-        let Some(target) = found.upgrade_op.and_then(|at| ops.get(at)) else {
-            continue;
-        };
-        let Some(index) = cause(&found.residue.object, found.residue.kind, ops) else {
-            continue;
-        };
-        let op = &ops[index];
-        let (reduced, placement) = match &op.kind {
-            OpKind::AlterColumn(alter) => match reduced_alter(op, alter, down_ops) {
-                Some((reduced, placement)) => (Some(reduced), placement),
-                None => continue,
-            },
-            kind if reverses(kind, down_ops) => continue,
-            _ => (None, Placement::AfterLater),
-        };
-        if !seen.insert((index, target.range.start())) {
-            continue;
-        }
-        wanted.push(Wanted {
-            index,
-            code: "MRT801",
-            op: reduced,
-            enum_types: false,
-            placement,
-            target: target.range,
-        });
-    }
-    wanted
-}
-
-/// The last upgrade operation whose inverse would remove the residue on `object`.
-fn cause(object: &ObjectKey, kind: ResidueKind, ops: &[Operation]) -> Option<usize> {
-    let same = |name: &mrt_core::ir::Name, key: &str| {
-        name.as_ref()
-            .is_some_and(|name| name.value.eq_ignore_ascii_case(key))
-    };
-    ops.iter().rposition(|op| match (object, kind, &op.kind) {
-        (ObjectKey::Table(t), ResidueKind::Left, OpKind::CreateTable { table, .. })
-        | (ObjectKey::Table(t), ResidueKind::Missing, OpKind::DropTable { table }) => {
-            same(table, t)
-        }
-        (ObjectKey::Column(t, c), ResidueKind::Left, OpKind::AddColumn { table, column }) => {
-            same(table, t) && same(&column.name, c)
-        }
-        (ObjectKey::Column(t, c), ResidueKind::Missing, OpKind::DropColumn { table, column }) => {
-            same(table, t) && same(column, c)
-        }
-        (ObjectKey::Column(t, c), ResidueKind::Changed, OpKind::AlterColumn(alter)) => {
-            same(&alter.table, t)
-                && (same(&alter.column, c) || same(&alter.new_name, c))
-                && (alter.nullable.is_some()
-                    || alter.type_text.is_some()
-                    || alter.server_default.is_some())
-        }
-        (ObjectKey::Index(i), ResidueKind::Left, OpKind::CreateIndex { name, .. })
-        | (ObjectKey::Index(i), ResidueKind::Missing, OpKind::DropIndex { name, .. })
-        | (ObjectKey::View(i), ResidueKind::Left, OpKind::CreateView { name, .. })
-        | (ObjectKey::View(i), ResidueKind::Missing, OpKind::DropView { name, .. })
-        | (ObjectKey::Trigger(i), ResidueKind::Left, OpKind::CreateTrigger { name, .. })
-        | (ObjectKey::Type(i), ResidueKind::Left, OpKind::CreateType { name, .. })
-        | (ObjectKey::Type(i), ResidueKind::Missing, OpKind::DropType { name }) => same(name, i),
-        (ObjectKey::Constraint(t, n), ResidueKind::Left, OpKind::CreateConstraint(def)) => {
-            same(&def.table, t) && same(&def.name, n)
-        }
-        (
-            ObjectKey::Constraint(t, n),
-            ResidueKind::Missing,
-            OpKind::DropConstraint { name, table, .. },
-        ) => same(table, t) && same(name, n),
-        _ => false,
-    })
 }
 
 /// Whether downgrade operation `back` (partly) undoes upgrade operation `op`.

@@ -1,80 +1,22 @@
 //! Text edits, fixes, and their application.
 
-use mrt_core::{TextRange, TextSize};
+use mrt_core::TextSize;
 
-/// How safe a fix is to apply.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Applicability {
-    /// Shown, never applied: nothing of it can be written without a person's judgement.
-    DisplayOnly,
-    /// Applied with `--unsafe-fixes`: it writes steps that need review (`# TODO(mrt): ...`).
-    Unsafe,
-    /// Applied by `mrt fix`: it only writes what the migrations themselves define.
-    Safe,
-}
+pub use mrt_core::fix::{Applicability, Edit, Fix};
 
-impl Applicability {
-    /// Lower-case name, as printed.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Applicability::DisplayOnly => "display-only",
-            Applicability::Unsafe => "unsafe",
-            Applicability::Safe => "safe",
-        }
+/// Whether two edits touch the same text. Two insertions at one offset overlap (their order would
+/// be a guess); an insertion at the edge of a replacement does not.
+fn overlaps(one: &Edit, other: &Edit) -> bool {
+    if one.range.is_empty() && other.range.is_empty() {
+        return one.range.start() == other.range.start();
     }
-}
-
-/// Replaces `range` of a file's text with `replacement` (an insertion when `range` is empty).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Edit {
-    /// What is replaced.
-    pub range: TextRange,
-    /// What replaces it.
-    pub replacement: String,
-}
-
-impl Edit {
-    /// Inserts `text` at `offset`.
-    pub fn insertion(text: impl Into<String>, offset: TextSize) -> Self {
-        Self {
-            range: TextRange::empty(offset),
-            replacement: text.into(),
-        }
-    }
-
-    /// Replaces `range` with `text`.
-    pub fn replacement(text: impl Into<String>, range: TextRange) -> Self {
-        Self {
-            range,
-            replacement: text.into(),
-        }
-    }
-
-    /// Whether two edits touch the same text. Two insertions at one offset overlap (their order
-    /// would be a guess); an insertion at the edge of a replacement does not.
-    fn overlaps(&self, other: &Edit) -> bool {
-        if self.range.is_empty() && other.range.is_empty() {
-            return self.range.start() == other.range.start();
-        }
-        self.range.start() < other.range.end() && other.range.start() < self.range.end()
-            || self.range.is_empty()
-                && other.range.start() < self.range.start()
-                && self.range.start() < other.range.end()
-            || other.range.is_empty()
-                && self.range.start() < other.range.start()
-                && other.range.start() < self.range.end()
-    }
-}
-
-/// A set of edits that together fix one finding.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Fix {
-    /// The edits, applied together or not at all.
-    pub edits: Vec<Edit>,
-    /// How safe it is.
-    pub applicability: Applicability,
-    /// What it does ("Write a `downgrade()` that reverses `upgrade()`").
-    pub title: String,
+    one.range.start() < other.range.end() && other.range.start() < one.range.end()
+        || one.range.is_empty()
+            && other.range.start() < one.range.start()
+            && one.range.start() < other.range.end()
+        || other.range.is_empty()
+            && one.range.start() < other.range.start()
+            && other.range.start() < one.range.end()
 }
 
 /// The result of applying fixes to one text.
@@ -105,8 +47,8 @@ pub fn apply_fixes<'a>(text: &str, fixes: impl IntoIterator<Item = &'a Fix>) -> 
                 && text.is_char_boundary(edit.range.end().to_usize())
         });
         let clashes = fix.edits.iter().enumerate().any(|(nth, edit)| {
-            accepted.iter().any(|other| edit.overlaps(other))
-                || fix.edits[..nth].iter().any(|other| edit.overlaps(other))
+            accepted.iter().any(|other| overlaps(edit, other))
+                || fix.edits[..nth].iter().any(|other| overlaps(edit, other))
         });
         if !fits || clashes {
             skipped += 1;
@@ -136,6 +78,7 @@ pub fn apply_fixes<'a>(text: &str, fixes: impl IntoIterator<Item = &'a Fix>) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use mrt_core::TextRange;
 
     fn range(start: u32, end: u32) -> TextRange {
         TextRange::new(start.into(), end.into())

@@ -1,163 +1,153 @@
-//! Fixes on findings: MRT101 (write the missing `downgrade()`) and MRT102 (replace the no-op
-//! body), each the inverse of `upgrade()` on the schema the chain defines before the revision;
-//! and, for a downgrade that exists but lacks the inverse of one operation (the name-matched
-//! reverse rules, MRT801), that one inverse inserted in place ([`crate::complete`]).
+//! The fixer: the remedies rules attach to their findings, written as Alembic code. The whole
+//! inverse of `upgrade()` (MRT101 writes the missing `downgrade()`, MRT102 replaces the no-op
+//! body), on the schema the chain defines before the revision; the inverse of one operation a
+//! downgrade lacks (the name-matched reverse rules, MRT801), inserted in place
+//! ([`crate::complete`]).
 
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::Arc;
+
+use mrt_core::fix::{Fixer, Remedy};
 use mrt_core::ir::{Body, Migration};
-use mrt_core::schema::{JudgedRevision, ReplayStep, RevisionReplay, Schema, replay_some_with};
-use mrt_core::{Framework, Project, Settings, TextRange, TextSize};
+use mrt_core::schema::{JudgedRevision, Schema};
+use mrt_core::{Framework, Linter, Project, RuleMeta, Settings, TextRange, TextSize};
 
+use crate::complete::Completion;
 use crate::edit::{Applicability, Edit, Fix};
 use crate::emit;
 use crate::inverse::{Inverse, Step, invert};
 use crate::style::Style;
 
-/// A fix for a finding of one migration.
+/// A fix of a finding, as [`fixes`] lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MigrationFix {
     /// Index into [`Project::migrations`].
     pub migration: usize,
     /// The code of the finding it fixes (`MRT101`, `MRT408`, ...).
     pub code: &'static str,
-    /// The upgrade operation whose finding it fixes (the finding's range lies inside it); `None`
-    /// for a fix of the downgrade as a whole (MRT101, MRT102).
-    pub target: Option<TextRange>,
+    /// Where the finding is.
+    pub range: TextRange,
     /// The fix.
     pub fix: Fix,
 }
 
-impl MigrationFix {
-    /// Whether this fix answers a finding of `code` at `range` in its migration.
-    pub fn answers(&self, code: &str, range: TextRange) -> bool {
-        self.code == code
-            && self
-                .target
-                .is_none_or(|target| target.contains_range(range))
+/// The fixer `mrt` gives its linter ([`Linter::with_fixer`]): it writes the remedies of the
+/// findings of Alembic migrations as Alembic code in the file's own style, reading the schema the
+/// chain defines before the revision. A missing or no-op `downgrade()` gets the inverse of
+/// `upgrade()`; a downgrade lacking the inverse of one operation gets that inverse, inserted where
+/// the reverse order of the upgrade puts it.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct AlembicFixer;
+
+/// The linter's fixer, shared: [`AlembicFixer`].
+pub fn fixer() -> Arc<dyn Fixer> {
+    Arc::new(AlembicFixer)
+}
+
+impl Fixer for AlembicFixer {
+    fn fixes(
+        &self,
+        project: &Project,
+        settings: &Settings,
+        judged: &JudgedRevision<'_>,
+        wanted: &[(&'static RuleMeta, &Remedy)],
+    ) -> Vec<Option<Fix>> {
+        let migration = judged.migration;
+        if migration.framework != Framework::Alembic || !migration.syntax_errors.is_empty() {
+            return vec![None; wanted.len()];
+        }
+        let revision = Revision {
+            index: judged.index,
+            migration,
+            before: judged.before_part,
+        };
+        let style = Style::detect(&migration.source.text);
+        // Read once per revision, and only when some finding asks for one missing inverse.
+        let mut completion = None;
+        wanted
+            .iter()
+            .map(|(rule, remedy)| {
+                let title = rule.fix_title.unwrap_or(DEFAULT_TITLE);
+                match remedy {
+                    Remedy::ReverseUpgrade => {
+                        downgrade_fix(project, &revision, settings, &style, title)
+                    }
+                    Remedy::AddInverse(missing) => completion
+                        .get_or_insert_with(|| Completion::read(migration))
+                        .as_ref()?
+                        .fix(&revision, missing, &style, settings, title),
+                    _ => None,
+                }
+            })
+            .collect()
     }
 }
 
-/// The fixes `mrt` can offer for the migrations of `project`, by migration index. The caller
-/// keeps those whose finding the linter reported (selection, `# noqa` and configuration apply).
+/// The title of a fix whose rule declares none (a house rule's remedy): what any inverse does.
+const DEFAULT_TITLE: &str = "Add the missing inverse of this operation to `downgrade()`";
+
+/// Every fix `mrt` can offer for the findings of the default rules on `project` (with `# noqa`
+/// applied), by migration and position. `mrt check` and `mrt fix` get the same fixes on their
+/// diagnostics ([`mrt_core::Diagnostic::fix`]) from a linter given [`fixer`].
 pub fn fixes(project: &Project, settings: &Settings) -> Vec<MigrationFix> {
-    fixes_for(project, settings, |_| true)
-}
-
-/// Like [`fixes`], only for the migrations (indices into [`Project::migrations`]) that `wanted`
-/// accepts, typically those with a finding a fix could answer: the others are only replayed
-/// forward.
-pub fn fixes_for(
-    project: &Project,
-    settings: &Settings,
-    wanted: impl Fn(usize) -> bool,
-) -> Vec<MigrationFix> {
-    let mut found = Vec::new();
-    replay_some_with(project, settings, None, wanted, |step| {
-        found.extend(revision_fixes(project, &Revision::of_step(step), settings));
-    });
-    found.sort_by_key(|fix| (fix.migration, fix.target.map(TextRange::start)));
-    found
-}
-
-/// The fixes of one revision as the linter's replay judges it (pass it to
-/// [`mrt_core::Linter::check_with_extra`], on the same settings): `None` when its downgrade has
-/// nothing to fix ([`may_fix`]), so the fixes come from the replay the rules read, on the thread
-/// pool, with no second replay. [`sorted_fixes`] gathers them.
-pub fn judged_fixes(
-    project: &Project,
-    judged: JudgedRevision<'_>,
-    settings: &Settings,
-) -> Option<Vec<MigrationFix>> {
-    if !may_fix(judged.migration, judged.replay) {
-        return None;
-    }
-    let revision = Revision {
-        index: judged.index,
-        migration: judged.migration,
-        before: judged.before_part,
-        replay: judged.replay,
+    let Ok(registry) = mrt_rules::try_registry() else {
+        return Vec::new();
     };
-    Some(revision_fixes(project, &revision, settings))
-}
-
-/// The fixes [`judged_fixes`] found, per migration, in the order [`fixes_for`] gives them.
-pub fn sorted_fixes(per_migration: Vec<Option<Vec<MigrationFix>>>) -> Vec<MigrationFix> {
-    let mut found: Vec<MigrationFix> = per_migration.into_iter().flatten().flatten().collect();
-    found.sort_by_key(|fix| (fix.migration, fix.target.map(TextRange::start)));
-    found
-}
-
-/// Whether the fixes of `migration` (as it runs on the configured dialect), given what the replay
-/// found in it, may have a fix: its downgrade is missing, a no-op, or lacks an inverse.
-pub fn may_fix(migration: &Migration, replay: &RevisionReplay) -> bool {
-    if migration.framework != Framework::Alembic || !migration.syntax_errors.is_empty() {
-        return false;
-    }
-    let Some(upgrade) = &migration.upgrade else {
-        return false;
+    let Ok(rules) = registry.select(&[], &[], &[]) else {
+        return Vec::new();
     };
-    match &migration.downgrade {
-        None => true,
-        Some(downgrade) if downgrade.is_noop && !upgrade.is_noop => true,
-        Some(_) => crate::complete::has_gaps(migration, replay),
-    }
+    let index: HashMap<&Path, usize> = project
+        .migrations
+        .iter()
+        .enumerate()
+        .map(|(at, migration)| (migration.path(), at))
+        .collect();
+    Linter::new(rules, settings.clone())
+        .with_fixer(fixer())
+        .check(project)
+        .into_iter()
+        .filter_map(|diagnostic| {
+            Some(MigrationFix {
+                migration: *index.get(diagnostic.path())?,
+                code: diagnostic.code(),
+                range: diagnostic.range,
+                fix: diagnostic.fix?,
+            })
+        })
+        .collect()
 }
 
-/// What the fixes of one revision read: the migration as it runs on the configured dialect, the
-/// schema before it (whole, or the part its operations read), and what the replay found.
+/// What the fixes of one revision read: the migration as it runs on the configured dialect, and
+/// the part of the schema before it that its operations read.
 pub(crate) struct Revision<'a> {
     /// Index into [`Project::migrations`].
     pub(crate) index: usize,
     pub(crate) migration: &'a Migration,
     pub(crate) before: &'a Schema,
-    pub(crate) replay: &'a RevisionReplay,
 }
 
-impl<'a> Revision<'a> {
-    fn of_step(step: &ReplayStep<'a>) -> Self {
-        Self {
-            index: step.index,
-            migration: step.migration,
-            before: step.before,
-            replay: step.replay,
-        }
-    }
-}
-
-/// The fixes of one revision: a whole downgrade when it is missing or a no-op, else the inverses
-/// its downgrade lacks.
-fn revision_fixes(
-    project: &Project,
-    revision: &Revision<'_>,
-    settings: &Settings,
-) -> Vec<MigrationFix> {
-    match downgrade_fix(project, revision, settings) {
-        Some(fix) => vec![fix],
-        None => crate::complete::fixes(revision, settings),
-    }
-}
-
+/// The whole inverse of `upgrade()`, as a missing `downgrade()` or as the body of a no-op one.
 fn downgrade_fix(
     project: &Project,
     step: &Revision<'_>,
     settings: &Settings,
-) -> Option<MigrationFix> {
+    style: &Style,
+    title: &str,
+) -> Option<Fix> {
     let migration = step.migration;
-    if migration.framework != Framework::Alembic || !migration.syntax_errors.is_empty() {
-        return None;
-    }
     let upgrade = migration.upgrade.as_ref()?;
-    let code = match &migration.downgrade {
-        None => "MRT101",
-        Some(downgrade) if downgrade.is_noop && !upgrade.is_noop => "MRT102",
+    let missing = match &migration.downgrade {
+        None => true,
+        Some(downgrade) if downgrade.is_noop && !upgrade.is_noop => false,
         Some(_) => return None,
     };
     let text = &migration.source.text;
-    let style = Style::detect(text);
-    let mut inverse = invert(&upgrade.ops, step.before, text, &style, settings.dialect);
+    let mut inverse = invert(&upgrade.ops, step.before, text, style, settings.dialect);
     // An upgrade that changes nothing (a merge revision) is reversed by a downgrade that does
     // nothing; only a missing downgrade needs writing then.
     let nothing_to_reverse = inverse.steps.is_empty();
-    if nothing_to_reverse && code != "MRT101" {
+    if nothing_to_reverse && !missing {
         return None;
     }
     let unfiltered = &project.migrations[step.index];
@@ -180,10 +170,10 @@ fn downgrade_fix(
     let body = if nothing_to_reverse {
         format!("{def_indent}{}pass{newline}", style.indent)
     } else {
-        emit::body(&inverse, &style, &format!("{def_indent}{}", style.indent))
+        emit::body(&inverse, style, &format!("{def_indent}{}", style.indent))
     };
     let mut edits = Vec::new();
-    let title = if code == "MRT101" {
+    if missing {
         let header_end = header_colon(text, upgrade)?;
         let signature = &text[upgrade.name_range.end().to_usize()..header_end];
         edits.push(Edit::insertion(
@@ -192,7 +182,6 @@ fn downgrade_fix(
             ),
             upgrade.range.end(),
         ));
-        declared_title(code)
     } else {
         let downgrade = migration.downgrade.as_ref()?;
         let colon = header_colon(text, downgrade)?;
@@ -201,35 +190,18 @@ fn downgrade_fix(
             format!("{newline}{body}"),
             TextRange::new(start, downgrade.range.end()),
         ));
-        declared_title(code)
-    };
-    edits.extend(imports(text, upgrade, &inverse, &style));
+    }
+    edits.extend(imports(text, upgrade, &inverse, style));
     let applicability = if nothing_to_reverse {
         Applicability::Safe
     } else {
         applicability(&inverse)
     };
-    Some(MigrationFix {
-        migration: step.index,
-        code,
-        target: None,
-        fix: Fix {
-            edits,
-            applicability,
-            title: title.to_owned(),
-        },
+    Some(Fix {
+        edits,
+        applicability,
+        title: title.to_owned(),
     })
-}
-
-/// The fix title the rule of `code` declares (`fix_title`), said once, in the rule.
-pub(crate) fn declared_title(code: &str) -> &'static str {
-    mrt_rules::try_registry()
-        .ok()
-        .and_then(|registry| registry.find(code))
-        .and_then(|rule| rule.meta().fix_title)
-        // Every rule with a fix declares its title (a registry test says so); a registry that
-        // could not be built still gets a fix that says what it does.
-        .unwrap_or("Add the missing inverse of this operation to `downgrade()`")
 }
 
 /// The imports generated code needs and the file lacks, as an edit.

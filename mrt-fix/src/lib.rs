@@ -30,7 +30,7 @@ use std::path::PathBuf;
 
 pub use diff::unified_diff;
 pub use edit::{Applicability, Applied, Edit, Fix, apply_fixes};
-pub use fixes::{MigrationFix, fixes, fixes_for, judged_fixes, may_fix, sorted_fixes};
+pub use fixes::{AlembicFixer, MigrationFix, fixer, fixes};
 pub use settle::{Refused, RefusedReason, Settled, fix_until_settled};
 pub use style::Style;
 pub use write::{remove_stale_temp_files, write_fixed};

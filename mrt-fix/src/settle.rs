@@ -5,9 +5,9 @@
 //! run changes nothing) and never trades one finding for another.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use mrt_core::{Diagnostic, FixAvailability, Project, Settings, SourceFile};
+use mrt_core::{Diagnostic, Project, SourceFile};
 
 use crate::edit::{Applicability, apply_fixes};
 
@@ -72,15 +72,14 @@ struct Round {
 
 /// Applies the fixes (at least as safe as `at_least`) of the findings `lint` reports on `project`,
 /// re-lints the fixed text in memory, and repeats until a round applies nothing (at most ten
-/// rounds). `lint` gives the findings the caller reports (its selection, `# noqa`, configuration):
-/// only their fixes are applied. A fixed text that does not parse is never kept; a round's fixes
+/// rounds). `lint` gives the findings the caller reports (its selection, `# noqa`, configuration)
+/// with their fixes (from a linter given [`crate::fixer`]): only those fixes are applied. A fixed text that does not parse is never kept; a round's fixes
 /// to a file are taken back when the next lint still reports one of their findings or reports a
 /// code the file did not have ([`Settled::refused`]). Files read only as context are never
 /// changed. Nothing is written: the fixed texts are in [`Settled::changed`] (see
 /// [`crate::write_fixed`]).
 pub fn fix_until_settled(
     project: Project,
-    settings: &Settings,
     at_least: Applicability,
     lint: impl Fn(&Project) -> Vec<Diagnostic>,
 ) -> Settled {
@@ -171,40 +170,29 @@ pub fn fix_until_settled(
         if round == MAX_ROUNDS {
             break;
         }
-        let fixable: HashSet<&Path> = kept
-            .iter()
-            .filter(|d| d.rule.fix != FixAvailability::None)
-            .map(Diagnostic::path)
-            .collect();
-        let found = crate::fixes_for(&project, settings, |at| {
-            fixable.contains(project.migrations[at].path())
-        });
         settled.unsafe_left = 0;
         settled.display_only.clear();
-        for (index, migration) in project.migrations.iter().enumerate() {
+        for migration in &project.migrations {
             let path = migration.path();
             if !in_scope.contains(path) {
                 continue;
             }
-            let offered: Vec<_> = found
+            // The fixes of the findings the caller reports, in output order.
+            let offered: Vec<_> = kept
                 .iter()
-                .filter(|f| f.migration == index)
-                .filter_map(|f| {
-                    let finding = kept
-                        .iter()
-                        .find(|d| d.path() == path && f.answers(d.code(), d.range))?;
-                    let key = (path.to_path_buf(), f.code, finding.message.clone());
-                    (!attempted.contains(&key)).then_some((f, key))
+                .filter(|d| d.path() == path)
+                .filter_map(|d| {
+                    let fix = d.fix.as_ref()?;
+                    let key = (path.to_path_buf(), d.code(), d.message.clone());
+                    (!attempted.contains(&key)).then_some((fix, key))
                 })
                 .collect();
-            for (fix, _) in &offered {
-                match fix.fix.applicability {
+            for (fix, (_, code, _)) in &offered {
+                match fix.applicability {
                     Applicability::DisplayOnly => {
-                        settled.display_only.push((
-                            path.to_path_buf(),
-                            fix.fix.title.clone(),
-                            fix.code,
-                        ));
+                        settled
+                            .display_only
+                            .push((path.to_path_buf(), fix.title.clone(), code));
                     }
                     Applicability::Unsafe if at_least == Applicability::Safe => {
                         settled.unsafe_left += 1;
@@ -214,9 +202,9 @@ pub fn fix_until_settled(
             }
             let chosen: Vec<_> = offered
                 .iter()
-                .filter(|(f, _)| f.fix.applicability >= at_least)
+                .filter(|(fix, _)| fix.applicability >= at_least)
                 .collect();
-            let applied = apply_fixes(&migration.source.text, chosen.iter().map(|(f, _)| &f.fix));
+            let applied = apply_fixes(&migration.source.text, chosen.iter().map(|(fix, _)| *fix));
             let keys: Vec<Key> = applied
                 .accepted
                 .iter()

@@ -32,11 +32,9 @@ fn codes(linter: &Linter, text: &str) -> Vec<&'static str> {
 #[test]
 fn the_loop_fixes_what_the_caller_reports_until_nothing_changes() {
     let rules = mrt_rules::registry().select(&[], &[], &[]).unwrap();
-    let linter = Linter::new(rules, Settings::default());
+    let linter = Linter::new(rules, Settings::default()).with_fixer(mrt_fix::fixer());
     assert_eq!(codes(&linter, NO_DOWNGRADE), ["MRT101"]);
-    let settled = fix_until_settled(project(), linter.settings(), Applicability::Safe, |p| {
-        linter.check(p)
-    });
+    let settled = fix_until_settled(project(), Applicability::Safe, |p| linter.check(p));
     assert_eq!(settled.applied, 1);
     assert_eq!(settled.changed.len(), 1);
     let (original, fixed) = settled
@@ -55,8 +53,8 @@ fn the_loop_fixes_what_the_caller_reports_until_nothing_changes() {
 #[test]
 fn findings_the_caller_drops_are_not_fixed() {
     let rules = mrt_rules::registry().select(&[], &[], &[]).unwrap();
-    let linter = Linter::new(rules, Settings::default());
-    let settled = fix_until_settled(project(), linter.settings(), Applicability::Safe, |p| {
+    let linter = Linter::new(rules, Settings::default()).with_fixer(mrt_fix::fixer());
+    let settled = fix_until_settled(project(), Applicability::Safe, |p| {
         let mut kept = linter.check(p);
         kept.retain(|d| d.code() != "MRT101");
         kept
@@ -67,14 +65,12 @@ fn findings_the_caller_drops_are_not_fixed() {
 
 fn settle_second(text: &str) -> (mrt_fix::Settled, Linter) {
     let rules = mrt_rules::registry().select(&[], &[], &[]).unwrap();
-    let linter = Linter::new(rules, Settings::default());
+    let linter = Linter::new(rules, Settings::default()).with_fixer(mrt_fix::fixer());
     let project = Project::from_sources([
         SourceFile::new("0001.py", BASE),
         SourceFile::new("0002.py", text),
     ]);
-    let settled = fix_until_settled(project, linter.settings(), Applicability::Unsafe, |p| {
-        linter.check(p)
-    });
+    let settled = fix_until_settled(project, Applicability::Unsafe, |p| linter.check(p));
     (settled, linter)
 }
 

@@ -739,12 +739,12 @@ pub(crate) fn is_foreign_key(kind: Option<mrt_core::ir::ConstraintKind>, name: &
 }
 
 /// Constraint drops of an upgrade that neither the rest of the upgrade nor the downgrade re-creates
-/// by name and that `select` picks (by the operation and whether the constraint is a foreign key): `(operation, constraint
-/// name, table)`.
+/// by name and that `select` picks (by the operation and whether the constraint is a foreign key): `(index of the
+/// operation, operation, constraint name, table)`.
 pub(crate) fn unrecreated_constraint_drops<'a>(
     cx: &MigrationContext<'a>,
     select: impl Fn(&Operation, bool) -> bool,
-) -> Vec<(&'a Operation, &'a Name, &'a Name)> {
+) -> Vec<(usize, &'a Operation, &'a Name, &'a Name)> {
     let Some(check) = ReverseCheck::of(cx) else {
         return Vec::new();
     };
@@ -762,7 +762,7 @@ pub(crate) fn unrecreated_constraint_drops<'a>(
                 && !recreates_constraint(name, table, &ops[index + 1..])
                 && !replaced_by_same_unique_key(cx, ops, index, table)
                 && !recreates_constraint(name, table, check.downgrade);
-            picked.then_some((op, name, table))
+            picked.then_some((index, op, name, table))
         })
         .collect()
 }

@@ -31,6 +31,7 @@
 
 pub mod docs;
 mod helpers;
+mod remedy;
 pub mod reverse;
 mod rules;
 

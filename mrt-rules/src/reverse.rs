@@ -1,7 +1,8 @@
 //! Name-matched reverses, read as the reverse rules read them (MRT301, MRT302, MRT402, MRT408,
-//! ...), for code that completes a downgrade (`mrt-fix` writes the one missing inverse).
+//! ...), for code that completes a downgrade (`mrt-fix` places the one missing inverse after the
+//! statements that reverse later operations).
 
-use mrt_core::ir::{AlterColumn, ConstraintKind, Migration, Name, OpKind, Operation};
+use mrt_core::ir::{Migration, OpKind, Operation};
 
 use crate::helpers;
 
@@ -17,43 +18,4 @@ pub fn reverses(upgrade_op: &OpKind, downgrade: &[Operation]) -> bool {
 /// raises (MRT804), or a file with syntax errors (MRT902).
 pub fn reversing_downgrade(migration: &Migration) -> Option<&[Operation]> {
     helpers::reversing_downgrade(migration)
-}
-
-/// Which changes of an `alter_column` a downgrade undoes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[allow(clippy::struct_excessive_bools)]
-pub struct AlterReversal {
-    /// The rename is absent or undone.
-    pub rename: bool,
-    /// The nullability change is absent or undone.
-    pub nullable: bool,
-    /// The server default change is absent or undone.
-    pub server_default: bool,
-    /// The type change is absent or undone.
-    pub type_: bool,
-}
-
-impl AlterReversal {
-    /// Every change is undone (or absent).
-    pub fn complete(self) -> bool {
-        self.rename && self.nullable && self.server_default && self.type_
-    }
-}
-
-/// Which changes of `alter` the `downgrade` undoes, each matched on the column by its old or new
-/// name.
-pub fn alter_reversal(alter: &AlterColumn, downgrade: &[Operation]) -> AlterReversal {
-    let [rename, nullable, server_default, type_] = helpers::alter_parts_reversed(alter, downgrade);
-    AlterReversal {
-        rename,
-        nullable,
-        server_default,
-        type_,
-    }
-}
-
-/// Whether a dropped constraint is a foreign key (MRT205's) rather than another constraint
-/// (MRT409's, MRT410's in a batch block): its kind, or, when not given, its name.
-pub fn is_foreign_key(kind: Option<ConstraintKind>, name: &Name) -> bool {
-    helpers::is_foreign_key(kind, name)
 }

@@ -362,10 +362,11 @@ impl<P: Policy> Session<P> {
     /// (and in scope: only their findings are reported). A configuration error is shown to the
     /// user and leaves the directory without findings.
     fn analyse(&mut self, dir: &Path) -> Vec<Message> {
-        let (config, linter) = match self
-            .config(dir)
-            .and_then(|config| Ok((self.policy.linter(config.as_ref())?, config)))
-        {
+        let (config, linter) = match self.config(dir).and_then(|config| {
+            // Findings carry their fixes: the quick fixes and "fix all" apply them.
+            let linter = self.policy.linter(config.as_ref())?;
+            Ok((linter.with_fixer(mrt_fix::fixer()), config))
+        }) {
             Ok((linter, config)) => (config, linter),
             Err(error) => {
                 self.analyses.remove(dir);
@@ -501,9 +502,14 @@ impl<P: Policy> Session<P> {
             .filter(|d| d.range.intersect(asked).is_some() || d.range.contains(start))
             .collect();
         if wants(&CodeActionKind::QUICKFIX) && !here.is_empty() {
-            let fixes = quick_fixes(analysis, &path, &here);
-            for (diagnostic, fix) in here.iter().zip(fixes) {
+            for diagnostic in &here {
                 let lsp_diagnostic = to_lsp(diagnostic, &index, &document.text);
+                // An editor applies what `mrt fix` would, safe or unsafe; a display-only fix
+                // has nothing to apply.
+                let fix = diagnostic
+                    .fix
+                    .as_ref()
+                    .filter(|fix| fix.applicability != Applicability::DisplayOnly);
                 if let Some(fix) = fix {
                     let edits = fix
                         .edits
@@ -593,12 +599,9 @@ impl<P: Policy> Session<P> {
         let cache = self.lowered.entry(dir.to_path_buf()).or_default();
         let project = Project::from_sources_cached(sources, cache);
         let policy = &self.policy;
-        let settled = mrt_fix::fix_until_settled(
-            project,
-            linter.settings(),
-            Applicability::Safe,
-            |project| policy.report(linter.check(project), config.as_ref(), project),
-        );
+        let settled = mrt_fix::fix_until_settled(project, Applicability::Safe, |project| {
+            policy.report(linter.check(project), config.as_ref(), project)
+        });
         settled.changed.get(path).map(|(_, fixed)| fixed.clone())
     }
 
@@ -649,36 +652,6 @@ pub fn capabilities() -> ServerCapabilities {
         hover_provider: Some(HoverProviderCapability::Simple(true)),
         ..ServerCapabilities::default()
     }
-}
-
-/// Per finding (same order), the fix `mrt fix` has for it that an editor may apply (safe or
-/// unsafe), the safest when there are several: as `mrt check` joins its findings with fixes.
-fn quick_fixes(
-    analysis: &Analysis,
-    path: &Path,
-    here: &[&Diagnostic],
-) -> Vec<Option<mrt_fix::Fix>> {
-    let project = &analysis.project;
-    let Some(at) = project.migrations.iter().position(|m| m.path() == path) else {
-        return vec![None; here.len()];
-    };
-    if here
-        .iter()
-        .all(|d| d.rule.fix == mrt_core::FixAvailability::None)
-    {
-        return vec![None; here.len()];
-    }
-    let found = mrt_fix::fixes_for(project, analysis.linter.settings(), |index| index == at);
-    here.iter()
-        .map(|diagnostic| {
-            found
-                .iter()
-                .filter(|f| f.migration == at && f.answers(diagnostic.code(), diagnostic.range))
-                .filter(|f| f.fix.applicability != Applicability::DisplayOnly)
-                .max_by_key(|f| f.fix.applicability)
-                .map(|f| f.fix.clone())
-        })
-        .collect()
 }
 
 /// An edit that suppresses a finding with a `# noqa: CODE` comment (`-- noqa: CODE` in SQL):

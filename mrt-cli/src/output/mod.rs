@@ -7,9 +7,9 @@
 //!
 //! let (project, errors) = Project::load(&["migrations/versions".into()]);
 //! let rules = mrt_rules::registry().select(&[], &[], &[]).expect("no selectors to resolve");
-//! let linter = Linter::new(rules, Settings::default());
+//! let linter = Linter::new(rules, Settings::default()).with_fixer(mrt_fix::fixer());
 //! let diagnostics = linter.check(&project);
-//! let fixes = fix_notes(&diagnostics, &project, linter.settings());
+//! let fixes = fix_notes(&diagnostics);
 //! let mut summary = Summary::default();
 //! summary.add(&project);
 //! summary.count(&diagnostics);
@@ -32,7 +32,7 @@ use mrt_core::{Diagnostic, Error, Project, Severity};
 use mrt_fix::Applicability;
 
 pub use crate::args::OutputFormat;
-pub use crate::check::{fix_notes, fix_notes_with_fixes};
+pub use crate::check::fix_notes;
 
 /// What `mrt check` says of the fix `mrt fix` has for a finding (see [`fix_notes`]).
 #[derive(Debug, Clone, PartialEq, Eq)]

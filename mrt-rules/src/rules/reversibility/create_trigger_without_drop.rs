@@ -80,7 +80,8 @@ impl Rule for CreateTriggerWithoutDrop {
                     ),
                 )
                 .with_help("Drop it in `downgrade()`: `DROP TRIGGER IF EXISTS <name> ON <table>`")
-                .within(helpers::operation_range(&upgrade.ops, index)),
+                .within(helpers::operation_range(&upgrade.ops, index))
+                .with_remedy(crate::remedy::missing_inverse(cx.migration, index)),
             );
         }
     }

@@ -90,7 +90,8 @@ impl Rule for CreateTypeWithoutDrop {
                         format!("Type `{type_name}` is created by the upgrade but not dropped by the downgrade: after a rollback the next upgrade fails on it"),
                     )
                     .with_help(format!("Drop it in `downgrade()`: `sa.Enum(name=\"{type_name}\").drop(op.get_bind(), checkfirst=True)` or `DROP TYPE {type_name}`"))
-                    .within(helpers::operation_range(&upgrade.ops, index)),
+                    .within(helpers::operation_range(&upgrade.ops, index))
+                    .with_remedy(crate::remedy::missing_inverse(cx.migration, index)),
                 );
             }
         }

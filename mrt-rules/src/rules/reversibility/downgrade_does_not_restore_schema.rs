@@ -96,10 +96,17 @@ impl Rule for DowngradeDoesNotRestoreSchema {
                 continue;
             }
             let (range, operation) = where_caused(found, upgrade, downgrade);
+            // The missing inverse of the upgrade operation the finding points at, when the
+            // residue is that: a residue the downgrade caused itself has no fix.
+            let remedy = found
+                .upgrade_op
+                .and_then(|_| cause(&found.residue.object, found.residue.kind, &upgrade.ops))
+                .and_then(|index| crate::remedy::residue_inverse(migration, index));
             findings.push(
                 Finding::new(range, found.residue.message.clone())
                     .with_help(help(found))
-                    .within(operation),
+                    .within(operation)
+                    .with_remedy(remedy),
             );
         }
     }
@@ -120,6 +127,49 @@ fn where_caused(
         Some(op) => (op.range, op.range),
         None => (downgrade.name_range, downgrade.range),
     }
+}
+
+/// The last upgrade operation whose inverse would remove the residue on `object`.
+fn cause(object: &ObjectKey, kind: ResidueKind, ops: &[Operation]) -> Option<usize> {
+    let same = |name: &mrt_core::ir::Name, key: &str| {
+        name.as_ref()
+            .is_some_and(|name| name.value.eq_ignore_ascii_case(key))
+    };
+    ops.iter().rposition(|op| match (object, kind, &op.kind) {
+        (ObjectKey::Table(t), ResidueKind::Left, OpKind::CreateTable { table, .. })
+        | (ObjectKey::Table(t), ResidueKind::Missing, OpKind::DropTable { table }) => {
+            same(table, t)
+        }
+        (ObjectKey::Column(t, c), ResidueKind::Left, OpKind::AddColumn { table, column }) => {
+            same(table, t) && same(&column.name, c)
+        }
+        (ObjectKey::Column(t, c), ResidueKind::Missing, OpKind::DropColumn { table, column }) => {
+            same(table, t) && same(column, c)
+        }
+        (ObjectKey::Column(t, c), ResidueKind::Changed, OpKind::AlterColumn(alter)) => {
+            same(&alter.table, t)
+                && (same(&alter.column, c) || same(&alter.new_name, c))
+                && (alter.nullable.is_some()
+                    || alter.type_text.is_some()
+                    || alter.server_default.is_some())
+        }
+        (ObjectKey::Index(i), ResidueKind::Left, OpKind::CreateIndex { name, .. })
+        | (ObjectKey::Index(i), ResidueKind::Missing, OpKind::DropIndex { name, .. })
+        | (ObjectKey::View(i), ResidueKind::Left, OpKind::CreateView { name, .. })
+        | (ObjectKey::View(i), ResidueKind::Missing, OpKind::DropView { name, .. })
+        | (ObjectKey::Trigger(i), ResidueKind::Left, OpKind::CreateTrigger { name, .. })
+        | (ObjectKey::Type(i), ResidueKind::Left, OpKind::CreateType { name, .. })
+        | (ObjectKey::Type(i), ResidueKind::Missing, OpKind::DropType { name }) => same(name, i),
+        (ObjectKey::Constraint(t, n), ResidueKind::Left, OpKind::CreateConstraint(def)) => {
+            same(&def.table, t) && same(&def.name, n)
+        }
+        (
+            ObjectKey::Constraint(t, n),
+            ResidueKind::Missing,
+            OpKind::DropConstraint { name, table, .. },
+        ) => same(table, t) && same(name, n),
+        _ => false,
+    })
 }
 
 fn help(found: &RevisionResidue) -> &'static str {

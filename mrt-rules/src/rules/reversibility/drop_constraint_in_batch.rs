@@ -69,9 +69,11 @@ impl Rule for DropConstraintInBatch {
     }
 
     fn check_migration(&self, cx: &MigrationContext<'_>, findings: &mut Vec<Finding>) {
-        for (op, name, table) in helpers::unrecreated_constraint_drops(cx, |op, foreign_key| {
-            op.context.batch.is_some() && !foreign_key
-        }) {
+        for (index, op, name, table) in
+            helpers::unrecreated_constraint_drops(cx, |op, foreign_key| {
+                op.context.batch.is_some() && !foreign_key
+            })
+        {
             let constraint =
                 helpers::named_or_quoted("constraint", name, op, &cx.migration.source.text);
             let on = helpers::label(table, "its table");
@@ -81,7 +83,8 @@ impl Rule for DropConstraintInBatch {
                     format!("Dropping {constraint} on {on} in a batch block {}: after a rollback nothing enforces it", helpers::not_undone(cx.migration)),
                 )
                 .with_help(format!("Re-create {} on {on} in `downgrade()`, inside `batch_alter_table` on SQLite", helpers::label(name, "the constraint")))
-                .within(op.range),
+                .within(op.range)
+                .with_remedy(crate::remedy::missing_inverse(cx.migration, index)),
             );
         }
     }

@@ -69,9 +69,11 @@ impl Rule for DropConstraintWithoutRecreate {
     }
 
     fn check_migration(&self, cx: &MigrationContext<'_>, findings: &mut Vec<Finding>) {
-        for (op, name, table) in helpers::unrecreated_constraint_drops(cx, |op, foreign_key| {
-            op.context.batch.is_none() && !foreign_key
-        }) {
+        for (index, op, name, table) in
+            helpers::unrecreated_constraint_drops(cx, |op, foreign_key| {
+                op.context.batch.is_none() && !foreign_key
+            })
+        {
             let constraint =
                 helpers::named_or_quoted("constraint", name, op, &cx.migration.source.text);
             let on = helpers::label(table, "its table");
@@ -87,7 +89,8 @@ impl Rule for DropConstraintWithoutRecreate {
                     "Re-create {} on {on} in `downgrade()`",
                     helpers::label(name, "the constraint")
                 ))
-                .within(op.range),
+                .within(op.range)
+                .with_remedy(crate::remedy::missing_inverse(cx.migration, index)),
             );
         }
     }

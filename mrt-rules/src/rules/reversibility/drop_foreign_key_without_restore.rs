@@ -79,7 +79,7 @@ impl Rule for DropForeignKeyWithoutRestore {
         if opaque {
             return;
         }
-        for (op, name, table) in
+        for (index, op, name, table) in
             helpers::unrecreated_constraint_drops(cx, |_, foreign_key| foreign_key)
         {
             let key = helpers::named_or_quoted("foreign key", name, op, &cx.migration.source.text);
@@ -90,7 +90,8 @@ impl Rule for DropForeignKeyWithoutRestore {
                     format!("Dropping {key} on {on} {}: after a rollback nothing enforces the reference", helpers::not_undone(cx.migration)),
                 )
                 .with_help(format!("Re-create {} on {on} in `downgrade()` with `op.create_foreign_key`", helpers::label(name, "the foreign key")))
-                .within(op.range),
+                .within(op.range)
+                .with_remedy(crate::remedy::missing_inverse(cx.migration, index)),
             );
         }
     }

@@ -62,7 +62,7 @@ impl Rule for DropIndexWithoutRecreate {
         let Some(downgrade) = helpers::searched_downgrade(cx.migration) else {
             return;
         };
-        for op in &upgrade.ops {
+        for (at, op) in upgrade.ops.iter().enumerate() {
             let OpKind::DropIndex { name, .. } = &op.kind else {
                 continue;
             };
@@ -76,7 +76,8 @@ impl Rule for DropIndexWithoutRecreate {
                     format!("Dropping {index} {}: after a rollback the previous release runs without it", helpers::not_undone(cx.migration)),
                 )
                 .with_help(format!("Re-create {} in `downgrade()` with `op.create_index`", helpers::label(name, "the index")))
-                .within(op.range),
+                .within(op.range)
+                .with_remedy(crate::remedy::missing_inverse(cx.migration, at)),
             );
         }
     }

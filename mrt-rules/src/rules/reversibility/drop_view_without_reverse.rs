@@ -81,7 +81,8 @@ impl Rule for DropViewWithoutReverse {
                     format!("Dropping {kind} {described} in `upgrade()` without re-creating it in `downgrade()`: a rollback leaves it missing"),
                 )
                 .with_help(format!("Re-create the {kind} in `downgrade()` with its current definition (`CREATE {}VIEW ...`)", if *materialized { "MATERIALIZED " } else { "" }))
-                .within(operation_range(&upgrade.ops, index)),
+                .within(operation_range(&upgrade.ops, index))
+                .with_remedy(crate::remedy::missing_inverse(cx.migration, index)),
             );
         }
     }

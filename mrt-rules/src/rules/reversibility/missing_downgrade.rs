@@ -1,3 +1,4 @@
+use mrt_core::fix::Remedy;
 use mrt_core::{Finding, MigrationContext, Rule};
 
 mrt_core::declare_rule! {
@@ -67,7 +68,8 @@ impl Rule for MissingDowngrade {
                 upgrade.name_range,
                 format!("Revision{revision} has no `downgrade()`: it cannot be rolled back"),
             )
-            .with_help("Add a `downgrade()` that reverses `upgrade()`"),
+            .with_help("Add a `downgrade()` that reverses `upgrade()`")
+            .with_remedy(Some(Remedy::ReverseUpgrade)),
         );
     }
 }

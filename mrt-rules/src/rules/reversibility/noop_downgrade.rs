@@ -1,4 +1,5 @@
 use mrt_core::effect::Effect;
+use mrt_core::fix::Remedy;
 use mrt_core::ir::{Body, OpKind};
 use mrt_core::{Finding, MigrationContext, Rule};
 
@@ -68,7 +69,8 @@ impl Rule for NoopDowngrade {
                 "`downgrade()` does nothing, but `upgrade()` does: a rollback reports success and leaves the upgrade's changes in place",
             )
             .with_help("Reverse each operation of `upgrade()` in `downgrade()`, in reverse order")
-            .within(downgrade.range),
+            .within(downgrade.range)
+            .with_remedy(Some(Remedy::ReverseUpgrade)),
         );
     }
 }

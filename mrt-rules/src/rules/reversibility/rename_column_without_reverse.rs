@@ -103,7 +103,8 @@ impl Rule for RenameColumnWithoutReverse {
                     format!("Renaming {column} to {new_label} {}: after a rollback the column keeps its new name and the previous release cannot find it", helpers::not_undone(cx.migration)),
                 )
                 .with_help(help)
-                .within(op.range),
+                .within(op.range)
+                .with_remedy(crate::remedy::missing_inverse(cx.migration, index)),
             );
         }
     }

@@ -74,7 +74,8 @@ impl Rule for SetNotNullSqlWithoutReverse {
                     format!("`SET NOT NULL` on {column} {}: after a rollback the previous release\'s writes of NULL to it fail", helpers::not_undone(cx.migration)),
                 )
                 .with_help(help)
-                .within(change.op.range),
+                .within(change.op.range)
+                .with_remedy(crate::remedy::missing_inverse(cx.migration, change.index)),
             );
         }
     }
