@@ -204,6 +204,7 @@ impl<'a> Module<'a> {
             helper_stack: Vec::new(),
             call_site: None,
             helper_ranges: Vec::new(),
+            column_helpers: std::cell::RefCell::new(Vec::new()),
         }
     }
 
@@ -379,12 +380,27 @@ struct Walker<'m, 'a> {
     call_site: Option<TextRange>,
     /// The ranges of the helpers being walked.
     helper_ranges: Vec<TextRange>,
+    /// Helpers that return a column, being read for a call that builds one: each helper's range
+    /// and the call it is reported at. Read while `&self` is borrowed by the column's reading.
+    column_helpers: std::cell::RefCell<Vec<(TextRange, TextRange)>>,
 }
 
 impl<'a> Walker<'_, 'a> {
     /// Where a range read inside a helper is reported: at the call of the helper in the body, so a
-    /// helper called twice gives two findings on two lines, each suppressible there.
+    /// helper called twice gives two findings on two lines, each suppressible there. Every range
+    /// the walker reads goes through here, so what a helper wrote is placed as it is read, never
+    /// moved afterwards.
     fn at(&self, range: TextRange) -> TextRange {
+        let column_site = self
+            .column_helpers
+            .borrow()
+            .iter()
+            .rev()
+            .find(|(helper, _)| helper.contains_range(range))
+            .map(|(_, site)| *site);
+        if let Some(site) = column_site {
+            return site;
+        }
         match self.call_site {
             Some(site)
                 if self
@@ -1517,10 +1533,12 @@ impl<'a> Walker<'_, 'a> {
             }
             let returned = returned_expr(def)?;
             let inner = self.bind_parameters(def, call, frame);
-            let mut column = self.column(returned, &inner, depth + 1)?;
             // What the helper wrote is reported at the call that built this column.
-            relocate(&mut column, def.range, self.at(expr.range()));
-            return Some(column);
+            let site = self.at(expr.range());
+            self.column_helpers.borrow_mut().push((def.range, site));
+            let column = self.column(returned, &inner, depth + 1);
+            self.column_helpers.borrow_mut().pop();
+            return column;
         }
         let positional = &call.arguments.args;
         let (name, rest) = match positional.first() {
@@ -1758,66 +1776,6 @@ impl Scope for WalkerScope<'_, '_, '_> {
         self.binding(name)
             .and_then(|(value, _)| super::python::int_literal(value))
     }
-}
-
-/// Moves every range of a column definition that lies inside `from` (a helper's body) to `to`.
-fn relocate(column: &mut ColumnDef, from: TextRange, to: TextRange) {
-    let inside = |range: &mut TextRange| {
-        if from.contains_range(*range) {
-            *range = to;
-        }
-    };
-    // Every field named, none skipped with `..`: a range added to the column must be placed here
-    // too, or this stops compiling (the enum type and a key's name were once forgotten, and
-    // reported at the helper's line).
-    let ColumnDef {
-        name,
-        type_text,
-        nullable,
-        server_default,
-        default,
-        primary_key: _,
-        foreign_keys,
-        unique: _,
-        index: _,
-        generated: _,
-        enum_type,
-        range,
-    } = column;
-    if let Some(name) = name {
-        inside(&mut name.range);
-    }
-    if let Some(text) = type_text {
-        inside(&mut text.range);
-    }
-    if let Some(nullable) = nullable {
-        inside(&mut nullable.range);
-    }
-    if let Some(default) = server_default {
-        inside(&mut default.range);
-    }
-    if let Some(default) = default {
-        inside(&mut default.range);
-    }
-    if let Some(name) = enum_type {
-        inside(&mut name.range);
-    }
-    for key in foreign_keys {
-        let ForeignKey {
-            name,
-            target: _,
-            ondelete,
-            range,
-        } = key;
-        inside(range);
-        if let Some(name) = name {
-            inside(&mut name.range);
-        }
-        if let Some(ondelete) = ondelete {
-            inside(&mut ondelete.range);
-        }
-    }
-    inside(range);
 }
 
 /// The `__tablename__ = "..."` an ORM model class declares in its body.
