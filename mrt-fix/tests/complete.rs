@@ -294,3 +294,65 @@ def downgrade():
         "{shown}"
     );
 }
+
+/// Operations a loop writes share one range; each finding on them gets the inverse of its own
+/// operation, not the first one's (joining fixes to findings by range once gave every table the
+/// first table's inverse).
+#[test]
+fn findings_sharing_one_range_get_the_inverse_of_their_own_operation() {
+    let base = r#"revision = "0001"
+down_revision = None
+
+from alembic import op
+import sqlalchemy as sa
+
+
+def upgrade():
+    for table in ("cats", "dogs"):
+        op.create_table(table, sa.Column("id", sa.Integer(), primary_key=True), sa.Column("tag", sa.String(10), nullable=True))
+
+
+def downgrade():
+    for table in ("dogs", "cats"):
+        op.drop_table(table)
+"#;
+    let revision = r#"revision = "0002"
+down_revision = "0001"
+
+from alembic import op
+import sqlalchemy as sa
+
+
+def upgrade():
+    for table in ("cats", "dogs"):
+        op.alter_column(table, "tag", type_=sa.Text(), existing_type=sa.String(10))
+
+
+def downgrade():
+    op.create_index("ix_cats_id", "cats", ["id"])
+"#;
+    let project = project(&[("0001_base.py", base), ("0002_rev.py", revision)]);
+    let found: Vec<_> = Linter::new(rules(), Settings::default())
+        .with_fixer(mrt_fix::fixer())
+        .check(&project)
+        .into_iter()
+        .filter(|d| d.code() == "MRT801" && d.message.contains("type of column"))
+        .collect();
+    assert_eq!(found.len(), 2, "{found:?}");
+    for finding in &found {
+        let table = if finding.message.contains("`cats.tag`") {
+            "cats"
+        } else {
+            "dogs"
+        };
+        let fix = finding.fix.as_ref().expect("each finding has a fix");
+        assert!(
+            fix.edits[0]
+                .replacement
+                .contains(&format!("op.alter_column(\n        \"{table}\",")),
+            "the fix of `{}` restores its own table: {:?}",
+            finding.message,
+            fix.edits[0].replacement
+        );
+    }
+}
