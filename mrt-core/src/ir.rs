@@ -257,6 +257,9 @@ pub struct Body {
     pub is_noop: bool,
     /// The body only raises (for example `raise NotImplementedError`).
     pub only_raises: bool,
+    /// The top-level statements of a Python function body, a leading docstring left out: where
+    /// a fix inserts a statement among them. Empty for bodies that are not Python functions.
+    pub statements: Vec<TextRange>,
 }
 
 /// Where an operation runs, beyond the body it is in.

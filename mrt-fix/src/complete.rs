@@ -6,9 +6,8 @@
 
 use mrt_core::fix::{InversePart, MissingInverse};
 use mrt_core::ir::{Body, Migration, OpKind, Operation};
-use mrt_core::{Ranged, Settings, TextRange, TextSize};
+use mrt_core::{Settings, TextRange, TextSize};
 use mrt_rules::reverse::{reverses, reversing_downgrade};
-use ruff_python_ast::Stmt;
 
 use crate::edit::{Edit, Fix};
 use crate::emit;
@@ -168,23 +167,11 @@ struct Layout {
 
 impl Layout {
     fn read(text: &str, downgrade: &Body) -> Option<Self> {
-        let parsed = ruff_python_parser::parse_module(text).ok()?;
-        let def = parsed.suite().iter().find_map(|stmt| match stmt {
-            Stmt::FunctionDef(def) if def.name.range().contains_range(downgrade.name_range) => {
-                Some(def)
-            }
-            _ => None,
-        })?;
-        let mut body: &[Stmt] = &def.body;
-        let first = body.first()?;
-        if ruff_python_ast::helpers::is_docstring_stmt(first) {
-            body = &body[1..];
-        }
-        let statements: Vec<TextRange> = body.iter().map(Ranged::range).collect();
+        let statements = downgrade.statements.clone();
         let first = statements.first()?;
         let top = line_start(text, first.start());
         // A body on the `def` line (`def downgrade(): op.x()`) has no line of its own to add to.
-        if top <= def.name.range().start() {
+        if top <= downgrade.name_range.start() {
             return None;
         }
         Some(Self {

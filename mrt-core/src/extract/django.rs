@@ -110,6 +110,7 @@ pub(crate) fn lower(
             ops: Vec::new(),
             is_noop: true,
             only_raises: false,
+            statements: Vec::new(),
         },
     };
     let Some(class) = class else {

@@ -268,6 +268,7 @@ fn body(
         is_noop: ops.is_empty(),
         only_raises: false,
         ops,
+        statements: Vec::new(),
     }
 }
 

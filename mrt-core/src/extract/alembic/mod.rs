@@ -257,12 +257,17 @@ impl<'a> Module<'a> {
         let mut frame = Frame::default();
         walker.walk(&def.body, &mut frame, &OpContext::default());
         let (is_noop, only_raises) = body_shape(&def.body);
+        let statements = match def.body.split_first() {
+            Some((first, rest)) if ruff_python_ast::helpers::is_docstring_stmt(first) => rest,
+            _ => &def.body[..],
+        };
         Body {
             range: def.range,
             name_range: def.name.range(),
             ops: walker.ops,
             is_noop,
             only_raises,
+            statements: statements.iter().map(Ranged::range).collect(),
         }
     }
 }
