@@ -22,15 +22,7 @@ impl<'a> Walker<'_, 'a> {
     /// The table name of `sa.table("t", ...)`, `sa.Table("t", ...)` or `op.create_table("t", ...)`,
     /// followed through local names.
     pub(super) fn table_object(&self, expr: &'a Expr, frame: &Frame<'a>) -> Name {
-        let resolved = match Self::resolve(expr, frame) {
-            Expr::Name(name) => self
-                .module
-                .constants
-                .get(name.id.as_str())
-                .copied()
-                .unwrap_or(expr),
-            other => other,
-        };
+        let resolved = self.resolve_value(expr, frame);
         let call = as_call(resolved)?;
         if !matches!(callee(call), Some("table" | "Table" | "create_table")) {
             return None;
@@ -190,15 +182,7 @@ impl<'a> Walker<'_, 'a> {
 
     /// `sa.Enum(...)` / `postgresql.ENUM(...)`, followed through local and module names.
     pub(super) fn enum_call(&self, expr: &'a Expr, frame: &Frame<'a>) -> Option<&'a ExprCall> {
-        let resolved = match Self::resolve(expr, frame) {
-            Expr::Name(name) => self
-                .module
-                .constants
-                .get(name.id.as_str())
-                .copied()
-                .unwrap_or(expr),
-            other => other,
-        };
+        let resolved = self.resolve_value(expr, frame);
         as_call(resolved).filter(|call| matches!(callee(call), Some("Enum" | "ENUM")))
     }
 

@@ -217,6 +217,20 @@ impl<'a> Walker<'_, 'a> {
         expr
     }
 
+    /// What `expr` stands for, followed through local names, then a module constant (a table or
+    /// an enum defined once at the top of the file); `expr` itself when it names neither.
+    pub(super) fn resolve_value(&self, expr: &'a Expr, frame: &Frame<'a>) -> &'a Expr {
+        match Self::resolve(expr, frame) {
+            Expr::Name(name) => self
+                .module
+                .constants
+                .get(name.id.as_str())
+                .copied()
+                .unwrap_or(expr),
+            other => other,
+        }
+    }
+
     pub(super) fn strings_arg(&self, expr: Option<&'a Expr>, frame: &Frame<'a>) -> Vec<String> {
         let Some(expr) = expr else { return Vec::new() };
         let items: &[Expr] = match Self::resolve(expr, frame) {
