@@ -1,6 +1,6 @@
 use mrt_core::ir::{AlterColumn, OpKind, Spanned};
 use mrt_core::schema::postgres_alters_in_place;
-use mrt_core::{Finding, Framework, MigrationContext, Rule};
+use mrt_core::{Finding, MigrationContext, Rule};
 
 use crate::helpers::{column_label, name_of, same_name};
 
@@ -78,7 +78,9 @@ impl Rule for DowngradeCastsBack {
             return;
         };
         let help = "Make the values written since fit the old type before the cast (or keep the new type), and document what is lost";
-        if cx.migration.framework == Framework::Django {
+        // A framework that derives the downgrade (Django) reverses each operation itself: read
+        // what the operation says the column was.
+        if !cx.migration.writes_downgrade() {
             for op in &upgrade.ops {
                 let Some((alter, new_type)) = type_change(&op.kind) else {
                     continue;

@@ -1,5 +1,5 @@
 use mrt_core::ir::{AlterColumn, OpKind, Operation};
-use mrt_core::{Finding, Framework, MigrationContext, Rule};
+use mrt_core::{Finding, MigrationContext, Rule};
 
 use crate::helpers::{column_label, name_of, same_name};
 
@@ -74,7 +74,9 @@ impl Rule for DowngradeReimposesNotNull {
             return;
         };
         let help = "Fill the NULLs (`UPDATE ... WHERE c IS NULL`) before re-imposing NOT NULL, or leave the column nullable in the downgrade";
-        if cx.migration.framework == Framework::Django {
+        // A framework that derives the downgrade (Django) reverses each operation itself: read
+        // what the operation says the column was.
+        if !cx.migration.writes_downgrade() {
             // Django reverses the AlterField itself: read what the state says it was.
             for op in &upgrade.ops {
                 let Some(alter) = sets_nullable(op, true) else {
