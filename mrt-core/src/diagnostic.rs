@@ -25,8 +25,8 @@ pub struct Diagnostic {
     /// The revision id of the migration, if it was read.
     pub revision: Option<String>,
     /// The fix of the rule's remedy, when the linter had a [`crate::fix::Fixer`] and it could
-    /// write one.
-    pub fix: Option<crate::fix::Fix>,
+    /// write one. Boxed: most findings have none, and a project may have tens of thousands.
+    pub fix: Option<Box<crate::fix::Fix>>,
 }
 
 impl Diagnostic {

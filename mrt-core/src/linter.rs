@@ -25,7 +25,7 @@ pub struct Linter {
 }
 
 /// A rule's finding in one migration, with the fix of its remedy when the fixer wrote one.
-type Found = (&'static dyn Rule, Finding, Option<Fix>);
+type Found = (&'static dyn Rule, Finding, Option<Box<Fix>>);
 
 impl Linter {
     /// A linter running `rules` (see [`crate::Registry::select`]).
@@ -170,7 +170,7 @@ impl Linter {
                 let fix = finding
                     .remedy
                     .is_some()
-                    .then(|| fixes.next().flatten())
+                    .then(|| fixes.next().flatten().map(Box::new))
                     .flatten();
                 (rule, finding, fix)
             })
@@ -340,7 +340,7 @@ fn diagnostic(
     rule: &'static dyn Rule,
     migration: &Migration,
     finding: Finding,
-    fix: Option<Fix>,
+    fix: Option<Box<Fix>>,
 ) -> Diagnostic {
     Diagnostic {
         rule: rule.meta(),

@@ -112,7 +112,7 @@ pub fn fixes(project: &Project, settings: &Settings) -> Vec<MigrationFix> {
                 migration: *index.get(diagnostic.path())?,
                 code: diagnostic.code(),
                 range: diagnostic.range,
-                fix: diagnostic.fix?,
+                fix: *diagnostic.fix?,
             })
         })
         .collect()

@@ -9,7 +9,7 @@ use std::path::PathBuf;
 
 use mrt_core::{Diagnostic, Project, SourceFile};
 
-use crate::edit::{Applicability, apply_fixes};
+use crate::edit::{Applicability, Fix, apply_fixes};
 
 /// Rounds of fix, re-lint, fix again before giving up on reaching a fixed point.
 const MAX_ROUNDS: usize = 10;
@@ -182,7 +182,7 @@ pub fn fix_until_settled(
                 .iter()
                 .filter(|d| d.path() == path)
                 .filter_map(|d| {
-                    let fix = d.fix.as_ref()?;
+                    let fix: &Fix = d.fix.as_deref()?;
                     let key = (path.to_path_buf(), d.code(), d.message.clone());
                     (!attempted.contains(&key)).then_some((fix, key))
                 })

@@ -72,7 +72,7 @@ fn a_house_rules_remedy_is_written_as_its_fix() {
     let linter = Linter::new(vec![&KeepNoTables], Settings::default()).with_fixer(mrt_fix::fixer());
     let found = check(&linter);
     assert_eq!(found.len(), 1, "{found:?}");
-    let fix = found[0].fix.as_ref().expect("the remedy is written");
+    let fix = found[0].fix.as_deref().expect("the remedy is written");
     assert_eq!(fix.title, "Drop the table again in `downgrade()`");
     assert_eq!(fix.applicability, Applicability::Safe);
     let fixed = mrt_fix::apply_fixes(REVISION, [fix]).text;
