@@ -121,7 +121,7 @@ impl Linter {
     /// while the part of the schema they read is at hand. Files the replay does not judge (not a
     /// revision, or in a cycle) are checked without it.
     fn found_in_replay(&self, project: &Project, since: Option<usize>) -> Vec<Vec<Found>> {
-        let (_, judged) =
+        let judged =
             crate::schema::replay_with_extra(project, &self.settings, since, &|revision| {
                 let migration = &project.migrations[revision.index];
                 project.is_in_scope(revision.index).then(|| {

@@ -168,23 +168,25 @@ const MAX_IN_FLIGHT: usize = 32;
 /// what each revision's downgrade leaves is judged on the thread pool while the walk goes on.
 #[must_use]
 pub fn replay(project: &Project, settings: &Settings, since: Option<usize>) -> Replay {
-    replay_with_extra::<()>(project, settings, since, &|_| None).0
+    Replay {
+        revisions: replay_with_extra(project, settings, since, &|judged| {
+            Some(judged.replay.clone())
+        }),
+    }
 }
 
-/// Like [`replay`], also computing `extra` for each revision as soon as it is judged, on the
-/// thread pool (the fixes of its downgrade, say): the part of the schema it reads is dropped
-/// then, rather than kept for every revision until the whole chain is replayed. The extras come
-/// per migration, same indices as [`Project::migrations`].
+/// Replays the chain like [`replay`], computing `extra` for each revision as soon as it is judged,
+/// on the thread pool (the rules' findings and their fixes, say): the part of the schema it reads
+/// and what the replay found are dropped then, rather than kept for every revision until the
+/// whole chain is replayed. The extras come per migration, same indices as
+/// [`Project::migrations`].
 #[must_use]
 pub fn replay_with_extra<T: Send + Sync>(
     project: &Project,
     settings: &Settings,
     since: Option<usize>,
     extra: &RevisionExtra<'_, T>,
-) -> (Replay, Vec<Option<T>>) {
-    let slots: Vec<std::sync::OnceLock<RevisionReplay>> = (0..project.migrations.len())
-        .map(|_| std::sync::OnceLock::new())
-        .collect();
+) -> Vec<Option<T>> {
     let extra_slots: Vec<std::sync::OnceLock<T>> = (0..project.migrations.len())
         .map(|_| std::sync::OnceLock::new())
         .collect();
@@ -202,7 +204,6 @@ pub fn replay_with_extra<T: Send + Sync>(
         if let Some(found) = extra(judged) {
             let _ = extra_slots[upgraded.index].set(found);
         }
-        let _ = slots[upgraded.index].set(revision);
     };
     rayon::scope(|scope| {
         walk(project, settings, since, |upgraded, before| {
@@ -221,17 +222,10 @@ pub fn replay_with_extra<T: Send + Sync>(
             });
         });
     });
-    let replay = Replay {
-        revisions: slots
-            .into_iter()
-            .map(std::sync::OnceLock::into_inner)
-            .collect(),
-    };
-    let extras = extra_slots
+    extra_slots
         .into_iter()
         .map(std::sync::OnceLock::into_inner)
-        .collect();
-    (replay, extras)
+        .collect()
 }
 
 /// Replays every revision of `project`, calling `visit` with each step in topological order.
