@@ -11,7 +11,7 @@ use crate::args::{CheckArgs, ColorChoice};
 use crate::output::{self, FixNote, Report, Skipped, Summary};
 
 pub(crate) fn run(args: &CheckArgs) -> Result<Status, String> {
-    let mut diagnostics = Vec::new();
+    let mut diagnostics: Vec<Diagnostic> = Vec::new();
     let mut errors = Vec::new();
     let mut skipped = Vec::new();
     let mut summary = Summary::default();
@@ -78,8 +78,13 @@ pub(crate) fn run(args: &CheckArgs) -> Result<Status, String> {
         };
         summary.add(&project);
         let (kept, skips) = apply_config(found, config.as_ref(), &project);
-        let notes = fix_notes(&kept);
-        diagnostics.extend(kept.into_iter().zip(notes));
+        // The report says what each fix does; the edits are `mrt fix`'s, dropped here.
+        diagnostics.extend(kept.into_iter().map(|mut diagnostic| {
+            if let Some(fix) = &mut diagnostic.fix {
+                fix.edits = Vec::new();
+            }
+            diagnostic
+        }));
         skipped.extend(skips);
     }
     if args.show_files {
@@ -98,9 +103,8 @@ pub(crate) fn run(args: &CheckArgs) -> Result<Status, String> {
             Status::Error
         });
     }
-    diagnostics.sort_by(|a, b| a.0.cmp_for_output(&b.0));
-    let (diagnostics, fixes): (Vec<Diagnostic>, Vec<Option<FixNote>>) =
-        diagnostics.into_iter().unzip();
+    diagnostics.sort_by(Diagnostic::cmp_for_output);
+    let fixes = fix_notes(&diagnostics);
     for error in &errors {
         eprintln!("mrt: error: {error}");
     }

@@ -17,7 +17,7 @@ pub struct Diagnostic {
     /// What is wrong.
     pub message: String,
     /// What to do about it.
-    pub help: Option<String>,
+    pub help: Option<std::borrow::Cow<'static, str>>,
     /// The node at fault.
     pub range: TextRange,
     /// The file, with its text.

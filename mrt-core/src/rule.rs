@@ -173,8 +173,9 @@ pub struct Finding {
     pub range: TextRange,
     /// What is wrong, naming the objects involved.
     pub message: String,
-    /// What to do about it.
-    pub help: Option<String>,
+    /// What to do about it: most rules say the same for every finding, so a fixed text is not
+    /// copied into each one.
+    pub help: Option<std::borrow::Cow<'static, str>>,
     /// The whole operation the finding is about: a suppression comment on any of its lines counts.
     pub operation: Option<TextRange>,
     /// What would answer it, when the rule knows: the linter's [`crate::fix::Fixer`] writes it as
@@ -196,7 +197,7 @@ impl Finding {
 
     /// Adds a help line.
     #[must_use]
-    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+    pub fn with_help(mut self, help: impl Into<std::borrow::Cow<'static, str>>) -> Self {
         self.help = Some(help.into());
         self
     }
