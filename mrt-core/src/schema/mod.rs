@@ -68,28 +68,38 @@ pub struct Schema {
 /// removed): its readers check each table. A table changed in place (by the operations applied to
 /// a revision's part) is not seen until it comes back into the whole schema, so only the whole
 /// schema of the replay reads it ([`Schema::retarget_referring_foreign_keys`]).
-#[derive(Debug, Clone, Default)]
 ///
 /// Shared between copies of a schema (a branch point copies the schema for each child) and copied
 /// only when one of them adds to it: most revisions add no reference that is not known already.
-struct Referrers(ChunkMap<BTreeSet<String>>);
+/// `None` in the parts of the schema that [`Schema::restricted_to`] takes (one or more for every
+/// revision, on the replay's sequential walk): nothing reads a part's index.
+#[derive(Debug, Clone)]
+struct Referrers(Option<ChunkMap<BTreeSet<String>>>);
+
+impl Default for Referrers {
+    fn default() -> Self {
+        Self(Some(ChunkMap::default()))
+    }
+}
 
 impl Referrers {
     fn add(&mut self, name: &str, table: &Table) {
+        let Some(names) = &mut self.0 else {
+            return;
+        };
         for referred in table
             .constraints
             .iter()
             .filter_map(|constraint| constraint.referred_table.as_deref())
         {
             let referred = key(referred);
-            if self
-                .0
+            if names
                 .get(&referred)
                 .is_some_and(|names| names.contains(name))
             {
                 continue;
             }
-            self.0
+            names
                 .get_or_insert_with(referred, BTreeSet::new)
                 .insert(name.to_owned());
         }
@@ -386,7 +396,10 @@ impl Schema {
     /// The objects that `keys` name (tables with their indexes and triggers), as a schema of their
     /// own: what one revision can change.
     pub(crate) fn restricted_to(&self, keys: &Touched) -> Schema {
-        let mut part = Schema::default();
+        let mut part = Schema {
+            referrers: Referrers(None),
+            ..Schema::default()
+        };
         for table in &keys.tables {
             if let Some(found) = self.tables.get(table) {
                 part.insert_table(table.clone(), Arc::clone(found));
@@ -539,21 +552,23 @@ impl Schema {
     /// [`Schema::insert_table`] or [`Schema::replace_table`] (the whole schema of the replay):
     /// only the tables seen referring to the renamed one are looked at.
     pub(crate) fn retarget_referring_foreign_keys(&mut self, old_key: &str, new_name: &str) {
-        let Some(referring) = self.referrers.0.get(old_key).cloned() else {
+        let Some(index) = &self.referrers.0 else {
+            // A part keeps no index: every table is looked at.
+            return self.retarget_foreign_keys(old_key, new_name);
+        };
+        let Some(referring) = index.get(old_key).cloned() else {
             return;
         };
         let new_key = key(new_name);
         for name in referring {
             if let Some(table) = self.tables.get_mut(&name)
                 && retarget(table, old_key, new_name)
-                && !self
-                    .referrers
-                    .0
+                && let Some(index) = &mut self.referrers.0
+                && !index
                     .get(&new_key)
                     .is_some_and(|names| names.contains(&name))
             {
-                self.referrers
-                    .0
+                index
                     .get_or_insert_with(new_key.clone(), BTreeSet::new)
                     .insert(name);
             }
