@@ -101,8 +101,49 @@ pub(super) fn write(report: &Report<'_>, out: &mut dyn std::io::Write) -> std::i
         skipped: report.skipped,
         summary: report.summary,
     };
-    serde_json::to_writer_pretty(&mut *out, &json)?;
-    out.write_all(b"\n")
+    let mut batched = Batched {
+        buffer: Vec::with_capacity(BATCH),
+        out,
+    };
+    serde_json::to_writer_pretty(&mut batched, &json)?;
+    batched.buffer.push(b'\n');
+    batched.out.write_all(&batched.buffer)
+}
+
+/// Bytes [`Batched`] gathers before passing them on.
+const BATCH: usize = 64 * 1024;
+
+/// Gathers what serde writes and passes it on to `out` in large pieces. Pretty-printed JSON is
+/// written a few bytes at a time (a key, a quote, an indent): through `dyn Write` each of those
+/// was a call of its own into the caller's writer, millions for a report of 50,000 findings,
+/// where appending to a `Vec` is inlined.
+struct Batched<'a> {
+    buffer: Vec<u8>,
+    out: &'a mut dyn std::io::Write,
+}
+
+impl std::io::Write for Batched<'_> {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.write_all(bytes)?;
+        Ok(bytes.len())
+    }
+
+    #[inline]
+    fn write_all(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        self.buffer.extend_from_slice(bytes);
+        if self.buffer.len() >= BATCH {
+            self.out.write_all(&self.buffer)?;
+            self.buffer.clear();
+        }
+        Ok(())
+    }
+
+    /// Passes on what was gathered; `out` itself is the caller's to flush.
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.out.write_all(&self.buffer)?;
+        self.buffer.clear();
+        Ok(())
+    }
 }
 
 pub(super) fn render(report: &Report<'_>) -> String {

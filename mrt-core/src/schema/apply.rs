@@ -207,8 +207,7 @@ impl<'s> Applier<'s> {
                 if let Some(name) = name {
                     self.schema
                         .sequences
-                        .entry(key(&name.value))
-                        .or_insert_with(|| Sequence {
+                        .get_or_insert_with(key(&name.value), || Sequence {
                             name: name.value.clone(),
                         });
                 }
@@ -238,8 +237,7 @@ impl<'s> Applier<'s> {
         let table = self
             .schema
             .tables
-            .entry(table_key)
-            .or_insert_with(|| Arc::new(Table::new(name, true)));
+            .get_or_insert_with(table_key, || Arc::new(Table::new(name, true)));
         Arc::make_mut(table)
     }
 

@@ -1,9 +1,9 @@
 //! What a downgrade leaves different: the residue between the schema before a revision and the
 //! schema after its upgrade and downgrade.
 
+use super::chunked::ChunkMap;
 use super::types::{canonical_default, canonical_type, type_on};
 use super::{Column, Constraint, ObjectKey, Schema, Table, key};
-use std::collections::BTreeMap;
 
 use crate::ir::ConstraintKind;
 
@@ -332,21 +332,21 @@ impl Differ<'_> {
         }
     }
 
-    fn named<V>(
+    fn named<V: Clone>(
         &mut self,
-        before: &BTreeMap<String, V>,
-        after: &BTreeMap<String, V>,
+        before: &ChunkMap<V>,
+        after: &ChunkMap<V>,
         object: fn(String) -> ObjectKey,
         what: &str,
     ) {
-        for name in before.keys().filter(|name| !after.contains_key(*name)) {
+        for name in before.keys().filter(|name| !after.contains_key(name)) {
             self.report(
                 object(name.clone()),
                 ResidueKind::Missing,
                 format!("{what} `{name}` is not restored by the downgrade"),
             );
         }
-        for name in after.keys().filter(|name| !before.contains_key(*name)) {
+        for name in after.keys().filter(|name| !before.contains_key(name)) {
             self.report(
                 object(name.clone()),
                 ResidueKind::Left,

@@ -10,6 +10,7 @@
 //! on it is *partial*: it may have columns the model never saw.
 
 mod apply;
+mod chunked;
 mod diff;
 mod replay;
 mod scratch;
@@ -28,6 +29,7 @@ pub use scratch::Scratch;
 pub use types::{postgres_alters_in_place, same_type, widens_string};
 
 use crate::ir::ConstraintKind;
+use chunked::ChunkMap;
 
 /// Names compare case-insensitively: SQL folds unquoted identifiers, and a migration mixing
 /// `op.create_table("Users")` with SQL on `users` means one table.
@@ -39,18 +41,20 @@ pub(crate) fn key(name: &str) -> String {
 /// The database objects of the model.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Schema {
-    /// Tables by lower-cased name. Shared, so that copying a schema at a branch point is cheap.
-    tables: BTreeMap<String, Arc<Table>>,
+    /// Tables by lower-cased name. The maps share their chunks, and the tables, with the copies
+    /// made at branch points: a copy costs a few dozen pointers, and a merge compares only what
+    /// its parents changed.
+    tables: ChunkMap<Arc<Table>>,
     /// The table of each index, by lower-cased index name (index names are schema-wide).
-    index_tables: BTreeMap<String, String>,
+    index_tables: ChunkMap<String>,
     /// The table of each trigger, by lower-cased trigger name.
-    trigger_tables: BTreeMap<String, String>,
+    trigger_tables: ChunkMap<String>,
     /// Enum types by lower-cased name.
-    types: BTreeMap<String, EnumType>,
+    types: ChunkMap<EnumType>,
     /// Views by lower-cased name.
-    views: BTreeMap<String, View>,
+    views: ChunkMap<View>,
     /// Sequences by lower-cased name.
-    sequences: BTreeMap<String, Sequence>,
+    sequences: ChunkMap<Sequence>,
     /// Objects whose state the model cannot know.
     uncertain: BTreeSet<ObjectKey>,
     /// Which tables may refer to each table, so that renaming a table retargets foreign keys
@@ -64,30 +68,39 @@ pub struct Schema {
 /// removed): its readers check each table. A table changed in place (by the operations applied to
 /// a revision's part) is not seen until it comes back into the whole schema, so only the whole
 /// schema of the replay reads it ([`Schema::retarget_referring_foreign_keys`]).
-#[derive(Debug, Clone, Default)]
 ///
 /// Shared between copies of a schema (a branch point copies the schema for each child) and copied
 /// only when one of them adds to it: most revisions add no reference that is not known already.
-struct Referrers(Arc<BTreeMap<String, BTreeSet<String>>>);
+/// `None` in the parts of the schema that [`Schema::restricted_to`] takes (one or more for every
+/// revision, on the replay's sequential walk): nothing reads a part's index.
+#[derive(Debug, Clone)]
+struct Referrers(Option<ChunkMap<BTreeSet<String>>>);
+
+impl Default for Referrers {
+    fn default() -> Self {
+        Self(Some(ChunkMap::default()))
+    }
+}
 
 impl Referrers {
     fn add(&mut self, name: &str, table: &Table) {
+        let Some(names) = &mut self.0 else {
+            return;
+        };
         for referred in table
             .constraints
             .iter()
             .filter_map(|constraint| constraint.referred_table.as_deref())
         {
             let referred = key(referred);
-            if self
-                .0
+            if names
                 .get(&referred)
                 .is_some_and(|names| names.contains(name))
             {
                 continue;
             }
-            Arc::make_mut(&mut self.0)
-                .entry(referred)
-                .or_default()
+            names
+                .get_or_insert_with(referred, BTreeSet::new)
                 .insert(name.to_owned());
         }
     }
@@ -383,7 +396,10 @@ impl Schema {
     /// The objects that `keys` name (tables with their indexes and triggers), as a schema of their
     /// own: what one revision can change.
     pub(crate) fn restricted_to(&self, keys: &Touched) -> Schema {
-        let mut part = Schema::default();
+        let mut part = Schema {
+            referrers: Referrers(None),
+            ..Schema::default()
+        };
         for table in &keys.tables {
             if let Some(found) = self.tables.get(table) {
                 part.insert_table(table.clone(), Arc::clone(found));
@@ -502,15 +518,18 @@ impl Schema {
         for name in before.sequences.keys() {
             self.sequences.remove(name);
         }
-        for (name, table) in &part.tables {
+        for (name, table) in part.tables.iter() {
             self.replace_table(name.clone(), Arc::clone(table));
         }
-        self.types
-            .extend(part.types.iter().map(|(k, v)| (k.clone(), v.clone())));
-        self.views
-            .extend(part.views.iter().map(|(k, v)| (k.clone(), v.clone())));
-        self.sequences
-            .extend(part.sequences.iter().map(|(k, v)| (k.clone(), v.clone())));
+        for (name, value) in part.types.iter() {
+            self.types.insert(name.clone(), value.clone());
+        }
+        for (name, value) in part.views.iter() {
+            self.views.insert(name.clone(), value.clone());
+        }
+        for (name, value) in part.sequences.iter() {
+            self.sequences.insert(name.clone(), value.clone());
+        }
         // What the part learnt it cannot know stays unknown; what it re-created is known again.
         // The part started with exactly the uncertain objects it covers.
         for object in &before.uncertain {
@@ -533,22 +552,24 @@ impl Schema {
     /// [`Schema::insert_table`] or [`Schema::replace_table`] (the whole schema of the replay):
     /// only the tables seen referring to the renamed one are looked at.
     pub(crate) fn retarget_referring_foreign_keys(&mut self, old_key: &str, new_name: &str) {
-        let Some(referring) = self.referrers.0.get(old_key).cloned() else {
+        let Some(index) = &self.referrers.0 else {
+            // A part keeps no index: every table is looked at.
+            return self.retarget_foreign_keys(old_key, new_name);
+        };
+        let Some(referring) = index.get(old_key).cloned() else {
             return;
         };
         let new_key = key(new_name);
         for name in referring {
             if let Some(table) = self.tables.get_mut(&name)
                 && retarget(table, old_key, new_name)
-                && !self
-                    .referrers
-                    .0
+                && let Some(index) = &mut self.referrers.0
+                && !index
                     .get(&new_key)
                     .is_some_and(|names| names.contains(&name))
             {
-                Arc::make_mut(&mut self.referrers.0)
-                    .entry(new_key.clone())
-                    .or_default()
+                index
+                    .get_or_insert_with(new_key.clone(), BTreeSet::new)
                     .insert(name);
             }
         }
@@ -601,22 +622,17 @@ impl Schema {
     /// Adds what `other` knows and this schema does not: the schema of a merge revision, built
     /// from its parents. Objects the two disagree on become uncertain.
     pub(crate) fn union(&mut self, other: &Schema) {
-        // Both maps are walked side by side in name order, rather than each of `other`'s
-        // tables looked up: parents of a merge share most tables (the same `Arc`), and those
-        // need no more than a pointer comparison.
-        let mut to_add: Vec<(&String, &Arc<Table>, bool)> = Vec::new();
-        let mut mine = self.tables.iter().peekable();
-        for (name, table) in &other.tables {
-            while mine.next_if(|(known, _)| *known < name).is_some() {}
-            match mine.peek() {
-                Some((known, existing)) if *known == name => {
-                    if !(Arc::ptr_eq(existing, table) || existing == &table) {
-                        to_add.push((name, table, true));
-                    }
-                }
-                _ => to_add.push((name, table, false)),
-            }
-        }
+        // Parents of a merge share most of their tables' chunks, which need no look: only the
+        // tables in chunks one of them changed are compared (most of those are still the same
+        // `Arc`).
+        let to_add: Vec<(&String, &Arc<Table>, bool)> = self
+            .tables
+            .beside(&other.tables)
+            .filter_map(|(name, table, existing)| match existing {
+                Some(existing) if Arc::ptr_eq(existing, table) || existing == table => None,
+                existing => Some((name, table, existing.is_some())),
+            })
+            .collect();
         for (name, table, known) in to_add {
             match self.tables.get(name) {
                 Some(existing) if known => {
@@ -673,11 +689,7 @@ fn retarget(table: &mut Arc<Table>, old_key: &str, new_name: &str) -> bool {
     true
 }
 
-fn copy_entries<T: Clone>(
-    from: &BTreeMap<String, T>,
-    to: &mut BTreeMap<String, T>,
-    names: &BTreeSet<String>,
-) {
+fn copy_entries<T: Clone>(from: &ChunkMap<T>, to: &mut ChunkMap<T>, names: &BTreeSet<String>) {
     for name in names {
         if let Some(found) = from.get(name) {
             to.insert(name.clone(), found.clone());
@@ -686,21 +698,23 @@ fn copy_entries<T: Clone>(
 }
 
 fn union_entries<T: Clone + PartialEq>(
-    mine: &mut BTreeMap<String, T>,
-    other: &BTreeMap<String, T>,
+    mine: &mut ChunkMap<T>,
+    other: &ChunkMap<T>,
     object: fn(String) -> ObjectKey,
     uncertain: &mut BTreeSet<ObjectKey>,
 ) {
-    for (name, value) in other {
-        match mine.get(name) {
-            None => {
-                mine.insert(name.clone(), value.clone());
-            }
+    let mut to_add = Vec::new();
+    for (name, value, existing) in mine.beside(other) {
+        match existing {
+            None => to_add.push((name.clone(), value.clone())),
             Some(existing) if existing == value => {}
             Some(_) => {
                 uncertain.insert(object(name.clone()));
             }
         }
+    }
+    for (name, value) in to_add {
+        mine.insert(name, value);
     }
 }
 

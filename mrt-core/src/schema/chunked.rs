@@ -1,0 +1,243 @@
+//! An ordered map from names whose copies share what neither changed.
+//!
+//! The replay copies the whole schema at each branch point (one copy per child) and joins the
+//! parents' schemas at each merge. With plain maps both are walks over every object of the chain,
+//! though the branches changed a handful of them: on a chain of thousands of tables they were the
+//! largest part of the sequential walk. Here the entries are split, in key order, into chunks of
+//! at most [`CHUNK`] entries, each behind an `Arc`: a copy shares every chunk, a change copies
+//! only the chunk it lands in (when shared), and two copies compare chunk by chunk, skipping the
+//! chunks they still share ([`ChunkMap::beside`]).
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::sync::Arc;
+
+/// Entries a chunk holds before it is split in two: few enough that copying a chunk on the first
+/// change after a branch point costs little, many enough that a schema of thousands of objects
+/// is a few dozen chunks to copy or compare.
+const CHUNK: usize = 64;
+
+/// A map from `String` keys, in key order, whose clones share storage (see the module docs).
+#[derive(Clone)]
+pub(crate) struct ChunkMap<V> {
+    /// In key order, none empty: a chunk holds the keys from its first key up to the next
+    /// chunk's first key (the first chunk also any key before its own first).
+    chunks: Vec<Arc<BTreeMap<String, V>>>,
+}
+
+impl<V> Default for ChunkMap<V> {
+    fn default() -> Self {
+        Self { chunks: Vec::new() }
+    }
+}
+
+impl<V: Clone> ChunkMap<V> {
+    /// The chunk that holds `key`, or would: the last whose first key is not after `key`.
+    fn chunk_of(&self, key: &str) -> usize {
+        // Most maps (the part of the schema one revision touches) have a single chunk.
+        if self.chunks.len() <= 1 {
+            return 0;
+        }
+        self.chunks
+            .partition_point(|chunk| {
+                chunk
+                    .first_key_value()
+                    .is_some_and(|(first, _)| first.as_str() <= key)
+            })
+            .saturating_sub(1)
+    }
+
+    pub(crate) fn get(&self, key: &str) -> Option<&V> {
+        self.chunks.get(self.chunk_of(key))?.get(key)
+    }
+
+    pub(crate) fn contains_key(&self, key: &str) -> bool {
+        self.get(key).is_some()
+    }
+
+    /// The value of `key`, to change: its chunk is copied first if another map shares it.
+    pub(crate) fn get_mut(&mut self, key: &str) -> Option<&mut V> {
+        let at = self.chunk_of(key);
+        let chunk = self.chunks.get_mut(at)?;
+        if !chunk.contains_key(key) {
+            // Not copied for nothing.
+            return None;
+        }
+        Arc::make_mut(chunk).get_mut(key)
+    }
+
+    /// The chunk `key` goes in, split first if it is full and `key` is new to it.
+    fn chunk_for_insert(&mut self, key: &str) -> usize {
+        if self.chunks.is_empty() {
+            self.chunks.push(Arc::default());
+            return 0;
+        }
+        let mut at = self.chunk_of(key);
+        if self.chunks[at].len() >= CHUNK && !self.chunks[at].contains_key(key) {
+            let chunk = Arc::make_mut(&mut self.chunks[at]);
+            if let Some(middle) = chunk.keys().nth(chunk.len() / 2).cloned() {
+                let upper = chunk.split_off(&middle);
+                self.chunks.insert(at + 1, Arc::new(upper));
+                if key >= middle.as_str() {
+                    at += 1;
+                }
+            }
+        }
+        at
+    }
+
+    pub(crate) fn insert(&mut self, key: String, value: V) -> Option<V> {
+        let at = self.chunk_for_insert(&key);
+        Arc::make_mut(&mut self.chunks[at]).insert(key, value)
+    }
+
+    /// The value of `key`, `make`'s if it had none.
+    pub(crate) fn get_or_insert_with(&mut self, key: String, make: impl FnOnce() -> V) -> &mut V {
+        let at = self.chunk_for_insert(&key);
+        Arc::make_mut(&mut self.chunks[at])
+            .entry(key)
+            .or_insert_with(make)
+    }
+
+    pub(crate) fn remove(&mut self, key: &str) -> Option<V> {
+        let at = self.chunk_of(key);
+        let chunk = self.chunks.get_mut(at)?;
+        if !chunk.contains_key(key) {
+            return None;
+        }
+        let chunk = Arc::make_mut(chunk);
+        let removed = chunk.remove(key);
+        if chunk.is_empty() {
+            self.chunks.remove(at);
+        }
+        removed
+    }
+
+    /// Every value, to change: every chunk another map shares is copied.
+    pub(crate) fn values_mut(&mut self) -> impl Iterator<Item = &mut V> {
+        self.chunks
+            .iter_mut()
+            .flat_map(|chunk| Arc::make_mut(chunk).values_mut())
+    }
+
+    /// `other`'s entries, each with this map's value for its key, except those of the chunks this
+    /// map shares with `other` (equal, and in this map, by construction): what a merge has to
+    /// look at.
+    pub(crate) fn beside<'a, 'b>(
+        &'a self,
+        other: &'b Self,
+    ) -> impl Iterator<Item = (&'b String, &'b V, Option<&'a V>)> {
+        other
+            .chunks
+            .iter()
+            .filter(|chunk| !self.shares(chunk))
+            .flat_map(move |chunk| {
+                chunk
+                    .iter()
+                    .map(move |(key, value)| (key, value, self.get(key)))
+            })
+    }
+
+    /// Whether `chunk` is one of this map's chunks (the same storage).
+    fn shares(&self, chunk: &Arc<BTreeMap<String, V>>) -> bool {
+        chunk.first_key_value().is_some_and(|(first, _)| {
+            self.chunks
+                .get(self.chunk_of(first))
+                .is_some_and(|mine| Arc::ptr_eq(mine, chunk))
+        })
+    }
+}
+
+impl<V> ChunkMap<V> {
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (&String, &V)> {
+        self.chunks.iter().flat_map(|chunk| chunk.iter())
+    }
+
+    pub(crate) fn keys(&self) -> impl Iterator<Item = &String> {
+        self.chunks.iter().flat_map(|chunk| chunk.keys())
+    }
+
+    pub(crate) fn values(&self) -> impl Iterator<Item = &V> {
+        self.chunks.iter().flat_map(|chunk| chunk.values())
+    }
+}
+
+/// Equal when they hold the same entries, however chunked.
+impl<V: PartialEq> PartialEq for ChunkMap<V> {
+    fn eq(&self, other: &Self) -> bool {
+        self.iter().eq(other.iter())
+    }
+}
+
+impl<V: fmt::Debug> fmt::Debug for ChunkMap<V> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_map().entries(self.iter()).finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn name(n: usize) -> String {
+        format!("t{n:05}")
+    }
+
+    #[test]
+    fn behaves_as_an_ordered_map_across_splits() {
+        let mut map = ChunkMap::default();
+        let mut model = BTreeMap::new();
+        // Inserted out of order, so that chunks split in the middle and at either end.
+        for n in (0..1000).map(|n| (n * 7919) % 1000) {
+            assert_eq!(map.insert(name(n), n), model.insert(name(n), n));
+        }
+        assert!(map.chunks.len() > 1000 / CHUNK);
+        assert!(map.iter().eq(model.iter()));
+        for n in (0..1000).step_by(3) {
+            assert_eq!(map.remove(&name(n)), model.remove(&name(n)));
+            assert_eq!(map.remove(&name(n)), None);
+        }
+        *map.get_or_insert_with(name(1), || 0) += 10;
+        *model.get_mut(&name(1)).unwrap_or(&mut 0) += 10;
+        assert_eq!(*map.get_or_insert_with(name(5000), || 5), 5);
+        model.insert(name(5000), 5);
+        assert!(map.iter().eq(model.iter()));
+        assert!(map.keys().eq(model.keys()));
+        for n in 0..1000 {
+            assert_eq!(map.get(&name(n)), model.get(&name(n)));
+        }
+        for n in (0..1000).filter(|n| n % 3 != 0) {
+            map.remove(&name(n));
+        }
+        map.remove(&name(5000));
+        assert!(map.chunks.is_empty());
+        assert_eq!(map.get("t"), None);
+    }
+
+    #[test]
+    fn copies_share_chunks_until_changed() {
+        let mut base = ChunkMap::default();
+        for n in 0..500 {
+            base.insert(name(n), n);
+        }
+        let mut left = base.clone();
+        let mut right = base;
+        *left.get_mut(&name(10)).unwrap_or(&mut 0) = 1;
+        right.insert(name(9999), 0);
+        // Only the two chunks either side changed are compared, not the 500 entries.
+        let seen: Vec<_> = right.beside(&left).map(|(key, _, _)| key.clone()).collect();
+        assert!(
+            seen.contains(&name(10)) && seen.len() <= 2 * CHUNK,
+            "{seen:?}"
+        );
+        let seen: Vec<_> = left.beside(&right).map(|(key, _, _)| key.clone()).collect();
+        assert!(
+            seen.contains(&name(9999)) && seen.len() <= 2 * CHUNK,
+            "{seen:?}"
+        );
+        assert_ne!(left, right);
+        right.remove(&name(9999));
+        *right.get_mut(&name(10)).unwrap_or(&mut 0) = 1;
+        assert_eq!(left, right);
+    }
+}
