@@ -22,6 +22,8 @@ pub(crate) fn run(args: &CheckArgs) -> Result<Status, String> {
         return crate::show::settings(args, &groups);
     }
     let mut shown_files = Vec::new();
+    // Each group's findings come sorted; only several groups need sorting together.
+    let several_groups = groups.len() > 1;
     for (config, paths) in groups {
         let options = config.as_ref().map(|config| &config.options);
         strict |= options.and_then(|options| options.strict).unwrap_or(false);
@@ -103,7 +105,9 @@ pub(crate) fn run(args: &CheckArgs) -> Result<Status, String> {
             Status::Error
         });
     }
-    diagnostics.sort_by(Diagnostic::cmp_for_output);
+    if several_groups {
+        diagnostics.sort_by(Diagnostic::cmp_for_output);
+    }
     let fixes = fix_notes(&diagnostics);
     for error in &errors {
         eprintln!("mrt: error: {error}");

@@ -92,15 +92,22 @@ impl Linter {
                 }
             }
         }
-        let mut diagnostics: Vec<Diagnostic> = raw
-            .into_par_iter()
-            .zip(project.migrations.par_iter())
+        // `place` sorts each migration's findings; ordering the migrations by path then orders
+        // them all, with a comparison of paths per migration rather than per finding.
+        let mut in_scope: Vec<(usize, Vec<Found>)> = raw
+            .into_iter()
             .enumerate()
             .filter(|(index, _)| project.is_in_scope(*index))
-            .flat_map_iter(|(_, (found, migration))| self.place(migration, found))
             .collect();
-        diagnostics.sort_by(Diagnostic::cmp_for_output);
-        diagnostics
+        in_scope.sort_by(|(a, _), (b, _)| {
+            project.migrations[*a]
+                .path()
+                .cmp(project.migrations[*b].path())
+        });
+        in_scope
+            .into_par_iter()
+            .flat_map_iter(|(index, found)| self.place(&project.migrations[index], found))
+            .collect()
     }
 
     /// Whether the chain's schema is replayed: some rule reads it, a release boundary makes "new
@@ -253,7 +260,7 @@ impl Linter {
     }
 
     /// Applies suppression comments to a migration's findings, then runs the rules that judge the
-    /// comments themselves.
+    /// comments themselves. The diagnostics come sorted for output.
     fn place(&self, migration: &Migration, found: Vec<Found>) -> Vec<Diagnostic> {
         let mut used: HashSet<DirectiveRef> = HashSet::new();
         let mut diagnostics = Vec::new();
@@ -293,6 +300,7 @@ impl Linter {
                 }
             }
         }
+        diagnostics.sort_by(Diagnostic::cmp_for_output);
         diagnostics
     }
 
