@@ -569,7 +569,7 @@ pub enum OpKind {
         /// The table.
         table: Name,
         /// The new column.
-        column: ColumnDef,
+        column: Box<ColumnDef>,
     },
     /// `drop_column`.
     DropColumn {
@@ -579,7 +579,7 @@ pub enum OpKind {
         column: Name,
     },
     /// `alter_column`.
-    AlterColumn(AlterColumn),
+    AlterColumn(Box<AlterColumn>),
     /// `create_index`.
     CreateIndex {
         /// Index name.
@@ -604,7 +604,7 @@ pub enum OpKind {
     },
     /// `create_foreign_key`, `create_unique_constraint`, `create_check_constraint`,
     /// `create_primary_key`.
-    CreateConstraint(ConstraintDef),
+    CreateConstraint(Box<ConstraintDef>),
     /// `drop_constraint`.
     DropConstraint {
         /// Constraint name.
@@ -747,10 +747,8 @@ impl OpKind {
             | OpKind::DropTable { table }
             | OpKind::AddColumn { table, .. }
             | OpKind::DropColumn { table, .. }
-            | OpKind::AlterColumn(AlterColumn { table, .. })
             | OpKind::CreateIndex { table, .. }
             | OpKind::DropIndex { table, .. }
-            | OpKind::CreateConstraint(ConstraintDef { table, .. })
             | OpKind::DropConstraint { table, .. }
             | OpKind::BulkInsert { table }
             | OpKind::CreateTrigger { table, .. }
@@ -759,6 +757,8 @@ impl OpKind {
             | OpKind::UpdateRows { table, .. }
             | OpKind::DeleteRows { table, .. }
             | OpKind::InsertRows { table } => table.as_ref(),
+            OpKind::AlterColumn(alter) => alter.table.as_ref(),
+            OpKind::CreateConstraint(constraint) => constraint.table.as_ref(),
             OpKind::RenameTable { old, .. } => old.as_ref(),
             OpKind::Sql { .. }
             | OpKind::RunPython { .. }

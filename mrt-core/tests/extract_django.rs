@@ -267,41 +267,41 @@ fn field_operations() {
         column.foreign_keys[0].ondelete.as_ref().unwrap().value,
         "SET NULL"
     );
-    let OpKind::AlterColumn(AlterColumn {
-        column, nullable, ..
-    }) = note
-    else {
+    let OpKind::AlterColumn(alter) = note else {
         panic!()
     };
+    let AlterColumn {
+        column, nullable, ..
+    } = &**alter;
     assert_eq!(value(column), Some("note"));
     assert_eq!(nullable.as_ref().map(|n| n.value), Some(true));
-    let OpKind::AlterColumn(AlterColumn {
+    let OpKind::AlterColumn(alter) = code else {
+        panic!()
+    };
+    let AlterColumn {
         nullable,
         type_text,
         ..
-    }) = code
-    else {
-        panic!()
-    };
+    } = &**alter;
     assert_eq!(nullable.as_ref().map(|n| n.value), Some(false));
     assert_eq!(type_text.as_ref().unwrap().value, "models.CharField");
-    let OpKind::AlterColumn(AlterColumn {
-        column, new_name, ..
-    }) = rename
-    else {
+    let OpKind::AlterColumn(alter) = rename else {
         panic!()
     };
+    let AlterColumn {
+        column, new_name, ..
+    } = &**alter;
     assert_eq!(
         (value(column), value(new_name)),
         (Some("note"), Some("comment"))
     );
     // A foreign key declared in this migration keeps its `_id` column through a rename.
-    let OpKind::AlterColumn(AlterColumn {
-        column, new_name, ..
-    }) = rename_fk
-    else {
+    let OpKind::AlterColumn(alter) = rename_fk else {
         panic!()
     };
+    let AlterColumn {
+        column, new_name, ..
+    } = &**alter;
     assert_eq!(
         (value(column), value(new_name)),
         (Some("customer_id"), Some("buyer_id"))

@@ -74,7 +74,7 @@ impl<'a> Completion<'a> {
             InversePart::Whole => Part::Op(original),
             InversePart::AlterChanges(alter) => {
                 let mut op = original.clone();
-                op.kind = OpKind::AlterColumn((**alter).clone());
+                op.kind = OpKind::AlterColumn(alter.clone());
                 reduced = op;
                 Part::Op(&reduced)
             }

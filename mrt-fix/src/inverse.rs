@@ -330,14 +330,16 @@ impl<'g> Generator<'g> {
             }),
             OpKind::AddColumn {
                 table: Some(table),
-                column: ColumnDef {
-                    name: Some(name), ..
-                },
-            } => steps.push(Step::Op {
-                method: "drop_column",
-                args: vec![Arg::Table(self.name(table)), Arg::Pos(self.name(name))],
-                batch,
-            }),
+                column,
+            } if column.name.is_some() => {
+                if let Some(name) = &column.name {
+                    steps.push(Step::Op {
+                        method: "drop_column",
+                        args: vec![Arg::Table(self.name(table)), Arg::Pos(self.name(name))],
+                        batch,
+                    });
+                }
+            }
             OpKind::DropColumn {
                 table: Some(table),
                 column: Some(column),

@@ -461,7 +461,7 @@ fn downgrade_alters<'a>(
                 && (both_same(&alter.column, &back.column)
                     || both_same(&alter.new_name, &back.column)) =>
         {
-            Some(back)
+            Some(&**back)
         }
         _ => None,
     })
@@ -790,13 +790,12 @@ fn replaced_by_same_unique_key(
                 .all(|column| dropped.iter().any(|d| d.eq_ignore_ascii_case(column)))
     };
     ops[index + 1..].iter().any(|op| match &op.kind {
-        OpKind::CreateConstraint(ConstraintDef {
-            kind: mrt_core::ir::ConstraintKind::Unique,
-            table: on,
-            columns,
-            ..
-        })
-        | OpKind::CreateIndex {
+        OpKind::CreateConstraint(constraint)
+            if constraint.kind == mrt_core::ir::ConstraintKind::Unique =>
+        {
+            both_same(table, &constraint.table) && same_columns(&constraint.columns)
+        }
+        OpKind::CreateIndex {
             unique: true,
             table: on,
             columns,

@@ -436,7 +436,10 @@ impl Lowerer<'_> {
                         state,
                     });
                 }
-                OpKind::AddColumn { table, column }
+                OpKind::AddColumn {
+                    table,
+                    column: Box::new(column),
+                }
             }
             "RemoveField" => {
                 let model = argument(call, "model_name", 0);
@@ -486,12 +489,12 @@ impl Lowerer<'_> {
                         new: new.to_owned(),
                     });
                 }
-                OpKind::AlterColumn(AlterColumn {
+                OpKind::AlterColumn(Box::new(AlterColumn {
                     table,
                     column,
                     new_name,
                     ..AlterColumn::default()
-                })
+                }))
             }
             "AddIndex" | "AddIndexConcurrently" => {
                 let table = self.model_table(argument(call, "model_name", 0));
@@ -521,7 +524,7 @@ impl Lowerer<'_> {
                     Some("UniqueConstraint") => ConstraintKind::Unique,
                     _ => ConstraintKind::Check,
                 };
-                OpKind::CreateConstraint(ConstraintDef {
+                OpKind::CreateConstraint(Box::new(ConstraintDef {
                     kind,
                     name: inner
                         .and_then(|inner| keyword(inner, "name"))
@@ -532,7 +535,7 @@ impl Lowerer<'_> {
                     condition: None,
                     not_valid: false,
                     range: constraint.range(),
-                })
+                }))
             }
             "RemoveConstraint" => OpKind::DropConstraint {
                 name: argument(call, "name", 1).and_then(spanned_string),
@@ -673,14 +676,14 @@ impl Lowerer<'_> {
             unique: column.unique,
             concurrently: false,
         });
-        let alter = OpKind::AlterColumn(AlterColumn {
+        let alter = OpKind::AlterColumn(Box::new(AlterColumn {
             table: table.clone(),
             column: column.name,
             nullable: column.nullable,
             type_text: column.type_text,
             server_default: column.server_default,
             ..AlterColumn::default()
-        });
+        }));
         let op = self.push_on_model(alter, call.range(), model, &table);
         let index_op = index.map(|index| self.push_on_model(index, field.range(), model, &table));
         if let (Some(model), Some(name), Some(state)) = (

@@ -464,21 +464,25 @@ fn alter_table(operation: &AlterTableOperation, table: &Name, range: TextRange) 
         let column = column_def(def, range, table, &mut constraints);
         return std::iter::once(OpKind::AddColumn {
             table: table.clone(),
-            column,
+            column: Box::new(column),
         })
-        .chain(constraints.into_iter().map(OpKind::CreateConstraint))
+        .chain(
+            constraints
+                .into_iter()
+                .map(|constraint| OpKind::CreateConstraint(Box::new(constraint))),
+        )
         .collect();
     }
     vec![match operation {
         AlterTableOperation::RenameColumn {
             old_column_name,
             new_column_name,
-        } => OpKind::AlterColumn(AlterColumn {
+        } => OpKind::AlterColumn(Box::new(AlterColumn {
             table: table.clone(),
             column: Some(ident(&old_column_name.value, range)),
             new_name: Some(ident(&new_column_name.value, range)),
             ..AlterColumn::default()
-        }),
+        })),
         AlterTableOperation::RenameTable { table_name } => {
             let (RenameTableNameKind::As(new) | RenameTableNameKind::To(new)) = table_name;
             OpKind::RenameTable {
@@ -510,16 +514,16 @@ fn alter_table(operation: &AlterTableOperation, table: &Name, range: TextRange) 
                 }
                 AlterColumnOperation::AddGenerated { .. } => {}
             }
-            OpKind::AlterColumn(alter)
+            OpKind::AlterColumn(Box::new(alter))
         }
         AlterTableOperation::AddConstraint {
             constraint,
             not_valid,
         } => match table_constraint(constraint, table, range) {
-            Some(constraint) => OpKind::CreateConstraint(ConstraintDef {
+            Some(constraint) => OpKind::CreateConstraint(Box::new(ConstraintDef {
                 not_valid: *not_valid,
                 ..constraint
-            }),
+            })),
             None => OpKind::OtherSql {
                 keyword: "ALTER TABLE".to_owned(),
             },
@@ -1055,12 +1059,12 @@ fn alter_table_clause(tokens: &[Token], table: &Name, range: TextRange) -> OpKin
         words.skip(&["COLUMN"]);
         let column = name(words.name());
         words.eat(&["TO"]);
-        return OpKind::AlterColumn(AlterColumn {
+        return OpKind::AlterColumn(Box::new(AlterColumn {
             table: table.clone(),
             column,
             new_name: name(words.name()),
             ..AlterColumn::default()
-        });
+        }));
     }
     if words.eat(&["ALTER"]) {
         words.skip(&["COLUMN"]);
@@ -1082,7 +1086,7 @@ fn alter_table_clause(tokens: &[Token], table: &Name, range: TextRange) -> OpKin
         } else {
             return other();
         }
-        return OpKind::AlterColumn(alter);
+        return OpKind::AlterColumn(Box::new(alter));
     }
     other()
 }

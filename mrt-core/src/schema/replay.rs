@@ -463,12 +463,15 @@ fn types_before(before: &Schema, ops: &[Operation]) -> Vec<(usize, String)> {
     ops.iter()
         .enumerate()
         .filter_map(|(index, op)| {
-            let OpKind::AlterColumn(AlterColumn {
+            let OpKind::AlterColumn(alter) = &op.kind else {
+                return None;
+            };
+            let AlterColumn {
                 table: Some(table),
                 column: Some(column),
                 type_text: Some(_),
                 ..
-            }) = &op.kind
+            } = &**alter
             else {
                 return None;
             };

@@ -117,14 +117,14 @@ impl<'a> Walker<'_, 'a> {
                 let column = self.column(args.get("column")?, frame, 0)?;
                 OpKind::AddColumn {
                     table: table("table_name"),
-                    column,
+                    column: Box::new(column),
                 }
             }
             "drop_column" => OpKind::DropColumn {
                 table: table("table_name"),
                 column: name_of("column_name"),
             },
-            "alter_column" => OpKind::AlterColumn(AlterColumn {
+            "alter_column" => OpKind::AlterColumn(Box::new(AlterColumn {
                 table: table("table_name"),
                 column: name_of("column_name"),
                 nullable: self.bool_arg(call, "nullable"),
@@ -137,7 +137,7 @@ impl<'a> Walker<'_, 'a> {
                 existing_type: self.type_arg(call, "existing_type", frame),
                 existing_nullable: self.bool_arg(call, "existing_nullable"),
                 existing_server_default: self.default_arg(call, "existing_server_default", frame),
-            }),
+            })),
             "create_index" => OpKind::CreateIndex {
                 name: name_of("index_name"),
                 table: table("table_name"),
@@ -168,7 +168,7 @@ impl<'a> Walker<'_, 'a> {
                 let condition = args
                     .get("condition")
                     .map(|expr| self.module.source[expr.range()].to_owned());
-                OpKind::CreateConstraint(ConstraintDef {
+                OpKind::CreateConstraint(Box::new(ConstraintDef {
                     kind,
                     name: name_of("constraint_name"),
                     table: table("table_name"),
@@ -179,9 +179,9 @@ impl<'a> Walker<'_, 'a> {
                         .bool_arg(call, "postgresql_not_valid")
                         .is_some_and(|not_valid| not_valid.value),
                     range: self.at(call.range()),
-                })
+                }))
             }
-            "create_foreign_key" => OpKind::CreateConstraint(ConstraintDef {
+            "create_foreign_key" => OpKind::CreateConstraint(Box::new(ConstraintDef {
                 kind: ConstraintKind::ForeignKey,
                 name: name_of("constraint_name"),
                 table: table("source_table"),
@@ -200,7 +200,7 @@ impl<'a> Walker<'_, 'a> {
                     .bool_arg(call, "postgresql_not_valid")
                     .is_some_and(|not_valid| not_valid.value),
                 range: self.at(call.range()),
-            }),
+            })),
             "drop_constraint" => OpKind::DropConstraint {
                 name: name_of("constraint_name"),
                 table: table("table_name"),

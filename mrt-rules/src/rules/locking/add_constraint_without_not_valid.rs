@@ -1,4 +1,4 @@
-use mrt_core::ir::{ConstraintDef, ConstraintKind, Name, OpKind};
+use mrt_core::ir::{ConstraintKind, Name, OpKind};
 use mrt_core::{Dialect, Finding, Framework, MigrationContext, Rule};
 
 use crate::helpers::{is_new_table, label, name_of, name_range};
@@ -69,19 +69,18 @@ impl Rule for AddConstraintWithoutNotValid {
         let django = cx.migration.framework == Framework::Django;
         for (index, op) in upgrade.ops.iter().enumerate() {
             let (what, name, table): (&str, &Name, &Name) = match &op.kind {
-                OpKind::CreateConstraint(ConstraintDef {
-                    kind: kind @ (ConstraintKind::ForeignKey | ConstraintKind::Check),
-                    not_valid: false,
-                    name,
-                    table,
-                    ..
-                }) => {
-                    let what = if *kind == ConstraintKind::ForeignKey {
+                OpKind::CreateConstraint(constraint)
+                    if matches!(
+                        constraint.kind,
+                        ConstraintKind::ForeignKey | ConstraintKind::Check
+                    ) && !constraint.not_valid =>
+                {
+                    let what = if constraint.kind == ConstraintKind::ForeignKey {
                         "foreign key"
                     } else {
                         "check constraint"
                     };
-                    (what, name, table)
+                    (what, &constraint.name, &constraint.table)
                 }
                 OpKind::AddColumn { table, column } if !column.foreign_keys.is_empty() => {
                     ("foreign key of added column", &column.name, table)

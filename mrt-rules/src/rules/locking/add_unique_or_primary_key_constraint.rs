@@ -60,12 +60,15 @@ impl Rule for AddUniqueOrPrimaryKeyConstraint {
         let new_objects = cx.facts.new_objects();
         let django = cx.migration.framework == Framework::Django;
         for (index, op) in upgrade.ops.iter().enumerate() {
-            let OpKind::CreateConstraint(ConstraintDef {
+            let OpKind::CreateConstraint(constraint) = &op.kind else {
+                continue;
+            };
+            let ConstraintDef {
                 kind: kind @ (ConstraintKind::Unique | ConstraintKind::PrimaryKey),
                 name,
                 table,
                 ..
-            }) = &op.kind
+            } = &**constraint
             else {
                 continue;
             };

@@ -77,13 +77,17 @@ impl Rule for OnDeleteCascade {
                         report(findings, op, key, target, &described);
                     }
                 }
-                OpKind::CreateConstraint(ConstraintDef {
-                    kind: ConstraintKind::ForeignKey,
-                    name,
-                    table,
-                    foreign_key: Some(key),
-                    ..
-                }) => {
+                OpKind::CreateConstraint(constraint) => {
+                    let ConstraintDef {
+                        kind: ConstraintKind::ForeignKey,
+                        name,
+                        table,
+                        foreign_key: Some(key),
+                        ..
+                    } = &**constraint
+                    else {
+                        continue;
+                    };
                     if is_new_table(new_objects, table, index) {
                         continue;
                     }

@@ -1,4 +1,4 @@
-use mrt_core::ir::{ConstraintDef, ConstraintKind, Name, OpKind, Operation};
+use mrt_core::ir::{ConstraintKind, Name, OpKind, Operation};
 use mrt_core::{Finding, MigrationContext, Rule};
 
 use crate::helpers::{is_new_table, name_of, name_range, same_name, server_default};
@@ -78,13 +78,16 @@ impl Rule for UniqueConstraintOnExistingData {
                     columns,
                     ..
                 } => ("index", name, table, columns),
-                OpKind::CreateConstraint(ConstraintDef {
-                    kind: ConstraintKind::Unique,
-                    name,
-                    table,
-                    columns,
-                    ..
-                }) => ("constraint", name, table, columns),
+                OpKind::CreateConstraint(constraint)
+                    if constraint.kind == ConstraintKind::Unique =>
+                {
+                    (
+                        "constraint",
+                        &constraint.name,
+                        &constraint.table,
+                        &constraint.columns,
+                    )
+                }
                 // Every existing row gets the one default: two rows are already duplicates.
                 OpKind::AddColumn { table, column }
                     if column.unique

@@ -1,4 +1,4 @@
-use mrt_core::ir::{AlterColumn, Body, OpKind, Operation};
+use mrt_core::ir::{Body, OpKind, Operation};
 use mrt_core::schema::{ObjectKey, ResidueKind, RevisionResidue};
 use mrt_core::{Finding, MigrationContext, Rule};
 
@@ -216,11 +216,12 @@ fn reported_by_specific_rule(found: &RevisionResidue, upgrade: &Body) -> bool {
 }
 
 fn renames_or_sets_not_null(op: &Operation) -> bool {
-    let OpKind::AlterColumn(AlterColumn {
-        new_name, nullable, ..
-    }) = &op.kind
-    else {
+    let OpKind::AlterColumn(alter) = &op.kind else {
         return false;
     };
-    new_name.is_some() || nullable.as_ref().is_some_and(|nullable| !nullable.value)
+    alter.new_name.is_some()
+        || alter
+            .nullable
+            .as_ref()
+            .is_some_and(|nullable| !nullable.value)
 }

@@ -91,20 +91,20 @@ impl Rule for DowngradeReimposesUnique {
 /// A unique key an operation creates: what it is, its name, its table and its columns.
 fn unique_key_created(kind: &OpKind) -> Option<(&'static str, &Name, &Name, &[String])> {
     match kind {
-        OpKind::CreateConstraint(ConstraintDef {
-            kind: ConstraintKind::Unique,
-            name,
-            table,
-            columns,
-            ..
-        }) => Some(("unique constraint", name, table, columns)),
-        OpKind::CreateConstraint(ConstraintDef {
-            kind: ConstraintKind::PrimaryKey,
-            name,
-            table,
-            columns,
-            ..
-        }) => Some(("primary key", name, table, columns)),
+        OpKind::CreateConstraint(constraint) => {
+            let ConstraintDef {
+                kind,
+                name,
+                table,
+                columns,
+                ..
+            } = &**constraint;
+            match kind {
+                ConstraintKind::Unique => Some(("unique constraint", name, table, columns)),
+                ConstraintKind::PrimaryKey => Some(("primary key", name, table, columns)),
+                _ => None,
+            }
+        }
         OpKind::CreateIndex {
             name,
             table,

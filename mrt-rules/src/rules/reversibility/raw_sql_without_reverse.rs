@@ -1,5 +1,5 @@
 use mrt_core::effect::Effect;
-use mrt_core::ir::{AlterColumn, ConstraintDef, Name, OpKind, Operation, SqlText};
+use mrt_core::ir::{Name, OpKind, Operation, SqlText};
 use mrt_core::{Finding, MigrationContext, Rule};
 
 use crate::helpers::{self, NewObjects};
@@ -118,11 +118,12 @@ fn covered(
     new_objects: &NewObjects,
 ) -> bool {
     let on_new_object = match &statement.kind {
-        OpKind::AlterColumn(AlterColumn {
-            table: Some(table),
-            column: Some(column),
-            ..
-        }) => new_objects.column_before(&table.value, &column.value, index),
+        OpKind::AlterColumn(alter) if alter.table.is_some() && alter.column.is_some() => {
+            helpers::name_of(&alter.table).is_some_and(|table| {
+                helpers::name_of(&alter.column)
+                    .is_some_and(|column| new_objects.column_before(table, column, index))
+            })
+        }
         kind => kind
             .table()
             .is_some_and(|table| new_objects.table_before(&table.value, index)),
@@ -156,9 +157,13 @@ fn reported_elsewhere(kind: &OpKind) -> bool {
         | OpKind::DeleteRows {
             has_where: false, ..
         } => true,
-        OpKind::AlterColumn(AlterColumn {
-            new_name, nullable, ..
-        }) => new_name.is_some() || nullable.as_ref().is_some_and(|nullable| !nullable.value),
+        OpKind::AlterColumn(alter) => {
+            alter.new_name.is_some()
+                || alter
+                    .nullable
+                    .as_ref()
+                    .is_some_and(|nullable| !nullable.value)
+        }
         _ => false,
     }
 }
@@ -173,10 +178,11 @@ fn describe(kind: &OpKind) -> String {
         OpKind::OtherSql { keyword } => keyword.clone(),
         OpKind::CreateTable { table, .. } => on("CREATE TABLE", table),
         OpKind::DropTable { table } => on("DROP TABLE", table),
-        OpKind::AddColumn { table, .. }
-        | OpKind::DropColumn { table, .. }
-        | OpKind::AlterColumn(AlterColumn { table, .. })
-        | OpKind::CreateConstraint(ConstraintDef { table, .. }) => on("ALTER TABLE", table),
+        OpKind::AddColumn { table, .. } | OpKind::DropColumn { table, .. } => {
+            on("ALTER TABLE", table)
+        }
+        OpKind::AlterColumn(alter) => on("ALTER TABLE", &alter.table),
+        OpKind::CreateConstraint(constraint) => on("ALTER TABLE", &constraint.table),
         OpKind::CreateIndex { name, .. } => on("CREATE INDEX", name),
         OpKind::CreateView { name, .. } => on("CREATE VIEW", name),
         OpKind::DropView { name, .. } => on("DROP VIEW", name),
