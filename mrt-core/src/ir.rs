@@ -266,7 +266,8 @@ pub struct Body {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct OpContext {
     /// Inside `with op.batch_alter_table(T) as b:`: the table T and the `with` statement's range.
-    pub batch: Option<Batch>,
+    /// Boxed: most operations are not in a batch block, and every operation carries a context.
+    pub batch: Option<Box<Batch>>,
     /// Inside `with op.get_context().autocommit_block():`.
     pub autocommit: bool,
     /// Reached through a call of a module-level helper function: the helper's name.

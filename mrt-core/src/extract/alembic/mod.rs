@@ -628,7 +628,7 @@ impl<'a> Walker<'_, 'a> {
             Some(Target::Op { name, batch }) => {
                 let mut context = context.clone();
                 if batch.is_some() {
-                    context.batch = batch;
+                    context.batch = batch.map(Box::new);
                 }
                 if name == "execute" {
                     let statement = OpArguments::of(name, call, false).get("sqltext");
@@ -639,7 +639,7 @@ impl<'a> Walker<'_, 'a> {
                         Some(CoreStatement::Reads) => {}
                         None => self.push_sql(statement, SqlVia::Op, call, frame, &context),
                     }
-                } else if let Some(kind) = self.lower_op(name, call, frame, context.batch.as_ref())
+                } else if let Some(kind) = self.lower_op(name, call, frame, context.batch.as_deref())
                 {
                     self.push(kind, call.range(), context);
                 }
@@ -881,7 +881,7 @@ impl<'a> Walker<'_, 'a> {
                 if let Some(Expr::Name(alias)) = item.optional_vars.as_deref() {
                     frame.batches.insert(alias.id.as_str(), batch.clone());
                 }
-                inner.batch = Some(batch);
+                inner.batch = Some(Box::new(batch));
             } else if callee(call) == Some("autocommit_block") {
                 inner.autocommit = true;
             }
