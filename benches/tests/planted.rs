@@ -25,7 +25,7 @@ fn planted_broken_downgrades_are_found_and_correct_ones_are_quiet() {
     for diagnostic in &diagnostics {
         if let Some(revision) = &diagnostic.revision {
             found
-                .entry(revision.clone())
+                .entry(revision.to_string())
                 .or_default()
                 .insert(diagnostic.code());
         }

@@ -22,8 +22,8 @@ pub struct Diagnostic {
     pub range: TextRange,
     /// The file, with its text.
     pub source: Arc<SourceFile>,
-    /// The revision id of the migration, if it was read.
-    pub revision: Option<String>,
+    /// The revision id of the migration, if it was read (shared by the migration's findings).
+    pub revision: Option<Arc<str>>,
     /// The fix of the rule's remedy, when the linter had a [`crate::fix::Fixer`] and it could
     /// write one. Boxed: most findings have none, and a project may have tens of thousands.
     pub fix: Option<Box<crate::fix::Fix>>,

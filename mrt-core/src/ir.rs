@@ -271,7 +271,7 @@ pub struct OpContext {
     /// Inside `with op.get_context().autocommit_block():`.
     pub autocommit: bool,
     /// Reached through a call of a module-level helper function: the helper's name.
-    pub via_helper: Option<String>,
+    pub via_helper: Option<Box<str>>,
     /// Lowered from a statement of the raw SQL operation just before it.
     pub from_sql: bool,
     /// Conditions on the database dialect the operation runs under (`if dialect == "sqlite":`,

@@ -264,10 +264,11 @@ impl Linter {
     fn place(&self, migration: &Migration, found: Vec<Found>) -> Vec<Diagnostic> {
         let mut used: HashSet<DirectiveRef> = HashSet::new();
         let mut diagnostics = Vec::new();
+        let revision: Option<Arc<str>> = migration.revision_id().map(Arc::from);
         for (rule, finding, fix) in found {
             let by = suppressed_by(rule, migration, &finding);
             if by.is_empty() {
-                diagnostics.push(diagnostic(rule, migration, finding, fix));
+                diagnostics.push(diagnostic(rule, migration, revision.as_ref(), finding, fix));
             } else {
                 used.extend(by);
             }
@@ -296,7 +297,13 @@ impl Linter {
                 // file-level one, suppresses a finding about suppression comments.
                 let by = suppressed_by(*rule, migration, &finding);
                 if by.iter().all(|by| by.code.is_none() && !by.file_level) {
-                    diagnostics.push(diagnostic(*rule, migration, finding, None));
+                    diagnostics.push(diagnostic(
+                        *rule,
+                        migration,
+                        revision.as_ref(),
+                        finding,
+                        None,
+                    ));
                 }
             }
         }
@@ -347,6 +354,7 @@ fn without_fixes(raw: Vec<(&'static dyn Rule, Finding)>) -> Vec<Found> {
 fn diagnostic(
     rule: &'static dyn Rule,
     migration: &Migration,
+    revision: Option<&Arc<str>>,
     finding: Finding,
     fix: Option<Box<Fix>>,
 ) -> Diagnostic {
@@ -356,7 +364,7 @@ fn diagnostic(
         help: finding.help,
         range: finding.range,
         source: Arc::clone(&migration.source),
-        revision: migration.revision_id().map(str::to_owned),
+        revision: revision.cloned(),
         fix,
     }
 }

@@ -639,7 +639,8 @@ impl<'a> Walker<'_, 'a> {
                         Some(CoreStatement::Reads) => {}
                         None => self.push_sql(statement, SqlVia::Op, call, frame, &context),
                     }
-                } else if let Some(kind) = self.lower_op(name, call, frame, context.batch.as_deref())
+                } else if let Some(kind) =
+                    self.lower_op(name, call, frame, context.batch.as_deref())
                 {
                     self.push(kind, call.range(), context);
                 }
@@ -665,7 +666,7 @@ impl<'a> Walker<'_, 'a> {
 
     fn push(&mut self, kind: OpKind, range: TextRange, mut context: OpContext) {
         if let Some(helper) = self.helper_stack.first() {
-            context.via_helper = Some((*helper).to_owned());
+            context.via_helper = Some((*helper).into());
         }
         self.ops.push(Operation {
             kind,
