@@ -141,13 +141,7 @@ impl Linter {
             .zip(project.migrations.par_iter())
             .enumerate()
             .map(|(index, (judged, migration))| {
-                judged.unwrap_or_else(|| {
-                    if project.is_in_scope(index) {
-                        without_fixes(self.raw_findings(migration, None, &self.rules))
-                    } else {
-                        Vec::new()
-                    }
-                })
+                judged.unwrap_or_else(|| self.found_alone(project, index, migration))
             })
             .collect()
     }
@@ -190,14 +184,18 @@ impl Linter {
             .migrations
             .par_iter()
             .enumerate()
-            .map(|(index, migration)| {
-                if project.is_in_scope(index) {
-                    without_fixes(self.raw_findings(migration, None, &self.rules))
-                } else {
-                    Vec::new()
-                }
-            })
+            .map(|(index, migration)| self.found_alone(project, index, migration))
             .collect()
+    }
+
+    /// What the rules find in one migration read on its own (no replay, so no fixes); nothing
+    /// for a migration out of scope.
+    fn found_alone(&self, project: &Project, index: usize, migration: &Migration) -> Vec<Found> {
+        if project.is_in_scope(index) {
+            without_fixes(self.raw_findings(migration, None, &self.rules))
+        } else {
+            Vec::new()
+        }
     }
 
     /// Like [`Linter::check`], keeping only the findings in revisions that descend from `since` (a

@@ -331,15 +331,11 @@ impl<'g> Generator<'g> {
             OpKind::AddColumn {
                 table: Some(table),
                 column,
-            } if column.name.is_some() => {
-                if let Some(name) = &column.name {
-                    steps.push(Step::Op {
-                        method: "drop_column",
-                        args: vec![Arg::Table(self.name(table)), Arg::Pos(self.name(name))],
-                        batch,
-                    });
-                }
-            }
+            } if column.name.is_some() => steps.extend(column.name.as_ref().map(|name| Step::Op {
+                method: "drop_column",
+                args: vec![Arg::Table(self.name(table)), Arg::Pos(self.name(name))],
+                batch,
+            })),
             OpKind::DropColumn {
                 table: Some(table),
                 column: Some(column),

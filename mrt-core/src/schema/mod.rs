@@ -23,7 +23,7 @@ use std::sync::Arc;
 pub use diff::{Residue, ResidueKind};
 pub use replay::{
     JudgedRevision, Replay, ReplayStep, RevisionExtra, RevisionReplay, RevisionResidue, replay,
-    replay_some_with, replay_with, replay_with_extra,
+    replay_with, replay_with_extra,
 };
 pub use scratch::Scratch;
 pub use types::{postgres_alters_in_place, same_type, widens_string};

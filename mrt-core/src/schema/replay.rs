@@ -234,25 +234,9 @@ pub fn replay_with(
     project: &Project,
     settings: &Settings,
     since: Option<usize>,
-    visit: impl FnMut(&ReplayStep<'_>),
-) {
-    replay_some_with(project, settings, since, |_| true, visit);
-}
-
-/// Like [`replay_with`], calling `visit` only for the migrations (indices into
-/// [`Project::migrations`]) that `wanted` accepts: the others are played forward only, which is
-/// all the later revisions need of them.
-pub fn replay_some_with(
-    project: &Project,
-    settings: &Settings,
-    since: Option<usize>,
-    wanted: impl Fn(usize) -> bool,
     mut visit: impl FnMut(&ReplayStep<'_>),
 ) {
     walk(project, settings, since, |upgraded, before| {
-        if !wanted(upgraded.index) {
-            return;
-        }
         let (revision, downgraded) = upgraded.judge();
         visit(&ReplayStep {
             index: upgraded.index,
