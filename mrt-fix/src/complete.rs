@@ -6,13 +6,14 @@
 
 use mrt_core::fix::{InversePart, MissingInverse};
 use mrt_core::ir::{Body, Migration, OpKind, Operation};
+use mrt_core::schema::Schema;
 use mrt_core::{Settings, TextRange, TextSize};
 use mrt_rules::reverse::{reverses, reversing_downgrade};
 
 use crate::edit::{Edit, Fix};
 use crate::emit;
 use crate::fixes::{applicability, imports, line_indent};
-use crate::inverse::{Inverse, Part, Step, invert_one};
+use crate::inverse::{Inverse, Part, PlayedUpTo, Step, invert_one};
 use crate::style::Style;
 
 /// Where, among the downgrade's statements, the inverse of operation K goes.
@@ -26,17 +27,21 @@ enum Placement {
 }
 
 /// What completing one revision's downgrade reads, once for all its findings: the downgrade's
-/// operations and statements, and the types it drops.
+/// operations and statements, the types it drops, and the upgrade played on the schema before
+/// it as far as the inverses asked so far needed.
 pub(crate) struct Completion<'a> {
     down_ops: &'a [Operation],
     layout: Layout,
     dropped_types: Vec<String>,
+    upgrade: PlayedUpTo<'a>,
 }
 
 impl<'a> Completion<'a> {
     /// `None` when the migration has no downgrade to add to (missing, a no-op, only raising) or
-    /// its body has no line of its own to insert before.
-    pub(crate) fn read(migration: &'a Migration) -> Option<Self> {
+    /// its body has no line of its own to insert before. `before` is the schema before the
+    /// revision.
+    pub(crate) fn read(migration: &'a Migration, before: &'a Schema) -> Option<Self> {
+        let upgrade = migration.upgrade.as_ref()?;
         let downgrade = migration.downgrade.as_ref()?;
         let down_ops = reversing_downgrade(migration)?;
         let layout = Layout::read(&migration.source.text, downgrade)?;
@@ -51,13 +56,14 @@ impl<'a> Completion<'a> {
             down_ops,
             layout,
             dropped_types,
+            upgrade: PlayedUpTo::new(before, &upgrade.ops),
         })
     }
 
     /// The fix adding the inverse the downgrade lacks, read on the schema just before the
     /// operation.
     pub(crate) fn fix(
-        &self,
+        &mut self,
         step: &crate::fixes::Revision<'_>,
         missing: &MissingInverse,
         style: &Style,
@@ -83,10 +89,9 @@ impl<'a> Completion<'a> {
             },
         };
         let mut inverse = invert_one(
-            ops,
+            &mut self.upgrade,
             missing.op,
             part,
-            step.before,
             text,
             style,
             settings.dialect,

@@ -74,8 +74,8 @@ impl Fixer for AlembicFixer {
                         downgrade_fix(project, &revision, settings, &style, title)
                     }
                     Remedy::AddInverse(missing) => completion
-                        .get_or_insert_with(|| Completion::read(migration))
-                        .as_ref()?
+                        .get_or_insert_with(|| Completion::read(migration, judged.before_part))
+                        .as_mut()?
                         .fix(&revision, missing, &style, settings, title),
                     _ => None,
                 }

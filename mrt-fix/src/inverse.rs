@@ -118,25 +118,58 @@ pub(crate) enum Part<'a> {
     },
 }
 
-/// The inverse of `ops[index]` alone (or of [`Part`] of it), read on `before` with the operations
-/// before it applied.
+/// An upgrade played on the schema before it, up to some operation. The inverses of several
+/// operations of one upgrade, asked in the order of the operations (as a revision's findings
+/// are), play each operation once rather than the whole prefix for each.
+pub(crate) struct PlayedUpTo<'a> {
+    before: &'a Schema,
+    ops: &'a [Operation],
+    state: Scratch<'a>,
+    played: usize,
+}
+
+impl<'a> PlayedUpTo<'a> {
+    pub(crate) fn new(before: &'a Schema, ops: &'a [Operation]) -> Self {
+        Self {
+            before,
+            ops,
+            state: Scratch::new(before, ops),
+            played: 0,
+        }
+    }
+
+    /// The schema with the operations before `ops[index]` played (played again from the start
+    /// when an earlier operation is asked for after a later one).
+    fn before_op(&mut self, index: usize) -> &Scratch<'a> {
+        let index = index.min(self.ops.len());
+        if index < self.played {
+            self.state = Scratch::new(self.before, self.ops);
+            self.played = 0;
+        }
+        for op in &self.ops[self.played..index] {
+            self.state.apply(op);
+        }
+        self.played = index;
+        &self.state
+    }
+}
+
+/// The inverse of `upgrade.ops[index]` alone (or of [`Part`] of it), read on the schema before
+/// the upgrade with the operations before it played.
 pub(crate) fn invert_one(
-    ops: &[Operation],
+    upgrade: &mut PlayedUpTo<'_>,
     index: usize,
     part: Part<'_>,
-    before: &Schema,
     source: &str,
     style: &Style,
     dialect: Dialect,
 ) -> Inverse {
     let generator = Generator::new(style, source, dialect);
-    let mut state = Scratch::new(before, ops);
-    for op in ops.iter().take(index) {
-        state.apply(op);
-    }
+    let ops = upgrade.ops;
+    let state = upgrade.before_op(index);
     let mut steps = Vec::new();
     match part {
-        Part::Op(op) => generator.inverse_of(op, &state, &mut steps),
+        Part::Op(op) => generator.inverse_of(op, state, &mut steps),
         Part::EnumTypes { kept } => {
             let mut seen = KnownTypes::new(|name| state.enum_type(name).is_some());
             for name in kept {
