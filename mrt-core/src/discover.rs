@@ -114,6 +114,7 @@ fn walk(
                 continue;
             }
         };
+        let mut files_here = Vec::new();
         for entry in entries {
             let entry = match entry {
                 Ok(entry) => entry,
@@ -137,8 +138,13 @@ fn walk(
                     pending.push(path);
                 }
             } else if is_migration_file(&path) {
-                files.push(path);
+                files_here.push(path);
             }
         }
+        // Siblings share their parent's text, so their text orders them as their paths do, at the
+        // cost of a byte comparison rather than a walk over components; the caller's sort of
+        // every file then only merges one sorted run a directory.
+        files_here.sort_unstable_by(|a, b| a.as_os_str().cmp(b.as_os_str()));
+        files.append(&mut files_here);
     }
 }

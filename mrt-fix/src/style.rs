@@ -51,7 +51,8 @@ impl Style {
     pub fn detect(text: &str) -> Self {
         // Python ends a line at `\r\n`, `\n` or a lone `\r`; new lines end the way the file's do.
         // `contains('\r')` is a fast byte search; most files have no carriage return at all.
-        let newline = if !text.contains('\r') {
+        let carriage_returns = text.contains('\r');
+        let newline = if !carriage_returns {
             "\n"
         } else if text.contains("\r\n") {
             "\r\n"
@@ -63,7 +64,7 @@ impl Style {
         let mut op = None;
         let mut sa = None;
         let mut indent = None;
-        for line in text.split(['\r', '\n']) {
+        let mut read = |line: &str| {
             let trimmed = line.trim_end();
             if let Some(rest) = trimmed.strip_prefix("from alembic import ") {
                 for item in rest.trim_matches(|c| c == '(' || c == ')').split(',') {
@@ -96,6 +97,12 @@ impl Style {
                     indent = Some(level.to_owned());
                 }
             }
+        };
+        // Without a carriage return, lines end at `\n` alone: a split on one byte is a fast search.
+        if carriage_returns {
+            text.split(['\r', '\n']).for_each(&mut read);
+        } else {
+            text.split('\n').for_each(&mut read);
         }
         let (singles, doubles) = quotes_opening_arguments(text);
         Self {

@@ -117,11 +117,12 @@ impl Differ<'_> {
 
     fn table_contents(&mut self, table_key: &str, before: &Table, after: &Table) {
         let table = &after.name;
+        // The keys of objects are built only for what is reported: most come back unchanged.
         for column in &before.columns {
-            let object = ObjectKey::Column(table_key.to_owned(), key(&column.name));
+            let object = || ObjectKey::Column(table_key.to_owned(), key(&column.name));
             match after.column(&column.name) {
                 None => self.report(
-                    object,
+                    object(),
                     ResidueKind::Missing,
                     format!(
                         "column `{table}.{}` is not restored by the downgrade",
@@ -129,7 +130,7 @@ impl Differ<'_> {
                     ),
                 ),
                 Some(restored) if restored == column => {}
-                Some(restored) => self.column(object, table, column, restored),
+                Some(restored) => self.column(object(), table, column, restored),
             }
         }
         for column in &after.columns {
@@ -145,15 +146,15 @@ impl Differ<'_> {
             }
         }
         for index in &before.indexes {
-            let object = ObjectKey::Index(key(&index.name));
+            let object = || ObjectKey::Index(key(&index.name));
             match after.index(&index.name) {
                 None => self.report(
-                    object,
+                    object(),
                     ResidueKind::Missing,
                     format!("index `{}` is not restored by the downgrade", index.name),
                 ),
                 Some(restored) if !same_names(&restored.columns, &index.columns) => self.report(
-                    object,
+                    object(),
                     ResidueKind::Changed,
                     format!(
                         "index `{}` is restored on ({}) instead of ({})",
@@ -163,7 +164,7 @@ impl Differ<'_> {
                     ),
                 ),
                 Some(restored) if restored.unique != index.unique => self.report(
-                    object,
+                    object(),
                     ResidueKind::Changed,
                     format!(
                         "index `{}` is restored {} UNIQUE",
@@ -187,14 +188,14 @@ impl Differ<'_> {
         // downgrade gets the database's default name, which need not be the one written.
         let keyed = |constraint: &&Constraint| constraint.kind != ConstraintKind::PrimaryKey;
         for constraint in before.constraints.iter().filter(keyed) {
-            let object = constraint_key(table_key, constraint);
+            let object = || constraint_key(table_key, constraint);
             match after
                 .constraints
                 .iter()
                 .find(|restored| restored.same_object(constraint))
             {
                 None => self.report(
-                    object,
+                    object(),
                     ResidueKind::Missing,
                     format!(
                         "{} on `{table}` is not restored by the downgrade",
@@ -202,7 +203,7 @@ impl Differ<'_> {
                     ),
                 ),
                 Some(restored) if restored.ondelete != constraint.ondelete => self.report(
-                    object,
+                    object(),
                     ResidueKind::Changed,
                     format!(
                         "{} on `{table}` is restored with ON DELETE {} instead of {}",

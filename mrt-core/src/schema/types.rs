@@ -47,8 +47,10 @@ pub(crate) fn canonical_type(text: &str) -> Option<String> {
     } else {
         String::new()
     };
-    for keyword in ["length=", "precision=", "scale="] {
-        args = args.replace(keyword, "");
+    if args.contains('=') {
+        for keyword in ["length=", "precision=", "scale="] {
+            args = args.replace(keyword, "");
+        }
     }
     if args == "()" {
         args.clear();
@@ -64,6 +66,12 @@ pub(crate) fn type_on<'t>(text: &'t str, dialect_names: &[&str]) -> std::borrow:
     use ruff_python_ast::Expr;
     use ruff_text_size::Ranged;
 
+    // Without a variant the type is the text as written: parsing would only take off white space
+    // around it, or parentheses and comments (which the fast path leaves to the parser).
+    if !text.contains("with_variant") && !text.contains('#') && !text.trim_start().starts_with('(')
+    {
+        return std::borrow::Cow::Borrowed(text.trim());
+    }
     let Ok(parsed) = ruff_python_parser::parse_expression(text) else {
         return std::borrow::Cow::Borrowed(text);
     };
@@ -413,6 +421,9 @@ mod variant_tests {
         // No variant, or text that is no expression: as written.
         assert_eq!(type_on("sa.Uuid()", &["postgresql"]), "sa.Uuid()");
         assert_eq!(type_on("VARCHAR(", &["postgresql"]), "VARCHAR(");
+        // The parser's reading, with or without it: no white space or parentheses around.
+        assert_eq!(type_on(" sa.Text() ", &["postgresql"]), "sa.Text()");
+        assert_eq!(type_on("(sa.Text())", &["postgresql"]), "sa.Text()");
     }
 
     #[test]
