@@ -24,7 +24,8 @@ pub(crate) fn run(args: &CheckArgs) -> Result<Status, String> {
     let mut shown_files = Vec::new();
     // Each group's findings come sorted; only several groups need sorting together.
     let several_groups = groups.len() > 1;
-    for (config, paths) in groups {
+    let last_group = groups.len().saturating_sub(1);
+    for (group, (config, paths)) in groups.into_iter().enumerate() {
         let options = config.as_ref().map(|config| &config.options);
         strict |= options.and_then(|options| options.strict).unwrap_or(false);
         let linter = linter(args, config.as_ref())?;
@@ -88,6 +89,9 @@ pub(crate) fn run(args: &CheckArgs) -> Result<Status, String> {
             diagnostic
         }));
         skipped.extend(skips);
+        if group == last_group {
+            left_to_exit(project);
+        }
     }
     if args.show_files {
         for error in &errors {
@@ -133,13 +137,22 @@ pub(crate) fn run(args: &CheckArgs) -> Result<Status, String> {
     } else {
         write_report(&report, args)?;
     }
-    Ok(if !errors.is_empty() {
+    let status = if !errors.is_empty() {
         Status::Error
     } else if !args.exit_zero && diagnostics.iter().any(|d| fails(d, strict)) {
         Status::Failure
     } else {
         Status::Success
-    })
+    };
+    left_to_exit(diagnostics);
+    Ok(status)
+}
+
+/// Leaves `value` to the end of the process, which follows the report: the operating system takes
+/// its memory back at once, where freeing it piece by piece (10,000 migrations' IR and 50,000
+/// findings) took 18 ms of the main thread after the work was done.
+fn left_to_exit<T>(value: T) {
+    std::mem::forget(value);
 }
 
 /// Writes the report to `--output-file` or standard output through a buffer, as it is rendered.
