@@ -11,7 +11,7 @@ use super::{Located, Report};
 
 /// Findings rendered on the thread pool before they are written: output stays streamed, in
 /// batches of this many, so a report of 100,000 findings is never held whole.
-const BATCH: usize = 4096;
+const BATCH: usize = 1024;
 
 /// Findings one task of the thread pool renders.
 const CHUNK: usize = 256;
