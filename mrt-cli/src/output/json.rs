@@ -35,8 +35,9 @@ pub(super) fn write(report: &Report<'_>, out: &mut dyn std::io::Write) -> std::i
             .par_chunks(CHUNK)
             .enumerate()
             .map(|(chunk_number, chunk)| {
+                // Sized for the findings of the dense chains (about 600 bytes each).
                 let mut text = String::with_capacity(chunk.len() * 768);
-                for (offset, _) in chunk.iter().enumerate() {
+                for offset in 0..chunk.len() {
                     let index = first + chunk_number * CHUNK + offset;
                     text.push_str(if index == 0 { "\n    " } else { ",\n    " });
                     write_finding(&mut text, report, index, Some(2));
