@@ -10,52 +10,65 @@
 /// model cannot know the database type of: a project's own type (`UtcDateTime`, a
 /// `TypeDecorator`), or a type with variants (`.with_variant(...)`).
 pub(crate) fn canonical_type(text: &str) -> Option<String> {
-    let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    // Rules and the replay's residue ask this of every column type they compare: the common
+    // case (no white space, a name of a few letters) allocates only the answer.
+    let compact: std::borrow::Cow<'_, str> = if text.contains(char::is_whitespace) {
+        std::borrow::Cow::Owned(text.chars().filter(|c| !c.is_whitespace()).collect())
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    };
     let (head, args) = match compact.find('(') {
         Some(open) => (&compact[..open], &compact[open..]),
-        None => (compact.as_str(), ""),
+        None => (&*compact, ""),
     };
     // One argument list and nothing after it: `sa.String(36).with_variant(...)` is not one type.
     if !args.is_empty() && (!args.ends_with(')') || args[1..].contains('(') && args.contains(")."))
     {
         return None;
     }
-    let name = head.rsplit('.').next().unwrap_or(head).to_ascii_lowercase();
-    let (name, keeps_arguments) = match name.as_str() {
-        "string" | "varchar" | "charactervarying" | "unicode" | "nvarchar" => ("varchar", true),
-        "char" | "character" | "nchar" => ("char", true),
-        "text" | "unicodetext" | "clob" => ("text", false),
-        "integer" | "int" | "int4" => ("integer", false),
-        "biginteger" | "bigint" | "int8" => ("bigint", false),
-        "smallinteger" | "smallint" | "int2" => ("smallint", false),
-        "boolean" | "bool" => ("boolean", false),
-        "datetime" | "timestamp" => ("timestamp", true),
-        "date" => ("date", false),
-        "time" => ("time", true),
-        "interval" => ("interval", false),
-        "numeric" | "decimal" => ("numeric", true),
-        "float" | "real" | "doubleprecision" | "double" | "float8" => ("float", false),
-        "largebinary" | "bytea" | "blob" | "pickletype" => ("blob", false),
-        "json" => ("json", false),
-        "jsonb" => ("jsonb", false),
-        "uuid" => ("uuid", false),
-        "enum" => ("enum", true),
+    let written = head.rsplit('.').next().unwrap_or(head).as_bytes();
+    // No name below is longer than this; a longer one is no type the model knows.
+    let mut lowered = [0u8; 24];
+    let lowered = lowered.get_mut(..written.len())?;
+    lowered.copy_from_slice(written);
+    lowered.make_ascii_lowercase();
+    let (name, keeps_arguments) = match &*lowered {
+        b"string" | b"varchar" | b"charactervarying" | b"unicode" | b"nvarchar" => {
+            ("varchar", true)
+        }
+        b"char" | b"character" | b"nchar" => ("char", true),
+        b"text" | b"unicodetext" | b"clob" => ("text", false),
+        b"integer" | b"int" | b"int4" => ("integer", false),
+        b"biginteger" | b"bigint" | b"int8" => ("bigint", false),
+        b"smallinteger" | b"smallint" | b"int2" => ("smallint", false),
+        b"boolean" | b"bool" => ("boolean", false),
+        b"datetime" | b"timestamp" => ("timestamp", true),
+        b"date" => ("date", false),
+        b"time" => ("time", true),
+        b"interval" => ("interval", false),
+        b"numeric" | b"decimal" => ("numeric", true),
+        b"float" | b"real" | b"doubleprecision" | b"double" | b"float8" => ("float", false),
+        b"largebinary" | b"bytea" | b"blob" | b"pickletype" => ("blob", false),
+        b"json" => ("json", false),
+        b"jsonb" => ("jsonb", false),
+        b"uuid" => ("uuid", false),
+        b"enum" => ("enum", true),
         _ => return None,
     };
-    let mut args = if keeps_arguments {
-        args.to_ascii_lowercase()
-    } else {
-        String::new()
-    };
-    if args.contains('=') {
-        for keyword in ["length=", "precision=", "scale="] {
-            args = args.replace(keyword, "");
+    let mut canonical = String::with_capacity(name.len() + args.len());
+    canonical.push_str(name);
+    if keeps_arguments && args != "()" {
+        let mut args = args.to_ascii_lowercase();
+        if args.contains('=') {
+            for keyword in ["length=", "precision=", "scale="] {
+                args = args.replace(keyword, "");
+            }
+        }
+        if args != "()" {
+            canonical.push_str(&args);
         }
     }
-    if args == "()" {
-        args.clear();
-    }
-    Some(format!("{name}{args}"))
+    Some(canonical)
 }
 
 /// The type as the dialect named by `dialect_names` sees it: for
