@@ -56,7 +56,7 @@ impl Style {
             "\n"
         } else if text.contains("\r\n") {
             "\r\n"
-        } else if !text.contains('\n') && text.contains('\r') {
+        } else if !text.contains('\n') {
             "\r"
         } else {
             "\n"

@@ -67,9 +67,7 @@ pub(super) fn write(report: &Report<'_>, out: &mut dyn std::io::Write) -> std::i
 /// A value serde writes pretty, indented to sit one level into the report. Its strings hold no
 /// raw newline (JSON escapes them), so each newline starts a line of the value.
 fn nested(value: &impl Serialize) -> String {
-    serde_json::to_string_pretty(value)
-        .unwrap_or_else(|error| format!("{{\"error\": \"cannot serialise: {error}\"}}"))
-        .replace('\n', "\n  ")
+    super::to_json(value, true).trim_end().replace('\n', "\n  ")
 }
 
 #[derive(Serialize)]

@@ -57,7 +57,7 @@ pub(crate) fn canonical_type(text: &str) -> Option<String> {
     };
     let mut canonical = String::with_capacity(name.len() + args.len());
     canonical.push_str(name);
-    if keeps_arguments && args != "()" {
+    if keeps_arguments {
         let mut args = args.to_ascii_lowercase();
         if args.contains('=') {
             for keyword in ["length=", "precision=", "scale="] {
