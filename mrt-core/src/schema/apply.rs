@@ -315,31 +315,31 @@ impl<'s> Applier<'s> {
         let target = self.table_mut(&table.value);
         match target.column_mut(&name.value) {
             Some(existing) => *existing = column,
-            None => target.columns.push(column),
+            None => target.columns.push(Arc::new(column)),
         }
         let columns = vec![name.value.clone()];
         for foreign_key in &def.foreign_keys {
-            target.constraints.push(Constraint {
+            target.constraints.push(Arc::new(Constraint {
                 kind: ConstraintKind::ForeignKey,
                 name: foreign_key.name.as_ref().map(|name| name.value.clone()),
                 columns: columns.clone(),
                 referred_table: Some(referred_table(&foreign_key.target)),
                 ondelete: foreign_key.ondelete.as_ref().map(|on| on.value.clone()),
                 condition: None,
-            });
+            }));
         }
         let index_name = def
             .index
             .then(|| format!("ix_{}_{}", table.value, name.value));
         if def.unique && index_name.is_none() {
-            target.constraints.push(Constraint {
+            target.constraints.push(Arc::new(Constraint {
                 kind: ConstraintKind::Unique,
                 name: None,
                 columns: columns.clone(),
                 referred_table: None,
                 ondelete: None,
                 condition: None,
-            });
+            }));
         }
         let table_key = key(&table.value);
         let object = ObjectKey::Column(table_key.clone(), key(&name.value));
@@ -373,23 +373,18 @@ impl<'s> Applier<'s> {
         // PostgreSQL drops indexes and constraints on the column with it, and so does a batch
         // block's copy of the table; SQLite's own DROP COLUMN refuses while an index uses the
         // column, so there the index stays (and the downgrade that forgot it is reported).
-        let mentions = |columns: &[String]| {
-            columns
-                .iter()
-                .any(|name| name.eq_ignore_ascii_case(&column.value))
-        };
         target
             .constraints
-            .retain(|constraint| !mentions(&constraint.columns));
+            .retain(|constraint| !mentions(&constraint.columns, &column.value));
         let dropped_indexes: Vec<String> = target
             .indexes
             .iter()
-            .filter(|index| !keeps_indexes && mentions(&index.columns))
+            .filter(|index| !keeps_indexes && mentions(&index.columns, &column.value))
             .map(|index| key(&index.name))
             .collect();
         target
             .indexes
-            .retain(|index| keeps_indexes || !mentions(&index.columns));
+            .retain(|index| keeps_indexes || !mentions(&index.columns, &column.value));
         for name in dropped_indexes {
             self.schema.index_tables.remove(&name);
         }
@@ -418,13 +413,13 @@ impl<'s> Applier<'s> {
         if !known {
             // Altering a column the model never saw: what it was before is unknown, so nothing
             // can be said of it; what the call states is recorded all the same.
-            target.columns.push(Column {
+            target.columns.push(Arc::new(Column {
                 name: column.value.clone(),
                 type_text: alter.existing_type.as_ref().map(|t| t.value.clone()),
                 nullable: alter.existing_nullable.as_ref().is_none_or(|n| n.value),
                 server_default: existing_default,
                 primary_key: false,
-            });
+            }));
         }
         let Some(existing) = target.column_mut(&column.value) else {
             return;
@@ -441,10 +436,22 @@ impl<'s> Applier<'s> {
         if let Some(new_name) = &alter.new_name {
             existing.name.clone_from(&new_name.value);
             for constraint in &mut target.constraints {
-                rename_in(&mut constraint.columns, &column.value, &new_name.value);
+                if mentions(&constraint.columns, &column.value) {
+                    rename_in(
+                        &mut Arc::make_mut(constraint).columns,
+                        &column.value,
+                        &new_name.value,
+                    );
+                }
             }
             for index in &mut target.indexes {
-                rename_in(&mut index.columns, &column.value, &new_name.value);
+                if mentions(&index.columns, &column.value) {
+                    rename_in(
+                        &mut Arc::make_mut(index).columns,
+                        &column.value,
+                        &new_name.value,
+                    );
+                }
             }
             self.touch(object.clone());
             if !known {
@@ -490,11 +497,11 @@ impl<'s> Applier<'s> {
                 .retain(|index| !index.name.eq_ignore_ascii_case(&name));
         }
         let target = self.table_mut(table);
-        target.indexes.push(Index {
+        target.indexes.push(Arc::new(Index {
             name,
             columns,
             unique,
-        });
+        }));
         self.schema
             .index_tables
             .insert(index_key.clone(), table_key.to_owned());
@@ -549,6 +556,7 @@ impl<'s> Applier<'s> {
                     .iter()
                     .any(|name| name.eq_ignore_ascii_case(&column.name))
                 {
+                    let column = Arc::make_mut(column);
                     column.primary_key = true;
                     column.nullable = false;
                 }
@@ -572,7 +580,7 @@ impl<'s> Applier<'s> {
         target
             .constraints
             .retain(|existing| !existing.same_object(&constraint));
-        target.constraints.push(constraint);
+        target.constraints.push(Arc::new(constraint));
         match name {
             Some(name) => {
                 let object = ObjectKey::Constraint(table_key, key(&name));
@@ -614,8 +622,12 @@ impl<'s> Applier<'s> {
         let removed = target.constraints.len() < before;
         if removed && was_primary_key {
             // The columns of a dropped primary key stop being the key.
-            for column in &mut target.columns {
-                column.primary_key = false;
+            for column in target
+                .columns
+                .iter_mut()
+                .filter(|column| column.primary_key)
+            {
+                Arc::make_mut(column).primary_key = false;
             }
         }
         let found = removed;
@@ -690,6 +702,11 @@ fn postgres_default_name(table: &str, constraint: &Constraint) -> Option<String>
         ConstraintKind::Check | ConstraintKind::PrimaryKey => return None,
     };
     Some(format!("{table}_{}_{suffix}", constraint.columns.join("_")))
+}
+
+/// Whether `columns` names `column` (case-insensitively): renaming it changes them.
+fn mentions(columns: &[String], column: &str) -> bool {
+    columns.iter().any(|name| name.eq_ignore_ascii_case(column))
 }
 
 fn rename_in(columns: &mut [String], old: &str, new: &str) {

@@ -1,6 +1,8 @@
 //! What a downgrade leaves different: the residue between the schema before a revision and the
 //! schema after its upgrade and downgrade.
 
+use std::sync::Arc;
+
 use super::chunked::ChunkMap;
 use super::types::{canonical_default, canonical_type, type_on};
 use super::{Column, Constraint, ObjectKey, Schema, Table, key};
@@ -129,7 +131,7 @@ impl Differ<'_> {
                         column.name
                     ),
                 ),
-                Some(restored) if restored == column => {}
+                Some(restored) if *restored == **column => {}
                 Some(restored) => self.column(object(), table, column, restored),
             }
         }
@@ -186,7 +188,7 @@ impl Differ<'_> {
         }
         // A primary key is compared through its columns' flags: an unnamed key re-created by the
         // downgrade gets the database's default name, which need not be the one written.
-        let keyed = |constraint: &&Constraint| constraint.kind != ConstraintKind::PrimaryKey;
+        let keyed = |constraint: &&Arc<Constraint>| constraint.kind != ConstraintKind::PrimaryKey;
         for constraint in before.constraints.iter().filter(keyed) {
             let object = || constraint_key(table_key, constraint);
             match after

@@ -119,12 +119,14 @@ impl PartialEq for Referrers {
 pub struct Table {
     /// The name as first written.
     pub name: String,
-    /// Columns in creation order.
-    pub columns: Vec<Column>,
+    /// Columns in creation order. Each behind an `Arc`, as are the constraints and indexes: an
+    /// operation copies the table it changes (the schema before it keeps the old one), and the
+    /// copy then shares every column, constraint and index the operation leaves alone.
+    pub columns: Vec<Arc<Column>>,
     /// Unique, check, foreign-key and named primary-key constraints.
-    pub constraints: Vec<Constraint>,
+    pub constraints: Vec<Arc<Constraint>>,
     /// Indexes on the table.
-    pub indexes: Vec<Index>,
+    pub indexes: Vec<Arc<Index>>,
     /// Triggers on the table, by name.
     pub triggers: Vec<String>,
     /// Known only from operations on it (created before the migrations the model read): it may
@@ -152,12 +154,14 @@ impl Table {
         self.columns
             .iter()
             .find(|column| column.name.eq_ignore_ascii_case(name))
+            .map(|column| &**column)
     }
 
     fn column_mut(&mut self, name: &str) -> Option<&mut Column> {
         self.columns
             .iter_mut()
             .find(|column| column.name.eq_ignore_ascii_case(name))
+            .map(Arc::make_mut)
     }
 
     /// The index named `name` (case-insensitively).
@@ -165,6 +169,7 @@ impl Table {
         self.indexes
             .iter()
             .find(|index| index.name.eq_ignore_ascii_case(name))
+            .map(|index| &**index)
     }
 
     /// The primary key's columns, in table order.
@@ -672,7 +677,7 @@ impl Schema {
 
 /// Points the foreign keys of `table` that refer to `old_key` at `new_name`; whether it had any.
 fn retarget(table: &mut Arc<Table>, old_key: &str, new_name: &str) -> bool {
-    let refers = |constraint: &Constraint| {
+    let refers = |constraint: &Arc<Constraint>| {
         constraint
             .referred_table
             .as_deref()
@@ -683,7 +688,7 @@ fn retarget(table: &mut Arc<Table>, old_key: &str, new_name: &str) -> bool {
     }
     for constraint in &mut Arc::make_mut(table).constraints {
         if refers(constraint) {
-            constraint.referred_table = Some(new_name.to_owned());
+            Arc::make_mut(constraint).referred_table = Some(new_name.to_owned());
         }
     }
     true
@@ -725,7 +730,7 @@ fn merge_tables(mine: &mut Table, other: &Table, uncertain: &mut BTreeSet<Object
     for column in &other.columns {
         match mine.column(&column.name) {
             None => mine.columns.push(column.clone()),
-            Some(existing) if existing == column => {}
+            Some(existing) if *existing == **column => {}
             Some(_) => {
                 uncertain.insert(ObjectKey::Column(table.clone(), key(&column.name)));
             }
@@ -734,7 +739,7 @@ fn merge_tables(mine: &mut Table, other: &Table, uncertain: &mut BTreeSet<Object
     for index in &other.indexes {
         match mine.index(&index.name) {
             None => mine.indexes.push(index.clone()),
-            Some(existing) if existing == index => {}
+            Some(existing) if *existing == **index => {}
             Some(_) => {
                 uncertain.insert(ObjectKey::Index(key(&index.name)));
             }
