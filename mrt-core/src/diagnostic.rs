@@ -57,10 +57,14 @@ impl Diagnostic {
 
     /// Output order: path, offset, code.
     pub fn cmp_for_output(&self, other: &Self) -> Ordering {
-        self.path()
-            .cmp(other.path())
-            .then(self.range.start().cmp(&other.range.start()))
-            .then(self.code().cmp(other.code()))
-            .then(self.message.cmp(&other.message))
+        // Findings of one file share its source: their paths need no comparing.
+        let path = if Arc::ptr_eq(&self.source, &other.source) {
+            Ordering::Equal
+        } else {
+            self.path().cmp(other.path())
+        };
+        path.then_with(|| self.range.start().cmp(&other.range.start()))
+            .then_with(|| self.code().cmp(other.code()))
+            .then_with(|| self.message.cmp(&other.message))
     }
 }

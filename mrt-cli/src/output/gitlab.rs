@@ -48,7 +48,7 @@ pub(super) fn render(report: &Report<'_>) -> String {
             let located = Located::of(diagnostic);
             let rank = seen
                 .entry((
-                    located.path.clone(),
+                    located.path.clone().into_owned(),
                     diagnostic.code(),
                     diagnostic.message.as_str(),
                 ))
@@ -71,7 +71,7 @@ pub(super) fn render(report: &Report<'_>) -> String {
                 },
                 fingerprint,
                 location: Location {
-                    path: located.path,
+                    path: located.path.into_owned(),
                     lines: Lines {
                         begin: located.start.line,
                         end: located.end.line,

@@ -180,7 +180,7 @@ impl<'o> Object<'o> {
             }
         }
         self.out
-            .extend(digits[start..].iter().map(|&digit| char::from(digit)));
+            .push_str(std::str::from_utf8(&digits[start..]).unwrap_or_default());
     }
 
     fn null(&mut self, key: &str) {

@@ -408,7 +408,8 @@ pub fn statistics(report: &Report<'_>, format: OutputFormat) -> String {
 /// The fields every structured format shares, for one finding.
 pub(crate) struct Located<'a> {
     pub(crate) diagnostic: &'a Diagnostic,
-    pub(crate) path: String,
+    /// The path as `Path::display` shows it, borrowed when it is UTF-8.
+    pub(crate) path: std::borrow::Cow<'a, str>,
     pub(crate) start: mrt_core::Location,
     pub(crate) end: mrt_core::Location,
 }
@@ -416,7 +417,7 @@ pub(crate) struct Located<'a> {
 impl<'a> Located<'a> {
     pub(crate) fn of(diagnostic: &'a Diagnostic) -> Self {
         Self {
-            path: diagnostic.path().display().to_string(),
+            path: diagnostic.path().to_string_lossy(),
             start: diagnostic.start(),
             end: diagnostic.end(),
             diagnostic,

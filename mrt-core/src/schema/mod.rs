@@ -583,18 +583,30 @@ impl Schema {
     /// Puts `table` in place of the table named `name`, if any. The index and trigger maps are
     /// only touched when the table's indexes or triggers changed.
     fn replace_table(&mut self, name: String, table: Arc<Table>) {
-        let same_names = self.tables.get(&name).is_some_and(|old| {
-            Arc::ptr_eq(old, &table)
-                || (old.indexes.len() == table.indexes.len()
-                    && old.triggers == table.triggers
-                    && old
-                        .indexes
-                        .iter()
-                        .zip(&table.indexes)
-                        .all(|(a, b)| a.name == b.name))
-        });
+        let Some(old) = self.tables.get(&name) else {
+            return self.insert_table(name, table);
+        };
+        if Arc::ptr_eq(old, &table) {
+            return;
+        }
+        let same_names = old.indexes.len() == table.indexes.len()
+            && old.triggers == table.triggers
+            && old
+                .indexes
+                .iter()
+                .zip(&table.indexes)
+                .all(|(a, b)| a.name == b.name);
+        // Constraints still shared with the old table were seen when it came in.
+        let same_constraints = old.constraints.len() == table.constraints.len()
+            && old
+                .constraints
+                .iter()
+                .zip(&table.constraints)
+                .all(|(a, b)| Arc::ptr_eq(a, b));
         if same_names {
-            self.referrers.add(&name, &table);
+            if !same_constraints {
+                self.referrers.add(&name, &table);
+            }
             self.tables.insert(name, table);
         } else {
             self.remove_table(&name);
