@@ -9,7 +9,7 @@
 //! catalogue and the lowering of its calls are in [`catalogue`], tables and columns in `tables`,
 //! argument values in `values`, and SQLAlchemy Core / ORM statements in `dml`.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
 
 use ruff_python_ast::{Expr, ExprCall, Stmt, StmtFunctionDef, StmtWith};
 use ruff_text_size::{Ranged, TextRange};
@@ -98,19 +98,19 @@ fn function<'a>(suite: &'a [Stmt], name: &str) -> Option<&'a StmtFunctionDef> {
 struct Module<'a> {
     source: &'a str,
     /// Names bound to the `alembic.op` module (`op`, `from alembic import op as o`).
-    op_modules: HashSet<&'a str>,
+    op_modules: BTreeSet<&'a str>,
     /// Names bound to the `alembic` package (`import alembic`: `alembic.op.x(...)`).
-    alembic_packages: HashSet<&'a str>,
+    alembic_packages: BTreeSet<&'a str>,
     /// Functions imported from `alembic.op`: local name -> `op` function.
-    op_functions: HashMap<&'a str, &'a str>,
+    op_functions: BTreeMap<&'a str, &'a str>,
     /// Module-level functions other than `upgrade` / `downgrade`.
-    helpers: HashMap<&'a str, &'a StmtFunctionDef>,
+    helpers: BTreeMap<&'a str, &'a StmtFunctionDef>,
     /// Module-level assignments, for constants such as `TABLE = "users"`.
-    constants: HashMap<&'a str, &'a Expr>,
+    constants: BTreeMap<&'a str, &'a Expr>,
     /// Every name the module binds at its top level (imports, assignments, definitions).
-    bound: HashSet<&'a str>,
+    bound: BTreeSet<&'a str>,
     /// ORM models defined in the module: class name -> its `__tablename__`.
-    models: HashMap<&'a str, &'a Expr>,
+    models: BTreeMap<&'a str, &'a Expr>,
     /// `op` is used without being bound: a snippet, a docs example or a copy-paste that left its
     /// imports behind. In a revision file the name means only one thing, Alembic's `op`.
     implicit_op: bool,
@@ -120,13 +120,13 @@ impl<'a> Module<'a> {
     fn scan(suite: &'a [Stmt], source: &'a str) -> Self {
         let mut module = Module {
             source,
-            op_modules: HashSet::new(),
-            alembic_packages: HashSet::new(),
-            op_functions: HashMap::new(),
-            helpers: HashMap::new(),
-            constants: HashMap::new(),
-            bound: HashSet::new(),
-            models: HashMap::new(),
+            op_modules: BTreeSet::new(),
+            alembic_packages: BTreeSet::new(),
+            op_functions: BTreeMap::new(),
+            helpers: BTreeMap::new(),
+            constants: BTreeMap::new(),
+            bound: BTreeSet::new(),
+            models: BTreeMap::new(),
             implicit_op: false,
         };
         for stmt in suite {
@@ -276,23 +276,23 @@ impl<'a> Module<'a> {
 #[derive(Debug, Clone, Default)]
 struct Frame<'a> {
     /// Simple local assignments (`table = "users"`, `t = sa.table(...)`).
-    locals: HashMap<&'a str, &'a Expr>,
+    locals: BTreeMap<&'a str, &'a Expr>,
     /// Parameters of a helper bound to strings at the call.
-    strings: HashMap<&'a str, Spanned<String>>,
+    strings: BTreeMap<&'a str, Spanned<String>>,
     /// Names bound to a batch block (`as batch_op`, or a helper parameter given one).
-    batches: HashMap<&'a str, Batch>,
+    batches: BTreeMap<&'a str, Batch>,
     /// Names bound to a connection (`conn = op.get_bind()`).
-    connections: HashSet<&'a str>,
+    connections: BTreeSet<&'a str>,
     /// Parameters of a helper bound to the `op` module.
-    op_modules: HashSet<&'a str>,
+    op_modules: BTreeSet<&'a str>,
     /// Names bound to the dialect's name (`dialect = bind.dialect.name`).
-    dialect_names: HashSet<&'a str>,
+    dialect_names: BTreeSet<&'a str>,
     /// Functions defined inside the body (`def _inner(): ...`), walked where they are called.
-    functions: HashMap<&'a str, &'a StmtFunctionDef>,
+    functions: BTreeMap<&'a str, &'a StmtFunctionDef>,
     /// ORM models defined inside the body: class name -> its `__tablename__`.
-    models: HashMap<&'a str, &'a Expr>,
+    models: BTreeMap<&'a str, &'a Expr>,
     /// A helper's `*args` parameter: the extra positional arguments of the call.
-    varargs: HashMap<&'a str, Vec<&'a Expr>>,
+    varargs: BTreeMap<&'a str, Vec<&'a Expr>>,
 }
 
 /// What a callee turned out to be.
