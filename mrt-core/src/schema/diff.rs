@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use super::chunked::ChunkMap;
 use super::types::{canonical_default, canonical_type, type_on};
-use super::{Column, Constraint, ObjectKey, Schema, Table, key};
+use super::{Column, Constraint, ObjectKey, Schema, Table, key, same_elements};
 
 use crate::ir::ConstraintKind;
 
@@ -118,6 +118,23 @@ impl Differ<'_> {
     }
 
     fn table_contents(&mut self, table_key: &str, before: &Table, after: &Table) {
+        // Most downgrades undo an upgrade by removing what it added: the elements left are the
+        // very ones the table had before, and lists of them need no comparing.
+        if !same_elements(&before.columns, &after.columns) {
+            self.columns(table_key, before, after);
+        }
+        if !same_elements(&before.indexes, &after.indexes) {
+            self.indexes(before, after);
+        }
+        if !same_elements(&before.constraints, &after.constraints) {
+            self.constraints(table_key, before, after);
+        }
+        if before.triggers != after.triggers {
+            self.triggers(before, after);
+        }
+    }
+
+    fn columns(&mut self, table_key: &str, before: &Table, after: &Table) {
         let table = &after.name;
         // The keys of objects are built only for what is reported: most come back unchanged.
         for column in &before.columns {
@@ -147,6 +164,9 @@ impl Differ<'_> {
                 );
             }
         }
+    }
+
+    fn indexes(&mut self, before: &Table, after: &Table) {
         for index in &before.indexes {
             let object = || ObjectKey::Index(key(&index.name));
             match after.index(&index.name) {
@@ -186,6 +206,10 @@ impl Differ<'_> {
                 );
             }
         }
+    }
+
+    fn constraints(&mut self, table_key: &str, before: &Table, after: &Table) {
+        let table = &after.name;
         // A primary key is compared through its columns' flags: an unnamed key re-created by the
         // downgrade gets the database's default name, which need not be the one written.
         let keyed = |constraint: &&Arc<Constraint>| constraint.kind != ConstraintKind::PrimaryKey;
@@ -233,6 +257,9 @@ impl Differ<'_> {
                 );
             }
         }
+    }
+
+    fn triggers(&mut self, before: &Table, after: &Table) {
         for trigger in &before.triggers {
             if !after
                 .triggers

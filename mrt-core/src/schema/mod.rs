@@ -246,6 +246,11 @@ impl Constraint {
     }
 }
 
+/// Whether two lists hold the very same elements (shared, not merely equal), in order.
+fn same_elements<T>(a: &[Arc<T>], b: &[Arc<T>]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(a, b)| Arc::ptr_eq(a, b))
+}
+
 fn eq_names(a: &[String], b: &[String]) -> bool {
     a.len() == b.len() && a.iter().zip(b).all(|(a, b)| a.eq_ignore_ascii_case(b))
 }
@@ -597,12 +602,7 @@ impl Schema {
                 .zip(&table.indexes)
                 .all(|(a, b)| a.name == b.name);
         // Constraints still shared with the old table were seen when it came in.
-        let same_constraints = old.constraints.len() == table.constraints.len()
-            && old
-                .constraints
-                .iter()
-                .zip(&table.constraints)
-                .all(|(a, b)| Arc::ptr_eq(a, b));
+        let same_constraints = same_elements(&old.constraints, &table.constraints);
         if same_names {
             if !same_constraints {
                 self.referrers.add(&name, &table);
