@@ -130,17 +130,36 @@ impl<'o> Object<'o> {
 
     /// Starts a member. Keys are the writer's own names, which need no escape.
     fn key(&mut self, key: &str) {
+        // Three appends a member: a report writes tens of thousands of them.
+        const OPENINGS: [&str; 6] = [
+            "\n  \"",
+            "\n    \"",
+            "\n      \"",
+            "\n        \"",
+            "\n          \"",
+            "\n            \"",
+        ];
         if self.members > 0 {
             self.out.push(',');
         }
         self.members += 1;
-        if let Some(depth) = self.depth {
-            self.newline(depth + 1);
+        match self.depth {
+            Some(depth) => {
+                if let Some(opening) = OPENINGS.get(depth) {
+                    self.out.push_str(opening);
+                } else {
+                    self.newline(depth + 1);
+                    self.out.push('"');
+                }
+                self.out.push_str(key);
+                self.out.push_str("\": ");
+            }
+            None => {
+                self.out.push('"');
+                self.out.push_str(key);
+                self.out.push_str("\":");
+            }
         }
-        self.out.push('"');
-        self.out.push_str(key);
-        self.out
-            .push_str(if self.depth.is_some() { "\": " } else { "\":" });
     }
 
     fn newline(&mut self, depth: usize) {
