@@ -20,31 +20,32 @@ const CHUNK: usize = 64;
 /// A map from `String` keys, in key order, whose clones share storage (see the module docs).
 #[derive(Clone)]
 pub(crate) struct ChunkMap<V> {
-    /// In key order, none empty: a chunk holds the keys from its first key up to the next
-    /// chunk's first key (the first chunk also any key before its own first).
+    /// In key order, none empty: chunk `i + 1` holds keys from `bounds[i]` up to `bounds[i + 1]`,
+    /// the first chunk every key below `bounds[0]`.
     chunks: Vec<Arc<BTreeMap<String, V>>>,
+    /// The least key of each chunk after the first (set where it was split off), searched for a
+    /// key's chunk: one contiguous list rather than a walk down each chunk's tree to its first key.
+    /// Shared by copies until a split or an emptied chunk changes it; `None` while there is
+    /// at most one chunk (most maps: an empty one is made for every revision's part).
+    bounds: Option<Arc<Vec<String>>>,
 }
 
 impl<V> Default for ChunkMap<V> {
     fn default() -> Self {
-        Self { chunks: Vec::new() }
+        Self {
+            chunks: Vec::new(),
+            bounds: None,
+        }
     }
 }
 
 impl<V: Clone> ChunkMap<V> {
-    /// The chunk that holds `key`, or would: the last whose first key is not after `key`.
+    /// The chunk that holds `key`, or would.
     fn chunk_of(&self, key: &str) -> usize {
         // Most maps (the part of the schema one revision touches) have a single chunk.
-        if self.chunks.len() <= 1 {
-            return 0;
-        }
-        self.chunks
-            .partition_point(|chunk| {
-                chunk
-                    .first_key_value()
-                    .is_some_and(|(first, _)| first.as_str() <= key)
-            })
-            .saturating_sub(1)
+        self.bounds.as_ref().map_or(0, |bounds| {
+            bounds.partition_point(|bound| bound.as_str() <= key)
+        })
     }
 
     pub(crate) fn get(&self, key: &str) -> Option<&V> {
@@ -78,7 +79,9 @@ impl<V: Clone> ChunkMap<V> {
             if let Some(middle) = chunk.keys().nth(chunk.len() / 2).cloned() {
                 let upper = chunk.split_off(&middle);
                 self.chunks.insert(at + 1, Arc::new(upper));
-                if key >= middle.as_str() {
+                let goes_up = key >= middle.as_str();
+                Arc::make_mut(self.bounds.get_or_insert_default()).insert(at, middle);
+                if goes_up {
                     at += 1;
                 }
             }
@@ -109,6 +112,15 @@ impl<V: Clone> ChunkMap<V> {
         let removed = chunk.remove(key);
         if chunk.is_empty() {
             self.chunks.remove(at);
+            // The chunk before takes over its keys (or, for the first, the chunk after takes
+            // every key below it).
+            if let Some(bounds) = &mut self.bounds {
+                let bounds = Arc::make_mut(bounds);
+                bounds.remove(at.saturating_sub(1));
+                if bounds.is_empty() {
+                    self.bounds = None;
+                }
+            }
         }
         removed
     }
@@ -183,6 +195,20 @@ mod tests {
         format!("t{n:05}")
     }
 
+    /// Every chunk holds keys within its bounds, and there is one bound between each two chunks.
+    fn assert_bounded<V>(map: &ChunkMap<V>) {
+        let bounds = map.bounds.as_deref().map_or(&[][..], Vec::as_slice);
+        assert_eq!(bounds.len(), map.chunks.len().saturating_sub(1));
+        assert!(map.bounds.as_ref().is_none_or(|bounds| !bounds.is_empty()));
+        for (at, chunk) in map.chunks.iter().enumerate() {
+            assert!(!chunk.is_empty());
+            for key in chunk.keys() {
+                assert!(at == 0 || key.as_str() >= bounds[at - 1].as_str());
+                assert!(bounds.get(at).is_none_or(|bound| key < bound));
+            }
+        }
+    }
+
     #[test]
     fn behaves_as_an_ordered_map_across_splits() {
         let mut map = ChunkMap::default();
@@ -192,11 +218,13 @@ mod tests {
             assert_eq!(map.insert(name(n), n), model.insert(name(n), n));
         }
         assert!(map.chunks.len() > 1000 / CHUNK);
+        assert_bounded(&map);
         assert!(map.iter().eq(model.iter()));
         for n in (0..1000).step_by(3) {
             assert_eq!(map.remove(&name(n)), model.remove(&name(n)));
             assert_eq!(map.remove(&name(n)), None);
         }
+        assert_bounded(&map);
         *map.get_or_insert_with(name(1), || 0) += 10;
         *model.get_mut(&name(1)).unwrap_or(&mut 0) += 10;
         assert_eq!(*map.get_or_insert_with(name(5000), || 5), 5);
@@ -206,8 +234,16 @@ mod tests {
         for n in 0..1000 {
             assert_eq!(map.get(&name(n)), model.get(&name(n)));
         }
+        // Emptied from the front, so that first chunks go as well as later ones.
         for n in (0..1000).filter(|n| n % 3 != 0) {
             map.remove(&name(n));
+            if n % 97 == 0 {
+                assert_bounded(&map);
+                assert!(
+                    map.keys()
+                        .eq(model.keys().filter(|key| key.as_str() > name(n).as_str()))
+                );
+            }
         }
         map.remove(&name(5000));
         assert!(map.chunks.is_empty());
