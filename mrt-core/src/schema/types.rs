@@ -58,14 +58,25 @@ pub(crate) fn canonical_type(text: &str) -> Option<String> {
     let mut canonical = String::with_capacity(name.len() + args.len());
     canonical.push_str(name);
     if keeps_arguments {
-        let mut args = args.to_ascii_lowercase();
-        if args.contains('=') {
-            for keyword in ["length=", "precision=", "scale="] {
-                args = args.replace(keyword, "");
+        // The arguments lower-cased, without the keywords, in one pass: this runs for every
+        // column type the rules and the replay compare.
+        let mut rest = args;
+        while let Some(next) = rest.chars().next() {
+            let keyword = ["length=", "precision=", "scale="]
+                .into_iter()
+                .find(|keyword| {
+                    rest.get(..keyword.len())
+                        .is_some_and(|head| head.eq_ignore_ascii_case(keyword))
+                });
+            if let Some(keyword) = keyword {
+                rest = &rest[keyword.len()..];
+            } else {
+                canonical.push(next.to_ascii_lowercase());
+                rest = &rest[next.len_utf8()..];
             }
         }
-        if args != "()" {
-            canonical.push_str(&args);
+        if canonical[name.len()..] == *"()" {
+            canonical.truncate(name.len());
         }
     }
     Some(canonical)
@@ -121,8 +132,10 @@ pub(crate) fn type_on<'t>(text: &'t str, dialect_names: &[&str]) -> std::borrow:
 /// equal canonical forms (`sa.Text()`, `sa.Text` and `TEXT`; `sa.String(length=50)` and
 /// `VARCHAR(50)`). Types the model cannot know are the same only as written.
 pub fn same_type(a: &str, b: &str) -> bool {
-    let compact = |text: &str| -> String { text.chars().filter(|c| !c.is_whitespace()).collect() };
-    compact(a) == compact(b)
+    let significant = |c: &char| !c.is_whitespace();
+    a.chars()
+        .filter(significant)
+        .eq(b.chars().filter(significant))
         || canonical_type(a).is_some_and(|a| canonical_type(b).is_some_and(|b| a == b))
 }
 
