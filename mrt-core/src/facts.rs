@@ -12,7 +12,7 @@
 use std::collections::HashMap;
 
 use crate::ir::{Body, Migration, OpKind};
-use crate::schema::RevisionReplay;
+use crate::schema::{RevisionReplay, key};
 
 /// Where tables and columns are created in a body, so a rule can ask whether an object was new
 /// when an operation ran on it (it then holds no rows, and losing it loses nothing).
@@ -37,10 +37,7 @@ impl NewObjects {
                 OpKind::CreateTable {
                     table: Some(table), ..
                 } => {
-                    objects
-                        .tables
-                        .entry(table.value.to_lowercase())
-                        .or_insert(position);
+                    objects.tables.entry(key(&table.value)).or_insert(position);
                 }
                 OpKind::AddColumn {
                     table: Some(table),
@@ -49,7 +46,7 @@ impl NewObjects {
                     if let Some(name) = &column.name {
                         objects
                             .columns
-                            .entry((table.value.to_lowercase(), name.value.to_lowercase()))
+                            .entry((key(&table.value), key(&name.value)))
                             .or_insert(position);
                     }
                 }
@@ -62,7 +59,7 @@ impl NewObjects {
     /// Counts `tables` as new from before the body's first operation.
     fn with_tables_new_from_start<'a>(mut self, tables: impl IntoIterator<Item = &'a str>) -> Self {
         for table in tables {
-            self.tables.insert(table.to_lowercase(), 0);
+            self.tables.insert(key(table), 0);
         }
         self
     }
@@ -71,7 +68,7 @@ impl NewObjects {
     /// or new from the start).
     pub fn table_before(&self, table: &str, index: usize) -> bool {
         self.tables
-            .get(&table.to_lowercase())
+            .get(&key(table))
             .is_some_and(|&created| created <= index)
     }
 
@@ -80,7 +77,7 @@ impl NewObjects {
         self.table_before(table, index)
             || self
                 .columns
-                .get(&(table.to_lowercase(), column.to_lowercase()))
+                .get(&(key(table), key(column)))
                 .is_some_and(|&added| added <= index)
     }
 }

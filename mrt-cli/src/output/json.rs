@@ -198,8 +198,9 @@ impl<'o> Object<'o> {
                 break;
             }
         }
-        self.out
-            .push_str(std::str::from_utf8(&digits[start..]).unwrap_or_default());
+        for &digit in &digits[start..] {
+            self.out.push(char::from(digit));
+        }
     }
 
     fn null(&mut self, key: &str) {
