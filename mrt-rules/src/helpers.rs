@@ -1,6 +1,6 @@
 //! Facts about a body that several rules ask for.
 
-use std::collections::HashSet;
+use std::collections::BTreeSet;
 
 use mrt_core::ir::{
     AlterColumn, Body, ColumnDef, ConstraintDef, Migration, Name, OpKind, Operation, Spanned,
@@ -84,11 +84,11 @@ pub(crate) fn table_dropped_after(ops: &[Operation], index: usize, table: &str) 
 
 /// The last `drop_table` of each table of an upgrade: asking [`TableDrops::dropped_after`] for
 /// every operation costs no scan of the rest of the upgrade each time.
-pub(crate) struct TableDrops(std::collections::HashMap<String, usize>);
+pub(crate) struct TableDrops(std::collections::BTreeMap<String, usize>);
 
 impl TableDrops {
     pub(crate) fn of(ops: &[Operation]) -> Self {
-        let mut last = std::collections::HashMap::new();
+        let mut last = std::collections::BTreeMap::new();
         for (index, op) in ops.iter().enumerate() {
             if let OpKind::DropTable {
                 table: Some(dropped),
@@ -511,7 +511,7 @@ pub(crate) struct MultiStep {
 #[derive(Debug, Default)]
 pub(crate) struct MultiSteps {
     steps: Vec<MultiStep>,
-    rewrites: HashSet<usize>,
+    rewrites: BTreeSet<usize>,
 }
 
 impl MultiSteps {
@@ -522,10 +522,10 @@ impl MultiSteps {
         let ops = &upgrade.ops;
         // Per table (lower-cased): its first `add_column`, and its `UPDATE`s in order, so that
         // each drop looks up its sequence instead of scanning the operations before it.
-        let mut first_add: std::collections::HashMap<String, usize> =
-            std::collections::HashMap::new();
-        let mut updates: std::collections::HashMap<String, Vec<usize>> =
-            std::collections::HashMap::new();
+        let mut first_add: std::collections::BTreeMap<String, usize> =
+            std::collections::BTreeMap::new();
+        let mut updates: std::collections::BTreeMap<String, Vec<usize>> =
+            std::collections::BTreeMap::new();
         for (index, op) in ops.iter().enumerate() {
             let Some(table) = op.table() else { continue };
             match op.kind {
@@ -544,8 +544,8 @@ impl MultiSteps {
         let mut found = Self::default();
         // The last drop ending a sequence, per table: every `UPDATE` of the table between its
         // first add and that drop lies inside some sequence.
-        let mut last_drop: std::collections::HashMap<String, usize> =
-            std::collections::HashMap::new();
+        let mut last_drop: std::collections::BTreeMap<String, usize> =
+            std::collections::BTreeMap::new();
         for (drop, op) in ops.iter().enumerate() {
             let OpKind::DropColumn {
                 table: Some(table),
