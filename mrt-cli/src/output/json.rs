@@ -143,23 +143,20 @@ impl<'o> Object<'o> {
             self.out.push(',');
         }
         self.members += 1;
-        match self.depth {
-            Some(depth) => {
-                if let Some(opening) = OPENINGS.get(depth) {
-                    self.out.push_str(opening);
-                } else {
-                    self.newline(depth + 1);
-                    self.out.push('"');
-                }
-                self.out.push_str(key);
-                self.out.push_str("\": ");
-            }
-            None => {
-                self.out.push('"');
-                self.out.push_str(key);
-                self.out.push_str("\":");
-            }
+        let Some(depth) = self.depth else {
+            self.out.push('"');
+            self.out.push_str(key);
+            self.out.push_str("\":");
+            return;
+        };
+        if let Some(opening) = OPENINGS.get(depth) {
+            self.out.push_str(opening);
+        } else {
+            self.newline(depth + 1);
+            self.out.push('"');
         }
+        self.out.push_str(key);
+        self.out.push_str("\": ");
     }
 
     fn newline(&mut self, depth: usize) {

@@ -316,7 +316,7 @@ impl Differ<'_> {
                 ),
             );
         }
-        if before.server_default != after.server_default && self.defaults_differ(before, after) {
+        if before.server_default != after.server_default && defaults_differ(before, after) {
             let shown = |default: Option<&String>| {
                 default.map_or_else(|| "none".to_owned(), |text| format!("`{text}`"))
             };
@@ -346,27 +346,6 @@ impl Differ<'_> {
         }
     }
 
-    /// Whether two server defaults written differently are different values (`'0'` and `0`
-    /// are not; nor are `false` and `'f'` on a boolean column).
-    fn defaults_differ(&self, before: &Column, after: &Column) -> bool {
-        let boolean = before
-            .type_text
-            .as_deref()
-            .and_then(canonical_type)
-            .is_some_and(|canonical| canonical == "boolean");
-        let default_of = |column: &Column| {
-            column.server_default.as_deref().map(|text| {
-                let canonical = canonical_default(text);
-                if boolean {
-                    boolean_default(canonical)
-                } else {
-                    canonical
-                }
-            })
-        };
-        default_of(before) != default_of(after)
-    }
-
     fn named<V: Clone>(
         &mut self,
         before: &ChunkMap<V>,
@@ -389,6 +368,27 @@ impl Differ<'_> {
             );
         }
     }
+}
+
+/// Whether two server defaults written differently are different values (`'0'` and `0`
+/// are not; nor are `false` and `'f'` on a boolean column).
+fn defaults_differ(before: &Column, after: &Column) -> bool {
+    let boolean = before
+        .type_text
+        .as_deref()
+        .and_then(canonical_type)
+        .is_some_and(|canonical| canonical == "boolean");
+    let default_of = |column: &Column| {
+        column.server_default.as_deref().map(|text| {
+            let canonical = canonical_default(text);
+            if boolean {
+                boolean_default(canonical)
+            } else {
+                canonical
+            }
+        })
+    };
+    default_of(before) != default_of(after)
 }
 
 /// A boolean column's default, however spelled: PostgreSQL reads `'0'`, `0`, `'f'` and `false`
