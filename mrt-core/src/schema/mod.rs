@@ -601,10 +601,9 @@ impl Schema {
                 .iter()
                 .zip(&table.indexes)
                 .all(|(a, b)| a.name == b.name);
-        // Constraints still shared with the old table were seen when it came in.
-        let same_constraints = same_elements(&old.constraints, &table.constraints);
         if same_names {
-            if !same_constraints {
+            // Constraints still shared with the old table were seen when it came in.
+            if !same_elements(&old.constraints, &table.constraints) {
                 self.referrers.add(&name, &table);
             }
             self.tables.insert(name, table);
