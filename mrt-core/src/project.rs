@@ -94,7 +94,20 @@ impl Project {
                 (extracted, *in_scope)
             })
             .collect();
-        let mut migrations = Vec::new();
+        // Filtered in place (`collect` reuses the vector): a copy of every migration would touch
+        // as many fresh pages as the lowering wrote, a page fault each.
+        let mut migrations: Vec<(Migration, bool)> = results
+            .into_iter()
+            .filter_map(|(result, in_scope)| match result {
+                Ok(Some(migration)) => Some((migration, in_scope)),
+                // A context file that cannot be read is not the user's concern here.
+                Err(error) if in_scope => {
+                    errors.push(error);
+                    None
+                }
+                Ok(None) | Err(_) => None,
+            })
+            .collect();
         if let Some(source) = buffer {
             let label = source
                 .path
@@ -108,14 +121,6 @@ impl Project {
             };
             if let Some(migration) = lower(Arc::new(source), &cx) {
                 migrations.push((migration, true));
-            }
-        }
-        for (result, in_scope) in results {
-            match result {
-                Ok(Some(migration)) => migrations.push((migration, in_scope)),
-                // A context file that cannot be read is not the user's concern here.
-                Err(error) if in_scope => errors.push(error),
-                Ok(None) | Err(_) => {}
             }
         }
         (
@@ -233,8 +238,14 @@ impl Project {
         files_read: usize,
         labels: &HashMap<PathBuf, String>,
     ) -> Self {
-        scoped.sort_by(|(a, _), (b, _)| a.path().cmp(b.path()));
-        let (mut migrations, in_scope): (Vec<Migration>, Vec<bool>) = scoped.into_iter().unzip();
+        // Discovery reads files in path order, so this is usually a check; the split below is done
+        // in place for the same reason as the filtering in `read_discovered`.
+        if !scoped.is_sorted_by(|(a, _), (b, _)| a.path() <= b.path()) {
+            scoped.sort_by(|(a, _), (b, _)| a.path().cmp(b.path()));
+        }
+        let in_scope: Vec<bool> = scoped.iter().map(|(_, in_scope)| *in_scope).collect();
+        let mut migrations: Vec<Migration> =
+            scoped.into_iter().map(|(migration, _)| migration).collect();
         relabel_django_apps(&mut migrations, labels);
         for frontend in frontends() {
             frontend.link(&mut migrations);

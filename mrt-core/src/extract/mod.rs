@@ -120,7 +120,7 @@ fn lower_parsed(
             downgrade: None,
             syntax_errors,
             suppressions,
-            meta: FrameworkMeta::Django(lowered.meta),
+            meta: FrameworkMeta::Django(Box::new(lowered.meta)),
             source,
         });
     }

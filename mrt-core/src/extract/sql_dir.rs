@@ -133,11 +133,11 @@ impl Frontend for SqlDirectory {
             downgrade,
             syntax_errors: Vec::new(),
             suppressions,
-            meta: FrameworkMeta::Sql(SqlMeta {
+            meta: FrameworkMeta::Sql(Box::new(SqlMeta {
                 version,
                 name,
                 down_file,
-            }),
+            })),
             source,
         })
     }
