@@ -81,13 +81,19 @@ pub(crate) fn run(args: &CheckArgs) -> Result<Status, String> {
         };
         summary.add(&project);
         let (kept, skips) = apply_config(found, config.as_ref(), &project);
-        // The report says what each fix does; the edits are `mrt fix`'s, dropped here.
-        diagnostics.extend(kept.into_iter().map(|mut diagnostic| {
+        // The report says what each fix does; the edits are `mrt fix`'s, dropped here. One
+        // group's findings are kept in their vector rather than copied into another.
+        let kept = kept.into_iter().map(|mut diagnostic| {
             if let Some(fix) = &mut diagnostic.fix {
                 fix.edits = Vec::new();
             }
             diagnostic
-        }));
+        });
+        if diagnostics.is_empty() {
+            diagnostics = kept.collect();
+        } else {
+            diagnostics.extend(kept);
+        }
         skipped.extend(skips);
         if group == last_group {
             left_to_exit(project);

@@ -92,22 +92,26 @@ impl Linter {
                 }
             }
         }
-        // `place` sorts each migration's findings; ordering the migrations by path then orders
-        // them all, with a comparison of paths per migration rather than per finding.
-        let mut in_scope: Vec<(usize, Vec<Found>)> = raw
-            .into_iter()
-            .enumerate()
-            .filter(|(index, _)| project.is_in_scope(*index))
-            .collect();
-        in_scope.sort_by(|(a, _), (b, _)| {
-            project.migrations[*a]
-                .path()
-                .cmp(project.migrations[*b].path())
-        });
-        in_scope
+        // `place` sorts each migration's findings and the project's migrations are in path
+        // order, so joining them in index order sorts them all. Each migration's findings fill
+        // its own slot (an indexed collect writes in place) and are joined once, into a vector of
+        // the exact size.
+        let placed: Vec<Vec<Diagnostic>> = raw
             .into_par_iter()
-            .flat_map_iter(|(index, found)| self.place(&project.migrations[index], found))
-            .collect()
+            .enumerate()
+            .map(|(index, found)| {
+                if project.is_in_scope(index) {
+                    self.place(&project.migrations[index], found)
+                } else {
+                    Vec::new()
+                }
+            })
+            .collect();
+        let mut diagnostics = Vec::with_capacity(placed.iter().map(Vec::len).sum());
+        for found in placed {
+            diagnostics.extend(found);
+        }
+        diagnostics
     }
 
     /// Whether the chain's schema is replayed: some rule reads it, a release boundary makes "new
@@ -261,7 +265,7 @@ impl Linter {
     /// comments themselves. The diagnostics come sorted for output.
     fn place(&self, migration: &Migration, found: Vec<Found>) -> Vec<Diagnostic> {
         let mut used: HashSet<DirectiveRef> = HashSet::new();
-        let mut diagnostics = Vec::new();
+        let mut diagnostics = Vec::with_capacity(found.len());
         let revision: Option<Arc<str>> = migration.revision_id().map(Arc::from);
         for (rule, finding, fix) in found {
             let by = suppressed_by(rule, migration, &finding);

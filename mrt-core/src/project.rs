@@ -251,12 +251,22 @@ impl Project {
             frontend.link(&mut migrations);
         }
         // Each frontend names the nodes of its migrations; the graph takes them in path order.
-        let mut named: Vec<(usize, RevisionNode)> = frontends()
-            .into_iter()
-            .flat_map(|frontend| frontend.graph_nodes(&migrations))
-            .collect();
-        named.sort_by_key(|(index, _)| *index);
-        let (graph_members, nodes): (Vec<usize>, Vec<RevisionNode>) = named.into_iter().unzip();
+        // A project is usually of one framework: its frontend's nodes are taken as they are,
+        // already in path order, and split in place.
+        let mut named: Vec<(usize, RevisionNode)> = Vec::new();
+        for frontend in frontends() {
+            let nodes = frontend.graph_nodes(&migrations);
+            if named.is_empty() {
+                named = nodes;
+            } else {
+                named.extend(nodes);
+            }
+        }
+        if !named.is_sorted_by_key(|(index, _)| *index) {
+            named.sort_by_key(|(index, _)| *index);
+        }
+        let graph_members: Vec<usize> = named.iter().map(|(index, _)| *index).collect();
+        let nodes: Vec<RevisionNode> = named.into_iter().map(|(_, node)| node).collect();
         Self {
             graph: RevisionGraph::build(&nodes),
             migrations,
@@ -360,7 +370,7 @@ pub fn is_migration_file(path: &Path) -> bool {
 /// replace).
 pub(crate) fn python_graph_nodes(migrations: &[Migration]) -> Vec<(usize, RevisionNode)> {
     let django = DjangoGraph::of(migrations);
-    let mut nodes = Vec::new();
+    let mut nodes = Vec::with_capacity(migrations.len());
     for (index, migration) in migrations.iter().enumerate() {
         let Some(revision) = migration.revision_id() else {
             continue;
@@ -430,17 +440,28 @@ fn relabel_django_apps(migrations: &mut [Migration], labels: &HashMap<PathBuf, S
     let dir_of = |migration: &Migration| migration.path().parent().map(Path::to_path_buf);
     let mut names: HashMap<PathBuf, Vec<String>> = HashMap::new();
     let mut directory_labels: HashSet<String> = HashSet::new();
+    // The directory is looked up only for Django migrations: an owned path per migration is
+    // most of this function's cost in an Alembic project of thousands.
     for migration in migrations.iter() {
-        if let (Some(meta), Some(dir)) = (migration.django(), dir_of(migration)) {
+        let Some(meta) = migration.django() else {
+            continue;
+        };
+        if let Some(dir) = dir_of(migration) {
             names.entry(dir).or_default().push(meta.name.clone());
             directory_labels.insert(meta.app_label.clone());
         }
+    }
+    if names.is_empty() {
+        return;
     }
     // Votes per directory: a dependency on a sibling file (never the migration's own name: a
     // migration does not depend on itself) names the app's label.
     let mut votes: HashMap<PathBuf, HashMap<String, usize>> = HashMap::new();
     for migration in migrations.iter() {
-        let (Some(meta), Some(dir)) = (migration.django(), dir_of(migration)) else {
+        let Some(meta) = migration.django() else {
+            continue;
+        };
+        let Some(dir) = dir_of(migration) else {
             continue;
         };
         let Some(siblings) = names.get(&dir) else {
@@ -461,6 +482,9 @@ fn relabel_django_apps(migrations: &mut [Migration], labels: &HashMap<PathBuf, S
         }
     }
     for migration in migrations.iter_mut() {
+        if migration.django().is_none() {
+            continue;
+        }
         let Some(dir) = dir_of(migration) else {
             continue;
         };
