@@ -31,13 +31,21 @@ pub fn read_regular_file(path: &Path) -> Result<Vec<u8>, Error> {
     if metadata.len() > MAX_FILE_SIZE {
         return Err(too_large());
     }
-    let file = std::fs::File::open(path).map_err(io)?;
-    // The file may have been swapped or grown since it was looked at: read one byte past the
-    // limit to tell.
-    let mut bytes = Vec::with_capacity(usize::try_from(metadata.len()).unwrap_or(0));
-    file.take(MAX_FILE_SIZE + 1)
-        .read_to_end(&mut bytes)
-        .map_err(io)?;
+    let mut file = std::fs::File::open(path).map_err(io)?;
+    // One read asking for a byte more than the size looked at: when it returns exactly that
+    // size, the file ended there, and the read that would return nothing (a system call per
+    // file, thousands in a large project) is not made. A file swapped or grown since it was
+    // looked at returns something else and is read to its end, one byte past the limit at most
+    // to tell that it is too large.
+    let expected = usize::try_from(metadata.len()).unwrap_or(0);
+    let mut bytes = vec![0; expected + 1];
+    let first = file.read(&mut bytes).map_err(io)?;
+    bytes.truncate(first);
+    if first != expected {
+        file.take(MAX_FILE_SIZE + 1 - first as u64)
+            .read_to_end(&mut bytes)
+            .map_err(io)?;
+    }
     if bytes.len() as u64 > MAX_FILE_SIZE {
         return Err(too_large());
     }
@@ -185,6 +193,19 @@ mod tests {
 
     fn decode(bytes: &[u8]) -> Result<(String, Option<Encoding>), Error> {
         decode_python(Path::new("m.py"), bytes.to_vec())
+    }
+
+    #[test]
+    fn files_are_read_whole_whatever_their_size() {
+        let dir = std::env::temp_dir().join(format!("mrt-read-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        for size in [0, 1, 4095, 4096, 65_537, 1_000_003] {
+            let path = dir.join(format!("{size}.py"));
+            let text: Vec<u8> = (0..size).map(|at| b'a' + (at % 26) as u8).collect();
+            std::fs::write(&path, &text).unwrap();
+            assert_eq!(read_regular_file(&path).unwrap(), text, "{size} bytes");
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
