@@ -25,6 +25,10 @@ pub(crate) struct Discovered {
     pub(crate) context: Vec<PathBuf>,
     /// Paths that do not exist or cannot be read.
     pub(crate) errors: Vec<Error>,
+    /// The files (of `files` and `context`) whose directory entry did not show a regular file:
+    /// links, and files given directly. Reading one of them looks at what it is before opening
+    /// it; the others were seen to be regular files. Sorted; usually empty.
+    pub(crate) unverified: Vec<PathBuf>,
 }
 
 /// Whether some frontend reads `path`.
@@ -38,6 +42,7 @@ fn is_migration_file(path: &Path) -> bool {
 pub(crate) fn migration_files(paths: &[PathBuf], excluded: &dyn Fn(&Path) -> bool) -> Discovered {
     let mut files = Vec::new();
     let mut errors = Vec::new();
+    let mut unverified = Vec::new();
     let mut context_dirs: Vec<PathBuf> = Vec::new();
     for path in paths {
         match std::fs::metadata(path) {
@@ -49,9 +54,12 @@ pub(crate) fn migration_files(paths: &[PathBuf], excluded: &dyn Fn(&Path) -> boo
                 source,
             }),
             Ok(_) if excluded(path) => {}
-            Ok(metadata) if metadata.is_dir() => walk(path, excluded, &mut files, &mut errors),
+            Ok(metadata) if metadata.is_dir() => {
+                walk(path, excluded, &mut files, &mut unverified, &mut errors)
+            }
             Ok(_) => {
                 files.push(path.clone());
+                unverified.push(path.clone());
                 context_dirs.push(path.parent().map(Path::to_path_buf).unwrap_or_default());
             }
         }
@@ -65,10 +73,12 @@ pub(crate) fn migration_files(paths: &[PathBuf], excluded: &dyn Fn(&Path) -> boo
         .flat_map(|dir| siblings(dir, &files))
         .collect();
     context.sort();
+    unverified.sort();
     Discovered {
         files,
         context,
         errors,
+        unverified,
     }
 }
 
@@ -103,6 +113,7 @@ fn walk(
     root: &Path,
     excluded: &dyn Fn(&Path) -> bool,
     files: &mut Vec<PathBuf>,
+    unverified: &mut Vec<PathBuf>,
     errors: &mut Vec<Error>,
 ) {
     let mut pending = vec![root.to_path_buf()];
@@ -138,6 +149,9 @@ fn walk(
                     pending.push(path);
                 }
             } else if is_migration_file(&path) {
+                if !kind.is_file() {
+                    unverified.push(path.clone());
+                }
                 files_here.push(path);
             }
         }

@@ -58,6 +58,7 @@ impl Project {
             files: Vec::new(),
             context,
             errors: Vec::new(),
+            unverified: Vec::new(),
         };
         Self::read_discovered(discovered, Some(source))
     }
@@ -90,7 +91,9 @@ impl Project {
                     app_label: label,
                     read_sibling: &read_sibling,
                 };
-                let extracted = read_source(path).map(|source| lower(Arc::new(source), &cx));
+                let seen_regular = discovered.unverified.binary_search(path).is_err();
+                let extracted =
+                    read_source(path, seen_regular).map(|source| lower(Arc::new(source), &cx));
                 (extracted, *in_scope)
             })
             .collect();
@@ -588,8 +591,14 @@ fn ids(values: &[Spanned<String>]) -> Vec<String> {
     values.iter().map(|value| value.value.clone()).collect()
 }
 
-fn read_source(path: &Path) -> Result<SourceFile, Error> {
-    let bytes = crate::read::read_regular_file(path)?;
+/// The text of a migration file; `seen_regular` when discovery saw a regular file's directory
+/// entry, so that it need not be looked at again before it is opened.
+fn read_source(path: &Path, seen_regular: bool) -> Result<SourceFile, Error> {
+    let bytes = if seen_regular {
+        crate::read::read_seen_regular_file(path)?
+    } else {
+        crate::read::read_regular_file(path)?
+    };
     let (text, encoding) = crate::read::decode_python(path, bytes)?;
     Ok(SourceFile::new(path, text).decoded_from(encoding))
 }

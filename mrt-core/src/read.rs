@@ -52,6 +52,43 @@ pub fn read_regular_file(path: &Path) -> Result<Vec<u8>, Error> {
     Ok(bytes)
 }
 
+/// Reads a file that discovery saw as a regular file (its directory entry's type), of at most
+/// [`MAX_FILE_SIZE`] bytes, without looking at it again before opening it: a `statx` per file
+/// saved, a path walk each, which is more than the read of a small file costs.
+pub(crate) fn read_seen_regular_file(path: &Path) -> Result<Vec<u8>, Error> {
+    /// What each thread's read buffer keeps between files: more than most migrations.
+    const KEPT: usize = 64 * 1024;
+    thread_local! {
+        static BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    let io = |source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let file = std::fs::File::open(path).map_err(io)?;
+    BUFFER.with_borrow_mut(|buffer| {
+        buffer.clear();
+        buffer.reserve(KEPT);
+        // One read returns a small file whole and the next says it ended; the text is then
+        // copied out at its size, the buffer staying for the thread's next file.
+        file.take(MAX_FILE_SIZE + 1)
+            .read_to_end(buffer)
+            .map_err(io)?;
+        if buffer.len() as u64 > MAX_FILE_SIZE {
+            buffer.clear();
+            buffer.shrink_to(KEPT);
+            return Err(Error::TooLarge {
+                path: path.to_path_buf(),
+                limit: MAX_FILE_SIZE,
+            });
+        }
+        if buffer.len() > KEPT {
+            return Ok(std::mem::take(buffer));
+        }
+        Ok(buffer.as_slice().to_vec())
+    })
+}
+
 /// The text of a Python source file: UTF-8 (a byte-order mark dropped), or the encoding its
 /// PEP 263 coding comment names on line one or two. Returns the text and the encoding it was
 /// decoded from (`None` for UTF-8).
@@ -204,6 +241,7 @@ mod tests {
             let text: Vec<u8> = (0..size).map(|at| b'a' + (at % 26) as u8).collect();
             std::fs::write(&path, &text).unwrap();
             assert_eq!(read_regular_file(&path).unwrap(), text, "{size} bytes");
+            assert_eq!(read_seen_regular_file(&path).unwrap(), text, "{size} bytes");
         }
         std::fs::remove_dir_all(&dir).unwrap();
     }
