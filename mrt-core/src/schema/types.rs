@@ -12,27 +12,17 @@
 pub(crate) fn canonical_type(text: &str) -> Option<String> {
     // Rules and the replay's residue ask this of every column type they compare: the common
     // case (no white space, a name of a few letters) allocates only the answer.
-    let compact: std::borrow::Cow<'_, str> = if text.contains(char::is_whitespace) {
-        std::borrow::Cow::Owned(text.chars().filter(|c| !c.is_whitespace()).collect())
-    } else {
-        std::borrow::Cow::Borrowed(text)
-    };
-    let (head, args) = match compact.find('(') {
-        Some(open) => (&compact[..open], &compact[open..]),
-        None => (&*compact, ""),
-    };
+    let compact = without_white_space(text);
+    let (head, args) = name_and_arguments(&compact);
     // One argument list and nothing after it: `sa.String(36).with_variant(...)` is not one type.
     if !args.is_empty() && (!args.ends_with(')') || args[1..].contains('(') && args.contains(")."))
     {
         return None;
     }
-    let written = head.rsplit('.').next().unwrap_or(head).as_bytes();
     // No name below is longer than this; a longer one is no type the model knows.
     let mut lowered = [0u8; 24];
-    let lowered = lowered.get_mut(..written.len())?;
-    lowered.copy_from_slice(written);
-    lowered.make_ascii_lowercase();
-    let (name, keeps_arguments) = match &*lowered {
+    let lowered = lowered_name(head, &mut lowered)?;
+    let (name, keeps_arguments) = match lowered {
         b"string" | b"varchar" | b"charactervarying" | b"unicode" | b"nvarchar" => {
             ("varchar", true)
         }
@@ -132,11 +122,16 @@ pub(crate) fn type_on<'t>(text: &'t str, dialect_names: &[&str]) -> std::borrow:
 /// equal canonical forms (`sa.Text()`, `sa.Text` and `TEXT`; `sa.String(length=50)` and
 /// `VARCHAR(50)`). Types the model cannot know are the same only as written.
 pub fn same_type(a: &str, b: &str) -> bool {
+    same_as_written(a, b)
+        || canonical_type(a).is_some_and(|a| canonical_type(b).is_some_and(|b| a == b))
+}
+
+/// Whether two types are written alike but for white space.
+fn same_as_written(a: &str, b: &str) -> bool {
     let significant = |c: &char| !c.is_whitespace();
     a.chars()
         .filter(significant)
         .eq(b.chars().filter(significant))
-        || canonical_type(a).is_some_and(|a| canonical_type(b).is_some_and(|b| a == b))
 }
 
 /// Whether changing a column from type `before` to `after` only widens a string: `VARCHAR(n)` to
@@ -146,6 +141,11 @@ pub fn widens_string(before: &str, after: &str) -> bool {
     let (Some(before), Some(after)) = (canonical_type(before), canonical_type(after)) else {
         return false;
     };
+    widens_canonical_string(&before, &after)
+}
+
+/// [`widens_string`] of two canonical types ([`canonical_type`]).
+fn widens_canonical_string(before: &str, after: &str) -> bool {
     // `Some(None)`: a `VARCHAR` without a length; `None`: not a `VARCHAR` this can read.
     let varchar_length = |canonical: &str| -> Option<Option<u64>> {
         let arguments = canonical.strip_prefix("varchar")?;
@@ -155,13 +155,13 @@ pub fn widens_string(before: &str, after: &str) -> bool {
         let length = arguments.strip_prefix('(')?.strip_suffix(')')?;
         length.parse().ok().map(Some)
     };
-    let Some(was) = varchar_length(&before) else {
+    let Some(was) = varchar_length(before) else {
         return false;
     };
     if after == "text" {
         return true;
     }
-    match (was, varchar_length(&after)) {
+    match (was, varchar_length(after)) {
         (_, Some(None)) => true,
         (Some(was), Some(Some(is))) => is >= was,
         _ => false,
@@ -176,13 +176,46 @@ pub fn widens_string(before: &str, after: &str) -> bool {
 pub fn postgres_alters_in_place(before: &str, after: &str) -> bool {
     match (float_storage(before), float_storage(after)) {
         (FloatStorage::Bytes(before), FloatStorage::Bytes(after)) => before == after,
+        // `same_type || widens_string`, each type made canonical once.
         (FloatStorage::NotFloat, FloatStorage::NotFloat) => {
-            same_type(before, after) || widens_string(before, after)
+            same_as_written(before, after)
+                || canonical_type(before).is_some_and(|before| {
+                    canonical_type(after).is_some_and(|after| {
+                        before == after || widens_canonical_string(&before, &after)
+                    })
+                })
         }
         // A float and another type (`same_type` folds `REAL` and `DOUBLE` into one `float`), or
         // a float whose precision could not be read.
         _ => false,
     }
+}
+
+/// `text` without its white space, borrowed when it has none (the usual case).
+fn without_white_space(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.contains(char::is_whitespace) {
+        std::borrow::Cow::Owned(text.chars().filter(|c| !c.is_whitespace()).collect())
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
+}
+
+/// A type's text split before its argument list: `sa.String` and `(36)`.
+fn name_and_arguments(compact: &str) -> (&str, &str) {
+    match compact.find('(') {
+        Some(open) => (&compact[..open], &compact[open..]),
+        None => (compact, ""),
+    }
+}
+
+/// The last dotted part of `head` lower-cased into `buffer`, without allocating; `None` when it
+/// is longer than the buffer (longer than every name the caller knows).
+fn lowered_name<'b>(head: &str, buffer: &'b mut [u8]) -> Option<&'b [u8]> {
+    let written = head.rsplit('.').next().unwrap_or(head).as_bytes();
+    let lowered = buffer.get_mut(..written.len())?;
+    lowered.copy_from_slice(written);
+    lowered.make_ascii_lowercase();
+    Some(lowered)
 }
 
 /// How PostgreSQL stores a type, as far as floats go.
@@ -197,20 +230,18 @@ enum FloatStorage {
 }
 
 fn float_storage(text: &str) -> FloatStorage {
-    let compact: String = text
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .collect::<String>()
-        .to_ascii_lowercase();
-    let (head, args) = match compact.find('(') {
-        Some(open) => (&compact[..open], &compact[open..]),
-        None => (compact.as_str(), ""),
+    let compact = without_white_space(text);
+    let (head, args) = name_and_arguments(&compact);
+    // The longest float name is 16 letters; a longer name is not a float.
+    let mut lowered = [0u8; 16];
+    let Some(name) = lowered_name(head, &mut lowered) else {
+        return FloatStorage::NotFloat;
     };
-    let name = head.rsplit('.').next().unwrap_or(head);
     match name {
-        "real" | "float4" => FloatStorage::Bytes(4),
-        "doubleprecision" | "double" | "double_precision" | "float8" => FloatStorage::Bytes(8),
-        "float" => {
+        b"real" | b"float4" => FloatStorage::Bytes(4),
+        b"doubleprecision" | b"double" | b"double_precision" | b"float8" => FloatStorage::Bytes(8),
+        b"float" => {
+            let args = args.to_ascii_lowercase();
             let inner = args
                 .strip_prefix('(')
                 .and_then(|rest| rest.strip_suffix(')'))
