@@ -58,7 +58,10 @@ const TABLE_PARAMETERS: &[&str] = &["table_name", "source_table"];
 /// The arguments of one `op` call, read by parameter name through [`OP_SIGNATURES`].
 pub(super) struct OpArguments<'c> {
     call: &'c ExprCall,
-    parameters: Vec<&'static str>,
+    /// The function's parameters, from [`OP_SIGNATURES`].
+    signature: &'static [&'static str],
+    /// A batch method: the table parameters are not in its signature (the block gives them).
+    batch: bool,
 }
 
 impl<'c> OpArguments<'c> {
@@ -67,18 +70,21 @@ impl<'c> OpArguments<'c> {
             .iter()
             .find(|(name, _)| *name == function)
             .map_or(&[][..], |(_, parameters)| *parameters);
-        let parameters = signature
-            .iter()
-            .copied()
-            .filter(|parameter| !(batch && TABLE_PARAMETERS.contains(parameter)))
-            .collect();
-        Self { call, parameters }
+        Self {
+            call,
+            signature,
+            batch,
+        }
     }
 
     /// The argument given for `parameter`, by keyword or at its position; `None` when the call
     /// does not give it or the function has no such parameter.
     pub(super) fn get(&self, parameter: &str) -> Option<&'c Expr> {
-        let position = self.parameters.iter().position(|name| *name == parameter)?;
+        let position = self
+            .signature
+            .iter()
+            .filter(|name| !(self.batch && TABLE_PARAMETERS.contains(name)))
+            .position(|name| *name == parameter)?;
         argument(self.call, parameter, position)
     }
 }
