@@ -55,7 +55,7 @@ pub(crate) fn migration_files(paths: &[PathBuf], excluded: &dyn Fn(&Path) -> boo
             }),
             Ok(_) if excluded(path) => {}
             Ok(metadata) if metadata.is_dir() => {
-                walk(path, excluded, &mut files, &mut unverified, &mut errors)
+                walk(path, excluded, &mut files, &mut unverified, &mut errors);
             }
             Ok(_) => {
                 files.push(path.clone());

@@ -236,9 +236,14 @@ mod tests {
     fn files_are_read_whole_whatever_their_size() {
         let dir = std::env::temp_dir().join(format!("mrt-read-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
-        for size in [0, 1, 4095, 4096, 65_537, 1_000_003] {
+        for size in [0_usize, 1, 4095, 4096, 65_537, 1_000_003] {
             let path = dir.join(format!("{size}.py"));
-            let text: Vec<u8> = (0..size).map(|at| b'a' + (at % 26) as u8).collect();
+            let text: Vec<u8> = b"abcdefghijklmnopqrstuvwxyz"
+                .iter()
+                .copied()
+                .cycle()
+                .take(size)
+                .collect();
             std::fs::write(&path, &text).unwrap();
             assert_eq!(read_regular_file(&path).unwrap(), text, "{size} bytes");
             assert_eq!(read_seen_regular_file(&path).unwrap(), text, "{size} bytes");
