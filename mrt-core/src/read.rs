@@ -14,79 +14,64 @@ pub const MAX_FILE_SIZE: u64 = 32 * 1024 * 1024;
 /// behind a symbolic link) is refused before it is opened: opening a FIFO blocks until something
 /// writes to it, and a device may never end.
 pub fn read_regular_file(path: &Path) -> Result<Vec<u8>, Error> {
-    let io = |source| Error::Io {
-        path: path.to_path_buf(),
-        source,
-    };
-    let metadata = std::fs::metadata(path).map_err(io)?;
+    let metadata = std::fs::metadata(path).map_err(|source| io_error(path, source))?;
     if !metadata.is_file() {
         return Err(Error::NotARegularFile {
             path: path.to_path_buf(),
         });
     }
-    let too_large = || Error::TooLarge {
-        path: path.to_path_buf(),
-        limit: MAX_FILE_SIZE,
-    };
     if metadata.len() > MAX_FILE_SIZE {
-        return Err(too_large());
+        return Err(too_large(path));
     }
-    let mut file = std::fs::File::open(path).map_err(io)?;
-    // One read asking for a byte more than the size looked at: when it returns exactly that
-    // size, the file ended there, and the read that would return nothing (a system call per
-    // file, thousands in a large project) is not made. A file swapped or grown since it was
-    // looked at returns something else and is read to its end, one byte past the limit at most
-    // to tell that it is too large.
-    let expected = usize::try_from(metadata.len()).unwrap_or(0);
-    let mut bytes = vec![0; expected + 1];
-    let first = file.read(&mut bytes).map_err(io)?;
-    bytes.truncate(first);
-    if first != expected {
-        file.take(MAX_FILE_SIZE + 1 - first as u64)
-            .read_to_end(&mut bytes)
-            .map_err(io)?;
-    }
-    if bytes.len() as u64 > MAX_FILE_SIZE {
-        return Err(too_large());
-    }
-    Ok(bytes)
+    // The file may have been swapped or grown since it was looked at: the read checks the limit
+    // again.
+    read_seen_regular_file(path)
 }
 
-/// Reads a file that discovery saw as a regular file (its directory entry's type), of at most
-/// [`MAX_FILE_SIZE`] bytes, without looking at it again before opening it: a `statx` per file
-/// saved, a path walk each, which is more than the read of a small file costs.
+/// Reads a file known to be a regular file (looked at by [`read_regular_file`], or seen so in its
+/// directory's listing by discovery), of at most [`MAX_FILE_SIZE`] bytes, without looking at it
+/// again before opening it: a `statx` per file saved, a path walk each, which is more than the
+/// read of a small file costs.
 pub(crate) fn read_seen_regular_file(path: &Path) -> Result<Vec<u8>, Error> {
     /// What each thread's read buffer keeps between files: more than most migrations.
     const KEPT: usize = 64 * 1024;
     thread_local! {
         static BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
     }
-    let io = |source| Error::Io {
-        path: path.to_path_buf(),
-        source,
-    };
-    let file = std::fs::File::open(path).map_err(io)?;
+    let file = std::fs::File::open(path).map_err(|source| io_error(path, source))?;
     BUFFER.with_borrow_mut(|buffer| {
         buffer.clear();
         buffer.reserve(KEPT);
         // One read returns a small file whole and the next says it ended; the text is then
-        // copied out at its size, the buffer staying for the thread's next file.
+        // copied out at its size, the buffer staying for the thread's next file. One byte past
+        // the limit tells a file that is too large.
         file.take(MAX_FILE_SIZE + 1)
             .read_to_end(buffer)
-            .map_err(io)?;
+            .map_err(|source| io_error(path, source))?;
         if buffer.len() as u64 > MAX_FILE_SIZE {
             buffer.clear();
             buffer.shrink_to(KEPT);
-            return Err(Error::TooLarge {
-                path: path.to_path_buf(),
-                limit: MAX_FILE_SIZE,
-            });
+            return Err(too_large(path));
         }
         if buffer.len() > KEPT {
             return Ok(std::mem::take(buffer));
         }
         Ok(buffer.as_slice().to_vec())
     })
+}
+
+fn io_error(path: &Path, source: std::io::Error) -> Error {
+    Error::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+fn too_large(path: &Path) -> Error {
+    Error::TooLarge {
+        path: path.to_path_buf(),
+        limit: MAX_FILE_SIZE,
+    }
 }
 
 /// The text of a Python source file: UTF-8 (a byte-order mark dropped), or the encoding its
