@@ -8,7 +8,7 @@
 //! only the chunk it lands in (when shared), and two copies compare chunk by chunk, skipping the
 //! chunks they still share ([`ChunkMap::beside`]).
 
-use std::collections::BTreeMap;
+use std::cmp::Ordering;
 use std::fmt;
 use std::sync::Arc;
 
@@ -22,12 +22,66 @@ const CHUNK: usize = 64;
 pub(crate) struct ChunkMap<V> {
     /// In key order, none empty: chunk `i + 1` holds keys from `bounds[i]` up to `bounds[i + 1]`,
     /// the first chunk every key below `bounds[0]`.
-    chunks: Vec<Arc<BTreeMap<String, V>>>,
+    chunks: Vec<Arc<Chunk<V>>>,
     /// The least key of each chunk after the first (set where it was split off), searched for a
     /// key's chunk: one contiguous list rather than a walk down each chunk's tree to its first key.
     /// Shared by copies until a split or an emptied chunk changes it; `None` while there is
     /// at most one chunk (most maps: an empty one is made for every revision's part).
     bounds: Option<Arc<Vec<String>>>,
+}
+
+/// The entries of one chunk, sorted by key: a binary search finds a key in as few comparisons as
+/// the chunk's size allows (a `BTreeMap` of this size searched each node's keys one by one), and
+/// a copy is one allocation for the entries rather than one a tree node.
+#[derive(Clone)]
+struct Chunk<V>(Vec<(String, V)>);
+
+impl<V> Default for Chunk<V> {
+    fn default() -> Self {
+        Self(Vec::new())
+    }
+}
+
+impl<V> Chunk<V> {
+    /// Where `key` is, or where it would go.
+    fn find(&self, key: &str) -> Result<usize, usize> {
+        self.0
+            .binary_search_by(|(probe, _)| compare_keys(probe, key))
+    }
+
+    fn get(&self, key: &str) -> Option<&V> {
+        self.find(key).ok().map(|at| &self.0[at].1)
+    }
+
+    fn first_key(&self) -> Option<&String> {
+        self.0.first().map(|(key, _)| key)
+    }
+
+    fn iter(&self) -> impl Iterator<Item = (&String, &V)> {
+        self.0.iter().map(|(key, value)| (key, value))
+    }
+}
+
+/// Orders keys as `str` orders them (byte by byte, then by length), eight bytes to a comparison:
+/// the keys are short names, and a call to `memcmp` for each step of a search cost more than the
+/// comparing.
+fn compare_keys(a: &str, b: &str) -> Ordering {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let common = a.len().min(b.len());
+    let (a_words, a_rest) = a[..common].as_chunks::<8>();
+    let (b_words, b_rest) = b[..common].as_chunks::<8>();
+    for (x, y) in a_words.iter().zip(b_words) {
+        if x != y {
+            return u64::from_be_bytes(*x).cmp(&u64::from_be_bytes(*y));
+        }
+    }
+    // The rest, under eight bytes, byte by byte: `<[u8]>::cmp` would call `memcmp` after all.
+    for (x, y) in a_rest.iter().zip(b_rest) {
+        if x != y {
+            return x.cmp(y);
+        }
+    }
+    a.len().cmp(&b.len())
 }
 
 impl<V> Default for ChunkMap<V> {
@@ -44,7 +98,7 @@ impl<V: Clone> ChunkMap<V> {
     fn chunk_of(&self, key: &str) -> usize {
         // Most maps (the part of the schema one revision touches) have a single chunk.
         self.bounds.as_ref().map_or(0, |bounds| {
-            bounds.partition_point(|bound| bound.as_str() <= key)
+            bounds.partition_point(|bound| compare_keys(bound, key).is_le())
         })
     }
 
@@ -60,11 +114,9 @@ impl<V: Clone> ChunkMap<V> {
     pub(crate) fn get_mut(&mut self, key: &str) -> Option<&mut V> {
         let at = self.chunk_of(key);
         let chunk = self.chunks.get_mut(at)?;
-        if !chunk.contains_key(key) {
-            // Not copied for nothing.
-            return None;
-        }
-        Arc::make_mut(chunk).get_mut(key)
+        // Not copied for nothing.
+        let found = chunk.find(key).ok()?;
+        Some(&mut Arc::make_mut(chunk).0[found].1)
     }
 
     /// The chunk `key` goes in, split first if it is full and `key` is new to it.
@@ -74,16 +126,15 @@ impl<V: Clone> ChunkMap<V> {
             return 0;
         }
         let mut at = self.chunk_of(key);
-        if self.chunks[at].len() >= CHUNK && !self.chunks[at].contains_key(key) {
+        if self.chunks[at].0.len() >= CHUNK && self.chunks[at].find(key).is_err() {
             let chunk = Arc::make_mut(&mut self.chunks[at]);
-            if let Some(middle) = chunk.keys().nth(chunk.len() / 2).cloned() {
-                let upper = chunk.split_off(&middle);
-                self.chunks.insert(at + 1, Arc::new(upper));
-                let goes_up = key >= middle.as_str();
-                Arc::make_mut(self.bounds.get_or_insert_default()).insert(at, middle);
-                if goes_up {
-                    at += 1;
-                }
+            let upper = chunk.0.split_off(chunk.0.len() / 2);
+            let middle = upper[0].0.clone();
+            let goes_up = compare_keys(key, &middle).is_ge();
+            self.chunks.insert(at + 1, Arc::new(Chunk(upper)));
+            Arc::make_mut(self.bounds.get_or_insert_default()).insert(at, middle);
+            if goes_up {
+                at += 1;
             }
         }
         at
@@ -91,26 +142,34 @@ impl<V: Clone> ChunkMap<V> {
 
     pub(crate) fn insert(&mut self, key: String, value: V) -> Option<V> {
         let at = self.chunk_for_insert(&key);
-        Arc::make_mut(&mut self.chunks[at]).insert(key, value)
+        let chunk = Arc::make_mut(&mut self.chunks[at]);
+        match chunk.find(&key) {
+            Ok(found) => Some(std::mem::replace(&mut chunk.0[found].1, value)),
+            Err(place) => {
+                chunk.0.insert(place, (key, value));
+                None
+            }
+        }
     }
 
     /// The value of `key`, `make`'s if it had none.
     pub(crate) fn get_or_insert_with(&mut self, key: String, make: impl FnOnce() -> V) -> &mut V {
         let at = self.chunk_for_insert(&key);
-        Arc::make_mut(&mut self.chunks[at])
-            .entry(key)
-            .or_insert_with(make)
+        let chunk = Arc::make_mut(&mut self.chunks[at]);
+        let found = chunk.find(&key).unwrap_or_else(|place| {
+            chunk.0.insert(place, (key, make()));
+            place
+        });
+        &mut chunk.0[found].1
     }
 
     pub(crate) fn remove(&mut self, key: &str) -> Option<V> {
         let at = self.chunk_of(key);
         let chunk = self.chunks.get_mut(at)?;
-        if !chunk.contains_key(key) {
-            return None;
-        }
+        let found = chunk.find(key).ok()?;
         let chunk = Arc::make_mut(chunk);
-        let removed = chunk.remove(key);
-        if chunk.is_empty() {
+        let (_, removed) = chunk.0.remove(found);
+        if chunk.0.is_empty() {
             self.chunks.remove(at);
             // The chunk before takes over its keys (or, for the first, the chunk after takes
             // every key below it).
@@ -122,14 +181,14 @@ impl<V: Clone> ChunkMap<V> {
                 }
             }
         }
-        removed
+        Some(removed)
     }
 
     /// Every value, to change: every chunk another map shares is copied.
     pub(crate) fn values_mut(&mut self) -> impl Iterator<Item = &mut V> {
         self.chunks
             .iter_mut()
-            .flat_map(|chunk| Arc::make_mut(chunk).values_mut())
+            .flat_map(|chunk| Arc::make_mut(chunk).0.iter_mut().map(|(_, value)| value))
     }
 
     /// `other`'s entries, each with this map's value for its key, except those of the chunks this
@@ -151,8 +210,8 @@ impl<V: Clone> ChunkMap<V> {
     }
 
     /// Whether `chunk` is one of this map's chunks (the same storage).
-    fn shares(&self, chunk: &Arc<BTreeMap<String, V>>) -> bool {
-        chunk.first_key_value().is_some_and(|(first, _)| {
+    fn shares(&self, chunk: &Arc<Chunk<V>>) -> bool {
+        chunk.first_key().is_some_and(|first| {
             self.chunks
                 .get(self.chunk_of(first))
                 .is_some_and(|mine| Arc::ptr_eq(mine, chunk))
@@ -166,11 +225,15 @@ impl<V> ChunkMap<V> {
     }
 
     pub(crate) fn keys(&self) -> impl Iterator<Item = &String> {
-        self.chunks.iter().flat_map(|chunk| chunk.keys())
+        self.chunks
+            .iter()
+            .flat_map(|chunk| chunk.0.iter().map(|(key, _)| key))
     }
 
     pub(crate) fn values(&self) -> impl Iterator<Item = &V> {
-        self.chunks.iter().flat_map(|chunk| chunk.values())
+        self.chunks
+            .iter()
+            .flat_map(|chunk| chunk.0.iter().map(|(_, value)| value))
     }
 }
 
@@ -189,6 +252,8 @@ impl<V: fmt::Debug> fmt::Debug for ChunkMap<V> {
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeMap;
+
     use super::*;
 
     fn name(n: usize) -> String {
@@ -201,10 +266,41 @@ mod tests {
         assert_eq!(bounds.len(), map.chunks.len().saturating_sub(1));
         assert!(map.bounds.as_ref().is_none_or(|bounds| !bounds.is_empty()));
         for (at, chunk) in map.chunks.iter().enumerate() {
-            assert!(!chunk.is_empty());
-            for key in chunk.keys() {
+            assert!(!chunk.0.is_empty());
+            assert!(chunk.0.is_sorted_by(|(a, _), (b, _)| a < b));
+            for (key, _) in chunk.iter() {
                 assert!(at == 0 || key.as_str() >= bounds[at - 1].as_str());
                 assert!(bounds.get(at).is_none_or(|bound| key < bound));
+            }
+        }
+    }
+
+    #[test]
+    fn keys_compare_as_strings_compare() {
+        let keys = [
+            "",
+            "a",
+            "A",
+            "ab",
+            "abcdefg",
+            "abcdefgh",
+            "abcdefgh\0",
+            "abcdefgha",
+            "abcdefghab",
+            "abcdefgi",
+            "abcdefghabcdefgh",
+            "abcdefghabcdefgz",
+            "t500_0",
+            "t500_10",
+            "t5000_0",
+            "zz",
+            "é",
+            "éa",
+            "\u{10ffff}",
+        ];
+        for a in keys {
+            for b in keys {
+                assert_eq!(compare_keys(a, b), a.cmp(b), "{a:?} {b:?}");
             }
         }
     }
