@@ -520,6 +520,13 @@ impl MultiSteps {
     /// tables, or in another order, are no sequence.
     pub(crate) fn of(upgrade: &Body, created: &NewObjects) -> Self {
         let ops = &upgrade.ops;
+        // Most upgrades drop no column: no sequence ends in them, and nothing is looked up.
+        if !ops
+            .iter()
+            .any(|op| matches!(op.kind, OpKind::DropColumn { .. }))
+        {
+            return Self::default();
+        }
         // Per table (lower-cased): its first `add_column`, and its `UPDATE`s in order, so that
         // each drop looks up its sequence instead of scanning the operations before it.
         let mut first_add: std::collections::BTreeMap<String, usize> =

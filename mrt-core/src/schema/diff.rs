@@ -289,7 +289,8 @@ impl Differ<'_> {
     }
 
     fn column(&mut self, object: ObjectKey, table: &str, before: &Column, after: &Column) {
-        let name = format!("{table}.{}", before.name);
+        // Named only in what is reported: a column can differ in ways no report is about.
+        let name = || format!("{table}.{}", before.name);
         if let (Some(was), Some(is)) = (&before.type_text, &after.type_text)
             && was != is
             && let (Some(was_canonical), Some(is_canonical)) = (
@@ -301,7 +302,10 @@ impl Differ<'_> {
             self.report(
                 object.clone(),
                 ResidueKind::Changed,
-                format!("type of column `{name}` is not restored: `{is}` after the downgrade, `{was}` before"),
+                format!(
+                    "type of column `{}` is not restored: `{is}` after the downgrade, `{was}` before",
+                    name()
+                ),
             );
         }
         if before.nullable != after.nullable {
@@ -310,7 +314,8 @@ impl Differ<'_> {
                 object.clone(),
                 ResidueKind::Changed,
                 format!(
-                    "nullability of column `{name}` is not restored: {} after the downgrade, {} before",
+                    "nullability of column `{}` is not restored: {} after the downgrade, {} before",
+                    name(),
                     state(after.nullable),
                     state(before.nullable)
                 ),
@@ -324,7 +329,8 @@ impl Differ<'_> {
                 object.clone(),
                 ResidueKind::Changed,
                 format!(
-                    "server default of column `{name}` is not restored: {} after the downgrade, {} before",
+                    "server default of column `{}` is not restored: {} after the downgrade, {} before",
+                    name(),
                     shown(after.server_default.as_ref()),
                     shown(before.server_default.as_ref())
                 ),
@@ -335,7 +341,8 @@ impl Differ<'_> {
                 object,
                 ResidueKind::Changed,
                 format!(
-                    "column `{name}` is {} the primary key after the downgrade",
+                    "column `{}` is {} the primary key after the downgrade",
+                    name(),
                     if after.primary_key {
                         "part of"
                     } else {

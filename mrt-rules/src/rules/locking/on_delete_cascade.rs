@@ -61,10 +61,13 @@ impl Rule for OnDeleteCascade {
                     if is_new_table(new_objects, table, index) {
                         continue;
                     }
-                    let described = format!(
-                        "on column {}",
-                        column_label(table.as_ref(), column.name.as_ref())
-                    );
+                    // Labelled only when reported: most keys do not cascade.
+                    let described = || {
+                        format!(
+                            "on column {}",
+                            column_label(table.as_ref(), column.name.as_ref())
+                        )
+                    };
                     for key in &column.foreign_keys {
                         // `sa.ForeignKey("users.id")` names a column; SQL `REFERENCES users` a table.
                         let target = if op.context.from_sql {
@@ -74,7 +77,7 @@ impl Rule for OnDeleteCascade {
                                 .rsplit_once('.')
                                 .map_or(key.target.as_str(), |(table, _)| table)
                         };
-                        report(findings, op, key, target, &described);
+                        report(findings, op, key, target, described);
                     }
                 }
                 OpKind::CreateConstraint(constraint) => {
@@ -91,13 +94,9 @@ impl Rule for OnDeleteCascade {
                     if is_new_table(new_objects, table, index) {
                         continue;
                     }
-                    report(
-                        findings,
-                        op,
-                        key,
-                        &key.target,
-                        &constraint_label(name, table),
-                    );
+                    report(findings, op, key, &key.target, || {
+                        constraint_label(name, table)
+                    });
                 }
                 _ => {}
             }
@@ -110,7 +109,7 @@ fn report(
     op: &Operation,
     key: &ForeignKey,
     target: &str,
-    described: &str,
+    described: impl FnOnce() -> String,
 ) {
     let Some(ondelete) = cascade(key) else {
         return;
@@ -124,7 +123,8 @@ fn report(
         Finding::new(
             ondelete.range,
             format!(
-                "Foreign key {described} has ON DELETE CASCADE: deleting a row of {target} silently deletes the rows that reference it"
+                "Foreign key {} has ON DELETE CASCADE: deleting a row of {target} silently deletes the rows that reference it",
+                described()
             ),
         )
         .with_help("Use the default (NO ACTION), RESTRICT or SET NULL and delete dependent rows explicitly; or suppress with `# noqa: MRT204` once the cascade is reviewed")
