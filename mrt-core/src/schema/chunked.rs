@@ -242,6 +242,11 @@ impl<V: Clone> ChunkMap<V> {
 }
 
 impl<V> ChunkMap<V> {
+    /// The number of entries.
+    pub(crate) fn len(&self) -> usize {
+        self.chunks.iter().map(|chunk| chunk.0.len()).sum()
+    }
+
     pub(crate) fn iter(&self) -> impl Iterator<Item = (&String, &V)> {
         self.chunks.iter().flat_map(|chunk| chunk.iter())
     }

@@ -440,6 +440,20 @@ impl Schema {
         part
     }
 
+    /// Whether this schema has `object`'s table, or the named object itself.
+    fn holds(&self, object: &ObjectKey) -> bool {
+        match object {
+            ObjectKey::Table(table)
+            | ObjectKey::Column(table, _)
+            | ObjectKey::Constraint(table, _) => self.tables.contains_key(table),
+            ObjectKey::Index(name) => self.index_tables.contains_key(name),
+            ObjectKey::Trigger(name) => self.trigger_tables.contains_key(name),
+            ObjectKey::Type(name) => self.types.contains_key(name),
+            ObjectKey::View(name) => self.views.contains_key(name),
+            ObjectKey::Sequence(name) => self.sequences.contains_key(name),
+        }
+    }
+
     /// This part of `whole` with the tables its foreign keys refer to, taken from `whole`.
     pub(crate) fn with_referred_tables(&self, whole: &Schema) -> Schema {
         let mut part = self.clone();
@@ -462,10 +476,37 @@ impl Schema {
     /// The uncertain objects that lie in what `part` holds, found by key rather than by a walk
     /// over every uncertain object of the chain.
     fn uncertain_within(&self, part: &Schema) -> BTreeSet<ObjectKey> {
-        let mut found = BTreeSet::new();
         if self.uncertain.is_empty() {
-            return found;
+            return BTreeSet::new();
         }
+        // Fewer uncertain objects than the look-ups by key would make (the usual case: the
+        // parents of merges disagree on little) are each looked for in the part instead, without
+        // a key built for every table, index and type the part holds.
+        let lookups = 3 * part.tables.len()
+            + part.index_tables.len()
+            + part.trigger_tables.len()
+            + part.types.len()
+            + part.views.len()
+            + part.sequences.len();
+        if self.uncertain.len() <= lookups {
+            self.uncertain_by_walk(part)
+        } else {
+            self.uncertain_by_keys(part)
+        }
+    }
+
+    /// [`Self::uncertain_within`], each uncertain object looked for in `part`.
+    fn uncertain_by_walk(&self, part: &Schema) -> BTreeSet<ObjectKey> {
+        self.uncertain
+            .iter()
+            .filter(|object| part.holds(object))
+            .cloned()
+            .collect()
+    }
+
+    /// [`Self::uncertain_within`], by the keys of what `part` holds.
+    fn uncertain_by_keys(&self, part: &Schema) -> BTreeSet<ObjectKey> {
+        let mut found = BTreeSet::new();
         for table in part.tables.keys() {
             let first = ObjectKey::Table(table.clone());
             found.extend(
@@ -787,4 +828,59 @@ pub(crate) struct Touched {
     pub(crate) types: BTreeSet<String>,
     pub(crate) views: BTreeSet<String>,
     pub(crate) sequences: BTreeSet<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uncertain_objects_within_a_part_are_found_by_walk_and_by_keys_alike() {
+        let mut whole = Schema::default();
+        for name in ["orders", "users", "items"] {
+            let mut table = Table::new(name, false);
+            table.indexes.push(Arc::new(Index {
+                name: format!("ix_{name}"),
+                columns: vec!["id".to_owned()],
+                unique: false,
+            }));
+            table.triggers.push(format!("tr_{name}"));
+            whole.insert_table(name.to_owned(), Arc::new(table));
+        }
+        for object in [
+            ObjectKey::Table("orders".to_owned()),
+            ObjectKey::Column("orders".to_owned(), "total".to_owned()),
+            ObjectKey::Constraint("users".to_owned(), "uq_email".to_owned()),
+            ObjectKey::Column("items".to_owned(), "sku".to_owned()),
+            ObjectKey::Index("ix_users".to_owned()),
+            ObjectKey::Index("ix_items".to_owned()),
+            ObjectKey::Trigger("tr_orders".to_owned()),
+            ObjectKey::Type("status".to_owned()),
+            ObjectKey::View("v_orders".to_owned()),
+            ObjectKey::Sequence("orders_id_seq".to_owned()),
+        ] {
+            whole.mark_uncertain(object);
+        }
+        let mut part = Schema::default();
+        for name in ["orders", "users"] {
+            if let Some(table) = whole.tables.get(name) {
+                part.insert_table(name.to_owned(), Arc::clone(table));
+            }
+        }
+        part.types.insert(
+            "status".to_owned(),
+            EnumType {
+                name: "status".to_owned(),
+                values: Vec::new(),
+            },
+        );
+        let by_walk = whole.uncertain_by_walk(&part);
+        assert_eq!(by_walk, whole.uncertain_by_keys(&part));
+        assert!(by_walk.contains(&ObjectKey::Column("orders".to_owned(), "total".to_owned())));
+        assert!(by_walk.contains(&ObjectKey::Index("ix_users".to_owned())));
+        assert!(by_walk.contains(&ObjectKey::Type("status".to_owned())));
+        assert!(!by_walk.contains(&ObjectKey::Column("items".to_owned(), "sku".to_owned())));
+        assert!(!by_walk.contains(&ObjectKey::View("v_orders".to_owned())));
+        assert_eq!(by_walk.len(), 6);
+    }
 }
