@@ -43,11 +43,15 @@ struct Key {
 /// they order as the texts do (a text that ends within them is a prefix of the other, or differs
 /// before its end); when they are equal, the texts decide.
 fn prefix_of(text: &str) -> u64 {
-    let mut word = [0u8; 8];
-    for (to, from) in word.iter_mut().zip(text.bytes()) {
-        *to = from;
+    let bytes = text.as_bytes();
+    if let Some(first) = bytes.first_chunk::<8>() {
+        return u64::from_be_bytes(*first);
     }
-    u64::from_be_bytes(word)
+    // Shifted in rather than copied to a buffer, which compiles to a call to `memcpy`.
+    bytes
+        .iter()
+        .zip((0..8).rev())
+        .fold(0, |word, (&byte, place)| word | u64::from(byte) << (8 * place))
 }
 
 impl Key {
