@@ -40,7 +40,7 @@ pub(super) fn write(report: &Report<'_>, out: &mut dyn std::io::Write) -> std::i
                 for offset in 0..chunk.len() {
                     let index = first + chunk_number * CHUNK + offset;
                     text.push_str(if index == 0 { "\n    " } else { ",\n    " });
-                    write_finding(&mut text, report, index, Some(2));
+                    write_finding(&mut text, report, index, Layout::Pretty);
                 }
                 text
             })
@@ -76,147 +76,107 @@ struct JsonError {
     message: String,
 }
 
-/// Appends the finding at `index` of the report as a JSON object: pretty at `depth` levels of
-/// indent, or compact (`None`). The fields are those `docs/json-output.md` lists, in its order.
-fn write_finding(out: &mut String, report: &Report<'_>, index: usize, depth: Option<usize>) {
+/// How a finding is laid out: as a member of the report's `findings` (`serde_json`'s pretty
+/// layout, two spaces an indent, the object three levels in), or compact on one line.
+#[derive(Clone, Copy)]
+enum Layout {
+    Pretty,
+    Compact,
+}
+
+/// Appends the finding at `index` of the report as a JSON object. The fields are those
+/// `docs/json-output.md` lists, in its order.
+fn write_finding(out: &mut String, report: &Report<'_>, index: usize, layout: Layout) {
+    // What comes before each value (comma, line break, indent, key) is one literal of the
+    // layout's: a report writes fifteen members a finding, tens of thousands of findings.
+    macro_rules! opening {
+        ($key:literal) => {
+            match layout {
+                Layout::Pretty => concat!(",\n      \"", $key, "\": "),
+                Layout::Compact => concat!(",\"", $key, "\":"),
+            }
+        };
+    }
+    let pretty = matches!(layout, Layout::Pretty);
     let located = Located::of(&report.diagnostics[index]);
     let diagnostic = located.diagnostic;
-    let mut object = Object::begin(out, depth);
-    object.string("code", diagnostic.code());
-    object.string("name", diagnostic.rule.name);
-    object.string("severity", diagnostic.severity().as_str());
-    object.string("message", &diagnostic.message);
-    object.optional_string("help", diagnostic.help.as_deref());
-    object.string("path", &located.path);
-    object.optional_string("revision", diagnostic.revision.as_deref());
-    object.number("line", located.start.line);
-    object.number("column", located.start.column);
-    object.number("end_line", located.end.line);
-    object.number("end_column", located.end.column);
-    object.number("offset", diagnostic.range.start().to_usize());
-    object.number("end_offset", diagnostic.range.end().to_usize());
+    out.push_str(if pretty {
+        "{\n      \"code\": "
+    } else {
+        "{\"code\":"
+    });
+    push_string(out, diagnostic.code());
+    out.push_str(opening!("name"));
+    push_string(out, diagnostic.rule.name);
+    out.push_str(opening!("severity"));
+    push_string(out, diagnostic.severity().as_str());
+    out.push_str(opening!("message"));
+    push_string(out, &diagnostic.message);
+    out.push_str(opening!("help"));
+    push_optional_string(out, diagnostic.help.as_deref());
+    out.push_str(opening!("path"));
+    push_string(out, &located.path);
+    out.push_str(opening!("revision"));
+    push_optional_string(out, diagnostic.revision.as_deref());
+    out.push_str(opening!("line"));
+    push_number(out, located.start.line);
+    out.push_str(opening!("column"));
+    push_number(out, located.start.column);
+    out.push_str(opening!("end_line"));
+    push_number(out, located.end.line);
+    out.push_str(opening!("end_column"));
+    push_number(out, located.end.column);
+    out.push_str(opening!("offset"));
+    push_number(out, diagnostic.range.start().to_usize());
+    out.push_str(opening!("end_offset"));
+    push_number(out, diagnostic.range.end().to_usize());
+    out.push_str(opening!("fix"));
     match report.fix(index) {
         Some(FixNote {
             title,
             applicability,
         }) => {
-            let mut fix = object.nested("fix");
-            fix.string("title", title);
-            fix.string("applicability", applicability.as_str());
-            fix.end();
+            out.push_str(if pretty {
+                "{\n        \"title\": "
+            } else {
+                "{\"title\":"
+            });
+            push_string(out, title);
+            out.push_str(if pretty {
+                ",\n        \"applicability\": "
+            } else {
+                ",\"applicability\":"
+            });
+            push_string(out, applicability.as_str());
+            out.push_str(if pretty { "\n      }" } else { "}" });
         }
-        None => object.null("fix"),
+        None => out.push_str("null"),
     }
-    object.end();
+    out.push_str(if pretty { "\n    }" } else { "}" });
 }
 
-/// One JSON object being written member by member, laid out as `serde_json` lays it out.
-struct Object<'o> {
-    out: &'o mut String,
-    /// Levels of indent of the line the object starts on; `None` for compact JSON.
-    depth: Option<usize>,
-    members: usize,
+/// Appends `value` as a JSON number.
+fn push_number(out: &mut String, value: usize) {
+    // Digits written out by hand and appended at once: formatting machinery costs more than
+    // the digits.
+    let mut digits = [0u8; 20];
+    let mut start = digits.len();
+    let mut rest = value;
+    loop {
+        start -= 1;
+        digits[start] = b'0' + u8::try_from(rest % 10).unwrap_or_default();
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    out.push_str(std::str::from_utf8(&digits[start..]).unwrap_or_default());
 }
 
-impl<'o> Object<'o> {
-    fn begin(out: &'o mut String, depth: Option<usize>) -> Self {
-        out.push('{');
-        Self {
-            out,
-            depth,
-            members: 0,
-        }
-    }
-
-    /// Starts a member. Keys are the writer's own names, which need no escape.
-    fn key(&mut self, key: &str) {
-        // Three appends a member: a report writes tens of thousands of them.
-        const OPENINGS: [&str; 6] = [
-            "\n  \"",
-            "\n    \"",
-            "\n      \"",
-            "\n        \"",
-            "\n          \"",
-            "\n            \"",
-        ];
-        if self.members > 0 {
-            self.out.push(',');
-        }
-        self.members += 1;
-        let Some(depth) = self.depth else {
-            self.out.push('"');
-            self.out.push_str(key);
-            self.out.push_str("\":");
-            return;
-        };
-        if let Some(opening) = OPENINGS.get(depth) {
-            self.out.push_str(opening);
-        } else {
-            self.newline(depth + 1);
-            self.out.push('"');
-        }
-        self.out.push_str(key);
-        self.out.push_str("\": ");
-    }
-
-    fn newline(&mut self, depth: usize) {
-        const SPACES: &str = "\n                ";
-        if let Some(indent) = SPACES.get(..1 + 2 * depth) {
-            self.out.push_str(indent);
-        } else {
-            self.out.push('\n');
-            self.out.push_str(&"  ".repeat(depth));
-        }
-    }
-
-    fn string(&mut self, key: &str, value: &str) {
-        self.key(key);
-        push_string(self.out, value);
-    }
-
-    fn optional_string(&mut self, key: &str, value: Option<&str>) {
-        match value {
-            Some(value) => self.string(key, value),
-            None => self.null(key),
-        }
-    }
-
-    fn number(&mut self, key: &str, value: usize) {
-        self.key(key);
-        // Digits written out by hand: formatting machinery costs more than the digits.
-        let mut digits = [0u8; 20];
-        let mut start = digits.len();
-        let mut rest = value;
-        loop {
-            start -= 1;
-            digits[start] = b'0' + u8::try_from(rest % 10).unwrap_or_default();
-            rest /= 10;
-            if rest == 0 {
-                break;
-            }
-        }
-        for &digit in &digits[start..] {
-            self.out.push(char::from(digit));
-        }
-    }
-
-    fn null(&mut self, key: &str) {
-        self.key(key);
-        self.out.push_str("null");
-    }
-
-    fn nested(&mut self, key: &str) -> Object<'_> {
-        self.key(key);
-        Object::begin(self.out, self.depth.map(|depth| depth + 1))
-    }
-
-    fn end(mut self) {
-        if let Some(depth) = self.depth
-            && self.members > 0
-        {
-            self.newline(depth);
-        }
-        self.out.push('}');
+fn push_optional_string(out: &mut String, value: Option<&str>) {
+    match value {
+        Some(value) => push_string(out, value),
+        None => out.push_str("null"),
     }
 }
 
@@ -287,7 +247,7 @@ pub(super) fn render(report: &Report<'_>) -> String {
 pub(super) fn render_lines(report: &Report<'_>) -> String {
     let mut text = String::new();
     for index in 0..report.diagnostics.len() {
-        write_finding(&mut text, report, index, None);
+        write_finding(&mut text, report, index, Layout::Compact);
         text.push('\n');
     }
     text

@@ -51,7 +51,9 @@ fn prefix_of(text: &str) -> u64 {
     bytes
         .iter()
         .zip((0..8).rev())
-        .fold(0, |word, (&byte, place)| word | u64::from(byte) << (8 * place))
+        .fold(0, |word, (&byte, place)| {
+            word | u64::from(byte) << (8 * place)
+        })
 }
 
 impl Key {
