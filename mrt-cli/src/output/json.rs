@@ -170,7 +170,7 @@ fn push_number(out: &mut String, value: usize) {
             break;
         }
     }
-    out.push_str(std::str::from_utf8(&digits[start..]).unwrap_or_default());
+    out.extend(digits[start..].iter().map(|&digit| char::from(digit)));
 }
 
 fn push_optional_string(out: &mut String, value: Option<&str>) {

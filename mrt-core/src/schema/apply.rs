@@ -317,12 +317,13 @@ impl<'s> Applier<'s> {
             Some(existing) => *existing = column,
             None => target.columns.push(Arc::new(column)),
         }
-        let columns = vec![name.value.clone()];
+        // Only keys, unique constraints and indexes name the column: most columns have none.
+        let columns = || vec![name.value.clone()];
         for foreign_key in &def.foreign_keys {
             target.constraints.push(Arc::new(Constraint {
                 kind: ConstraintKind::ForeignKey,
                 name: foreign_key.name.as_ref().map(|name| name.value.clone()),
-                columns: columns.clone(),
+                columns: columns(),
                 referred_table: Some(referred_table(&foreign_key.target)),
                 ondelete: foreign_key.ondelete.as_ref().map(|on| on.value.clone()),
                 condition: None,
@@ -335,7 +336,7 @@ impl<'s> Applier<'s> {
             target.constraints.push(Arc::new(Constraint {
                 kind: ConstraintKind::Unique,
                 name: None,
-                columns: columns.clone(),
+                columns: columns(),
                 referred_table: None,
                 ondelete: None,
                 condition: None,
@@ -347,7 +348,7 @@ impl<'s> Applier<'s> {
         self.touch(object);
         if let Some(index_name) = index_name {
             // SQLAlchemy names the index of `index=True` `ix_<table>_<column>`.
-            self.insert_index(&table_key, &table.value, index_name, columns, def.unique);
+            self.insert_index(&table_key, &table.value, index_name, columns(), def.unique);
         }
         if self.options.enum_types
             && let Some(enum_type) = &def.enum_type
