@@ -24,7 +24,7 @@ pub(crate) struct ChunkMap<V> {
     /// the first chunk every key below `bounds[0]`.
     chunks: Vec<Arc<Chunk<V>>>,
     /// The least key of each chunk after the first (set where it was split off), searched for a
-    /// key's chunk: one contiguous list rather than a walk down each chunk's tree to its first key.
+    /// key's chunk: one contiguous list rather than a look at each chunk's first key.
     /// Shared by copies until a split or an emptied chunk changes it; `None` while there is
     /// at most one chunk (most maps: an empty one is made for every revision's part).
     bounds: Option<Arc<Vec<Key>>>,
