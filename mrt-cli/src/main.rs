@@ -32,36 +32,20 @@ fn plain(align: usize, size: usize) -> bool {
     align <= WORD && align <= size
 }
 
-// The one unsafe block of the project: a global allocator is an `unsafe` trait, and mimalloc's
-// functions are foreign. Each forwards the layout's size (and, past a word, its alignment) to the
-// function of mimalloc that honours it; pointers given back come from the same allocator.
+// The project's only unsafe code (this impl and `new_block`): a global allocator is an `unsafe`
+// trait, and mimalloc's functions are foreign. Each forwards the layout's size (and, past a word,
+// its alignment) to the function of mimalloc that honours it; pointers given back come from the
+// same allocator.
 #[allow(unsafe_code)]
 unsafe impl GlobalAlloc for Mimalloc {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        // SAFETY: mimalloc returns null or a block of at least `size` bytes aligned as asked
-        // (a plain block is word-aligned, see `Mimalloc`).
-        let block = unsafe {
-            if plain(layout.align(), layout.size()) {
-                mi_malloc(layout.size())
-            } else {
-                mi_malloc_aligned(layout.size(), layout.align())
-            }
-        };
-        debug_assert!(block.is_null() || block.addr().is_multiple_of(layout.align()));
-        block.cast()
+        // SAFETY: as `new_block`'s.
+        unsafe { new_block(layout, mi_malloc, mi_malloc_aligned) }
     }
 
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        // SAFETY: as `alloc`, zeroed.
-        let block = unsafe {
-            if plain(layout.align(), layout.size()) {
-                mi_zalloc(layout.size())
-            } else {
-                mi_zalloc_aligned(layout.size(), layout.align())
-            }
-        };
-        debug_assert!(block.is_null() || block.addr().is_multiple_of(layout.align()));
-        block.cast()
+        // SAFETY: as `new_block`'s, zeroed.
+        unsafe { new_block(layout, mi_zalloc, mi_zalloc_aligned) }
     }
 
     unsafe fn dealloc(&self, ptr: *mut u8, _layout: Layout) {
@@ -82,6 +66,31 @@ unsafe impl GlobalAlloc for Mimalloc {
         debug_assert!(block.is_null() || block.addr().is_multiple_of(layout.align()));
         block.cast()
     }
+}
+
+/// A new block for `layout` from `plain` (size) when the layout allows a plain block, else from
+/// `aligned` (size, alignment).
+///
+/// # Safety
+/// `plain` and `aligned` are mimalloc's allocation functions of one kind: each returns null or a
+/// block of at least the size asked, aligned as asked (a plain block is word-aligned, see
+/// `Mimalloc`).
+#[allow(unsafe_code)]
+unsafe fn new_block(
+    layout: Layout,
+    plain_block: unsafe extern "C" fn(usize) -> *mut c_void,
+    aligned_block: unsafe extern "C" fn(usize, usize) -> *mut c_void,
+) -> *mut u8 {
+    // SAFETY: the caller passes mimalloc's functions, which take any size and alignment.
+    let block = unsafe {
+        if plain(layout.align(), layout.size()) {
+            plain_block(layout.size())
+        } else {
+            aligned_block(layout.size(), layout.align())
+        }
+    };
+    debug_assert!(block.is_null() || block.addr().is_multiple_of(layout.align()));
+    block.cast()
 }
 
 fn main() -> std::process::ExitCode {
