@@ -75,8 +75,17 @@ impl Key {
 /// The entries of one chunk, sorted by key: a binary search finds a key in as few comparisons as
 /// the chunk's size allows (a `BTreeMap` of this size searched each node's keys one by one), and
 /// a copy is one allocation for the entries rather than one a tree node.
-#[derive(Clone)]
 struct Chunk<V>(Vec<(Key, V)>);
+
+/// A chunk is copied only to be written to (`Arc::make_mut`), most often by an insert: the copy
+/// has room for one more entry, so that insert does not reallocate and move what was just copied.
+impl<V: Clone> Clone for Chunk<V> {
+    fn clone(&self) -> Self {
+        let mut entries = Vec::with_capacity(self.0.len() + 1);
+        entries.extend_from_slice(&self.0);
+        Self(entries)
+    }
+}
 
 impl<V> Default for Chunk<V> {
     fn default() -> Self {
