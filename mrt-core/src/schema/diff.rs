@@ -148,12 +148,19 @@ impl Differ<'_> {
                         column.name
                     ),
                 ),
-                Some(restored) if *restored == **column => {}
+                // The same column, shared with the table before, needs no comparing.
+                Some(restored)
+                    if std::ptr::eq(restored, Arc::as_ptr(column)) || *restored == **column => {}
                 Some(restored) => self.column(object(), table, column, restored),
             }
         }
-        for column in &after.columns {
-            if before.column(&column.name).is_none() {
+        for (at, column) in after.columns.iter().enumerate() {
+            // A column shared with the same place of the table before is one it had.
+            let kept = before
+                .columns
+                .get(at)
+                .is_some_and(|then| Arc::ptr_eq(then, column));
+            if !kept && before.column(&column.name).is_none() {
                 self.report(
                     ObjectKey::Column(table_key.to_owned(), key(&column.name)),
                     ResidueKind::Left,
