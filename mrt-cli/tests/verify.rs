@@ -53,7 +53,25 @@ const HEADER: &str =
 
 /// Three revisions: a table, a nullable column dropped and re-added empty (its values are lost),
 /// and a clean column addition.
-fn chain(name: &str) -> PathBuf {
+/// A chain's `versions` directory, removed with its parent when the test is done.
+struct Chain(PathBuf);
+
+impl std::ops::Deref for Chain {
+    type Target = Path;
+    fn deref(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for Chain {
+    fn drop(&mut self) {
+        if let Some(dir) = self.0.parent() {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+    }
+}
+
+fn chain(name: &str) -> Chain {
     let dir = std::env::temp_dir().join(format!("mrt-cli-verify-{name}-{}", std::process::id()));
     let versions = dir.join("versions");
     std::fs::create_dir_all(&versions).unwrap();
@@ -84,7 +102,7 @@ fn chain(name: &str) -> PathBuf {
         )
         .unwrap();
     }
-    versions
+    Chain(versions)
 }
 
 fn path(dir: &Path) -> &str {
@@ -243,20 +261,21 @@ fn a_database_with_tables_is_refused() {
     );
 }
 
-/// An Alembic project with `alembic.ini` and the given env.py around the three-revision chain.
-fn project_with_env(name: &str, env_py: &str) -> PathBuf {
+/// An Alembic project with `alembic.ini` and the given env.py around the three-revision chain
+/// (the project's root, and the guard that removes it).
+fn project_with_env(name: &str, env_py: &str) -> (PathBuf, Chain) {
     let versions = chain(name);
     let root = versions.parent().unwrap().to_path_buf();
     let script = root.join("migrations");
     std::fs::create_dir_all(&script).unwrap();
-    std::fs::rename(&versions, script.join("versions")).unwrap();
+    std::fs::rename(&*versions, script.join("versions")).unwrap();
     std::fs::write(script.join("env.py"), env_py).unwrap();
     std::fs::write(
         root.join("alembic.ini"),
         "[alembic]\nscript_location = %(here)s/migrations\nsqlalchemy.url = postgresql://prod.invalid/app\n",
     )
     .unwrap();
-    root
+    (root, versions)
 }
 
 #[test]
@@ -274,7 +293,7 @@ fn an_env_py_that_ignores_the_given_connection_is_tried_on_copies() {
         return;
     }
     // The template env.py of `alembic init`: it builds its own engine from sqlalchemy.url.
-    let root = project_with_env(
+    let (root, _removed_after) = project_with_env(
         "template-env",
         "from alembic import context\nfrom sqlalchemy import engine_from_config, pool\n\nconfig = context.config\n\nconnectable = engine_from_config(config.get_section(config.config_ini_section, {}), prefix=\"sqlalchemy.\", poolclass=pool.NullPool)\nwith connectable.connect() as connection:\n    context.configure(connection=connection)\n    with context.begin_transaction():\n        context.run_migrations()\n",
     );
@@ -292,7 +311,7 @@ fn an_env_py_that_ignores_the_given_connection_is_tried_on_copies() {
 fn an_env_py_that_runs_elsewhere_is_refused() {
     let Some(python) = python() else { return };
     let elsewhere = std::env::temp_dir().join(format!("mrt-elsewhere-{}.db", std::process::id()));
-    let root = project_with_env(
+    let (root, _removed_after) = project_with_env(
         "elsewhere-env",
         &format!(
             "from alembic import context\nfrom sqlalchemy import create_engine\n\nwith create_engine('sqlite:///{}').connect() as connection:\n    context.configure(connection=connection)\n    with context.begin_transaction():\n        context.run_migrations()\n",

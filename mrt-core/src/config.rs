@@ -325,6 +325,7 @@ mod tests {
         let dir = scratch("nopy");
         let path = write(&dir, "pyproject.toml", "[project]\nname = 'x'\n");
         assert_eq!(Config::load(&path).expect("valid toml"), None);
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]
@@ -344,6 +345,7 @@ mod tests {
         let path = write(&dir, "pyproject.toml", "[tool.mrt]\nstrict = 'yes'\n");
         let error = Config::load(&path).expect_err("wrong type").to_string();
         assert!(error.contains("strict"), "{error}");
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]
@@ -370,5 +372,6 @@ mod tests {
         );
         assert!(config.excludes(&dir.join("legacy/versions/a.py")));
         assert!(!config.excludes(&dir.join("versions/a.py")));
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -10,7 +10,6 @@ answers. Every answer has "ok"; a failed step answers {"ok": false, "error": {"t
 import json
 import os
 import sys
-import tempfile
 import traceback
 
 # Answers go to a private copy of stdout; fd 1 becomes stderr so that `print()` in a migration or
@@ -106,7 +105,8 @@ class Alembic:
                 sys.path.insert(0, here)
         else:
             # A bare versions directory: run it with a minimal environment of our own.
-            self.scratch = tempfile.mkdtemp(prefix="mrt-alembic-env-")
+            # The directory is mrt's (it removes it even if this process is killed).
+            self.scratch = os.environ["MRT_WORKER_SCRATCH"]
             with open(os.path.join(self.scratch, "env.py"), "w", encoding="utf-8") as handle:
                 handle.write(MINIMAL_ENV_PY)
             self.config = Config()

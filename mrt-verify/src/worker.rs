@@ -34,6 +34,13 @@ pub enum NoAnswer {
 pub struct Worker {
     python: PathBuf,
     child: Child,
+    /// The worker's own directory (the minimal env.py of a bare versions directory goes there).
+    /// Held here, not made by the worker, so that it is removed even when the worker is killed.
+    #[cfg_attr(
+        not(test),
+        expect(dead_code, reason = "held only to be dropped with the worker")
+    )]
+    scratch: ScratchDir,
     stdin: ChildStdin,
     answers: Receiver<String>,
     stderr: Arc<Mutex<VecDeque<String>>>,
@@ -84,10 +91,15 @@ impl Worker {
     }
 
     fn spawn(python: &Path) -> Result<Self, Error> {
+        let scratch = ScratchDir::create().map_err(|error| Error::Worker {
+            python: python.display().to_string(),
+            message: format!("cannot make its scratch directory: {error}"),
+        })?;
         let mut child = Command::new(python)
             .arg("-c")
             .arg(SOURCE)
             .env("PYTHONUNBUFFERED", "1")
+            .env("MRT_WORKER_SCRATCH", &scratch.0)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -129,6 +141,7 @@ impl Worker {
         Ok(Worker {
             python: python.to_path_buf(),
             child,
+            scratch,
             stdin,
             answers,
             stderr: tail,
@@ -230,7 +243,38 @@ impl Worker {
 
 impl Drop for Worker {
     fn drop(&mut self) {
+        // The process first: the directory is removed after its last user is gone.
         self.kill();
+    }
+}
+
+/// A private directory under the system's temporary directory, removed with everything in it
+/// when dropped.
+#[derive(Debug)]
+struct ScratchDir(PathBuf);
+
+impl ScratchDir {
+    fn create() -> std::io::Result<Self> {
+        static MADE: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let mut builder = std::fs::DirBuilder::new();
+        #[cfg(unix)]
+        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+        loop {
+            let n = MADE.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let path = std::env::temp_dir().join(format!("mrt-worker-{}-{n}", std::process::id()));
+            match builder.create(&path) {
+                Ok(()) => return Ok(Self(path)),
+                // Left by an earlier process of the same id that was killed: take the next name.
+                Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => {}
+                Err(error) => return Err(error),
+            }
+        }
+    }
+}
+
+impl Drop for ScratchDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
     }
 }
 
@@ -239,4 +283,33 @@ pub fn error_text(answer: &Value) -> String {
     let kind = answer["error"]["type"].as_str().unwrap_or("Error");
     let message = answer["error"]["message"].as_str().unwrap_or("failed");
     format!("{kind}: {message}")
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::expect_used)]
+
+    use super::*;
+
+    #[test]
+    fn the_scratch_directory_goes_with_the_worker_even_a_killed_one() {
+        let Some(python) = crate::testing::python_with(&["json"]) else {
+            return;
+        };
+        let closed = Worker::start(&python, &[], None).expect("worker starts");
+        let closed_dir = closed.scratch.0.clone();
+        assert!(closed_dir.is_dir());
+        closed.close();
+        assert!(!closed_dir.exists(), "{} is left", closed_dir.display());
+
+        let mut killed = Worker::start(&python, &[], None).expect("worker starts");
+        let killed_dir = killed.scratch.0.clone();
+        std::fs::write(killed_dir.join("env.py"), "").expect("the directory is writable");
+        killed.child.kill().expect("kill");
+        killed.restart().expect("a new worker");
+        assert!(!killed_dir.exists(), "{} is left", killed_dir.display());
+        let replacement = killed.scratch.0.clone();
+        drop(killed);
+        assert!(!replacement.exists(), "{} is left", replacement.display());
+    }
 }
