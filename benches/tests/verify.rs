@@ -49,6 +49,7 @@ fn run(python: PathBuf, dir: &Path, database_url: Option<DatabaseUrl>) -> Report
         min_revision: None,
         skip: BTreeMap::default(),
         isolation: mrt_verify::Isolation::default(),
+        interrupt: mrt_verify::Interrupt::default(),
     };
     mrt_verify::verify(&options, &project, &findings).unwrap()
 }

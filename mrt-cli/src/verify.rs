@@ -104,6 +104,7 @@ pub(crate) fn run(args: &VerifyArgs) -> Result<Status, String> {
     let options = options(args, source, config.as_ref(), &settings)?;
 
     let (project, findings) = static_side(&versions, config.as_ref())?;
+    stop_on_signals(&options.interrupt)?;
     let report =
         mrt_verify::verify(&options, &project, &findings).map_err(|error| error.to_string())?;
     let text = match args.output_format {
@@ -208,6 +209,20 @@ pub(crate) fn source(paths: &[PathBuf]) -> Result<(Source, Vec<PathBuf>), String
     Ok((source, versions))
 }
 
+/// Ctrl-C, a cancelled CI job (SIGTERM) or a closed terminal (SIGHUP) ask the walk to stop, and it
+/// stops what it started before exiting (2). A second Ctrl-C while it cleans up exits at once.
+fn stop_on_signals(interrupt: &mrt_verify::Interrupt) -> Result<(), String> {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+    let cannot = |error: std::io::Error| format!("cannot handle signals: {error}");
+    // The exit on a second SIGINT is registered first, so the first one only arms it.
+    signal_hook::flag::register_conditional_shutdown(SIGINT, 130, interrupt.flag())
+        .map_err(cannot)?;
+    for signal in [SIGINT, SIGTERM, SIGHUP] {
+        signal_hook::flag::register(signal, interrupt.flag()).map_err(cannot)?;
+    }
+    Ok(())
+}
+
 fn options(
     args: &VerifyArgs,
     source: Source,
@@ -240,6 +255,7 @@ fn options(
             IsolationArg::Auto => mrt_verify::Isolation::Auto,
             IsolationArg::Copy => mrt_verify::Isolation::Copy,
         },
+        interrupt: mrt_verify::Interrupt::new(),
     })
 }
 

@@ -379,3 +379,91 @@ fn a_hung_migration_is_stopped_and_the_walk_goes_on() {
         assert_eq!(verdict("c3")["status"], "passed", "{report}");
     }
 }
+
+/// The entries of the temporary directory a process made under `prefix` (`mrt-verify-pg-` for
+/// its embedded cluster, `mrt-worker-` for its worker's directory).
+fn left_by(pid: u32, prefix: &str) -> Vec<PathBuf> {
+    std::fs::read_dir(std::env::temp_dir())
+        .unwrap()
+        .filter_map(Result::ok)
+        .filter(|entry| {
+            entry
+                .file_name()
+                .to_string_lossy()
+                .starts_with(&format!("{prefix}{pid}-"))
+        })
+        .map(|entry| entry.path())
+        .collect()
+}
+
+/// Ctrl-C, or a CI job cancelled (SIGINT, SIGTERM) while a migration runs: the walk stops at once,
+/// and the embedded PostgreSQL cluster and the worker's directory are gone when `mrt` exits (2).
+#[test]
+fn a_signal_stops_the_walk_and_removes_what_it_started() {
+    let Some(python) = python() else { return };
+    let has_driver = Command::new(&python)
+        .args(["-c", "import psycopg2"])
+        .status()
+        .is_ok_and(|status| status.success());
+    if !has_driver || mrt_verify::db::embedded::find_bindir().is_none() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI has psycopg2 and PostgreSQL"
+        );
+        return;
+    }
+    let versions = chain("signal");
+    // Runs far longer than the test waits: only the signal can end it in time.
+    std::fs::write(
+        versions.join("d4.py"),
+        format!(
+            "{HEADER}\nrevision = \"d4\"\ndown_revision = \"c3\"\n\n\ndef upgrade():\n    import time\n    time.sleep(600)\n\n\ndef downgrade():\n    pass\n"
+        ),
+    )
+    .unwrap();
+    for signal in ["INT", "TERM"] {
+        let started = std::time::Instant::now();
+        let child = Command::new(env!("CARGO_BIN_EXE_mrt"))
+            .args(["verify", path(&versions), "--python", &python])
+            .env_remove("MRT_DATABASE_URL")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let pid = child.id();
+        // The cluster is up, then the worker's directory made: the walk has begun.
+        while left_by(pid, "mrt-worker-").is_empty() {
+            assert!(
+                started.elapsed() < std::time::Duration::from_mins(2),
+                "the walk did not begin"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        assert!(!left_by(pid, "mrt-verify-pg-").is_empty());
+        // Into the revisions (c3's judging is well under this; d4 sleeps).
+        std::thread::sleep(std::time::Duration::from_secs(3));
+        let sent = Command::new("kill")
+            .args(["-s", signal, &pid.to_string()])
+            .status()
+            .unwrap();
+        assert!(sent.success());
+        let output = child.wait_with_output().unwrap();
+        let stderr = text(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "SIG{signal}: {stderr}");
+        assert!(stderr.contains("interrupted"), "SIG{signal}: {stderr}");
+        assert!(
+            started.elapsed() < std::time::Duration::from_mins(5),
+            "SIG{signal}: the walk waited for the migration"
+        );
+        assert_eq!(
+            left_by(pid, "mrt-verify-pg-"),
+            Vec::<PathBuf>::new(),
+            "SIG{signal}"
+        );
+        assert_eq!(
+            left_by(pid, "mrt-worker-"),
+            Vec::<PathBuf>::new(),
+            "SIG{signal}"
+        );
+    }
+}

@@ -28,6 +28,9 @@ pub enum Error {
     /// The throwaway PostgreSQL cluster could not be started.
     #[error("embedded PostgreSQL: {0}")]
     Embedded(String),
+    /// The run was asked to stop (a signal); what it started is stopped and removed.
+    #[error("interrupted: the walk stopped, and what it started was stopped and removed")]
+    Interrupted,
     /// A file or directory could not be read or written.
     #[error("{}: {message}", path.display())]
     Io {

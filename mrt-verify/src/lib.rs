@@ -24,6 +24,7 @@
 //!     min_revision: None,
 //!     skip: Default::default(),
 //!     isolation: mrt_verify::Isolation::Auto,
+//!     interrupt: mrt_verify::Interrupt::new(),
 //! };
 //! let report = verify(&options, &project, &[])?;
 //! print!("{}", report.render_full());
@@ -34,6 +35,7 @@ pub mod catalog;
 pub mod data;
 pub mod db;
 mod error;
+mod interrupt;
 pub mod migrate;
 pub mod report;
 pub mod seed;
@@ -45,6 +47,7 @@ mod walk;
 pub mod worker;
 
 pub use error::Error;
+pub use interrupt::Interrupt;
 pub use report::{Failure, FailureKind, Report, Status, Verdict};
 pub use url::DatabaseUrl;
 pub use walk::{Isolation, Options, Source, verify};

@@ -31,7 +31,8 @@ pub fn migrate(
     let python = worker::interpreter(python);
     let sqlalchemy = url.sqlalchemy(None);
     let database = url.django(None);
-    let (mut worker, _) = source.start_worker(&python, &sqlalchemy, &database)?;
+    let (mut worker, _) =
+        source.start_worker(&python, &sqlalchemy, &database, &crate::Interrupt::new())?;
     let fail = |message: String| Error::Database {
         url: url.redacted(),
         message,
@@ -52,7 +53,8 @@ pub fn migrate(
         match worker.request(&request, None) {
             Ok(answer) if answer["ok"] == true => {}
             Ok(answer) => return Err(fail(worker::error_text(&answer))),
-            Err(NoAnswer::Timeout | NoAnswer::Died(_)) => {
+            // Never interrupted: `mrt migrate` passes a flag that nothing sets.
+            Err(NoAnswer::Timeout | NoAnswer::Died(_) | NoAnswer::Interrupted) => {
                 return Err(fail(format!("the worker exited: {}", worker.stderr_tail())));
             }
         }

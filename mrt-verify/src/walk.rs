@@ -12,7 +12,6 @@ use mrt_core::graph::{RevisionGraph, RevisionNode};
 use mrt_core::{Diagnostic, Project};
 use serde_json::{Value, json};
 
-use crate::Error;
 use crate::catalog::Catalog;
 use crate::data::{self, Rows};
 use crate::db::{Backend, Database, Server, Session, WorkerSession};
@@ -20,6 +19,7 @@ use crate::report::{Failure, FailureKind, Report, StaticFinding, Status, Summary
 use crate::seed::Seeder;
 use crate::url::DatabaseUrl;
 use crate::worker::{self, NoAnswer, Worker};
+use crate::{Error, Interrupt};
 
 /// Which migrations, and how they are run.
 #[derive(Debug, Clone)]
@@ -53,6 +53,7 @@ impl Source {
         python: &std::path::Path,
         url: &str,
         database: &Value,
+        interrupt: &Interrupt,
     ) -> Result<(Worker, Value), Error> {
         let (modules, load) = match self {
             Source::Alembic { ini, versions } => (
@@ -71,7 +72,7 @@ impl Source {
                 }),
             ),
         };
-        let mut worker = Worker::start(python, &modules, Some(url))?;
+        let mut worker = Worker::start(python, &modules, Some(url), interrupt)?;
         let loaded = worker.load(load)?;
         Ok((worker, loaded))
     }
@@ -102,6 +103,9 @@ pub struct Options {
     pub skip: BTreeMap<String, String>,
     /// How a revision is tried without touching the rest of the walk.
     pub isolation: Isolation,
+    /// Set to stop the walk early: the step under way is cancelled, and the run ends with
+    /// [`Error::Interrupted`] once what it started is stopped and removed.
+    pub interrupt: Interrupt,
 }
 
 /// How each revision is tried in isolation.
@@ -145,7 +149,18 @@ pub fn verify(
     let started = Instant::now();
     let server = Server::open(options.database_url.as_ref(), options.allow_nonempty)?;
     let description = server.description.clone();
-    let result = Walk::new(&server, options, project, findings).and_then(Walk::run);
+    let result = Walk::new(&server, options, project, findings)
+        .and_then(Walk::run)
+        // Whatever failed once the run was asked to stop (a session's request cut short, say)
+        // failed because of it.
+        .map_err(|error| {
+            if options.interrupt.is_set() {
+                Error::Interrupted
+            } else {
+                error
+            }
+        });
+    // The walk is dropped by now (its worker killed): the databases it used can go.
     let cleanup = server.finish();
     let mut report = result?;
     report.database = description;
@@ -158,6 +173,10 @@ pub fn verify(
     report.count();
     Ok(report)
 }
+
+/// The failure of a step cut short because the run was interrupted (never reported: the walk
+/// ends with [`Error::Interrupted`]).
+const INTERRUPTED: &str = "interrupted";
 
 /// How a migration step ended badly.
 enum StepError {
@@ -202,7 +221,10 @@ impl<'a> Walk<'a> {
         let main = server.main_name();
         let probe = server.worker_url(&main, None);
         let database = server.django_database(&main, None);
-        let (worker, loaded) = options.source.start_worker(&python, &probe, &database)?;
+        let (worker, loaded) =
+            options
+                .source
+                .start_worker(&python, &probe, &database, &options.interrupt)?;
         let mut nodes = Vec::new();
         let mut paths = Vec::new();
         let mut local = Vec::new();
@@ -278,6 +300,11 @@ impl<'a> Walk<'a> {
         // Revisions that cannot be reached because an ancestor's upgrade fails, and why.
         let mut blocked: BTreeMap<usize, String> = BTreeMap::new();
         for position in order {
+            // Checked between revisions: a step under way when the flag is set fails at once, and
+            // what the revision's judging made of it is not reported.
+            if self.options.interrupt.is_set() {
+                return Err(Error::Interrupted);
+            }
             let id = self.nodes[position].id.clone();
             if let Some(reason) = blocked.get(&position) {
                 if judged.contains(&position) {
@@ -299,6 +326,9 @@ impl<'a> Walk<'a> {
                     blocked.entry(descendant).or_insert_with(|| reason.clone());
                 }
             }
+        }
+        if self.options.interrupt.is_set() {
+            return Err(Error::Interrupted);
         }
         if self.mode == Mode::Transaction {
             self.session_request(&json!({"op": "close"}))?;
@@ -470,6 +500,9 @@ impl<'a> Walk<'a> {
 
     /// Runs one step of one revision on a database.
     fn step(&mut self, position: usize, upgrade: bool, place: Place) -> Result<Value, StepError> {
+        if self.options.interrupt.is_set() {
+            return Err(StepError::Failed(INTERRUPTED.to_owned()));
+        }
         let timeout = self.options.timeout;
         let timeout_ms = u64::try_from(timeout.as_millis()).unwrap_or(u64::MAX);
         let database = &self.place_name(place);
@@ -512,6 +545,16 @@ impl<'a> Walk<'a> {
                     )));
                 }
                 Err(StepError::Timeout(late(timeout.as_secs())))
+            }
+            Err(NoAnswer::Interrupted) => {
+                // The statement under way stops; the worker is killed when the walk is dropped.
+                self.server.cancel_sessions(database);
+                Err(StepError::Failed(INTERRUPTED.to_owned()))
+            }
+            // A signal sent to the whole process group (Ctrl-C in a terminal) may reach the
+            // worker first: the walk is ending, not to be started again.
+            Err(NoAnswer::Died(_)) if self.options.interrupt.is_set() => {
+                Err(StepError::Failed(INTERRUPTED.to_owned()))
             }
             Err(NoAnswer::Died(tail)) => {
                 let restarted = self.restart_worker();

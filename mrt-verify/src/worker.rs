@@ -9,16 +9,18 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-use crate::Error;
+use crate::{Error, Interrupt};
 
 /// The worker's source, run with `python -c`.
 const SOURCE: &str = include_str!("worker.py");
 /// Lines of the worker's stderr kept for messages.
 const STDERR_LINES: usize = 40;
+/// How often a wait for an answer looks whether the run was interrupted.
+const INTERRUPT_POLL: Duration = Duration::from_millis(50);
 
 /// Why a request got no answer.
 #[derive(Debug)]
@@ -27,6 +29,8 @@ pub enum NoAnswer {
     Timeout,
     /// The worker exited (the message says what it last printed).
     Died(String),
+    /// The run was interrupted while waiting (the worker is still running the request).
+    Interrupted,
 }
 
 /// A running worker.
@@ -46,6 +50,8 @@ pub struct Worker {
     stderr: Arc<Mutex<VecDeque<String>>>,
     /// The `load` request, replayed when the worker is started again.
     load: Option<Value>,
+    /// Set when the run is to stop: waits for an answer end early.
+    interrupt: Interrupt,
 }
 
 /// The interpreter to run: `--python`, else the active virtual environment's, else `python3`.
@@ -64,8 +70,14 @@ pub fn interpreter(given: Option<&Path>) -> PathBuf {
 
 impl Worker {
     /// Starts the worker and checks that the modules are importable (and the driver of `url`).
-    pub fn start(python: &Path, modules: &[&str], url: Option<&str>) -> Result<Self, Error> {
-        let mut worker = Self::spawn(python)?;
+    /// Waits for its answers end early when `interrupt` is set.
+    pub fn start(
+        python: &Path,
+        modules: &[&str],
+        url: Option<&str>,
+        interrupt: &Interrupt,
+    ) -> Result<Self, Error> {
+        let mut worker = Self::spawn(python, interrupt)?;
         let answer = worker
             .request(
                 &json!({"op": "hello", "modules": modules, "url": url}),
@@ -90,7 +102,7 @@ impl Worker {
         Ok(worker)
     }
 
-    fn spawn(python: &Path) -> Result<Self, Error> {
+    fn spawn(python: &Path, interrupt: &Interrupt) -> Result<Self, Error> {
         let scratch = ScratchDir::create().map_err(|error| Error::Worker {
             python: python.display().to_string(),
             message: format!("cannot make its scratch directory: {error}"),
@@ -146,6 +158,7 @@ impl Worker {
             answers,
             stderr: tail,
             load: None,
+            interrupt: interrupt.clone(),
         })
     }
 
@@ -164,12 +177,16 @@ impl Worker {
         Ok(answer)
     }
 
-    /// Sends one request and waits for its answer, at most `timeout`.
+    /// Sends one request and waits for its answer, at most `timeout`, and only until the run is
+    /// interrupted.
     pub fn request(
         &mut self,
         request: &Value,
         timeout: Option<Duration>,
     ) -> Result<Value, NoAnswer> {
+        if self.interrupt.is_set() {
+            return Err(NoAnswer::Interrupted);
+        }
         let line = request.to_string();
         if writeln!(self.stdin, "{line}")
             .and_then(|()| self.stdin.flush())
@@ -177,18 +194,31 @@ impl Worker {
         {
             return Err(NoAnswer::Died(self.stderr_tail()));
         }
-        let received = match timeout {
-            Some(timeout) => self.answers.recv_timeout(timeout),
-            None => self
-                .answers
-                .recv()
-                .map_err(|_| RecvTimeoutError::Disconnected),
-        };
-        match received {
-            Ok(line) => serde_json::from_str(&line)
-                .map_err(|error| NoAnswer::Died(format!("unreadable answer ({error}): {line}"))),
-            Err(RecvTimeoutError::Timeout) => Err(NoAnswer::Timeout),
-            Err(RecvTimeoutError::Disconnected) => Err(NoAnswer::Died(self.stderr_tail())),
+        let deadline = timeout.map(|timeout| Instant::now() + timeout);
+        loop {
+            let wait = deadline.map_or(INTERRUPT_POLL, |deadline| {
+                deadline
+                    .saturating_duration_since(Instant::now())
+                    .min(INTERRUPT_POLL)
+            });
+            match self.answers.recv_timeout(wait) {
+                Ok(line) => {
+                    return serde_json::from_str(&line).map_err(|error| {
+                        NoAnswer::Died(format!("unreadable answer ({error}): {line}"))
+                    });
+                }
+                Err(RecvTimeoutError::Disconnected) => {
+                    return Err(NoAnswer::Died(self.stderr_tail()));
+                }
+                Err(RecvTimeoutError::Timeout) if self.interrupt.is_set() => {
+                    return Err(NoAnswer::Interrupted);
+                }
+                Err(RecvTimeoutError::Timeout) => {
+                    if deadline.is_some_and(|deadline| Instant::now() >= deadline) {
+                        return Err(NoAnswer::Timeout);
+                    }
+                }
+            }
         }
     }
 
@@ -203,7 +233,7 @@ impl Worker {
     pub fn restart(&mut self) -> Result<(), Error> {
         self.kill();
         let load = self.load.take();
-        *self = Self::spawn(&self.python)?;
+        *self = Self::spawn(&self.python, &self.interrupt)?;
         if let Some(load) = load {
             self.load(load)?;
         }
@@ -219,13 +249,15 @@ impl Worker {
     }
 
     fn failure(&self, failure: &NoAnswer) -> Error {
+        let message = match failure {
+            NoAnswer::Interrupted => return Error::Interrupted,
+            NoAnswer::Timeout => "did not answer".into(),
+            NoAnswer::Died(tail) if tail.is_empty() => "exited".into(),
+            NoAnswer::Died(tail) => format!("exited:\n{tail}"),
+        };
         Error::Worker {
             python: self.python.display().to_string(),
-            message: match failure {
-                NoAnswer::Timeout => "did not answer".into(),
-                NoAnswer::Died(tail) if tail.is_empty() => "exited".into(),
-                NoAnswer::Died(tail) => format!("exited:\n{tail}"),
-            },
+            message,
         }
     }
 
@@ -234,7 +266,7 @@ impl Worker {
         let _ = self.child.wait();
     }
 
-    /// Asks the worker to exit and waits for it.
+    /// Asks the worker to exit and waits for it (kills it at once when the run was interrupted).
     pub fn close(mut self) {
         let _ = self.request(&json!({"op": "exit"}), Some(Duration::from_secs(5)));
         self.kill();
@@ -296,13 +328,14 @@ mod tests {
         let Some(python) = crate::testing::python_with(&["json"]) else {
             return;
         };
-        let closed = Worker::start(&python, &[], None).expect("worker starts");
+        let closed = Worker::start(&python, &[], None, &Interrupt::new()).expect("worker starts");
         let closed_dir = closed.scratch.0.clone();
         assert!(closed_dir.is_dir());
         closed.close();
         assert!(!closed_dir.exists(), "{} is left", closed_dir.display());
 
-        let mut killed = Worker::start(&python, &[], None).expect("worker starts");
+        let mut killed =
+            Worker::start(&python, &[], None, &Interrupt::new()).expect("worker starts");
         let killed_dir = killed.scratch.0.clone();
         std::fs::write(killed_dir.join("env.py"), "").expect("the directory is writable");
         killed.child.kill().expect("kill");

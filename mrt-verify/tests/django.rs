@@ -65,6 +65,7 @@ fn run(python: PathBuf, root: &Path, database_url: Option<DatabaseUrl>) -> Repor
         min_revision: None,
         skip: BTreeMap::default(),
         isolation: mrt_verify::Isolation::default(),
+        interrupt: mrt_verify::Interrupt::default(),
     };
     mrt_verify::verify(&options, &project, &findings).unwrap()
 }

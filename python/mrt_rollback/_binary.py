@@ -71,18 +71,46 @@ def find_mrt_bin() -> str:
     )
 
 
+# How long an interrupted `mrt` gets to stop what it started (the embedded PostgreSQL cluster,
+# scratch databases) before it is killed.
+_CLEANUP_SECONDS = 30
+
+
 def run(
     args: Sequence[str], cwd: str | os.PathLike[str] | None = None
 ) -> subprocess.CompletedProcess[str]:
-    """Runs `mrt ARGS`, capturing its output; exit codes are the caller's to read."""
+    """Runs `mrt ARGS`, capturing its output; exit codes are the caller's to read.
+
+    On Ctrl-C, `mrt` is asked to stop (SIGTERM) and waited for while it cleans up, then the
+    KeyboardInterrupt goes on: `subprocess.run` would kill it a quarter of a second later, leaving
+    a PostgreSQL server running behind it."""
     binary = find_mrt_bin()
     try:
-        return subprocess.run(
+        process = subprocess.Popen(
             [binary, *args],
             cwd=cwd,
-            capture_output=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
             text=True,
-            check=False,
         )
     except OSError as error:
         raise MrtError(f"cannot run {binary}: {error}") from error
+    with process:
+        try:
+            stdout, stderr = process.communicate()
+        except KeyboardInterrupt:
+            _stop(process)
+            raise
+    return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
+
+
+def _stop(process: subprocess.Popen[str]) -> None:
+    # A terminal's Ctrl-C reached `mrt` too; SIGTERM asks the same of it when it did not (and is
+    # not the second Ctrl-C that makes it exit without cleaning up).
+    if process.poll() is None:
+        process.terminate()
+    try:
+        process.communicate(timeout=_CLEANUP_SECONDS)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.communicate()

@@ -219,3 +219,44 @@ def test_apps_run_a_verify_of_their_own(fake_mrt, verify_report, tmp_path):
 
 def test_errors_are_named_where_users_import_them():
     assert MrtError.__module__ == RollbackFailure.__module__ == "mrt_rollback"
+
+
+SLOW_TO_STOP = '''#!{python}
+import os, pathlib, signal, sys, time
+here = pathlib.Path(os.environ["STOPPING_MRT_DIR"])
+
+def stop(signum, frame):
+    time.sleep(1)  # longer than subprocess.run waits before it kills
+    (here / "cleaned-up").write_text(signal.Signals(signum).name)
+    sys.exit(2)
+
+signal.signal(signal.SIGTERM, stop)
+(here / "ready").write_text("")
+time.sleep(60)
+'''
+
+
+def test_ctrl_c_lets_mrt_stop_what_it_started_before_it_goes_on(monkeypatch, tmp_path):
+    import os
+    import signal
+    import threading
+    import time
+
+    from mrt_rollback import _binary
+
+    binary = tmp_path / "stopping-mrt"
+    binary.write_text(SLOW_TO_STOP.format(python=sys.executable))
+    binary.chmod(0o755)
+    monkeypatch.setenv("MRT_BINARY", str(binary))
+    monkeypatch.setenv("STOPPING_MRT_DIR", str(tmp_path))
+
+    def interrupt_when_ready():
+        while not (tmp_path / "ready").exists():
+            time.sleep(0.01)
+        # A real SIGINT (as Ctrl-C sends): it interrupts the wait, where interrupt_main() would not.
+        os.kill(os.getpid(), signal.SIGINT)
+
+    threading.Thread(target=interrupt_when_ready, daemon=True).start()
+    with pytest.raises(KeyboardInterrupt):
+        _binary.run(["verify"])
+    assert (tmp_path / "cleaned-up").read_text() == "SIGTERM"
