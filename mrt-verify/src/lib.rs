@@ -37,6 +37,7 @@ pub mod db;
 mod error;
 mod interrupt;
 pub mod migrate;
+mod private_dir;
 pub mod report;
 pub mod seed;
 pub mod statics;

@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
+use crate::private_dir::PrivateDir;
 use crate::{Error, Interrupt};
 
 /// The worker's source, run with `python -c`.
@@ -44,7 +45,7 @@ pub struct Worker {
         not(test),
         expect(dead_code, reason = "held only to be dropped with the worker")
     )]
-    scratch: ScratchDir,
+    scratch: PrivateDir,
     stdin: ChildStdin,
     answers: Receiver<String>,
     stderr: Arc<Mutex<VecDeque<String>>>,
@@ -103,15 +104,12 @@ impl Worker {
     }
 
     fn spawn(python: &Path, interrupt: &Interrupt) -> Result<Self, Error> {
-        let scratch = ScratchDir::create().map_err(|error| Error::Worker {
-            python: python.display().to_string(),
-            message: format!("cannot make its scratch directory: {error}"),
-        })?;
+        let scratch = PrivateDir::create("mrt-worker-")?;
         let mut child = Command::new(python)
             .arg("-c")
             .arg(SOURCE)
             .env("PYTHONUNBUFFERED", "1")
-            .env("MRT_WORKER_SCRATCH", &scratch.0)
+            .env("MRT_WORKER_SCRATCH", scratch.path())
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -280,36 +278,6 @@ impl Drop for Worker {
     }
 }
 
-/// A private directory under the system's temporary directory, removed with everything in it
-/// when dropped.
-#[derive(Debug)]
-struct ScratchDir(PathBuf);
-
-impl ScratchDir {
-    fn create() -> std::io::Result<Self> {
-        static MADE: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
-        let mut builder = std::fs::DirBuilder::new();
-        #[cfg(unix)]
-        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-        loop {
-            let n = MADE.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            let path = std::env::temp_dir().join(format!("mrt-worker-{}-{n}", std::process::id()));
-            match builder.create(&path) {
-                Ok(()) => return Ok(Self(path)),
-                // Left by an earlier process of the same id that was killed: take the next name.
-                Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => {}
-                Err(error) => return Err(error),
-            }
-        }
-    }
-}
-
-impl Drop for ScratchDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
 /// The error of a failed answer: its type and message.
 pub fn error_text(answer: &Value) -> String {
     let kind = answer["error"]["type"].as_str().unwrap_or("Error");
@@ -329,19 +297,19 @@ mod tests {
             return;
         };
         let closed = Worker::start(&python, &[], None, &Interrupt::new()).expect("worker starts");
-        let closed_dir = closed.scratch.0.clone();
+        let closed_dir = closed.scratch.path().to_path_buf();
         assert!(closed_dir.is_dir());
         closed.close();
         assert!(!closed_dir.exists(), "{} is left", closed_dir.display());
 
         let mut killed =
             Worker::start(&python, &[], None, &Interrupt::new()).expect("worker starts");
-        let killed_dir = killed.scratch.0.clone();
+        let killed_dir = killed.scratch.path().to_path_buf();
         std::fs::write(killed_dir.join("env.py"), "").expect("the directory is writable");
         killed.child.kill().expect("kill");
         killed.restart().expect("a new worker");
         assert!(!killed_dir.exists(), "{} is left", killed_dir.display());
-        let replacement = killed.scratch.0.clone();
+        let replacement = killed.scratch.path().to_path_buf();
         drop(killed);
         assert!(!replacement.exists(), "{} is left", replacement.display());
     }

@@ -11,6 +11,7 @@ use std::path::PathBuf;
 
 use crate::Error;
 use crate::catalog::{Catalog, Table};
+use crate::private_dir::PrivateDir;
 use crate::url::{DatabaseUrl, PgUrl};
 pub use embedded::EmbeddedPostgres;
 
@@ -149,13 +150,8 @@ impl Server {
     }
 
     fn sqlite(given: Option<&PathBuf>, allow_nonempty: bool) -> Result<Self, Error> {
-        let dir = std::env::temp_dir().join(format!(
-            "mrt-verify-sqlite-{}-{}",
-            std::process::id(),
-            embedded::unique_suffix()
-        ));
-        std::fs::create_dir(&dir).map_err(|e| Error::io(&dir, &e))?;
-        let main = dir.join(format!("{MAIN}.db"));
+        let dir = PrivateDir::create("mrt-verify-sqlite-")?;
+        let main = dir.path().join(format!("{MAIN}.db"));
         if let Some(path) = given.filter(|path| path.exists()) {
             // The given file is never written: the walk runs on a private copy of it.
             let connection = rusqlite::Connection::open(path).map_err(|e| Error::Database {
@@ -168,7 +164,6 @@ impl Server {
             })?;
             if !catalog.tables.is_empty() && !allow_nonempty {
                 let names: Vec<&str> = catalog.tables.keys().map(String::as_str).take(20).collect();
-                let _ = std::fs::remove_dir_all(&dir);
                 return Err(Error::Database {
                     url: format!("sqlite:///{}", path.display()),
                     message: format!(
@@ -184,9 +179,7 @@ impl Server {
             None => format!("sqlite:///{}", main.display()),
         };
         Ok(Server {
-            kind: ServerKind::Sqlite {
-                dir: PrivateDir(dir),
-            },
+            kind: ServerKind::Sqlite { dir },
             description: DatabaseDescription {
                 backend: "sqlite",
                 embedded: given.is_none(),
@@ -225,7 +218,7 @@ impl Server {
     fn url_of(&self, name: &str) -> DatabaseUrl {
         match &self.kind {
             ServerKind::Postgres { main, .. } => DatabaseUrl::Postgres(main.with_database(name)),
-            ServerKind::Sqlite { dir } => DatabaseUrl::Sqlite(Self::sqlite_path(&dir.0, name)),
+            ServerKind::Sqlite { dir } => DatabaseUrl::Sqlite(Self::sqlite_path(dir.path(), name)),
         }
     }
 
@@ -249,7 +242,7 @@ impl Server {
                 postgres::connect(&main.with_database(name)).map(Session::Postgres)
             }
             ServerKind::Sqlite { dir } => {
-                let connection = rusqlite::Connection::open(Self::sqlite_path(&dir.0, name))
+                let connection = rusqlite::Connection::open(Self::sqlite_path(dir.path(), name))
                     .map_err(|e| sqlite::describe(&e))?;
                 // Seeds and checks wait for a worker that still holds the file, not fail.
                 connection
@@ -293,8 +286,8 @@ impl Server {
                     .map_err(|e| postgres::describe(&e))
             }
             ServerKind::Sqlite { dir } => {
-                let source = Self::sqlite_path(&dir.0, from);
-                let target = Self::sqlite_path(&dir.0, to);
+                let source = Self::sqlite_path(dir.path(), from);
+                let target = Self::sqlite_path(dir.path(), to);
                 if source.exists() {
                     std::fs::copy(&source, &target)
                         .map(|_| ())
@@ -352,16 +345,6 @@ impl Server {
                 Ok(())
             }
         }
-    }
-}
-
-/// A directory of ours, removed when dropped (also when a run stops on an error).
-#[derive(Debug)]
-struct PrivateDir(PathBuf);
-
-impl Drop for PrivateDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
     }
 }
 
@@ -554,5 +537,28 @@ impl Database for WorkerSession<'_> {
 
     fn truncate(&mut self, tables: &BTreeMap<String, Table>) -> Result<(), String> {
         postgres::truncate(self, tables)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A given SQLite file that cannot be opened (here, a directory) is an error, and the private
+    /// directory made for the walk's copies is gone with it.
+    #[test]
+    fn a_sqlite_file_that_cannot_be_opened_leaves_nothing_behind() {
+        let given = std::env::temp_dir().join(format!("mrt-db-test-{}", std::process::id()));
+        std::fs::create_dir_all(&given).expect("a directory");
+        let result = Server::sqlite(Some(&given), false);
+        let _ = std::fs::remove_dir_all(&given);
+        assert!(result.is_err());
+        let prefix = format!("mrt-verify-sqlite-{}-", std::process::id());
+        let left: Vec<_> = std::fs::read_dir(std::env::temp_dir())
+            .expect("the temporary directory")
+            .filter_map(Result::ok)
+            .filter(|entry| entry.file_name().to_string_lossy().starts_with(&prefix))
+            .collect();
+        assert!(left.is_empty(), "{left:?}");
     }
 }
