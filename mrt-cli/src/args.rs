@@ -357,7 +357,8 @@ pub(crate) struct VerifyArgs {
     #[arg(long, value_name = "REV")]
     pub(crate) skip: Vec<String>,
 
-    /// Seconds one migration step may take before it is stopped (default 300).
+    /// Seconds one migration step (or loading the project) may take before it is stopped
+    /// (default 300).
     #[arg(long, value_name = "SECONDS")]
     pub(crate) timeout: Option<u64>,
 

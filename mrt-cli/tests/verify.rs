@@ -467,3 +467,35 @@ fn a_signal_stops_the_walk_and_removes_what_it_started() {
         );
     }
 }
+
+/// A migration whose top-level code blocks when imported: loading the project is bounded by the
+/// step timeout, and the run ends with an error naming it (exit 2) instead of waiting forever.
+#[test]
+fn a_migration_that_blocks_when_imported_is_an_error_not_a_hang() {
+    let Some(python) = python() else { return };
+    let versions = chain("import-hang");
+    std::fs::write(
+        versions.join("d4.py"),
+        format!(
+            "import time\n{HEADER}\ntime.sleep(600)\nrevision = \"d4\"\ndown_revision = \"c3\"\n\n\ndef upgrade():\n    pass\n\n\ndef downgrade():\n    pass\n"
+        ),
+    )
+    .unwrap();
+    let scratch = versions.with_file_name("scratch.db");
+    let output = mrt(&[
+        "verify",
+        path(&versions),
+        "--python",
+        &python,
+        "--database-url",
+        &format!("sqlite:///{}", scratch.display()),
+        "--timeout",
+        "2",
+    ]);
+    let stderr = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("loading the migrations took longer than 2 s"),
+        "{stderr}"
+    );
+}

@@ -31,8 +31,13 @@ pub fn migrate(
     let python = worker::interpreter(python);
     let sqlalchemy = url.sqlalchemy(None);
     let database = url.django(None);
-    let (mut worker, _) =
-        source.start_worker(&python, &sqlalchemy, &database, &crate::Interrupt::new())?;
+    let (mut worker, _) = source.start_worker(
+        &python,
+        &sqlalchemy,
+        &database,
+        &crate::Interrupt::new(),
+        None,
+    )?;
     let fail = |message: String| Error::Database {
         url: url.redacted(),
         message,

@@ -47,13 +47,14 @@ pub enum Source {
 
 impl Source {
     /// Starts a worker with this project loaded, connected (for Django) to `database`; returns it
-    /// with the revisions it loaded.
+    /// with the revisions it loaded. Starting and loading may take `patience` at most.
     pub fn start_worker(
         &self,
         python: &std::path::Path,
         url: &str,
         database: &Value,
         interrupt: &Interrupt,
+        patience: Option<Duration>,
     ) -> Result<(Worker, Value), Error> {
         let (modules, load) = match self {
             Source::Alembic { ini, versions } => (
@@ -72,7 +73,7 @@ impl Source {
                 }),
             ),
         };
-        let mut worker = Worker::start(python, &modules, Some(url), interrupt)?;
+        let mut worker = Worker::start(python, &modules, Some(url), interrupt, patience)?;
         let loaded = worker.load(load)?;
         Ok((worker, loaded))
     }
@@ -221,10 +222,14 @@ impl<'a> Walk<'a> {
         let main = server.main_name();
         let probe = server.worker_url(&main, None);
         let database = server.django_database(&main, None);
-        let (worker, loaded) =
-            options
-                .source
-                .start_worker(&python, &probe, &database, &options.interrupt)?;
+        let (worker, loaded) = options.source.start_worker(
+            &python,
+            &probe,
+            &database,
+            &options.interrupt,
+            // Loading imports every migration: it gets the time of one step.
+            Some(options.timeout),
+        )?;
         let mut nodes = Vec::new();
         let mut paths = Vec::new();
         let mut local = Vec::new();

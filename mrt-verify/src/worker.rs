@@ -53,6 +53,9 @@ pub struct Worker {
     load: Option<Value>,
     /// Set when the run is to stop: waits for an answer end early.
     interrupt: Interrupt,
+    /// How long starting and loading may take (they import the project and every migration,
+    /// whose top-level code may block).
+    patience: Option<Duration>,
 }
 
 /// The interpreter to run: `--python`, else the active virtual environment's, else `python3`.
@@ -71,20 +74,22 @@ pub fn interpreter(given: Option<&Path>) -> PathBuf {
 
 impl Worker {
     /// Starts the worker and checks that the modules are importable (and the driver of `url`).
-    /// Waits for its answers end early when `interrupt` is set.
+    /// Waits for its answers end early when `interrupt` is set; starting and loading the project
+    /// fail after `patience`.
     pub fn start(
         python: &Path,
         modules: &[&str],
         url: Option<&str>,
         interrupt: &Interrupt,
+        patience: Option<Duration>,
     ) -> Result<Self, Error> {
-        let mut worker = Self::spawn(python, interrupt)?;
+        let mut worker = Self::spawn(python, interrupt, patience)?;
         let answer = worker
             .request(
                 &json!({"op": "hello", "modules": modules, "url": url}),
-                None,
+                patience,
             )
-            .map_err(|failure| worker.failure(&failure))?;
+            .map_err(|failure| worker.failure(&failure, "starting"))?;
         if answer["ok"] != true {
             let missing: Vec<String> = answer["missing"]
                 .as_array()
@@ -103,7 +108,11 @@ impl Worker {
         Ok(worker)
     }
 
-    fn spawn(python: &Path, interrupt: &Interrupt) -> Result<Self, Error> {
+    fn spawn(
+        python: &Path,
+        interrupt: &Interrupt,
+        patience: Option<Duration>,
+    ) -> Result<Self, Error> {
         let scratch = PrivateDir::create("mrt-worker-")?;
         let mut child = Command::new(python)
             .arg("-c")
@@ -157,14 +166,15 @@ impl Worker {
             stderr: tail,
             load: None,
             interrupt: interrupt.clone(),
+            patience,
         })
     }
 
     /// Loads the project (Alembic's revision map, Django's loader) once; its revisions come back.
     pub fn load(&mut self, request: Value) -> Result<Value, Error> {
         let answer = self
-            .request(&request, None)
-            .map_err(|failure| self.failure(&failure))?;
+            .request(&request, self.patience)
+            .map_err(|failure| self.failure(&failure, "loading the migrations"))?;
         if answer["ok"] != true {
             return Err(Error::Worker {
                 python: self.python.display().to_string(),
@@ -231,7 +241,7 @@ impl Worker {
     pub fn restart(&mut self) -> Result<(), Error> {
         self.kill();
         let load = self.load.take();
-        *self = Self::spawn(&self.python, &self.interrupt)?;
+        *self = Self::spawn(&self.python, &self.interrupt, self.patience)?;
         if let Some(load) = load {
             self.load(load)?;
         }
@@ -246,10 +256,14 @@ impl Worker {
             .unwrap_or_default()
     }
 
-    fn failure(&self, failure: &NoAnswer) -> Error {
+    /// Why `doing` got no answer.
+    fn failure(&self, failure: &NoAnswer, doing: &str) -> Error {
         let message = match failure {
             NoAnswer::Interrupted => return Error::Interrupted,
-            NoAnswer::Timeout => "did not answer".into(),
+            NoAnswer::Timeout => format!(
+                "{doing} took longer than {} s (does top-level code of the project or of a migration block when imported?)",
+                self.patience.unwrap_or_default().as_secs()
+            ),
             NoAnswer::Died(tail) if tail.is_empty() => "exited".into(),
             NoAnswer::Died(tail) => format!("exited:\n{tail}"),
         };
@@ -296,14 +310,15 @@ mod tests {
         let Some(python) = crate::testing::python_with(&["json"]) else {
             return;
         };
-        let closed = Worker::start(&python, &[], None, &Interrupt::new()).expect("worker starts");
+        let closed =
+            Worker::start(&python, &[], None, &Interrupt::new(), None).expect("worker starts");
         let closed_dir = closed.scratch.path().to_path_buf();
         assert!(closed_dir.is_dir());
         closed.close();
         assert!(!closed_dir.exists(), "{} is left", closed_dir.display());
 
         let mut killed =
-            Worker::start(&python, &[], None, &Interrupt::new()).expect("worker starts");
+            Worker::start(&python, &[], None, &Interrupt::new(), None).expect("worker starts");
         let killed_dir = killed.scratch.path().to_path_buf();
         std::fs::write(killed_dir.join("env.py"), "").expect("the directory is writable");
         killed.child.kill().expect("kill");
