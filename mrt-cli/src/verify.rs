@@ -209,8 +209,13 @@ pub(crate) fn source(paths: &[PathBuf]) -> Result<(Source, Vec<PathBuf>), String
     Ok((source, versions))
 }
 
+/// How long an interrupted run may take to stop what it started before the process exits anyway
+/// (a query the server never answers would otherwise keep it waiting for good).
+const STOP_GRACE: Duration = Duration::from_mins(1);
+
 /// Ctrl-C, a cancelled CI job (SIGTERM) or a closed terminal (SIGHUP) ask the walk to stop, and it
-/// stops what it started before exiting (2). A second Ctrl-C while it cleans up exits at once.
+/// stops what it started before exiting (2). A second Ctrl-C while it cleans up exits at once, and
+/// so does a run still stopping after [`STOP_GRACE`].
 fn stop_on_signals(interrupt: &mrt_verify::Interrupt) -> Result<(), String> {
     use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
     let cannot = |error: std::io::Error| format!("cannot handle signals: {error}");
@@ -220,6 +225,18 @@ fn stop_on_signals(interrupt: &mrt_verify::Interrupt) -> Result<(), String> {
     for signal in [SIGINT, SIGTERM, SIGHUP] {
         signal_hook::flag::register(signal, interrupt.flag()).map_err(cannot)?;
     }
+    let watched = interrupt.clone();
+    std::thread::spawn(move || {
+        while !watched.is_set() {
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        std::thread::sleep(STOP_GRACE);
+        eprintln!(
+            "mrt: error: interrupted, and still stopping after {} s: exiting without waiting longer",
+            STOP_GRACE.as_secs()
+        );
+        std::process::exit(2);
+    });
     Ok(())
 }
 

@@ -6,6 +6,9 @@ use std::path::PathBuf;
 
 use crate::Error;
 
+/// How long a connection to a given PostgreSQL server may take to be made (each address tried).
+const CONNECT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(15);
+
 /// A database `mrt verify` may use as scratch.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DatabaseUrl {
@@ -252,6 +255,9 @@ impl PgUrl {
             config.port(port);
         }
         config.application_name("mrt-verify");
+        // A host that drops packets is an error after this, not a wait of minutes for the
+        // kernel to give up.
+        config.connect_timeout(CONNECT_TIMEOUT);
         config
     }
 }
