@@ -12,10 +12,28 @@ use crate::url::PgUrl;
 /// Schemas that belong to PostgreSQL itself.
 const SYSTEM_SCHEMAS: &str = "n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%' AND n.nspname NOT LIKE 'pg_temp%'";
 
+/// How long the connection may take, handshake included: the client's connect timeout covers
+/// only the socket, and a server that accepts it and never speaks would be waited for forever.
+const CONNECT_WAIT: std::time::Duration = std::time::Duration::from_secs(30);
+
 pub(crate) fn connect(url: &PgUrl) -> Result<Client, String> {
-    url.client_config()
-        .connect(NoTls)
-        .map_err(|error| describe(&error))
+    connect_within(url, CONNECT_WAIT)
+}
+
+/// Connects on a thread of its own, given up after `wait` (the thread is left to end when the
+/// server does; the run stops with the error).
+fn connect_within(url: &PgUrl, wait: std::time::Duration) -> Result<Client, String> {
+    let config = url.client_config();
+    let (sender, receiver) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = sender.send(config.connect(NoTls).map_err(|error| describe(&error)));
+    });
+    receiver.recv_timeout(wait).unwrap_or_else(|_| {
+        Err(format!(
+            "the server did not complete the connection within {} s",
+            wait.as_secs()
+        ))
+    })
 }
 
 /// The error with PostgreSQL's own message and detail, which `Display` of the client hides.
@@ -368,4 +386,32 @@ pub(crate) fn truncate(sql: &mut dyn Sql, tables: &BTreeMap<String, Table>) -> R
         return Ok(());
     }
     sql.execute(&format!("TRUNCATE {} CASCADE", names.join(", ")))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::expect_used)]
+
+    use super::*;
+
+    /// A server that accepts the connection and never answers (a proxy in front of nothing, a
+    /// wrong port): the connection is given up, not waited for.
+    #[test]
+    fn a_server_that_never_answers_is_given_up() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a port");
+        let port = listener.local_addr().expect("its address").port();
+        let holder = std::thread::spawn(move || listener.accept().map(|(stream, _)| stream));
+        let url = match crate::DatabaseUrl::parse(&format!("postgresql://u@127.0.0.1:{port}/db")) {
+            Ok(crate::DatabaseUrl::Postgres(url)) => url,
+            other => panic!("{other:?}"),
+        };
+        let error = connect_within(&url, std::time::Duration::from_secs(1))
+            .err()
+            .expect("no connection");
+        assert!(
+            error.contains("did not complete the connection within 1 s"),
+            "{error}"
+        );
+        drop(holder);
+    }
 }
