@@ -139,16 +139,7 @@ fn planted_faults_are_found_on_an_embedded_postgresql() {
     assert!(report.database.embedded);
     check(&report, &expected);
     // The cluster is gone: no directory of it is left.
-    let left: Vec<_> = std::fs::read_dir(std::env::temp_dir())
-        .unwrap()
-        .filter_map(Result::ok)
-        .filter(|entry| {
-            entry
-                .file_name()
-                .to_string_lossy()
-                .starts_with(&format!("mrt-verify-pg-{}-", std::process::id()))
-        })
-        .collect();
+    let left = mrt_verify::testing::left_in_temp(&format!("mrt-verify-pg-{}-", std::process::id()));
     assert!(
         left.is_empty(),
         "the embedded cluster was not removed: {left:?}"

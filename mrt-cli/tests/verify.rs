@@ -23,6 +23,24 @@ fn python() -> Option<String> {
     mrt_verify::testing::python_with(&["alembic", "sqlalchemy"]).map(|p| p.display().to_string())
 }
 
+/// A Python with psycopg2 as well, where `initdb` and `pg_ctl` are (an embedded cluster
+/// can be started); `None` elsewhere, except under CI, where this fails.
+fn python_with_postgres() -> Option<String> {
+    let python = python()?;
+    let has_driver = Command::new(&python)
+        .args(["-c", "import psycopg2"])
+        .status()
+        .is_ok_and(|status| status.success());
+    if !has_driver || mrt_verify::db::embedded::find_bindir().is_none() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI has psycopg2 and PostgreSQL"
+        );
+        return None;
+    }
+    Some(python)
+}
+
 /// `mrt verify DIR --python PYTHON --database-url URL --output-format json EXTRA...`: its exit
 /// code and report (`null` when it printed none).
 fn verify_json(
@@ -280,18 +298,9 @@ fn project_with_env(name: &str, env_py: &str) -> (PathBuf, Chain) {
 
 #[test]
 fn an_env_py_that_ignores_the_given_connection_is_tried_on_copies() {
-    let Some(python) = python() else { return };
-    let has_driver = Command::new(&python)
-        .args(["-c", "import psycopg2"])
-        .status()
-        .is_ok_and(|status| status.success());
-    if !has_driver || mrt_verify::db::embedded::find_bindir().is_none() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI has psycopg2 and PostgreSQL"
-        );
+    let Some(python) = python_with_postgres() else {
         return;
-    }
+    };
     // The template env.py of `alembic init`: it builds its own engine from sqlalchemy.url.
     let (root, _removed_after) = project_with_env(
         "template-env",
@@ -380,38 +389,19 @@ fn a_hung_migration_is_stopped_and_the_walk_goes_on() {
     }
 }
 
-/// The entries of the temporary directory a process made under `prefix` (`mrt-verify-pg-` for
-/// its embedded cluster, `mrt-worker-` for its worker's directory).
+/// What a process left in the temporary directory under `prefix` (`mrt-verify-pg-` for its
+/// embedded cluster, `mrt-worker-` for its worker's directory).
 fn left_by(pid: u32, prefix: &str) -> Vec<PathBuf> {
-    std::fs::read_dir(std::env::temp_dir())
-        .unwrap()
-        .filter_map(Result::ok)
-        .filter(|entry| {
-            entry
-                .file_name()
-                .to_string_lossy()
-                .starts_with(&format!("{prefix}{pid}-"))
-        })
-        .map(|entry| entry.path())
-        .collect()
+    mrt_verify::testing::left_in_temp(&format!("{prefix}{pid}-"))
 }
 
 /// Ctrl-C, or a CI job cancelled (SIGINT, SIGTERM) while a migration runs: the walk stops at once,
 /// and the embedded PostgreSQL cluster and the worker's directory are gone when `mrt` exits (2).
 #[test]
 fn a_signal_stops_the_walk_and_removes_what_it_started() {
-    let Some(python) = python() else { return };
-    let has_driver = Command::new(&python)
-        .args(["-c", "import psycopg2"])
-        .status()
-        .is_ok_and(|status| status.success());
-    if !has_driver || mrt_verify::db::embedded::find_bindir().is_none() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI has psycopg2 and PostgreSQL"
-        );
+    let Some(python) = python_with_postgres() else {
         return;
-    }
+    };
     let versions = chain("signal");
     // Runs far longer than the test waits: only the signal can end it in time.
     std::fs::write(

@@ -30,3 +30,19 @@ pub fn python_with(modules: &[&str]) -> Option<PathBuf> {
     );
     None
 }
+
+/// The entries of the system's temporary directory whose names start with `prefix`: what a run
+/// left behind (`mrt-verify-pg-{pid}-` for an embedded cluster, `mrt-worker-{pid}-` for a
+/// worker's directory).
+#[must_use]
+pub fn left_in_temp(prefix: &str) -> Vec<PathBuf> {
+    std::fs::read_dir(std::env::temp_dir())
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .filter(|entry| entry.file_name().to_string_lossy().starts_with(prefix))
+                .map(|entry| entry.path())
+                .collect()
+        })
+        .unwrap_or_default()
+}

@@ -553,12 +553,8 @@ mod tests {
         let result = Server::sqlite(Some(&given), false);
         let _ = std::fs::remove_dir_all(&given);
         assert!(result.is_err());
-        let prefix = format!("mrt-verify-sqlite-{}-", std::process::id());
-        let left: Vec<_> = std::fs::read_dir(std::env::temp_dir())
-            .expect("the temporary directory")
-            .filter_map(Result::ok)
-            .filter(|entry| entry.file_name().to_string_lossy().starts_with(&prefix))
-            .collect();
+        let left =
+            crate::testing::left_in_temp(&format!("mrt-verify-sqlite-{}-", std::process::id()));
         assert!(left.is_empty(), "{left:?}");
     }
 }
