@@ -44,7 +44,21 @@ pub(crate) fn db(args: &DbArgs) -> Result<Status, String> {
             let bindir = embedded::find_bindir().ok_or(
                 "initdb and pg_ctl were not found (PATH, pg_config --bindir, /usr/lib/postgresql): install PostgreSQL, or use a SQLite file URL",
             )?;
-            let cluster = EmbeddedPostgres::start(&bindir).map_err(|error| error.to_string())?;
+            // Interrupted while initdb and the server start, it stops and removes what it made
+            // instead of leaving a cluster that nobody was told about.
+            let interrupt = mrt_verify::Interrupt::new();
+            crate::verify::stop_on_signals(&interrupt)?;
+            let cluster = EmbeddedPostgres::start(&bindir).map_err(|error| {
+                if interrupt.is_set() {
+                    "interrupted: the database was removed".to_owned()
+                } else {
+                    error.to_string()
+                }
+            })?;
+            if interrupt.is_set() {
+                drop(cluster);
+                return Err("interrupted: the database was stopped and removed".to_owned());
+            }
             let url = cluster.url("postgres");
             let root = cluster.root().display().to_string();
             let text = match output_format {

@@ -213,10 +213,10 @@ pub(crate) fn source(paths: &[PathBuf]) -> Result<(Source, Vec<PathBuf>), String
 /// (a query the server never answers would otherwise keep it waiting for good).
 const STOP_GRACE: Duration = Duration::from_mins(1);
 
-/// Ctrl-C, a cancelled CI job (SIGTERM) or a closed terminal (SIGHUP) ask the walk to stop, and it
+/// Ctrl-C, a cancelled CI job (SIGTERM) or a closed terminal (SIGHUP) ask the run to stop, and it
 /// stops what it started before exiting (2). A second Ctrl-C while it cleans up exits at once, and
 /// so does a run still stopping after [`STOP_GRACE`].
-fn stop_on_signals(interrupt: &mrt_verify::Interrupt) -> Result<(), String> {
+pub(crate) fn stop_on_signals(interrupt: &mrt_verify::Interrupt) -> Result<(), String> {
     use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
     let cannot = |error: std::io::Error| format!("cannot handle signals: {error}");
     // The exit on a second SIGINT is registered first, so the first one only arms it.

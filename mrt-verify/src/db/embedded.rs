@@ -64,12 +64,13 @@ impl EmbeddedPostgres {
             std::process::id(),
             unique_suffix()
         ));
-        std::fs::create_dir(&root).map_err(|e| Error::io(&root, &e))?;
         let run_as = if running_as_root() {
             Some(unprivileged_user()?)
         } else {
             None
         };
+        std::fs::create_dir(&root).map_err(|e| Error::io(&root, &e))?;
+        // Owned from here: a failure below stops what was started and removes the directory.
         let mut cluster = EmbeddedPostgres {
             root,
             bindir: bindir.to_path_buf(),
