@@ -28,8 +28,17 @@ pub(crate) fn run(args: &MigrateArgs) -> Result<Status, String> {
         .python
         .clone()
         .or_else(|| located.settings.python.as_ref().map(Into::into));
-    let heads = migrate(&located.source, &url, python.as_deref(), &action)
-        .map_err(|error| error.to_string())?;
+    // Interrupted, the worker is killed rather than left to finish the migration under way.
+    let interrupt = mrt_verify::Interrupt::new();
+    crate::verify::stop_on_signals(&interrupt)?;
+    let heads = migrate(
+        &located.source,
+        &url,
+        python.as_deref(),
+        &action,
+        &interrupt,
+    )
+    .map_err(|error| error.to_string())?;
     let text = match common.output_format {
         ListFormat::Json => format!("{}\n", serde_json::json!({ "heads": heads })),
         ListFormat::Text if heads.is_empty() => "(base)\n".to_owned(),

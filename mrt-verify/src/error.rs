@@ -29,7 +29,7 @@ pub enum Error {
     #[error("embedded PostgreSQL: {0}")]
     Embedded(String),
     /// The run was asked to stop (a signal); what it started is stopped and removed.
-    #[error("interrupted: the walk stopped, and what it started was stopped and removed")]
+    #[error("interrupted: what it had started was stopped and removed")]
     Interrupted,
     /// A file or directory could not be read or written.
     #[error("{}: {message}", path.display())]

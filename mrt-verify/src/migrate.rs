@@ -8,7 +8,7 @@ use serde_json::json;
 
 use crate::walk::Source;
 use crate::worker::{self, NoAnswer};
-use crate::{DatabaseUrl, Error};
+use crate::{DatabaseUrl, Error, Interrupt};
 
 /// What to do.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -21,23 +21,38 @@ pub enum Action {
     Current,
 }
 
-/// Runs the action and returns the heads applied afterwards.
+/// Runs the action and returns the heads applied afterwards. When `interrupt` is set, the worker
+/// is killed at once (its connection closes, and the database rolls back the migration under way
+/// where its DDL is transactional) and the result is [`Error::Interrupted`].
 pub fn migrate(
     source: &Source,
     url: &DatabaseUrl,
     python: Option<&Path>,
     action: &Action,
+    interrupt: &Interrupt,
+) -> Result<Vec<String>, Error> {
+    run(source, url, python, action, interrupt).map_err(|error| {
+        // Whatever failed once the run was asked to stop (the worker killed by the same Ctrl-C,
+        // say) failed because of it.
+        if interrupt.is_set() {
+            Error::Interrupted
+        } else {
+            error
+        }
+    })
+}
+
+fn run(
+    source: &Source,
+    url: &DatabaseUrl,
+    python: Option<&Path>,
+    action: &Action,
+    interrupt: &Interrupt,
 ) -> Result<Vec<String>, Error> {
     let python = worker::interpreter(python);
     let sqlalchemy = url.sqlalchemy(None);
     let database = url.django(None);
-    let (mut worker, _) = source.start_worker(
-        &python,
-        &sqlalchemy,
-        &database,
-        &crate::Interrupt::new(),
-        None,
-    )?;
+    let (mut worker, _) = source.start_worker(&python, &sqlalchemy, &database, interrupt, None)?;
     let fail = |message: String| Error::Database {
         url: url.redacted(),
         message,
@@ -58,7 +73,6 @@ pub fn migrate(
         match worker.request(&request, None) {
             Ok(answer) if answer["ok"] == true => {}
             Ok(answer) => return Err(fail(worker::error_text(&answer))),
-            // Never interrupted: `mrt migrate` passes a flag that nothing sets.
             Err(NoAnswer::Timeout | NoAnswer::Died(_) | NoAnswer::Interrupted) => {
                 return Err(fail(format!("the worker exited: {}", worker.stderr_tail())));
             }
