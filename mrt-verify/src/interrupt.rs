@@ -5,6 +5,8 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
+use crate::Error;
+
 /// A flag shared with whoever may ask the run to stop. The default one is never set.
 #[derive(Debug, Clone, Default)]
 pub struct Interrupt(Arc<AtomicBool>);
@@ -31,5 +33,15 @@ impl Interrupt {
     #[must_use]
     pub fn flag(&self) -> Arc<AtomicBool> {
         Arc::clone(&self.0)
+    }
+
+    /// `error`, or [`Error::Interrupted`] when the run was asked to stop: whatever failed then
+    /// (a request cut short, a worker killed by the same Ctrl-C) failed because of it.
+    pub(crate) fn or_interrupted(&self, error: Error) -> Error {
+        if self.is_set() {
+            Error::Interrupted
+        } else {
+            error
+        }
     }
 }

@@ -31,15 +31,7 @@ pub fn migrate(
     action: &Action,
     interrupt: &Interrupt,
 ) -> Result<Vec<String>, Error> {
-    run(source, url, python, action, interrupt).map_err(|error| {
-        // Whatever failed once the run was asked to stop (the worker killed by the same Ctrl-C,
-        // say) failed because of it.
-        if interrupt.is_set() {
-            Error::Interrupted
-        } else {
-            error
-        }
-    })
+    run(source, url, python, action, interrupt).map_err(|error| interrupt.or_interrupted(error))
 }
 
 fn run(

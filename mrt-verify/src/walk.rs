@@ -152,15 +152,7 @@ pub fn verify(
     let description = server.description.clone();
     let result = Walk::new(&server, options, project, findings)
         .and_then(Walk::run)
-        // Whatever failed once the run was asked to stop (a session's request cut short, say)
-        // failed because of it.
-        .map_err(|error| {
-            if options.interrupt.is_set() {
-                Error::Interrupted
-            } else {
-                error
-            }
-        });
+        .map_err(|error| options.interrupt.or_interrupted(error));
     // The walk is dropped by now (its worker killed): the databases it used can go.
     let cleanup = server.finish();
     let mut report = result?;
