@@ -15,6 +15,7 @@ mod rules;
 mod schema;
 mod server;
 mod show;
+mod signals;
 mod verify;
 
 use std::io::Write as _;

@@ -30,7 +30,7 @@ pub(crate) fn run(args: &MigrateArgs) -> Result<Status, String> {
         .or_else(|| located.settings.python.as_ref().map(Into::into));
     // Interrupted, the worker is killed rather than left to finish the migration under way.
     let interrupt = mrt_verify::Interrupt::new();
-    crate::verify::stop_on_signals(&interrupt)?;
+    crate::signals::stop_on_signals(&interrupt)?;
     let heads = migrate(
         &located.source,
         &url,
@@ -56,7 +56,7 @@ pub(crate) fn db(args: &DbArgs) -> Result<Status, String> {
             // Interrupted while initdb and the server start, it stops and removes what it made
             // instead of leaving a cluster that nobody was told about.
             let interrupt = mrt_verify::Interrupt::new();
-            crate::verify::stop_on_signals(&interrupt)?;
+            crate::signals::stop_on_signals(&interrupt)?;
             let cluster = EmbeddedPostgres::start(&bindir).map_err(|error| {
                 if interrupt.is_set() {
                     "interrupted: the database was removed".to_owned()

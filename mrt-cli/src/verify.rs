@@ -104,7 +104,7 @@ pub(crate) fn run(args: &VerifyArgs) -> Result<Status, String> {
     let options = options(args, source, config.as_ref(), &settings)?;
 
     let (project, findings) = static_side(&versions, config.as_ref())?;
-    stop_on_signals(&options.interrupt)?;
+    crate::signals::stop_on_signals(&options.interrupt)?;
     let report =
         mrt_verify::verify(&options, &project, &findings).map_err(|error| error.to_string())?;
     let text = match args.output_format {
@@ -207,37 +207,6 @@ pub(crate) fn source(paths: &[PathBuf]) -> Result<(Source, Vec<PathBuf>), String
         versions: versions.clone(),
     };
     Ok((source, versions))
-}
-
-/// How long an interrupted run may take to stop what it started before the process exits anyway
-/// (a query the server never answers would otherwise keep it waiting for good).
-const STOP_GRACE: Duration = Duration::from_mins(1);
-
-/// Ctrl-C, a cancelled CI job (SIGTERM) or a closed terminal (SIGHUP) ask the run to stop, and it
-/// stops what it started before exiting (2). A second Ctrl-C while it cleans up exits at once, and
-/// so does a run still stopping after [`STOP_GRACE`].
-pub(crate) fn stop_on_signals(interrupt: &mrt_verify::Interrupt) -> Result<(), String> {
-    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
-    let cannot = |error: std::io::Error| format!("cannot handle signals: {error}");
-    // The exit on a second SIGINT is registered first, so the first one only arms it.
-    signal_hook::flag::register_conditional_shutdown(SIGINT, 130, interrupt.flag())
-        .map_err(cannot)?;
-    for signal in [SIGINT, SIGTERM, SIGHUP] {
-        signal_hook::flag::register(signal, interrupt.flag()).map_err(cannot)?;
-    }
-    let watched = interrupt.clone();
-    std::thread::spawn(move || {
-        while !watched.is_set() {
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        std::thread::sleep(STOP_GRACE);
-        eprintln!(
-            "mrt: error: interrupted, and still stopping after {} s: exiting without waiting longer",
-            STOP_GRACE.as_secs()
-        );
-        std::process::exit(2);
-    });
-    Ok(())
 }
 
 fn options(

@@ -69,8 +69,14 @@ fn verify_json(
 const HEADER: &str =
     "from alembic import op\nimport sqlalchemy as sa\n\nbranch_labels = None\ndepends_on = None\n";
 
-/// Three revisions: a table, a nullable column dropped and re-added empty (its values are lost),
-/// and a clean column addition.
+/// A revision's text: `parent` is the Python expression of `down_revision`, `up` and `down` the
+/// bodies of `upgrade()` and `downgrade()`.
+fn revision(id: &str, parent: &str, up: &str, down: &str) -> String {
+    format!(
+        "{HEADER}\nrevision = \"{id}\"\ndown_revision = {parent}\n\n\ndef upgrade():\n    {up}\n\n\ndef downgrade():\n    {down}\n"
+    )
+}
+
 /// A chain's `versions` directory, removed with its parent when the test is done.
 struct Chain(PathBuf);
 
@@ -89,6 +95,8 @@ impl Drop for Chain {
     }
 }
 
+/// Three revisions: a table, a nullable column dropped and re-added empty (its values are lost),
+/// and a clean column addition.
 fn chain(name: &str) -> Chain {
     let dir = std::env::temp_dir().join(format!("mrt-cli-verify-{name}-{}", std::process::id()));
     let versions = dir.join("versions");
@@ -116,7 +124,7 @@ fn chain(name: &str) -> Chain {
     for (id, parent, up, down) in files {
         std::fs::write(
             versions.join(format!("{id}.py")),
-            format!("{HEADER}\nrevision = \"{id}\"\ndown_revision = {parent}\n\n\ndef upgrade():\n    {up}\n\n\ndef downgrade():\n    {down}\n"),
+            revision(id, parent, up, down),
         )
         .unwrap();
     }
@@ -353,13 +361,16 @@ fn a_hung_migration_is_stopped_and_the_walk_goes_on() {
     let Some(python) = python() else { return };
     let versions = chain("timeout");
     let hung = "import time\n    time.sleep(60)";
-    let text_of = |id: &str, parent: &str, down: &str| {
-        format!(
-            "{HEADER}\nrevision = \"{id}\"\ndown_revision = {parent}\n\n\ndef upgrade():\n    pass\n\n\ndef downgrade():\n    {down}\n"
-        )
-    };
-    std::fs::write(versions.join("d4.py"), text_of("d4", "\"c3\"", hung)).unwrap();
-    std::fs::write(versions.join("e5.py"), text_of("e5", "\"d4\"", "pass")).unwrap();
+    std::fs::write(
+        versions.join("d4.py"),
+        revision("d4", "\"c3\"", "pass", hung),
+    )
+    .unwrap();
+    std::fs::write(
+        versions.join("e5.py"),
+        revision("e5", "\"d4\"", "pass", "pass"),
+    )
+    .unwrap();
     let scratch = versions.with_file_name("scratch.db");
     let sqlite = format!("sqlite:///{}", scratch.display());
     let mut databases = vec![sqlite.as_str()];
@@ -406,9 +417,7 @@ fn a_signal_stops_the_walk_and_removes_what_it_started() {
     // Runs far longer than the test waits: only the signal can end it in time.
     std::fs::write(
         versions.join("d4.py"),
-        format!(
-            "{HEADER}\nrevision = \"d4\"\ndown_revision = \"c3\"\n\n\ndef upgrade():\n    import time\n    time.sleep(600)\n\n\ndef downgrade():\n    pass\n"
-        ),
+        revision("d4", "\"c3\"", "import time\n    time.sleep(600)", "pass"),
     )
     .unwrap();
     for signal in ["INT", "TERM"] {
@@ -467,7 +476,8 @@ fn a_migration_that_blocks_when_imported_is_an_error_not_a_hang() {
     std::fs::write(
         versions.join("d4.py"),
         format!(
-            "import time\n{HEADER}\ntime.sleep(600)\nrevision = \"d4\"\ndown_revision = \"c3\"\n\n\ndef upgrade():\n    pass\n\n\ndef downgrade():\n    pass\n"
+            "import time\ntime.sleep(600)\n{}",
+            revision("d4", "\"c3\"", "pass", "pass")
         ),
     )
     .unwrap();
