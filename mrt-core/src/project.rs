@@ -389,6 +389,7 @@ pub(crate) fn python_graph_nodes(migrations: &[Migration]) -> Vec<(usize, Revisi
                     depends_on: Vec::new(),
                     branch_labels: Vec::new(),
                     group: Some(meta.app_label.clone()),
+                    location: None,
                 }
             }
             (crate::ir::FrameworkMeta::Alembic, None) => RevisionNode {
@@ -397,6 +398,11 @@ pub(crate) fn python_graph_nodes(migrations: &[Migration]) -> Vec<(usize, Revisi
                 depends_on: ids(&migration.depends_on),
                 branch_labels: ids(&migration.branch_labels),
                 group: None,
+                // Histories in different directories that never meet are separate environments.
+                location: migration
+                    .path()
+                    .parent()
+                    .map(|dir| dir.display().to_string()),
             },
             _ => continue,
         };

@@ -11,6 +11,7 @@ use std::collections::HashMap;
 use petgraph::Direction;
 use petgraph::algo::kosaraju_scc;
 use petgraph::graph::{DiGraph, NodeIndex};
+use petgraph::unionfind::UnionFind;
 use petgraph::visit::EdgeRef;
 
 /// One revision as the graph sees it: its id and the ids it points back to.
@@ -25,8 +26,13 @@ pub struct RevisionNode {
     /// Branch labels declared by this revision (`branch_labels`).
     pub branch_labels: Vec<String>,
     /// The group the revision belongs to when heads are counted per group (a Django app: each
-    /// app must have one leaf); `None` for Alembic, where heads span the whole graph.
+    /// app must have one leaf); `None` for Alembic, where heads span an environment.
     pub group: Option<String>,
+    /// Where the revision lives (its file's directory), telling Alembic environments apart:
+    /// histories that never meet (no edge joins them) and share no location are separate
+    /// environments (a plugin's migrations, another service's), each with a head of its own.
+    /// Revisions without one share one environment.
+    pub location: Option<String>,
 }
 
 /// Why one revision points at another.
@@ -63,8 +69,11 @@ pub struct DuplicateRevision {
 enum HeadKey<'a> {
     /// A Django app.
     Group(&'a str),
-    /// The branch labels in force at an Alembic head.
-    Labels(Vec<String>),
+    /// An Alembic head: its environment, and the branch labels in force at it.
+    Alembic {
+        environment: usize,
+        labels: Vec<String>,
+    },
 }
 
 /// The revision DAG (or, for broken input, the revision graph with its cycles).
@@ -81,6 +90,8 @@ pub struct RevisionGraph {
     labels: Vec<Vec<String>>,
     /// Group of each input.
     groups: Vec<Option<String>>,
+    /// The environment of each input, named by one of its input positions.
+    environments: Vec<usize>,
 }
 
 impl RevisionGraph {
@@ -145,13 +156,14 @@ impl RevisionGraph {
         duplicates.sort_by_key(|duplicate| duplicate.positions[0]);
 
         Self {
-            graph,
             node_of,
             by_id,
             missing,
             duplicates,
             labels: revisions.iter().map(|r| r.branch_labels.clone()).collect(),
             groups: revisions.iter().map(|r| r.group.clone()).collect(),
+            environments: environments(&graph, revisions),
+            graph,
         }
     }
 
@@ -304,10 +316,11 @@ impl RevisionGraph {
         labels
     }
 
-    /// Heads that split one line of history: heads grouped by the branch labels in force at them,
-    /// keeping the groups with more than one head. Heads on distinct labelled branches (as in
-    /// expand/contract layouts) are intentional and fall in distinct groups. A head cut off by a
-    /// missing parent is left out: the missing parent is the fact to report.
+    /// Heads that split one line of history: heads grouped by environment (see
+    /// [`RevisionNode::location`]) and by the branch labels in force at them, keeping the groups
+    /// with more than one head. Heads on distinct labelled branches (as in expand/contract
+    /// layouts) are intentional and fall in distinct groups. A head cut off by a missing parent is
+    /// left out: the missing parent is the fact to report.
     pub fn conflicting_heads(&self) -> Vec<Vec<usize>> {
         let orphans: Vec<usize> = self
             .missing
@@ -315,7 +328,8 @@ impl RevisionGraph {
             .filter(|missing| missing.kind == EdgeKind::Parent)
             .map(|missing| missing.child)
             .collect();
-        // Heads of a Django app are counted within the app; Alembic heads by branch labels.
+        // Heads of a Django app are counted within the app; Alembic heads by environment and
+        // branch labels.
         let mut groups: Vec<(HeadKey<'_>, Vec<usize>)> = Vec::new();
         for head in self.heads() {
             if !orphans.is_empty()
@@ -327,7 +341,10 @@ impl RevisionGraph {
             }
             let key = match &self.groups[head] {
                 Some(group) => HeadKey::Group(group),
-                None => HeadKey::Labels(self.inherited_labels(head)),
+                None => HeadKey::Alembic {
+                    environment: self.environments[head],
+                    labels: self.inherited_labels(head),
+                },
             };
             match groups.iter_mut().find(|(other, _)| *other == key) {
                 Some((_, heads)) => heads.push(head),
@@ -445,6 +462,25 @@ impl RevisionGraph {
     }
 }
 
+/// The environment of each input, named by one of its input positions: inputs joined by an edge
+/// of either kind, or sharing a location (no location counting as one), are in one environment.
+fn environments(graph: &DiGraph<usize, EdgeKind>, revisions: &[RevisionNode]) -> Vec<usize> {
+    let mut sets = UnionFind::new(revisions.len());
+    for edge in graph.edge_references() {
+        sets.union(graph[edge.source()], graph[edge.target()]);
+    }
+    let mut first_at: HashMap<Option<&str>, usize> = HashMap::new();
+    for (position, revision) in revisions.iter().enumerate() {
+        let first = *first_at
+            .entry(revision.location.as_deref())
+            .or_insert(position);
+        sets.union(first, position);
+    }
+    (0..revisions.len())
+        .map(|position| sets.find(position))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -535,6 +571,44 @@ mod tests {
         assert_eq!(graph.inherited_labels(3), vec!["expand".to_owned()]);
         assert_eq!(graph.conflicting_heads(), vec![vec![3, 4]]);
         assert_eq!(graph.branch_points(), vec![0, 1]);
+    }
+
+    #[test]
+    fn histories_that_never_meet_in_different_places_are_environments_of_their_own() {
+        let at = |id: &str, parents: &[&str], location: &str| RevisionNode {
+            location: Some(location.to_owned()),
+            ..rev(id, parents)
+        };
+        let app = "app/migrations/versions";
+        let plugin = "app/plugins/shop/migrations";
+        // One head each in two environments: nothing conflicts.
+        let separate = RevisionGraph::build(&[
+            at("a1", &[], app),
+            at("a2", &["a1"], app),
+            at("p1", &[], plugin),
+            at("p2", &["p1"], plugin),
+        ]);
+        assert_eq!(separate.heads(), vec![1, 3]);
+        assert!(separate.conflicting_heads().is_empty());
+        // A fork in the plugin's environment conflicts there, and only there.
+        let forked = RevisionGraph::build(&[
+            at("a1", &[], app),
+            at("p1", &[], plugin),
+            at("p2", &["p1"], plugin),
+            at("p2b", &["p1"], plugin),
+        ]);
+        assert_eq!(forked.conflicting_heads(), vec![vec![2, 3]]);
+        // Two bases in one place are one environment with two heads.
+        let one_place = RevisionGraph::build(&[at("a1", &[], app), at("b1", &[], app)]);
+        assert_eq!(one_place.conflicting_heads(), vec![vec![0, 1]]);
+        // A dependency across places joins them: the environment that runs one runs the other.
+        let mut dependent = at("p1", &[], plugin);
+        dependent.depends_on = vec!["a1".to_owned()];
+        let joined = RevisionGraph::build(&[at("a1", &[], app), dependent]);
+        assert_eq!(joined.conflicting_heads(), vec![vec![0, 1]]);
+        // Without locations, every history is in the one environment, as before.
+        let unplaced = RevisionGraph::build(&[rev("a1", &[]), rev("b1", &[])]);
+        assert_eq!(unplaced.conflicting_heads(), vec![vec![0, 1]]);
     }
 
     #[test]

@@ -207,6 +207,7 @@ impl Frontend for SqlDirectory {
                             .path()
                             .parent()
                             .map(|dir| dir.display().to_string()),
+                        location: None,
                     },
                 ))
             })

@@ -38,6 +38,13 @@ mrt_core::declare_rule! {
     /// group with several heads is. A label set from a name the linter cannot resolve
     /// (`branch_labels = (BRANCH,)` with `BRANCH` imported) is a label all the same, named by its
     /// source text.
+    ///
+    /// Heads are counted per Alembic environment: histories that never meet (no `down_revision`
+    /// or `depends_on` joins them) and live in different directories are taken for separate
+    /// environments, each run on its own (a plugin's migrations, another service's in a
+    /// monorepo), with a head each. Two such histories that one `alembic.ini` lists together in
+    /// `version_locations` do make `upgrade head` fail, and are not reported; two in one directory
+    /// are.
     pub(crate) struct MultipleHeads {
         code: "MRT901",
         name: "multiple-heads",
