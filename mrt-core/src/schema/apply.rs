@@ -580,7 +580,7 @@ impl<'s> Applier<'s> {
         };
         target
             .constraints
-            .retain(|existing| !existing.same_object(&constraint));
+            .retain(|existing| !existing.same_object(&constraint, &target.name));
         target.constraints.push(Arc::new(constraint));
         match name {
             Some(name) => {
@@ -613,11 +613,8 @@ impl<'s> Applier<'s> {
         target.constraints.retain(|constraint| !named(constraint));
         if target.constraints.len() == before {
             // An unnamed constraint goes by the name PostgreSQL gave it.
-            let table_name = target.name.clone();
             target.constraints.retain(|constraint| {
-                constraint.name.is_some()
-                    || !postgres_default_name(&table_name, constraint)
-                        .is_some_and(|default| default.eq_ignore_ascii_case(&name.value))
+                constraint.name.is_some() || !constraint.goes_by(&name.value, &target.name)
             });
         }
         let removed = target.constraints.len() < before;
@@ -692,17 +689,6 @@ impl<'s> Applier<'s> {
         }
         true
     }
-}
-
-/// The name PostgreSQL gives an unnamed unique or foreign-key constraint:
-/// `<table>_<columns>_key` / `<table>_<columns>_fkey`.
-fn postgres_default_name(table: &str, constraint: &Constraint) -> Option<String> {
-    let suffix = match constraint.kind {
-        ConstraintKind::Unique => "key",
-        ConstraintKind::ForeignKey => "fkey",
-        ConstraintKind::Check | ConstraintKind::PrimaryKey => return None,
-    };
-    Some(format!("{table}_{}_{suffix}", constraint.columns.join("_")))
 }
 
 /// Whether `columns` names `column` (case-insensitively): renaming it changes them.

@@ -225,7 +225,7 @@ impl Differ<'_> {
             match after
                 .constraints
                 .iter()
-                .find(|restored| restored.same_object(constraint))
+                .find(|restored| restored.same_object(constraint, table))
             {
                 None => self.report(
                     object(),
@@ -252,7 +252,7 @@ impl Differ<'_> {
             if !before
                 .constraints
                 .iter()
-                .any(|existing| existing.same_object(constraint))
+                .any(|existing| existing.same_object(constraint, table))
             {
                 self.report(
                     constraint_key(table_key, constraint),

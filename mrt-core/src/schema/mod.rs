@@ -216,9 +216,10 @@ pub struct Constraint {
 }
 
 impl Constraint {
-    /// Whether two constraints are the same object: same name, or, both unnamed, same kind and
-    /// columns.
-    fn same_object(&self, other: &Constraint) -> bool {
+    /// Whether two constraints of `table` are the same object: same name; both unnamed, same
+    /// kind and columns; or one unnamed and the other named as PostgreSQL names it (a foreign key
+    /// declared inline is dropped and re-created as `<table>_<column>_fkey`).
+    fn same_object(&self, other: &Constraint, table: &str) -> bool {
         match (&self.name, &other.name) {
             (Some(a), Some(b)) => a.eq_ignore_ascii_case(b),
             (None, None) => {
@@ -227,8 +228,27 @@ impl Constraint {
                     && self.referred_table.as_deref().map(key)
                         == other.referred_table.as_deref().map(key)
             }
-            _ => false,
+            (Some(name), None) => other.goes_by(name, table),
+            (None, Some(name)) => self.goes_by(name, table),
         }
+    }
+
+    /// Whether this unnamed constraint of `table` is the one PostgreSQL calls `name`.
+    pub(crate) fn goes_by(&self, name: &str, table: &str) -> bool {
+        self.postgres_default_name(table)
+            .is_some_and(|default| default.eq_ignore_ascii_case(name))
+    }
+
+    /// The name PostgreSQL gives this constraint of `table` when it is declared unnamed:
+    /// `<table>_<columns>_key` for a unique constraint, `<table>_<columns>_fkey` for a foreign
+    /// key.
+    fn postgres_default_name(&self, table: &str) -> Option<String> {
+        let suffix = match self.kind {
+            ConstraintKind::Unique => "key",
+            ConstraintKind::ForeignKey => "fkey",
+            ConstraintKind::Check | ConstraintKind::PrimaryKey => return None,
+        };
+        Some(format!("{table}_{}_{suffix}", self.columns.join("_")))
     }
 
     fn label(&self) -> String {
@@ -801,7 +821,7 @@ fn merge_tables(mine: &mut Table, other: &Table, uncertain: &mut BTreeSet<Object
         if !mine
             .constraints
             .iter()
-            .any(|existing| existing.same_object(constraint))
+            .any(|existing| existing.same_object(constraint, &mine.name))
         {
             mine.constraints.push(constraint.clone());
         }
