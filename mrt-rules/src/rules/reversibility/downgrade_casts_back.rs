@@ -35,8 +35,8 @@ mrt_core::declare_rule! {
     /// ```
     ///
     /// ## Known problems
-    /// A cast back that loses nothing is quiet: to unbounded text (every value converts to it), a
-    /// string widened back (a longer `VARCHAR`, `VARCHAR` to `TEXT`), or the same type written
+    /// A cast back that loses nothing is quiet: to unbounded text (every value converts to it),
+    /// `jsonb` back to `json` (every `jsonb` value is valid `json`), a string widened back (a longer `VARCHAR`, `VARCHAR` to `TEXT`), or the same type written
     /// another way (`sa.String(255)` for `VARCHAR(255)`, `FLOAT` for `FLOAT(53)`). Other widening
     /// casts (`integer` back to `bigint`) are still reported. A Django type change is only seen
     /// when the field's earlier state is declared by a migration here.
@@ -50,19 +50,42 @@ mrt_core::declare_rule! {
     }
 }
 
-/// Whether every value converts to this type: unbounded text.
-fn holds_any_value(type_text: &str) -> bool {
-    let lower = type_text.to_ascii_lowercase();
-    let bare = lower
-        .rsplit('.')
-        .next()
-        .unwrap_or_default()
-        .trim_end_matches("()")
-        .trim();
-    matches!(
-        bare,
-        "text" | "string" | "unicodetext" | "unicode" | "varchar" | "character varying"
-    )
+/// Whether casting a column of type `from` back to `to` cannot fail: `to` is unbounded text (it
+/// holds any value), both are JSON (every `jsonb` value is a `json` value), or PostgreSQL changes
+/// the type in place.
+fn casts_back_safely(from: &str, to: &str) -> bool {
+    let unbounded_text = plain_type(to).is_some_and(|(name, arguments)| {
+        arguments.is_empty()
+            && matches!(
+                name.as_str(),
+                "text" | "string" | "unicodetext" | "unicode" | "varchar" | "character varying"
+            )
+    });
+    let json_from_json = plain_type(to).is_some_and(|(name, _)| name == "json")
+        && plain_type(from).is_some_and(|(name, _)| name == "json" || name == "jsonb");
+    unbounded_text || json_from_json || postgres_alters_in_place(from, to)
+}
+
+/// A type written as one call or name, as its bare name in lower case and its arguments:
+/// `postgresql.JSONB(astext_type=sa.Text())` is `jsonb` with `astext_type=sa.Text()`. `None` for
+/// anything more (`sa.String(36).with_variant(...)`).
+fn plain_type(type_text: &str) -> Option<(String, &str)> {
+    let text = type_text.trim();
+    let (head, arguments) = match text.split_once('(') {
+        Some((head, rest)) => (head, rest.strip_suffix(')')?),
+        None => (text, ""),
+    };
+    // A `)` that closes more than the arguments opened ends the first call: another follows.
+    let mut depth = 0usize;
+    for c in arguments.chars() {
+        match c {
+            '(' => depth += 1,
+            ')' => depth = depth.checked_sub(1)?,
+            _ => {}
+        }
+    }
+    let name = head.rsplit('.').next().unwrap_or_default().trim();
+    Some((name.to_ascii_lowercase(), arguments.trim()))
 }
 
 fn type_change(kind: &OpKind) -> Option<(&AlterColumn, &Spanned<String>)> {
@@ -89,7 +112,7 @@ impl Rule for DowngradeCastsBack {
                     .existing_type
                     .as_ref()
                     .filter(|_| !op.context.from_sql)
-                    .filter(|old| !postgres_alters_in_place(&new_type.value, &old.value))
+                    .filter(|old| !casts_back_safely(&new_type.value, &old.value))
                 else {
                     continue;
                 };
@@ -130,9 +153,7 @@ impl Rule for DowngradeCastsBack {
             let Some(upgrade_type) = upgrade_type else {
                 continue;
             };
-            if holds_any_value(&old_type.value)
-                || postgres_alters_in_place(&upgrade_type.value, &old_type.value)
-            {
+            if casts_back_safely(&upgrade_type.value, &old_type.value) {
                 continue;
             }
             findings.push(
