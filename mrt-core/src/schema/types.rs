@@ -265,7 +265,9 @@ fn float_storage(text: &str) -> FloatStorage {
 }
 
 /// The canonical form of a server default: the SQL it sends. A Python string literal `"x"` is
-/// SQL `'x'`, compared without its quotes; `sa.text("now()")` is `now()`; `sa.func.now()` is `now()`; `sa.false()` is `false`.
+/// SQL `'x'`, compared without its quotes, as is `'x'::varchar` (PostgreSQL's print of it);
+/// `sa.text("now()")` and `sa.func.now()` are `now()`; `sa.false()` and `sa.sql.false()` are
+/// `false`.
 pub(crate) fn canonical_default(text: &str) -> String {
     let text = text.trim();
     let lower = text.to_ascii_lowercase();
@@ -290,15 +292,22 @@ pub(crate) fn canonical_default(text: &str) -> String {
             return compact_sql(call);
         }
     }
-    for (call, sql) in [
-        ("sa.false()", "false"),
-        ("sa.true()", "true"),
-        ("false()", "false"),
-        ("true()", "true"),
-    ] {
-        if lower == call {
-            return sql.to_owned();
-        }
+    // `sa.false()`, `sa.sql.false()`, `sqlalchemy.sql.expression.true()`: the SQL constants.
+    let (module, name) = lower.rsplit_once('.').unwrap_or(("", lower.as_str()));
+    if let Some(constant @ ("false" | "true")) = name.strip_suffix("()")
+        && matches!(
+            module,
+            "" | "sa"
+                | "sqlalchemy"
+                | "sql"
+                | "sa.sql"
+                | "sqlalchemy.sql"
+                | "expression"
+                | "sa.sql.expression"
+                | "sqlalchemy.sql.expression"
+        )
+    {
+        return constant.to_owned();
     }
     if let Some(value) = string_literal(&lower) {
         return value;
@@ -325,7 +334,33 @@ fn compact_sql(sql: &str) -> String {
         .filter(|c| !c.is_whitespace())
         .collect::<String>()
         .to_ascii_lowercase();
-    string_literal(&sql).unwrap_or(sql)
+    let sql = without_literal_cast(&sql);
+    string_literal(sql).unwrap_or_else(|| sql.to_owned())
+}
+
+/// A quoted literal without the cast PostgreSQL prints after it (`'active'::character varying`,
+/// `'disabled'::state`): a default is cast to its column's type either way. Anything more than a
+/// literal and a type name is left as it is.
+fn without_literal_cast(sql: &str) -> &str {
+    let Some(end) = sql
+        .strip_prefix('\'')
+        .and_then(|rest| rest.find('\''))
+        .map(|at| at + 2)
+    else {
+        return sql;
+    };
+    let type_name = sql[end..].strip_prefix("::").filter(|name| {
+        !name.is_empty()
+            && name.chars().all(|c| {
+                c.is_ascii_alphanumeric()
+                    || matches!(c, '_' | '.' | '"' | '[' | ']' | '(' | ')' | ',')
+            })
+    });
+    if type_name.is_some() {
+        &sql[..end]
+    } else {
+        sql
+    }
 }
 
 #[cfg(test)]
@@ -422,6 +457,29 @@ mod tests {
         assert_ne!(
             canonical_default("\"0\""),
             canonical_default("sa.text(\"1\")")
+        );
+        for constant in [
+            "sa.sql.false()",
+            "sqlalchemy.sql.expression.false()",
+            "false()",
+        ] {
+            assert_eq!(
+                canonical_default(constant),
+                canonical_default("sa.text(\"false\")")
+            );
+        }
+        assert_ne!(canonical_default("app.false()"), canonical_default("false"));
+        assert_eq!(
+            canonical_default("sa.text(\"'disabled'::malwarecheckstate\")"),
+            canonical_default("\"disabled\"")
+        );
+        assert_eq!(
+            canonical_default("sa.text(\"'active'::character varying\")"),
+            canonical_default("'active'")
+        );
+        assert_ne!(
+            canonical_default("sa.text(\"'a'::text || 'b'\")"),
+            canonical_default("'a'")
         );
     }
 
