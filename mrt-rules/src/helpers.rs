@@ -144,6 +144,45 @@ pub(crate) fn replaced_by_copy(ops: &[Operation], index: usize, table: &str) -> 
     })
 }
 
+/// Whether the rename at `index` sets a table aside to rebuild it (SQLite's other copy of a
+/// rebuild: `ALTER TABLE t RENAME TO t_old`, `CREATE TABLE t`, `INSERT INTO t SELECT ... FROM
+/// t_old`, `DROP TABLE t_old`): later in the upgrade a table of the old name is created and the
+/// one set aside is dropped, so the name is there when the upgrade ends.
+pub(crate) fn set_aside_for_rebuild(ops: &[Operation], index: usize) -> bool {
+    let Some(OpKind::RenameTable {
+        old: Some(old),
+        new: Some(aside),
+    }) = ops.get(index).map(|op| &op.kind)
+    else {
+        return false;
+    };
+    let later = &ops[index + 1..];
+    later.iter().any(
+        |op| matches!(&op.kind, OpKind::CreateTable { table, .. } if same_name(table, &old.value)),
+    ) && later
+        .iter()
+        .any(|op| matches!(&op.kind, OpKind::DropTable { table } if same_name(table, &aside.value)))
+}
+
+/// Whether the table dropped at `index` was set aside for a rebuild ([`set_aside_for_rebuild`])
+/// and rows were inserted into the rebuilt table: they came from it.
+pub(crate) fn dropped_after_rebuild(ops: &[Operation], index: usize, table: &str) -> bool {
+    ops[..index].iter().enumerate().any(|(at, op)| {
+        match &op.kind {
+        OpKind::RenameTable {
+            old: Some(old),
+            new: Some(aside),
+        } if aside.value.eq_ignore_ascii_case(table) => {
+            set_aside_for_rebuild(ops, at)
+                && ops[at + 1..index].iter().any(|filled| {
+                    matches!(&filled.kind, OpKind::InsertRows { table } if same_name(table, &old.value))
+                })
+        }
+        _ => false,
+    }
+    })
+}
+
 /// How a message names a column: `` `table.column` ``, `` `column` ``, or "a column" when neither
 /// name could be read statically.
 pub(crate) fn column_label(

@@ -2,7 +2,8 @@ use mrt_core::ir::OpKind;
 use mrt_core::{Finding, MigrationContext, Rule};
 
 use crate::helpers::{
-    name_range, named_or_quoted, operation_range, renamed_model_before, replaced_by_copy,
+    dropped_after_rebuild, name_range, named_or_quoted, operation_range, renamed_model_before,
+    replaced_by_copy,
 };
 
 mrt_core::declare_rule! {
@@ -35,7 +36,9 @@ mrt_core::declare_rule! {
     /// A table created earlier in the same upgrade holds no rows and is not reported. Nor is the
     /// SQLite copy-and-swap (`CREATE TABLE t_new`, `INSERT INTO t_new SELECT ... FROM t`, `DROP
     /// TABLE t`, `ALTER TABLE t_new RENAME TO t`): a later rename of another table to the dropped
-    /// name, with rows copied into it, replaces the table rather than losing it. A table
+    /// name, with rows copied into it, replaces the table rather than losing it; nor its other
+    /// form (`ALTER TABLE t RENAME TO t_old`, `CREATE TABLE t`, `INSERT INTO t SELECT ... FROM
+    /// t_old`, `DROP TABLE t_old`), where the table set aside is dropped once refilled. A table
     /// dropped through SQL built at run time (an f-string) cannot be read and is not reported
     /// (MRT805 reports the SQL).
     pub(crate) struct DropTable {
@@ -62,6 +65,7 @@ impl Rule for DropTable {
             if let Some(table) = table
                 && (new_objects.table_before(&table.value, index)
                     || replaced_by_copy(&upgrade.ops, index, &table.value)
+                    || dropped_after_rebuild(&upgrade.ops, index, &table.value)
                     || renamed_model_before(cx, &upgrade.ops, index, &table.value).is_some())
             {
                 continue;

@@ -41,7 +41,9 @@ mrt_core::declare_rule! {
     /// through a name the linter cannot read (a variable built at run time) is not recognised;
     /// names computed the ways the linter reads (`op.f()`, constants, `+` and f-strings, a loop
     /// over the same literal tuple as the upgrade's) match. A
-    /// table created earlier in the same upgrade is not reported: its downgrade drops it. A
+    /// table created earlier in the same upgrade is not reported: its downgrade drops it. Nor is a
+    /// table set aside to be rebuilt (SQLite: renamed to `t_old`, a new `t` created and filled
+    /// from it, `t_old` dropped): the table keeps its name. A
     /// downgrade that only raises is left to MRT804; a missing or empty one (`pass`) is reported
     /// here too, beside MRT101 or MRT102, and the message says which.
     pub(crate) struct RenameTableWithoutReverse {
@@ -74,7 +76,9 @@ impl Rule for RenameTableWithoutReverse {
             {
                 continue;
             }
-            if helpers::renames_table_back(old, new, downgrade) {
+            if helpers::renames_table_back(old, new, downgrade)
+                || helpers::set_aside_for_rebuild(&upgrade.ops, index)
+            {
                 continue;
             }
             let table = helpers::named_or_quoted("table", old, op, &cx.migration.source.text);

@@ -2,7 +2,10 @@ use mrt_core::ir::OpKind;
 use mrt_core::{Finding, MigrationContext, Rule};
 
 use super::{OLD_RELEASE, check_upgrade_ops};
-use crate::helpers::{is_new_table, label, name_range, named_or_quoted, replaced_by_copy};
+use crate::helpers::{
+    dropped_after_rebuild, is_new_table, label, name_range, named_or_quoted, replaced_by_copy,
+    set_aside_for_rebuild,
+};
 
 mrt_core::declare_rule! {
     /// ## What it does
@@ -41,7 +44,8 @@ mrt_core::declare_rule! {
     /// release already stopped using the table, and a rename covered by a view. A table created
     /// earlier in the same upgrade (or, with `--since`, after the release boundary) is unknown to
     /// the previous release and is not reported; nor is the SQLite copy-and-swap of a rebuild
-    /// (`DROP TABLE t` then a copy renamed to `t`), which leaves a table named `t`. A table
+    /// (`DROP TABLE t` then a copy renamed to `t`, or `t` renamed aside, re-created, filled from
+    /// the old copy, and that dropped), which leaves a table named `t`. A table
     /// renamed twice in one upgrade is reported once, at the first rename.
     pub(crate) struct RollingDropOrRenameTable {
         code: "MRT703",
@@ -61,7 +65,8 @@ impl Rule for RollingDropOrRenameTable {
             let (table, message, help) = match &op.kind {
                 OpKind::DropTable { table } => {
                     if let Some(name) = table
-                        && replaced_by_copy(ops, index, &name.value)
+                        && (replaced_by_copy(ops, index, &name.value)
+                            || dropped_after_rebuild(ops, index, &name.value))
                     {
                         return None;
                     }
@@ -74,6 +79,7 @@ impl Rule for RollingDropOrRenameTable {
                         "Release code that no longer uses the table first, then drop it in a later release",
                     )
                 }
+                OpKind::RenameTable { .. } if set_aside_for_rebuild(ops, index) => return None,
                 OpKind::RenameTable { old, new } => (
                     old,
                     format!(
