@@ -490,7 +490,8 @@ impl<'a> Walker<'_, 'a> {
     }
 
     /// A loop over a literal list or tuple (directly, or through a module constant) is unrolled,
-    /// its target bound to each element's strings; any other loop body is walked once.
+    /// its target bound to each element (a string, or the element itself: a list of columns);
+    /// any other loop body is walked once.
     fn for_statement(
         &mut self,
         for_stmt: &'a ruff_python_ast::StmtFor,
@@ -514,13 +515,13 @@ impl<'a> Walker<'_, 'a> {
         for item in items {
             let mut inner = frame.clone();
             match (&*for_stmt.target, item) {
-                (Expr::Name(target), value) => self.bind_string(target, value, &mut inner),
+                (Expr::Name(target), value) => self.bind_element(target, value, &mut inner),
                 (Expr::Tuple(targets), Expr::Tuple(values))
                     if targets.elts.len() == values.elts.len() =>
                 {
                     for (target, value) in targets.elts.iter().zip(&values.elts) {
                         if let Expr::Name(target) = target {
-                            self.bind_string(target, value, &mut inner);
+                            self.bind_element(target, value, &mut inner);
                         }
                     }
                 }
@@ -530,17 +531,24 @@ impl<'a> Walker<'_, 'a> {
         }
     }
 
-    fn bind_string(
+    /// Binds a loop's target to one element: its string when it is one, else the element itself
+    /// (a list of columns), which the names in the body then resolve to.
+    fn bind_element(
         &self,
         target: &'a ruff_python_ast::ExprName,
-        value: &Expr,
+        value: &'a Expr,
         frame: &mut Frame<'a>,
     ) {
-        if let Some(text) = self.string(value, frame, 0) {
-            frame.strings.insert(
-                target.id.as_str(),
-                Spanned::new(text, self.at(value.range())),
-            );
+        match self.string(value, frame, 0) {
+            Some(text) => {
+                frame.strings.insert(
+                    target.id.as_str(),
+                    Spanned::new(text, self.at(value.range())),
+                );
+            }
+            None => {
+                frame.locals.insert(target.id.as_str(), value);
+            }
         }
     }
 
