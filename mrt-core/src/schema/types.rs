@@ -289,6 +289,14 @@ pub(crate) fn canonical_default(text: &str) -> String {
     // Quoted or not, `'0'` and `0` give the same default once the column's type casts it.
     for prefix in ["sa.func.", "sqlalchemy.func.", "func."] {
         if let Some(call) = lower.strip_prefix(prefix) {
+            // SQLAlchemy renders the SQL standard's niladic functions without parentheses.
+            if let Some(
+                niladic @ ("current_timestamp" | "current_date" | "current_time" | "localtimestamp"
+                | "localtime" | "current_user" | "session_user"),
+            ) = call.strip_suffix("()")
+            {
+                return niladic.to_owned();
+            }
             return compact_sql(call);
         }
     }
@@ -469,6 +477,14 @@ mod tests {
             );
         }
         assert_ne!(canonical_default("app.false()"), canonical_default("false"));
+        assert_eq!(
+            canonical_default("sa.func.current_timestamp()"),
+            canonical_default("sa.text(\"CURRENT_TIMESTAMP\")")
+        );
+        assert_ne!(
+            canonical_default("sa.func.now()"),
+            canonical_default("sa.text(\"CURRENT_TIMESTAMP\")")
+        );
         assert_eq!(
             canonical_default("sa.text(\"'disabled'::malwarecheckstate\")"),
             canonical_default("\"disabled\"")

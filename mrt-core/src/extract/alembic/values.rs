@@ -233,7 +233,17 @@ impl<'a> Walker<'_, 'a> {
 
     pub(super) fn strings_arg(&self, expr: Option<&'a Expr>, frame: &Frame<'a>) -> Vec<String> {
         let Some(expr) = expr else { return Vec::new() };
-        let items: &[Expr] = match Self::resolve(expr, frame) {
+        let mut expr = self.resolve_value(expr, frame);
+        // `list(columns)`, `tuple(columns)`: the same names.
+        if let Expr::Call(call) = expr
+            && let Expr::Name(function) = &*call.func
+            && matches!(function.id.as_str(), "list" | "tuple")
+            && let [only] = &*call.arguments.args
+            && call.arguments.keywords.is_empty()
+        {
+            expr = self.resolve_value(only, frame);
+        }
+        let items: &[Expr] = match expr {
             Expr::List(list) => &list.elts,
             Expr::Tuple(tuple) => &tuple.elts,
             single => std::slice::from_ref(single),
