@@ -238,8 +238,36 @@ pub(crate) fn evaluate_string(expr: &Expr, scope: &dyn Scope, depth: usize) -> O
                 }
                 return brace_format(&template, &positional, &named);
             }
+            if let Some(text) = string_method(call, scope, next) {
+                return Some(text);
+            }
             scope.call(call, next)
         }
+        _ => None,
+    }
+}
+
+/// A known string's `.replace(old, new)`, `.lower()` or `.upper()` (a table's name made from a
+/// column's: `column.replace("_", ".")`), when the string and the arguments are known.
+fn string_method(call: &ExprCall, scope: &dyn Scope, depth: usize) -> Option<String> {
+    let Expr::Attribute(attribute) = &*call.func else {
+        return None;
+    };
+    if !call.arguments.keywords.is_empty() {
+        return None;
+    }
+    let method = attribute.attr.as_str();
+    if !matches!(method, "replace" | "lower" | "upper") {
+        return None;
+    }
+    let text = evaluate_string(&attribute.value, scope, depth)?;
+    match (method, &*call.arguments.args) {
+        ("replace", [old, new]) => Some(text.replace(
+            &evaluate_string(old, scope, depth)?,
+            &evaluate_string(new, scope, depth)?,
+        )),
+        ("lower", []) => Some(text.to_lowercase()),
+        ("upper", []) => Some(text.to_uppercase()),
         _ => None,
     }
 }
