@@ -43,6 +43,9 @@ pub(crate) fn canonical_type(text: &str) -> Option<String> {
         b"jsonb" => ("jsonb", false),
         b"uuid" => ("uuid", false),
         b"enum" => ("enum", true),
+        // A Django relation field's column has the type of the key it refers to, one-to-one or
+        // not (that difference is a unique constraint, not a type).
+        b"foreignkey" | b"onetoonefield" | b"parentalkey" => ("reference", false),
         _ => return None,
     };
     let mut canonical = String::with_capacity(name.len() + args.len());
@@ -393,6 +396,14 @@ mod tests {
         assert_eq!(
             canonical_type("sa.Numeric(precision=10, scale=2)"),
             canonical_type("NUMERIC(10,2)")
+        );
+        assert_eq!(
+            canonical_type("models.OneToOneField"),
+            canonical_type("models.ForeignKey")
+        );
+        assert_ne!(
+            canonical_type("models.ForeignKey"),
+            canonical_type("models.IntegerField")
         );
     }
 
