@@ -26,7 +26,7 @@ pub use replay::{
     replay_with, replay_with_extra,
 };
 pub use scratch::Scratch;
-pub use types::{postgres_alters_in_place, same_type, widens_string};
+pub use types::{postgres_alters_in_place, same_type, widens_integer, widens_string};
 
 use crate::ir::ConstraintKind;
 use chunked::ChunkMap;

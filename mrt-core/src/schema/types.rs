@@ -20,7 +20,7 @@ pub(crate) fn canonical_type(text: &str) -> Option<String> {
         return None;
     }
     // No name below is longer than this; a longer one is no type the model knows.
-    let mut lowered = [0u8; 24];
+    let mut lowered = [0u8; 32];
     let lowered = lowered_name(head, &mut lowered)?;
     let (name, keeps_arguments) = match lowered {
         b"string" | b"varchar" | b"charactervarying" | b"unicode" | b"nvarchar" => {
@@ -28,9 +28,25 @@ pub(crate) fn canonical_type(text: &str) -> Option<String> {
         }
         b"char" | b"character" | b"nchar" => ("char", true),
         b"text" | b"unicodetext" | b"clob" => ("text", false),
-        b"integer" | b"int" | b"int4" => ("integer", false),
-        b"biginteger" | b"bigint" | b"int8" => ("bigint", false),
-        b"smallinteger" | b"smallint" | b"int2" => ("smallint", false),
+        // Django's integer fields too: a positive one adds a check, not another type.
+        b"integer"
+        | b"int"
+        | b"int4"
+        | b"integerfield"
+        | b"positiveintegerfield"
+        | b"autofield" => ("integer", false),
+        b"biginteger"
+        | b"bigint"
+        | b"int8"
+        | b"bigintegerfield"
+        | b"positivebigintegerfield"
+        | b"bigautofield" => ("bigint", false),
+        b"smallinteger"
+        | b"smallint"
+        | b"int2"
+        | b"smallintegerfield"
+        | b"positivesmallintegerfield"
+        | b"smallautofield" => ("smallint", false),
         b"boolean" | b"bool" => ("boolean", false),
         b"datetime" | b"timestamp" => ("timestamp", true),
         b"date" => ("date", false),
@@ -145,6 +161,20 @@ pub fn widens_string(before: &str, after: &str) -> bool {
         return false;
     };
     widens_canonical_string(&before, &after)
+}
+
+/// Whether changing a column from type `before` to `after` only widens an integer: `smallint` to
+/// `integer` or `bigint`, `integer` to `bigint` (or keeps its width). Every value fits.
+pub fn widens_integer(before: &str, after: &str) -> bool {
+    let width = |text: &str| match canonical_type(text)?.as_str() {
+        "smallint" => Some(2),
+        "integer" => Some(4),
+        "bigint" => Some(8),
+        _ => None,
+    };
+    width(before)
+        .zip(width(after))
+        .is_some_and(|(before, after)| after >= before)
 }
 
 /// [`widens_string`] of two canonical types ([`canonical_type`]).
@@ -401,6 +431,17 @@ mod tests {
             canonical_type("models.OneToOneField"),
             canonical_type("models.ForeignKey")
         );
+        assert_eq!(
+            canonical_type("models.PositiveSmallIntegerField"),
+            canonical_type("sa.SmallInteger()")
+        );
+        assert!(widens_integer(
+            "models.PositiveSmallIntegerField",
+            "models.IntegerField"
+        ));
+        assert!(widens_integer("sa.Integer()", "BIGINT"));
+        assert!(!widens_integer("models.BigAutoField", "models.AutoField"));
+        assert!(!widens_integer("sa.Integer()", "sa.Float()"));
         assert_ne!(
             canonical_type("models.ForeignKey"),
             canonical_type("models.IntegerField")

@@ -1,5 +1,5 @@
 use mrt_core::ir::{AlterColumn, OpKind, Spanned};
-use mrt_core::schema::postgres_alters_in_place;
+use mrt_core::schema::{postgres_alters_in_place, widens_integer};
 use mrt_core::{Finding, MigrationContext, Rule};
 
 use crate::helpers::{column_label, name_of, same_name};
@@ -36,10 +36,12 @@ mrt_core::declare_rule! {
     ///
     /// ## Known problems
     /// A cast back that loses nothing is quiet: to unbounded text (every value converts to it),
-    /// `jsonb` back to `json` (every `jsonb` value is valid `json`), a string widened back (a longer `VARCHAR`, `VARCHAR` to `TEXT`), or the same type written
-    /// another way (`sa.String(255)` for `VARCHAR(255)`, `FLOAT` for `FLOAT(53)`). Other widening
-    /// casts (`integer` back to `bigint`) are still reported. A Django type change is only seen
-    /// when the field's earlier state is declared by a migration here.
+    /// `jsonb` back to `json` (every `jsonb` value is valid `json`), a string widened back (a
+    /// longer `VARCHAR`, `VARCHAR` to `TEXT`), an integer widened back (`smallint` back to
+    /// `integer`, Django's `PositiveSmallIntegerField` back to `PositiveIntegerField`), or the same
+    /// type written another way (`sa.String(255)` for `VARCHAR(255)`, `FLOAT` for `FLOAT(53)`).
+    /// Other widening casts (`real` back to `double precision`) are still reported. A Django type
+    /// change is only seen when the field's earlier state is declared by a migration here.
     pub(crate) struct DowngradeCastsBack {
         code: "MRT111",
         name: "downgrade-casts-back",
@@ -51,8 +53,8 @@ mrt_core::declare_rule! {
 }
 
 /// Whether casting a column of type `from` back to `to` cannot fail: `to` is unbounded text (it
-/// holds any value), both are JSON (every `jsonb` value is a `json` value), or PostgreSQL changes
-/// the type in place.
+/// holds any value), both are JSON (every `jsonb` value is a `json` value), `to` is a wider
+/// integer, or PostgreSQL changes the type in place.
 fn casts_back_safely(from: &str, to: &str) -> bool {
     let unbounded_text = plain_type(to).is_some_and(|(name, arguments)| {
         arguments.is_empty()
@@ -63,7 +65,10 @@ fn casts_back_safely(from: &str, to: &str) -> bool {
     });
     let json_from_json = plain_type(to).is_some_and(|(name, _)| name == "json")
         && plain_type(from).is_some_and(|(name, _)| name == "json" || name == "jsonb");
-    unbounded_text || json_from_json || postgres_alters_in_place(from, to)
+    unbounded_text
+        || json_from_json
+        || widens_integer(from, to)
+        || postgres_alters_in_place(from, to)
 }
 
 /// A type written as one call or name, as its bare name in lower case and its arguments:
