@@ -1,5 +1,5 @@
 use mrt_core::noqa::DirectiveUse;
-use mrt_core::{Finding, MigrationContext, Rule};
+use mrt_core::{Finding, MigrationContext, Rule, TextRange};
 
 mrt_core::declare_rule! {
     /// ## What it does
@@ -26,6 +26,8 @@ mrt_core::declare_rule! {
     /// ## Known problems
     /// Codes of other tools (`E501`, `F401`) are left alone, and so are codes of rules this run
     /// does not check (`--ignore`, `--select`): whether they would suppress something is unknown.
+    /// So is a bare `# noqa`, which every Python linter reads (it may excuse flake8's `E501` on
+    /// that line); `# mrt: ignore` and `# mrt: noqa` are this tool's own and are reported.
     /// With `--since`, comments in older revisions are still judged against their own findings.
     pub(crate) struct UnusedNoqa {
         code: "MRT802",
@@ -40,13 +42,16 @@ mrt_core::declare_rule! {
 impl Rule for UnusedNoqa {
     fn check_suppressions(
         &self,
-        _cx: &MigrationContext<'_>,
+        cx: &MigrationContext<'_>,
         uses: &[DirectiveUse],
         findings: &mut Vec<Finding>,
     ) {
         for usage in uses.iter().filter(|usage| !usage.used) {
             let scope = if usage.file_level { "file-level " } else { "" };
             match &usage.code {
+                // A bare `# noqa` is read by every Python linter (flake8, ruff, pylint's
+                // plugins): that it excuses nothing of ours says nothing of theirs.
+                None if !names_this_tool(&cx.migration.source.text, usage.directive.range) => {}
                 None => findings.push(
                     Finding::new(
                         usage.directive.range,
@@ -74,6 +79,14 @@ impl Rule for UnusedNoqa {
             }
         }
     }
+}
+
+/// Whether the directive at `range` is this tool's own (`mrt: ignore`, `mrt: noqa`) rather than
+/// the `noqa` other linters share.
+fn names_this_tool(text: &str, range: TextRange) -> bool {
+    text.get(range.start().to_usize()..range.end().to_usize())
+        .and_then(|directive| directive.get(..3))
+        .is_some_and(|head| head.eq_ignore_ascii_case("mrt"))
 }
 
 /// Codes of this tool (`MRT...`); other tools' codes in the same comment are theirs to judge.
