@@ -287,6 +287,7 @@ impl UpgradedRevision<'_> {
                 .map(|(table_key, name)| (table_key.clone(), name.clone())),
         );
         let up_touches = &self.up_touches;
+        let upgrade_ops = body_ops(self.migration.upgrade.as_ref());
         // What the revision shows of the schema before it: tables it acted on existed.
         let mut known_before = Cow::Borrowed(&self.touched_before);
         for (table_key, name) in &discovered {
@@ -309,10 +310,17 @@ impl UpgradedRevision<'_> {
             residue,
         })
         // In a table known only in part, an object the downgrade leaves and the upgrade did
-        // not create may have been there all along.
+        // not create may have been there all along: the upgrade touched nothing of it, or last
+        // dropped something (a table the downgrade re-creates whole).
         .filter(|found| {
+            let upgrade_may_have_made_it = found.upgrade_op.is_some_and(|at| {
+                !matches!(
+                    upgrade_ops.get(at).map(|op| op.kind.effect()),
+                    Some(crate::effect::Effect::Drops(_))
+                )
+            });
             found.residue.kind != ResidueKind::Left
-                || found.upgrade_op.is_some()
+                || upgrade_may_have_made_it
                 || !found
                     .residue
                     .object
