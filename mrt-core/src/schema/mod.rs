@@ -233,22 +233,29 @@ impl Constraint {
         }
     }
 
-    /// Whether this unnamed constraint of `table` is the one PostgreSQL calls `name`.
+    /// Whether this unnamed constraint of `table` is the one PostgreSQL calls `name` when it is
+    /// declared unnamed: `<table>_<columns>_key` for a unique constraint, `<table>_<columns>_fkey`
+    /// for a foreign key. Compared in place: the replay asks this of every pair of constraints
+    /// it compares.
     pub(crate) fn goes_by(&self, name: &str, table: &str) -> bool {
-        self.postgres_default_name(table)
-            .is_some_and(|default| default.eq_ignore_ascii_case(name))
-    }
-
-    /// The name PostgreSQL gives this constraint of `table` when it is declared unnamed:
-    /// `<table>_<columns>_key` for a unique constraint, `<table>_<columns>_fkey` for a foreign
-    /// key.
-    fn postgres_default_name(&self, table: &str) -> Option<String> {
         let suffix = match self.kind {
             ConstraintKind::Unique => "key",
             ConstraintKind::ForeignKey => "fkey",
-            ConstraintKind::Check | ConstraintKind::PrimaryKey => return None,
+            ConstraintKind::Check | ConstraintKind::PrimaryKey => return false,
         };
-        Some(format!("{table}_{}_{suffix}", self.columns.join("_")))
+        let Some(mut rest) = strip_prefix_ignoring_case(name, table) else {
+            return false;
+        };
+        for part in self.columns.iter().map(String::as_str).chain([suffix]) {
+            match rest
+                .strip_prefix('_')
+                .and_then(|rest| strip_prefix_ignoring_case(rest, part))
+            {
+                Some(after) => rest = after,
+                None => return false,
+            }
+        }
+        rest.is_empty()
     }
 
     fn label(&self) -> String {
@@ -264,6 +271,13 @@ impl Constraint {
             None => format!("{kind} on ({})", self.columns.join(", ")),
         }
     }
+}
+
+/// `text` after `prefix`, compared ignoring ASCII case.
+fn strip_prefix_ignoring_case<'t>(text: &'t str, prefix: &str) -> Option<&'t str> {
+    let head = text.get(..prefix.len())?;
+    head.eq_ignore_ascii_case(prefix)
+        .then(|| &text[prefix.len()..])
 }
 
 /// Whether two lists hold the very same elements (shared, not merely equal), in order.
@@ -853,6 +867,28 @@ pub(crate) struct Touched {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_unnamed_constraint_goes_by_the_name_postgres_gives_it() {
+        let unnamed = |kind, columns: &[&str]| Constraint {
+            kind,
+            name: None,
+            columns: columns.iter().map(|&column| column.to_owned()).collect(),
+            referred_table: None,
+            ondelete: None,
+            condition: None,
+        };
+        let key = unnamed(ConstraintKind::ForeignKey, &["account_id"]);
+        assert!(key.goes_by("payments_account_id_fkey", "payments"));
+        assert!(key.goes_by("Payments_Account_ID_fkey", "payments"));
+        assert!(!key.goes_by("payments_account_id_key", "payments"));
+        assert!(!key.goes_by("payments_account_id_fkey1", "payments"));
+        assert!(!key.goes_by("payments_account_fkey", "payments"));
+        let unique = unnamed(ConstraintKind::Unique, &["project_id", "name"]);
+        assert!(unique.goes_by("repos_project_id_name_key", "repos"));
+        assert!(!unique.goes_by("repos_name_project_id_key", "repos"));
+        assert!(!unnamed(ConstraintKind::Check, &["a"]).goes_by("t_a_check", "t"));
+    }
 
     #[test]
     fn uncertain_objects_within_a_part_are_found_by_walk_and_by_keys_alike() {
