@@ -402,7 +402,7 @@ pub(crate) fn python_graph_nodes(migrations: &[Migration]) -> Vec<(usize, Revisi
                 location: migration
                     .path()
                     .parent()
-                    .map(|dir| dir.display().to_string()),
+                    .map(|dir| dir.to_string_lossy().into_owned()),
             },
             _ => continue,
         };
