@@ -349,6 +349,49 @@ fn fstring_text(
     (text, true)
 }
 
+/// The SQL of an f-string whose unknown values all fall inside SQL string literals
+/// (`f"UPDATE users SET created = '{now}'"`): what it does is known, only the values are not.
+/// Each such value reads as an empty literal. `None` when a value that cannot be read stands
+/// anywhere else (a table's name), or the f-string has none (it is then read whole elsewhere).
+pub(crate) fn sql_with_unknown_literals(
+    fstring: &ruff_python_ast::ExprFString,
+    scope: &dyn Scope,
+    depth: usize,
+) -> Option<String> {
+    let mut text = String::new();
+    let mut unknown = false;
+    for part in &fstring.value {
+        match part {
+            ruff_python_ast::FStringPart::Literal(literal) => text.push_str(&literal.value),
+            ruff_python_ast::FStringPart::FString(fstring) => {
+                for element in &fstring.elements {
+                    match element {
+                        ruff_python_ast::InterpolatedStringElement::Literal(literal) => {
+                            text.push_str(&literal.value);
+                        }
+                        ruff_python_ast::InterpolatedStringElement::Interpolation(element) => {
+                            let plain = element.format_spec.is_none()
+                                && element.debug_text.is_none()
+                                && element.conversion == ruff_python_ast::ConversionFlag::None;
+                            match plain
+                                .then(|| interpolated(&element.expression, scope, depth))
+                                .flatten()
+                            {
+                                Some(value) => text.push_str(&value),
+                                // Inside a literal: an odd number of quotes so far (a doubled
+                                // quote within one counts twice).
+                                None if text.matches('\'').count() % 2 == 1 => unknown = true,
+                                None => return None,
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    unknown.then_some(text)
+}
+
 /// `text` up to the first `field` character (the first `%` or `{` of a template).
 fn up_to(text: &str, field: char) -> String {
     text.split(field).next().unwrap_or_default().to_owned()

@@ -6,6 +6,7 @@ use ruff_text_size::{Ranged, TextRange};
 
 use crate::extract::python::{
     Scope, argument, as_call, bool_literal, callee, evaluate_string, keyword, known_prefix,
+    sql_with_unknown_literals,
 };
 use crate::ir::{Name, Spanned, SqlReach, SqlText};
 
@@ -63,6 +64,11 @@ impl<'a> Walker<'_, 'a> {
             walker: self,
             frame,
         };
+        if let Expr::FString(fstring) = expr
+            && let Some(text) = sql_with_unknown_literals(fstring, &scope, depth)
+        {
+            return SqlText::Literal(text);
+        }
         SqlText::Unreadable(SqlReach::of_prefix(&known_prefix(expr, &scope, depth)))
     }
 

@@ -26,7 +26,9 @@ mrt_core::declare_rule! {
     /// SQL is readable, and this rule stays quiet on it, when every part is known: a literal held in
     /// a local variable or a module constant, a literal loop value, a helper's argument, and
     /// `+`, f-strings, `%` and `.format(...)` of those (`"DROP TYPE %s" % MOOD`); `text(...)` and
-    /// `text(...).bindparams(...)` (values bound at run time leave the statement as written).
+    /// `text(...).bindparams(...)` (values bound at run time leave the statement as written); an
+    /// f-string whose unknown values all fall inside SQL string literals
+    /// (`f"UPDATE users SET created = '{now}'"`): the statement is known, only its values are not.
     /// SQLAlchemy Core statements on a table object (`sa.table("t", ...).update()`,
     /// `sa.delete(t).where(...)`, `t.insert()`) executed on a connection or by `op.execute` are
     /// data operations on that table, checked like `UPDATE` / `DELETE` / `INSERT`, not unreadable
