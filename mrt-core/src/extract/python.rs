@@ -319,34 +319,8 @@ fn fstring_text(
     scope: &dyn Scope,
     depth: usize,
 ) -> (String, bool) {
-    let mut text = String::new();
-    for part in &fstring.value {
-        match part {
-            ruff_python_ast::FStringPart::Literal(literal) => text.push_str(&literal.value),
-            ruff_python_ast::FStringPart::FString(fstring) => {
-                for element in &fstring.elements {
-                    match element {
-                        ruff_python_ast::InterpolatedStringElement::Literal(literal) => {
-                            text.push_str(&literal.value);
-                        }
-                        ruff_python_ast::InterpolatedStringElement::Interpolation(element) => {
-                            let plain = element.format_spec.is_none()
-                                && element.debug_text.is_none()
-                                && element.conversion == ruff_python_ast::ConversionFlag::None;
-                            match plain
-                                .then(|| interpolated(&element.expression, scope, depth))
-                                .flatten()
-                            {
-                                Some(value) => text.push_str(&value),
-                                None => return (text, false),
-                            }
-                        }
-                    }
-                }
-            }
-        }
-    }
-    (text, true)
+    let (text, read) = read_fstring(fstring, scope, depth, &|_| false);
+    (text, read == FStringRead::Whole)
 }
 
 /// The SQL of an f-string whose unknown values all fall inside SQL string literals
@@ -358,8 +332,34 @@ pub(crate) fn sql_with_unknown_literals(
     scope: &dyn Scope,
     depth: usize,
 ) -> Option<String> {
+    // Inside a literal: an odd number of quotes so far (a doubled quote within one counts twice).
+    let in_literal = |so_far: &str| so_far.matches('\'').count() % 2 == 1;
+    let (text, read) = read_fstring(fstring, scope, depth, &in_literal);
+    (read == FStringRead::Skipped).then_some(text)
+}
+
+/// How much of an f-string [`read_fstring`] read.
+#[derive(PartialEq)]
+enum FStringRead {
+    /// Every value.
+    Whole,
+    /// All but values it was allowed to skip.
+    Skipped,
+    /// Up to a value it could not read nor skip.
+    Stopped,
+}
+
+/// The text of an f-string with its known values in place. A value that cannot be read (or has
+/// a conversion or a format spec, which change the text) is left out when `skip` allows it, given
+/// the text before it; else the text stops there.
+fn read_fstring(
+    fstring: &ruff_python_ast::ExprFString,
+    scope: &dyn Scope,
+    depth: usize,
+    skip: &dyn Fn(&str) -> bool,
+) -> (String, FStringRead) {
     let mut text = String::new();
-    let mut unknown = false;
+    let mut read = FStringRead::Whole;
     for part in &fstring.value {
         match part {
             ruff_python_ast::FStringPart::Literal(literal) => text.push_str(&literal.value),
@@ -378,10 +378,8 @@ pub(crate) fn sql_with_unknown_literals(
                                 .flatten()
                             {
                                 Some(value) => text.push_str(&value),
-                                // Inside a literal: an odd number of quotes so far (a doubled
-                                // quote within one counts twice).
-                                None if text.matches('\'').count() % 2 == 1 => unknown = true,
-                                None => return None,
+                                None if skip(&text) => read = FStringRead::Skipped,
+                                None => return (text, FStringRead::Stopped),
                             }
                         }
                     }
@@ -389,7 +387,7 @@ pub(crate) fn sql_with_unknown_literals(
             }
         }
     }
-    unknown.then_some(text)
+    (text, read)
 }
 
 /// `text` up to the first `field` character (the first `%` or `{` of a template).
