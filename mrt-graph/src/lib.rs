@@ -98,24 +98,24 @@ impl RevisionGraph {
     /// Builds the graph from revisions given in any order.
     #[must_use]
     pub fn build(revisions: &[RevisionNode]) -> Self {
-        let mut graph = DiGraph::with_capacity(revisions.len(), revisions.len());
-        let mut by_id: HashMap<String, NodeIndex> = HashMap::with_capacity(revisions.len());
-        let mut node_of = Vec::with_capacity(revisions.len());
-        let mut duplicate_positions: HashMap<&str, Vec<usize>> = HashMap::new();
-
-        for (position, revision) in revisions.iter().enumerate() {
-            if let Some(&first) = by_id.get(revision.id.as_str()) {
-                duplicate_positions
-                    .entry(revision.id.as_str())
-                    .or_insert_with(|| vec![graph[first]])
-                    .push(position);
-                node_of.push(None);
-            } else {
-                let node = graph.add_node(position);
-                by_id.insert(revision.id.clone(), node);
-                node_of.push(Some(node));
-            }
+        let mut declared = Declarations::of(revisions, None);
+        // An id declared again in another place may be another environment's own (an initial
+        // revision copied into a second environment): ids are then told apart by environment.
+        if declared.duplicates.iter().any(|(&first, positions)| {
+            positions
+                .iter()
+                .any(|&position| revisions[position].location != revisions[first].location)
+        }) {
+            declared = Declarations::of(revisions, Some(&homes(revisions)));
         }
+        let Declarations {
+            mut graph,
+            by_id,
+            by_home,
+            homes,
+            node_of,
+            duplicates: duplicate_positions,
+        } = declared;
 
         let mut missing = Vec::new();
         for (position, revision) in revisions.iter().enumerate() {
@@ -133,7 +133,11 @@ impl RevisionGraph {
                         .map(|id| (id, EdgeKind::DependsOn)),
                 );
             for (target, kind) in references {
-                match by_id.get(target.as_str()) {
+                // The declaration in the child's own environment first, else the first one.
+                let home = homes
+                    .as_ref()
+                    .and_then(|homes| by_home.get(&(homes[position], target.as_str())));
+                match home.or_else(|| by_id.get(target.as_str())) {
                     Some(&parent) => {
                         graph.add_edge(parent, child, kind);
                     }
@@ -147,9 +151,9 @@ impl RevisionGraph {
         }
 
         let mut duplicates: Vec<DuplicateRevision> = duplicate_positions
-            .into_iter()
-            .map(|(id, positions)| DuplicateRevision {
-                id: id.to_owned(),
+            .into_values()
+            .map(|positions| DuplicateRevision {
+                id: revisions[positions[0]].id.clone(),
                 positions,
             })
             .collect();
@@ -462,6 +466,98 @@ impl RevisionGraph {
     }
 }
 
+/// The revisions' nodes: one per id, or, when ids are told apart by environment (`homes`), one
+/// per id in each environment; the later declarations of an id are duplicates.
+struct Declarations<'r> {
+    graph: DiGraph<usize, EdgeKind>,
+    /// The first declaration of each id.
+    by_id: HashMap<String, NodeIndex>,
+    /// The declaration of each id in each environment, when they are told apart.
+    by_home: HashMap<(usize, &'r str), NodeIndex>,
+    /// The environment of each input, when ids are told apart by it.
+    homes: Option<Vec<usize>>,
+    node_of: Vec<Option<NodeIndex>>,
+    /// The positions declaring one id (in one environment) more than once, the first included,
+    /// by the first one's position.
+    duplicates: HashMap<usize, Vec<usize>>,
+}
+
+impl<'r> Declarations<'r> {
+    fn of(revisions: &'r [RevisionNode], homes: Option<&[usize]>) -> Self {
+        let mut graph = DiGraph::with_capacity(revisions.len(), revisions.len());
+        let mut by_id: HashMap<String, NodeIndex> = HashMap::with_capacity(revisions.len());
+        let mut by_home: HashMap<(usize, &str), NodeIndex> = HashMap::new();
+        let mut node_of = Vec::with_capacity(revisions.len());
+        let mut duplicates: HashMap<usize, Vec<usize>> = HashMap::new();
+        for (position, revision) in revisions.iter().enumerate() {
+            let id = revision.id.as_str();
+            let first = match homes {
+                Some(homes) => by_home.get(&(homes[position], id)),
+                None => by_id.get(id),
+            };
+            if let Some(&first) = first {
+                duplicates
+                    .entry(graph[first])
+                    .or_insert_with(|| vec![graph[first]])
+                    .push(position);
+                node_of.push(None);
+            } else {
+                let node = graph.add_node(position);
+                by_id.entry(revision.id.clone()).or_insert(node);
+                if let Some(homes) = homes {
+                    by_home.insert((homes[position], id), node);
+                }
+                node_of.push(Some(node));
+            }
+        }
+        Self {
+            graph,
+            by_id,
+            by_home,
+            homes: homes.map(<[usize]>::to_vec),
+            node_of,
+            duplicates,
+        }
+    }
+}
+
+/// The environment of each input's place, for telling ids declared in several places apart:
+/// places (locations) joined by a reference to an id declared in one place only. Named by a
+/// place's first input position.
+fn homes(revisions: &[RevisionNode]) -> Vec<usize> {
+    let mut place_of: HashMap<Option<&str>, usize> = HashMap::new();
+    let places: Vec<usize> = revisions
+        .iter()
+        .enumerate()
+        .map(|(position, revision)| {
+            *place_of
+                .entry(revision.location.as_deref())
+                .or_insert(position)
+        })
+        .collect();
+    // `None`: declared in more than one place.
+    let mut declared_in: HashMap<&str, Option<usize>> = HashMap::new();
+    for (position, revision) in revisions.iter().enumerate() {
+        declared_in
+            .entry(revision.id.as_str())
+            .and_modify(|place| {
+                if *place != Some(places[position]) {
+                    *place = None;
+                }
+            })
+            .or_insert(Some(places[position]));
+    }
+    let mut sets = UnionFind::new(revisions.len());
+    for (position, revision) in revisions.iter().enumerate() {
+        for target in revision.parents.iter().chain(&revision.depends_on) {
+            if let Some(Some(place)) = declared_in.get(target.as_str()) {
+                sets.union(places[position], *place);
+            }
+        }
+    }
+    places.into_iter().map(|place| sets.find(place)).collect()
+}
+
 /// The environment of each input, named by one of its input positions: inputs joined by an edge
 /// of either kind, or sharing a location (no location counting as one), are in one environment.
 fn environments(graph: &DiGraph<usize, EdgeKind>, revisions: &[RevisionNode]) -> Vec<usize> {
@@ -609,6 +705,37 @@ mod tests {
         // Without locations, every history is in the one environment, as before.
         let unplaced = RevisionGraph::build(&[rev("a1", &[]), rev("b1", &[])]);
         assert_eq!(unplaced.conflicting_heads(), vec![vec![0, 1]]);
+    }
+
+    #[test]
+    fn an_initial_revision_copied_into_another_environment_is_that_environments_own() {
+        let at = |id: &str, parents: &[&str], location: &str| RevisionNode {
+            location: Some(location.to_owned()),
+            ..rev(id, parents)
+        };
+        let (core, tenant) = ("revisions/core", "revisions/tenant");
+        let graph = RevisionGraph::build(&[
+            at("f011", &[], core),
+            at("c1", &["f011"], core),
+            at("f011", &[], tenant),
+            at("t1", &["f011"], tenant),
+            at("t2", &["t1"], tenant),
+        ]);
+        assert!(graph.duplicates().is_empty());
+        assert_eq!(graph.parents(3), vec![2]);
+        assert_eq!(graph.parents(1), vec![0]);
+        assert_eq!(graph.heads(), vec![1, 4]);
+        assert!(graph.conflicting_heads().is_empty());
+        // Declared twice in one place, or in two places one history joins, it is a duplicate.
+        let joined = RevisionGraph::build(&[
+            at("a", &[], core),
+            at("b", &["a"], core),
+            at("a", &[], tenant),
+            at("c", &["b"], tenant),
+        ]);
+        assert_eq!(joined.duplicates()[0].positions, vec![0, 2]);
+        let one_place = RevisionGraph::build(&[at("a", &[], core), at("a", &[], core)]);
+        assert_eq!(one_place.duplicates()[0].positions, vec![0, 1]);
     }
 
     #[test]

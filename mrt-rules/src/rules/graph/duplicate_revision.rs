@@ -24,7 +24,10 @@ mrt_core::declare_rule! {
     /// the revision it follows.
     ///
     /// ## Known problems
-    /// Ids are compared exactly, as Alembic does.
+    /// Ids are compared exactly, as Alembic does, within one environment: an id declared again in
+    /// another directory that no history joins to the first (an initial revision copied into a
+    /// second environment, run with its own version table) is that environment's own, and its
+    /// children there descend from it.
     pub(crate) struct DuplicateRevision {
         code: "MRT905",
         name: "duplicate-revision",
