@@ -539,16 +539,16 @@ impl<'a> Walker<'_, 'a> {
         value: &'a Expr,
         frame: &mut Frame<'a>,
     ) {
-        match self.string(value, frame, 0) {
-            Some(text) => {
-                frame.strings.insert(
-                    target.id.as_str(),
-                    Spanned::new(text, self.at(value.range())),
-                );
-            }
-            None => {
-                frame.locals.insert(target.id.as_str(), value);
-            }
+        // Each binding replaces whatever the name held before (an outer loop's element).
+        let name = target.id.as_str();
+        if let Some(text) = self.string(value, frame, 0) {
+            frame.locals.remove(name);
+            frame
+                .strings
+                .insert(name, Spanned::new(text, self.at(value.range())));
+        } else {
+            frame.strings.remove(name);
+            frame.locals.insert(name, value);
         }
     }
 
