@@ -432,15 +432,28 @@ pub(crate) fn recreates_index(name: &Name, downgrade: &[Operation]) -> bool {
 
 /// Whether `downgrade` creates a constraint named `name` on `table`: `create_*_constraint`,
 /// `create_primary_key`, `create_foreign_key`, SQL `ADD CONSTRAINT`, or a named constraint of a
-/// re-created table. The table may be named as it is before or after a rename in `downgrade` (a
+/// re-created table; or an unnamed one that PostgreSQL names so. The table may be named as it is before or after a rename in `downgrade` (a
 /// downgrade that renames the table back, then re-creates the key on the old name).
 pub(crate) fn recreates_constraint(name: &Name, table: &Name, downgrade: &[Operation]) -> bool {
     // A name read at run time (looked up in the catalogue by the migration) cannot be matched: a
     // constraint the downgrade creates on the same table may well be the one dropped, and an
     // error must not be claimed on a guess.
+    // An unnamed one is created under the name PostgreSQL gives it (`<table>_<column>_fkey`).
     let matches = |constraint: &ConstraintDef| {
         same_table_across_renames(table, &constraint.table, downgrade)
-            && (name.is_none() || both_same(name, &constraint.name))
+            && (name.is_none()
+                || both_same(name, &constraint.name)
+                || constraint.name.is_none()
+                    && name_of(name)
+                        .zip(name_of(&constraint.table))
+                        .is_some_and(|(name, on)| {
+                            mrt_core::schema::is_postgres_default_name(
+                                name,
+                                on,
+                                constraint.kind,
+                                &constraint.columns,
+                            )
+                        }))
     };
     downgrade.iter().any(|op| match &op.kind {
         OpKind::CreateConstraint(constraint) => matches(constraint),

@@ -233,29 +233,10 @@ impl Constraint {
         }
     }
 
-    /// Whether this unnamed constraint of `table` is the one PostgreSQL calls `name` when it is
-    /// declared unnamed: `<table>_<columns>_key` for a unique constraint, `<table>_<columns>_fkey`
-    /// for a foreign key. Compared in place: the replay asks this of every pair of constraints
-    /// it compares.
+    /// Whether this unnamed constraint of `table` is the one PostgreSQL calls `name`
+    /// ([`is_postgres_default_name`]).
     pub(crate) fn goes_by(&self, name: &str, table: &str) -> bool {
-        let suffix = match self.kind {
-            ConstraintKind::Unique => "key",
-            ConstraintKind::ForeignKey => "fkey",
-            ConstraintKind::Check | ConstraintKind::PrimaryKey => return false,
-        };
-        let Some(mut rest) = strip_prefix_ignoring_case(name, table) else {
-            return false;
-        };
-        for part in self.columns.iter().map(String::as_str).chain([suffix]) {
-            match rest
-                .strip_prefix('_')
-                .and_then(|rest| strip_prefix_ignoring_case(rest, part))
-            {
-                Some(after) => rest = after,
-                None => return false,
-            }
-        }
-        rest.is_empty()
+        is_postgres_default_name(name, table, self.kind, &self.columns)
     }
 
     fn label(&self) -> String {
@@ -271,6 +252,37 @@ impl Constraint {
             None => format!("{kind} on ({})", self.columns.join(", ")),
         }
     }
+}
+
+/// Whether `name` is the name PostgreSQL gives a constraint of `kind` on `table` and `columns`
+/// declared without one: `<table>_<columns>_key` for a unique constraint, `<table>_<columns>_fkey`
+/// for a foreign key (a key declared inline, dropped later by that name). Compared in place: the
+/// replay asks this of every pair of constraints it compares.
+#[must_use]
+pub fn is_postgres_default_name(
+    name: &str,
+    table: &str,
+    kind: ConstraintKind,
+    columns: &[String],
+) -> bool {
+    let suffix = match kind {
+        ConstraintKind::Unique => "key",
+        ConstraintKind::ForeignKey => "fkey",
+        ConstraintKind::Check | ConstraintKind::PrimaryKey => return false,
+    };
+    let Some(mut rest) = strip_prefix_ignoring_case(name, table) else {
+        return false;
+    };
+    for part in columns.iter().map(String::as_str).chain([suffix]) {
+        match rest
+            .strip_prefix('_')
+            .and_then(|rest| strip_prefix_ignoring_case(rest, part))
+        {
+            Some(after) => rest = after,
+            None => return false,
+        }
+    }
+    rest.is_empty()
 }
 
 /// `text` after `prefix`, compared ignoring ASCII case.

@@ -45,7 +45,8 @@ mrt_core::declare_rule! {
     /// says which. A downgrade that runs SQL the linter cannot model (built at run time, a `DO`
     /// block) is not judged, since that SQL may re-create the key. A key whose name the migration
     /// reads at run time (from the database's catalogue) counts as re-created when the downgrade
-    /// creates a foreign key on the same table. A constraint the upgrade re-creates after dropping
+    /// creates a foreign key on the same table. So does a key the downgrade re-creates unnamed
+    /// when PostgreSQL names it as the one dropped (`<table>_<column>_fkey`). A constraint the upgrade re-creates after dropping
     /// it (to change its definition) is kept, and not reported; whether its definition is restored
     /// is MRT801's. The downgrade's re-creation may name the table as it is after renaming it back,
     /// and its name may be computed the ways the linter reads (`op.f()`, `batch_op.f()`,
