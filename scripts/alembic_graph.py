@@ -66,7 +66,12 @@ def main():
     versions = pathlib.Path(sys.argv[1]).resolve()
     alembic.util.load_python_file = load_from_ast
     with tempfile.TemporaryDirectory() as script_location:
-        script = ScriptDirectory(script_location, version_locations=[str(versions)])
+        # Recursive: a fixture of several environments keeps each in a directory of its own.
+        script = ScriptDirectory(
+            script_location,
+            version_locations=[str(versions)],
+            recursive_version_locations=True,
+        )
         result = {
             "heads": sorted(script.get_heads()),
             "bases": sorted(script.get_bases()),
