@@ -106,7 +106,7 @@ impl RevisionGraph {
                 .iter()
                 .any(|&position| revisions[position].location != revisions[first].location)
         }) {
-            declared = Declarations::of(revisions, Some(&homes(revisions)));
+            declared = Declarations::of(revisions, Some(homes(revisions)));
         }
         let Declarations {
             mut graph,
@@ -483,7 +483,7 @@ struct Declarations<'r> {
 }
 
 impl<'r> Declarations<'r> {
-    fn of(revisions: &'r [RevisionNode], homes: Option<&[usize]>) -> Self {
+    fn of(revisions: &'r [RevisionNode], homes: Option<Vec<usize>>) -> Self {
         let mut graph = DiGraph::with_capacity(revisions.len(), revisions.len());
         let mut by_id: HashMap<String, NodeIndex> = HashMap::with_capacity(revisions.len());
         let mut by_home: HashMap<(usize, &str), NodeIndex> = HashMap::new();
@@ -491,7 +491,7 @@ impl<'r> Declarations<'r> {
         let mut duplicates: HashMap<usize, Vec<usize>> = HashMap::new();
         for (position, revision) in revisions.iter().enumerate() {
             let id = revision.id.as_str();
-            let first = match homes {
+            let first = match &homes {
                 Some(homes) => by_home.get(&(homes[position], id)),
                 None => by_id.get(id),
             };
@@ -504,7 +504,7 @@ impl<'r> Declarations<'r> {
             } else {
                 let node = graph.add_node(position);
                 by_id.entry(revision.id.clone()).or_insert(node);
-                if let Some(homes) = homes {
+                if let Some(homes) = &homes {
                     by_home.insert((homes[position], id), node);
                 }
                 node_of.push(Some(node));
@@ -514,27 +514,33 @@ impl<'r> Declarations<'r> {
             graph,
             by_id,
             by_home,
-            homes: homes.map(<[usize]>::to_vec),
+            homes,
             node_of,
             duplicates,
         }
     }
 }
 
+/// The place of each input: the position of the first input with its location (no location
+/// counting as one).
+fn places(revisions: &[RevisionNode]) -> Vec<usize> {
+    let mut first_at: HashMap<Option<&str>, usize> = HashMap::new();
+    revisions
+        .iter()
+        .enumerate()
+        .map(|(position, revision)| {
+            *first_at
+                .entry(revision.location.as_deref())
+                .or_insert(position)
+        })
+        .collect()
+}
+
 /// The environment of each input's place, for telling ids declared in several places apart:
 /// places (locations) joined by a reference to an id declared in one place only. Named by a
 /// place's first input position.
 fn homes(revisions: &[RevisionNode]) -> Vec<usize> {
-    let mut place_of: HashMap<Option<&str>, usize> = HashMap::new();
-    let places: Vec<usize> = revisions
-        .iter()
-        .enumerate()
-        .map(|(position, revision)| {
-            *place_of
-                .entry(revision.location.as_deref())
-                .or_insert(position)
-        })
-        .collect();
+    let places = places(revisions);
     // `None`: declared in more than one place.
     let mut declared_in: HashMap<&str, Option<usize>> = HashMap::new();
     for (position, revision) in revisions.iter().enumerate() {
@@ -565,12 +571,8 @@ fn environments(graph: &DiGraph<usize, EdgeKind>, revisions: &[RevisionNode]) ->
     for edge in graph.edge_references() {
         sets.union(graph[edge.source()], graph[edge.target()]);
     }
-    let mut first_at: HashMap<Option<&str>, usize> = HashMap::new();
-    for (position, revision) in revisions.iter().enumerate() {
-        let first = *first_at
-            .entry(revision.location.as_deref())
-            .or_insert(position);
-        sets.union(first, position);
+    for (position, place) in places(revisions).into_iter().enumerate() {
+        sets.union(place, position);
     }
     (0..revisions.len())
         .map(|position| sets.find(position))

@@ -432,8 +432,9 @@ pub(crate) fn recreates_index(name: &Name, downgrade: &[Operation]) -> bool {
 
 /// Whether `downgrade` creates a constraint named `name` on `table`: `create_*_constraint`,
 /// `create_primary_key`, `create_foreign_key`, SQL `ADD CONSTRAINT`, or a named constraint of a
-/// re-created table; or an unnamed one that PostgreSQL names so. The table may be named as it is before or after a rename in `downgrade` (a
-/// downgrade that renames the table back, then re-creates the key on the old name).
+/// re-created table; or an unnamed one that PostgreSQL names so. The table may be named as it is
+/// before or after a rename in `downgrade` (a downgrade that renames the table back, then
+/// re-creates the key on the old name).
 pub(crate) fn recreates_constraint(name: &Name, table: &Name, downgrade: &[Operation]) -> bool {
     // A name read at run time (looked up in the catalogue by the migration) cannot be matched: a
     // constraint the downgrade creates on the same table may well be the one dropped, and an
