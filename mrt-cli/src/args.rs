@@ -208,6 +208,16 @@ pub(crate) struct CheckArgs {
     /// Print the migration files that would be checked, instead of checking them.
     #[arg(long)]
     pub(crate) show_files: bool,
+
+    /// Read every file anew, and keep nothing for the next run (also `MRT_NO_CACHE=1`).
+    #[arg(long)]
+    pub(crate) no_cache: bool,
+
+    /// Where to keep lowered migrations between runs (also `MRT_CACHE_DIR`). Default: the
+    /// configuration's `cache-dir`, else `.mrt_cache` beside the configuration file, else in the
+    /// current directory.
+    #[arg(long, value_name = "DIR")]
+    pub(crate) cache_dir: Option<PathBuf>,
 }
 
 /// When to colour the text formats.
@@ -307,6 +317,8 @@ impl CheckArgs {
             verbose: false,
             show_settings: false,
             show_files: false,
+            no_cache: false,
+            cache_dir: None,
         }
     }
 }

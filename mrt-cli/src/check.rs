@@ -35,7 +35,25 @@ pub(crate) fn run(args: &CheckArgs) -> Result<Status, String> {
                 mrt_core::SourceFile::new(stdin_path(args), text.as_str()),
                 &excluded,
             ),
-            None => Project::load_excluding(&paths, &excluded),
+            None => match cache_dir(args, config.as_ref()) {
+                Some(cache) => {
+                    let (project, errors, used) = Project::load_cached(&paths, &excluded, &cache);
+                    if args.verbose {
+                        eprintln!(
+                            "mrt: cache {}: {} file{} reused, {} lowered{}",
+                            cache.dir().display(),
+                            used.reused,
+                            if used.reused == 1 { "" } else { "s" },
+                            used.lowered,
+                            used.write_error
+                                .map(|error| format!("; not written: {error}"))
+                                .unwrap_or_default(),
+                        );
+                    }
+                    (project, errors)
+                }
+                None => Project::load_excluding(&paths, &excluded),
+            },
         };
         if args.verbose {
             let governs = config.as_ref().map_or_else(
@@ -256,6 +274,63 @@ pub fn fix_notes(diagnostics: &[Diagnostic]) -> Vec<Option<FixNote>> {
 
 /// Paths checked under one configuration (or none).
 pub(crate) type ConfigGroup = (Option<Config>, Vec<PathBuf>);
+
+/// The cache of lowered migrations a check reads and writes, `None` when it is turned off.
+fn cache_dir(args: &CheckArgs, config: Option<&Config>) -> Option<mrt_core::cache::CacheDir> {
+    let (dir, _) = cache_location(args, config);
+    Some(mrt_core::cache::CacheDir::new(dir?, &build_identity()?))
+}
+
+/// Where the cache of lowered migrations is, and what said so: `--no-cache` and `MRT_NO_CACHE`
+/// turn it off; else `--cache-dir`, `MRT_CACHE_DIR`, the configuration's `cache-dir`, and by
+/// default `.mrt_cache` beside the configuration, or in the current directory without one.
+pub(crate) fn cache_location(
+    args: &CheckArgs,
+    config: Option<&Config>,
+) -> (Option<PathBuf>, String) {
+    let set = |name: &str| std::env::var_os(name).filter(|value| !value.is_empty());
+    if args.no_cache {
+        return (None, "command line".to_owned());
+    }
+    if set("MRT_NO_CACHE").is_some_and(|value| value != "0") {
+        return (None, "MRT_NO_CACHE".to_owned());
+    }
+    if let Some(dir) = &args.cache_dir {
+        return (Some(dir.clone()), "command line".to_owned());
+    }
+    if let Some(dir) = set("MRT_CACHE_DIR") {
+        return (Some(PathBuf::from(dir)), "MRT_CACHE_DIR".to_owned());
+    }
+    match config {
+        Some(config) => match &config.options.cache_dir {
+            Some(dir) => (
+                Some(config.root().join(dir)),
+                config.path.display().to_string(),
+            ),
+            None => (
+                Some(config.root().join(".mrt_cache")),
+                "default: beside the configuration".to_owned(),
+            ),
+        },
+        None => (
+            Some(PathBuf::from(".mrt_cache")),
+            "default: in the current directory".to_owned(),
+        ),
+    }
+}
+
+/// What tells this build of `mrt` from others of the same version: the executable's size and
+/// modification time. Lowering may change with any build, and a cache written by another must
+/// not be read; when the executable cannot be looked at, there is no cache.
+fn build_identity() -> Option<String> {
+    let metadata = std::env::current_exe().and_then(std::fs::metadata).ok()?;
+    let modified = metadata
+        .modified()
+        .ok()?
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?;
+    Some(format!("{} {}", metadata.len(), modified.as_nanos()))
+}
 
 /// The paths grouped by the configuration that governs them: `--config`, or the nearest
 /// `pyproject.toml` / `mrt.toml` above each path.

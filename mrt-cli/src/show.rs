@@ -110,6 +110,12 @@ pub(crate) fn settings(args: &CheckArgs, groups: &[ConfigGroup]) -> Result<Statu
             }
         );
         write_config_only(&mut out, config.as_ref());
+        let (cache, said) = crate::check::cache_location(args, config.as_ref());
+        let cache = cache.map_or_else(
+            || "none".to_owned(),
+            |dir| format!("{:?}", dir.display().to_string()),
+        );
+        let _ = writeln!(out, "cache-dir = {cache}  # {said}");
         let codes: Vec<&str> = linter.rules().iter().map(|rule| rule.meta().code).collect();
         let _ = writeln!(out, "rules = {codes:?}  # the selection resolved");
         out.push('\n');

@@ -201,3 +201,119 @@ fn explicit_config_statistics_output_file_and_exit_zero() {
     assert_eq!(missing.status.code(), Some(2));
     assert!(err(&missing).contains("nowhere.toml"));
 }
+
+/// `mrt` with environment variables set (and `MRT_*` cache variables of the caller removed).
+fn mrt_with_env(project: &Project, args: &[&str], env: &[(&str, &str)]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_mrt"))
+        .args(args)
+        .current_dir(project.path())
+        .env_remove("MRT_NO_CACHE")
+        .env_remove("MRT_CACHE_DIR")
+        .envs(env.iter().copied())
+        .output()
+        .expect("mrt runs")
+}
+
+#[test]
+fn the_cache_beside_the_configuration_changes_no_finding() {
+    let project = Project::new(&[("pyproject.toml", "[tool.mrt]\nstrict = true\n")]);
+    let check = ["check", "versions", "--output-format", "json", "-v"];
+    let first = mrt_with_env(&project, &check, &[]);
+    assert!(
+        err(&first).contains("0 files reused, 2 lowered"),
+        "{}",
+        err(&first)
+    );
+    let cache = project.path().join(".mrt_cache");
+    assert!(cache.join("lowered").is_file() && cache.join("CACHEDIR.TAG").is_file());
+    assert_eq!(
+        std::fs::read_to_string(cache.join(".gitignore")).unwrap(),
+        "# Written by mrt.\n*\n"
+    );
+    let second = mrt_with_env(&project, &check, &[]);
+    assert!(
+        err(&second).contains("2 files reused, 0 lowered"),
+        "{}",
+        err(&second)
+    );
+    let uncached = mrt_with_env(
+        &project,
+        &["check", "versions", "--output-format", "json", "--no-cache"],
+        &[],
+    );
+    assert_eq!(out(&first), out(&second));
+    assert_eq!(out(&first), out(&uncached));
+    assert_eq!(second.status.code(), Some(1));
+    // A changed file is read anew, and its findings are the new text's.
+    std::fs::write(
+        project.path().join("versions/a1_drop.py"),
+        DROP.replace("'email'", "'phone'"),
+    )
+    .unwrap();
+    let changed = mrt_with_env(&project, &check, &[]);
+    assert!(
+        err(&changed).contains("1 file reused, 1 lowered"),
+        "{}",
+        err(&changed)
+    );
+    assert!(out(&changed).contains("phone") && !out(&changed).contains("\"email\""));
+}
+
+#[test]
+fn the_cache_goes_where_it_is_told_or_nowhere() {
+    let project = Project::new(&[("mrt.toml", "cache-dir = \"build/mrt\"\n")]);
+    let check = ["check", "versions", "--output-format", "concise"];
+    mrt_with_env(&project, &check, &[]);
+    assert!(project.path().join("build/mrt/lowered").is_file());
+    let settings = mrt_with_env(&project, &["check", "versions", "--show-settings"], &[]);
+    assert!(
+        out(&settings).contains("/build/mrt\"  # "),
+        "{}",
+        out(&settings)
+    );
+    mrt_with_env(
+        &project,
+        &[&check[..], &["--cache-dir", "elsewhere"]].concat(),
+        &[],
+    );
+    assert!(project.path().join("elsewhere/lowered").is_file());
+    mrt_with_env(&project, &check, &[("MRT_CACHE_DIR", "from-env")]);
+    assert!(project.path().join("from-env/lowered").is_file());
+    std::fs::remove_dir_all(project.path().join("build")).unwrap();
+    let off = mrt_with_env(&project, &[&check[..], &["--no-cache"]].concat(), &[]);
+    assert_eq!(off.status.code(), Some(1));
+    mrt_with_env(&project, &check, &[("MRT_NO_CACHE", "1")]);
+    assert!(!project.path().join("build").exists());
+    let settings = mrt_with_env(
+        &project,
+        &["check", "versions", "--show-settings", "--no-cache"],
+        &[],
+    );
+    assert!(
+        out(&settings).contains("cache-dir = none  # command line"),
+        "{}",
+        out(&settings)
+    );
+}
+
+#[test]
+fn a_cache_that_cannot_be_written_does_not_fail_the_check() {
+    let project = Project::new(&[("blocked", "a file where the cache directory would go")]);
+    let check = [
+        "check",
+        "versions",
+        "--output-format",
+        "concise",
+        "--cache-dir",
+        "blocked",
+        "-v",
+    ];
+    let output = mrt_with_env(&project, &check, &[]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(out(&output).contains("MRT201"));
+    assert!(
+        err(&output).contains("not written: blocked"),
+        "{}",
+        err(&output)
+    );
+}

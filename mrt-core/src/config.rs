@@ -35,6 +35,9 @@ pub struct Options {
     pub skip: Option<BTreeMap<String, String>>,
     /// `[tool.mrt.verify]`: how `mrt verify` runs the migrations on a database.
     pub verify: Option<VerifyOptions>,
+    /// Where `mrt check` keeps lowered migrations between runs (relative to the configuration's
+    /// directory); `.mrt_cache` beside the configuration by default.
+    pub cache_dir: Option<String>,
 }
 
 /// The options of `[tool.mrt.verify]`; command-line options win.

@@ -11,7 +11,9 @@ use crate::noqa::Suppressions;
 use crate::source::SourceFile;
 
 /// The migration framework a file was written for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Framework {
     /// Alembic revision files (`revision`, `down_revision`, `upgrade()`, `downgrade()`).
@@ -47,7 +49,7 @@ impl Framework {
 }
 
 /// A value read from the source together with where it was written.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Spanned<T> {
     /// The value.
     pub value: T,
@@ -73,7 +75,7 @@ impl Spanned<String> {
 pub type Name = Option<Spanned<String>>;
 
 /// A syntax error found while parsing a migration file.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct SyntaxError {
     /// The parser's message.
     pub message: String,
@@ -82,9 +84,11 @@ pub struct SyntaxError {
 }
 
 /// One migration file, lowered.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Migration {
-    /// The file it came from, with its text.
+    /// The file it came from, with its text. Not stored by the lowering cache, which keys its
+    /// entries on the text and gives a stored migration the source it was found with.
+    #[serde(skip, default = "SourceFile::unread")]
     pub source: Arc<SourceFile>,
     /// The framework the file is written for.
     pub framework: Framework,
@@ -111,7 +115,7 @@ pub struct Migration {
 }
 
 /// What a migration declares that only its framework knows.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub enum FrameworkMeta {
     /// An Alembic revision: its metadata are the common fields.
@@ -125,7 +129,7 @@ pub enum FrameworkMeta {
 }
 
 /// A plain-SQL migration: one version of a migrations directory.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct SqlMeta {
     /// The version: the file name's leading digits (`001`, `20240102030405`).
     pub version: String,
@@ -142,7 +146,7 @@ pub struct SqlMeta {
 /// written `"app_label.migration_name"`; `__first__` / `__latest__` are kept as written
 /// (`"auth.__first__"`), and `migrations.swappable_dependency(settings.AUTH_USER_MODEL)` becomes
 /// `"__setting__.AUTH_USER_MODEL"` (the app is only known at run time).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct DjangoMeta {
     /// The app label: the directory holding the `migrations` package.
     pub app_label: String,
@@ -172,7 +176,7 @@ impl DjangoMeta {
 
 /// What undoes a Django `RunPython` / `RunSQL` (the only Django operations that do not reverse
 /// themselves).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Reverse {
     /// No `reverse_code` / `reverse_sql`, or an explicit `None`: the operation is irreversible.
@@ -247,7 +251,7 @@ impl Migration {
 }
 
 /// A function body (`upgrade()` or `downgrade()`), lowered to operations.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Body {
     /// The whole `def` statement.
     pub range: TextRange,
@@ -265,7 +269,7 @@ pub struct Body {
 }
 
 /// Where an operation runs, beyond the body it is in.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct OpContext {
     /// Inside `with op.batch_alter_table(T) as b:`: the table T and the `with` statement's range.
     /// Boxed: most operations are not in a batch block, and every operation carries a context.
@@ -283,7 +287,7 @@ pub struct OpContext {
 
 /// A test of the dialect name (`bind.dialect.name == "sqlite"`, `dialect in ("mysql", "mssql")`,
 /// `!=`, `not in`).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct DialectGuard {
     /// The dialect names tested, lower-case.
     pub names: Vec<String>,
@@ -311,7 +315,7 @@ impl DialectGuard {
 }
 
 /// A `batch_alter_table` block.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Batch {
     /// The table the block alters.
     pub table: Name,
@@ -320,7 +324,7 @@ pub struct Batch {
 }
 
 /// One operation of a body.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Operation {
     /// What it does.
     pub kind: OpKind,
@@ -338,7 +342,7 @@ impl Operation {
 }
 
 /// The kind of a constraint.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ConstraintKind {
     /// `FOREIGN KEY`.
@@ -365,7 +369,7 @@ impl ConstraintKind {
 }
 
 /// A foreign key on a column or a table.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ForeignKey {
     /// The constraint's name, when the key is declared on a column with one
     /// (`sa.ForeignKey("users.id", name="fk_x")`, SQL `CONSTRAINT fk_x REFERENCES ...`).
@@ -381,7 +385,7 @@ pub struct ForeignKey {
 /// A column definition (`sa.Column(...)`, a Django field, SQL `ADD COLUMN`).
 // Its flags are independent facts of a definition, as in `sa.Column(primary_key=, unique=, ...)`.
 #[allow(clippy::struct_excessive_bools)]
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ColumnDef {
     /// The column name.
     pub name: Name,
@@ -422,7 +426,7 @@ impl ColumnDef {
 }
 
 /// A table-level constraint (`create_table` argument, `create_*_constraint`, SQL `ADD CONSTRAINT`).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ConstraintDef {
     /// What kind of constraint.
     pub kind: ConstraintKind,
@@ -444,7 +448,7 @@ pub struct ConstraintDef {
 }
 
 /// An `alter_column` call (or its SQL and Django forms).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct AlterColumn {
     /// The table.
     pub table: Name,
@@ -468,7 +472,7 @@ pub struct AlterColumn {
 }
 
 /// Raw SQL run by a migration.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum SqlText {
     /// Text read statically (literals, `text("...")`, literal concatenations).
     Literal(String),
@@ -480,7 +484,7 @@ pub enum SqlText {
 /// What a statement that cannot be read whole can change, judged from the beginning of it that can
 /// be read (`f"UPDATE users SET plan = '{plan}'"` only writes rows), so that one unreadable
 /// statement makes opaque only what it could touch.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum SqlReach {
     /// Nothing of it is known: any object.
     Anything,
@@ -530,7 +534,7 @@ impl SqlReach {
 }
 
 /// How the SQL was sent.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum SqlVia {
     /// `op.execute(...)`.
     Op,
@@ -543,7 +547,7 @@ pub enum SqlVia {
 }
 
 /// What an operation does.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub enum OpKind {
     /// `create_table`.

@@ -16,6 +16,7 @@
 //!
 //! Built-in rules live in `mrt-rules`; use `mrt_rules::registry()` to get them.
 
+pub mod cache;
 pub mod config;
 pub mod diagnostic;
 mod discover;
@@ -38,7 +39,7 @@ pub use diagnostic::Diagnostic;
 pub use error::Error;
 pub use ir::{Framework, Migration};
 pub use linter::Linter;
-pub use project::{LoweringCache, Project};
+pub use project::{CacheUse, LoweringCache, Project};
 pub use rule::{
     Finding, FixAvailability, MigrationContext, ProjectContext, ProjectFinding, Registry, Rule,
     RuleInfo, RuleMeta, RuleRegistration, Severity,

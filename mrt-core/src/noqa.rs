@@ -6,7 +6,7 @@
 use ruff_text_size::TextRange;
 
 /// Which codes a directive names.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Codes {
     /// No list: every finding is suppressed.
     All,
@@ -28,7 +28,7 @@ impl Codes {
 }
 
 /// A directive on one line.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct LineDirective {
     /// One-based line of the comment.
     pub line: usize,
@@ -39,7 +39,7 @@ pub struct LineDirective {
 }
 
 /// Every suppression directive of a file.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Suppressions {
     /// Line directives, sorted by line.
     pub lines: Vec<LineDirective>,

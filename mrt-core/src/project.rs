@@ -8,6 +8,7 @@ use mrt_graph::{RevisionGraph, RevisionNode};
 use rayon::prelude::*;
 
 use crate::Error;
+use crate::cache::Kept;
 use crate::extract::frontend::{LowerContext, frontend_for, frontends};
 use crate::ir::{Migration, Spanned};
 use crate::source::SourceFile;
@@ -44,6 +45,53 @@ impl Project {
         Self::read_discovered(crate::discover::migration_files(paths, excluded), None)
     }
 
+    /// Like [`Project::load_excluding`], reusing what `cache` kept of earlier runs for every file
+    /// whose lowering would read what it read then, and keeping this run's lowerings there for
+    /// the next. Entries of files this run did not read are kept while their files exist: a run
+    /// over one directory does not undo what a run over another kept.
+    pub fn load_cached(
+        paths: &[PathBuf],
+        excluded: &dyn Fn(&Path) -> bool,
+        cache: &crate::cache::CacheDir,
+    ) -> (Self, Vec<Error>, CacheUse) {
+        let stored = cache.read();
+        let entries = stored.entries(cache);
+        let discovered = crate::discover::migration_files(paths, excluded);
+        let mut kept = Vec::with_capacity(discovered.files.len());
+        let (project, errors) =
+            Self::read_discovered_with(discovered, None, Some((&entries, &mut kept)));
+        let reused = kept.iter().filter(|entry| entry.is_read()).count();
+        let mut used = CacheUse {
+            reused,
+            lowered: kept.len() - reused,
+            written: false,
+            write_error: None,
+        };
+        let visited: std::collections::HashSet<&Path> = kept.iter().map(Kept::path).collect();
+        let mut unvisited: Vec<(&PathBuf, &(crate::cache::EntryHead, &[u8]))> = entries
+            .iter()
+            .filter(|(path, _)| !visited.contains(path.as_path()))
+            .collect();
+        let before = unvisited.len();
+        unvisited.retain(|(path, _)| path.is_file());
+        let changed = used.lowered > 0 || unvisited.len() < before;
+        if changed {
+            // In path order, so that the same files make the same cache.
+            unvisited.sort_unstable_by_key(|(path, _)| *path);
+            let carried: Vec<Kept<'_>> = unvisited
+                .into_iter()
+                .map(|(_, (head, blob))| Kept::Read(head, blob))
+                .collect();
+            match stored.write(cache, kept.iter().chain(&carried)) {
+                Ok(()) => used.written = true,
+                Err(error) => {
+                    used.write_error = Some(format!("{}: {error}", cache.dir().display()));
+                }
+            }
+        }
+        (project, errors, used)
+    }
+
     /// A file's text given in memory (an editor buffer, standard input) under the path it has or
     /// will have: it is checked against the revision graph of that path's directory, whose other
     /// migrations are read as context (never reported), as for a file given alone.
@@ -68,6 +116,16 @@ impl Project {
         discovered: crate::discover::Discovered,
         buffer: Option<SourceFile>,
     ) -> (Self, Vec<Error>) {
+        Self::read_discovered_with(discovered, buffer, None)
+    }
+
+    /// [`Project::read_discovered`], looking each file up in a stored cache's entries and
+    /// recording what the next cache keeps of it, in file order.
+    fn read_discovered_with<'a>(
+        discovered: crate::discover::Discovered,
+        buffer: Option<SourceFile>,
+        cache: Option<(&'a crate::cache::Entries<'a>, &mut Vec<Kept<'a>>)>,
+    ) -> (Self, Vec<Error>) {
         let mut errors = discovered.errors;
         let files_read = discovered.files.len() + usize::from(buffer.is_some());
         let scoped = discovered.files.iter().map(|path| (path, true));
@@ -79,36 +137,53 @@ impl Project {
                 .map(|(path, _)| path.as_path())
                 .chain(buffer_path.as_deref()),
         );
-        let results: Vec<(Result<Option<Migration>, Error>, bool)> = all
+        let entries = cache.as_ref().map(|(entries, _)| *entries);
+        let results: Vec<FileRead<'a>> = all
             .par_iter()
             .map(|(path, in_scope)| {
                 let label = path
                     .parent()
                     .and_then(|dir| labels.get(dir))
                     .map(String::as_str);
-                let read_sibling = |sibling: &Path| std::fs::read_to_string(sibling).ok();
-                let cx = LowerContext {
-                    app_label: label,
-                    read_sibling: &read_sibling,
-                };
                 let seen_regular = discovered.unverified.binary_search(path).is_err();
-                let extracted =
-                    read_source(path, seen_regular).map(|source| lower(Arc::new(source), &cx));
-                (extracted, *in_scope)
+                let (extracted, kept) = match read_source(path, seen_regular) {
+                    Ok(source) => {
+                        if let Some(entries) = entries {
+                            let (migration, kept) = lower_through_cache(source, label, entries);
+                            (Ok(migration), kept)
+                        } else {
+                            let read_sibling =
+                                |sibling: &Path| std::fs::read_to_string(sibling).ok();
+                            let cx = LowerContext {
+                                app_label: label,
+                                read_sibling: &read_sibling,
+                            };
+                            (Ok(lower(Arc::new(source), &cx)), None)
+                        }
+                    }
+                    Err(error) => (Err(error), None),
+                };
+                (extracted, *in_scope, kept)
             })
             .collect();
         // Filtered in place (`collect` reuses the vector): a copy of every migration would touch
         // as many fresh pages as the lowering wrote, a page fault each.
+        let mut kept_entries = cache.map(|(_, kept)| kept);
         let mut migrations: Vec<(Migration, bool)> = results
             .into_iter()
-            .filter_map(|(result, in_scope)| match result {
-                Ok(Some(migration)) => Some((migration, in_scope)),
-                // A context file that cannot be read is not the user's concern here.
-                Err(error) if in_scope => {
-                    errors.push(error);
-                    None
+            .filter_map(|(result, in_scope, kept)| {
+                if let (Some(kept_entries), Some(kept)) = (kept_entries.as_mut(), kept) {
+                    kept_entries.push(kept);
                 }
-                Ok(None) | Err(_) => None,
+                match result {
+                    Ok(Some(migration)) => Some((migration, in_scope)),
+                    // A context file that cannot be read is not the user's concern here.
+                    Err(error) if in_scope => {
+                        errors.push(error);
+                        None
+                    }
+                    Ok(None) | Err(_) => None,
+                }
             })
             .collect();
         if let Some(source) = buffer {
@@ -342,6 +417,19 @@ impl Project {
     pub fn graph_position(&self, graph_position: usize) -> usize {
         self.graph_members[graph_position]
     }
+}
+
+/// What [`Project::load_cached`] took from its cache and gave back.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CacheUse {
+    /// Files whose stored lowering was reused.
+    pub reused: usize,
+    /// Files read and lowered anew.
+    pub lowered: usize,
+    /// Whether the cache was written (it is left alone when nothing changed).
+    pub written: bool,
+    /// Why it could not be written, naming the directory.
+    pub write_error: Option<String>,
 }
 
 /// Lowered files kept between builds of a project by [`Project::from_sources_cached`].
@@ -595,6 +683,58 @@ fn lower(source: Arc<SourceFile>, cx: &LowerContext<'_>) -> Option<Migration> {
 
 fn ids(values: &[Spanned<String>]) -> Vec<String> {
     values.iter().map(|value| value.value.clone()).collect()
+}
+
+/// What reading one discovered file gave: its migration (`None`: not one) or the error, whether it
+/// is in scope, and what the next cache keeps of it.
+type FileRead<'a> = (Result<Option<Migration>, Error>, bool, Option<Kept<'a>>);
+
+/// Lowers a file, or takes its lowering from a stored cache's entry when everything that lowering
+/// read is unchanged; either way says what the next cache keeps of it.
+fn lower_through_cache<'a>(
+    source: SourceFile,
+    label: Option<&str>,
+    entries: &'a crate::cache::Entries<'a>,
+) -> (Option<Migration>, Option<Kept<'a>>) {
+    let read_sibling = |sibling: &Path| std::fs::read_to_string(sibling).ok();
+    if let Some((head, blob)) = entries.get(&source.path)
+        && head.holds(&source.text, label, &read_sibling)
+        && let Ok(stored) = crate::cache::decode(blob)
+    {
+        let source = Arc::new(source);
+        let migration = stored.map(|mut migration| {
+            migration.source = source;
+            migration
+        });
+        return (migration, Some(Kept::Read(head, blob)));
+    }
+    // The siblings lowering reads are recorded: a change to one of them invalidates the entry.
+    let siblings = std::sync::Mutex::new(Vec::new());
+    let recording = |sibling: &Path| {
+        let text = read_sibling(sibling);
+        if let Ok(mut siblings) = siblings.lock() {
+            siblings.push((
+                sibling.to_path_buf(),
+                text.as_deref().map(crate::cache::text_hash),
+            ));
+        }
+        text
+    };
+    let cx = LowerContext {
+        app_label: label,
+        read_sibling: &recording,
+    };
+    let source = Arc::new(source);
+    let migration = lower(Arc::clone(&source), &cx);
+    let siblings = siblings.into_inner().unwrap_or_default();
+    let kept = Kept::lowered(
+        &source.path,
+        &source.text,
+        label,
+        siblings,
+        migration.as_ref(),
+    );
+    (migration, kept)
 }
 
 /// The text of a migration file; `seen_regular` when discovery saw a regular file's directory

@@ -40,6 +40,12 @@ impl SourceFile {
         }
     }
 
+    /// A file of no path and no text: what a migration read back from the lowering cache holds
+    /// until it is given the source it was found with.
+    pub(crate) fn unread() -> std::sync::Arc<Self> {
+        std::sync::Arc::new(Self::new(PathBuf::new(), String::new()))
+    }
+
     /// The same file, marked as decoded from `encoding` (`None`: UTF-8).
     #[must_use]
     pub fn decoded_from(mut self, encoding: Option<crate::read::Encoding>) -> Self {

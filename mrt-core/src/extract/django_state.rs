@@ -29,7 +29,7 @@ use crate::ir::{AlterColumn, FrameworkMeta, Migration, OpKind, Spanned};
 /// What a Django field says about its column, as far as the migration reader compares fields.
 // Its flags are independent facts of a field declaration, as Django's own keyword arguments are.
 #[allow(clippy::struct_excessive_bools)]
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(crate) struct FieldState {
     /// The column (`db_column`, else the name, `_id` appended for a foreign key).
     pub(crate) column: String,
@@ -54,7 +54,7 @@ pub(crate) struct FieldState {
 
 /// How one operation of a Django migration refers to models and fields, or how it changes the
 /// model state, in the order the operations run. Model names are lower-case.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(crate) enum ModelStep {
     /// The table names written `written` in operation `op` name the table of `model`.
     Table {
