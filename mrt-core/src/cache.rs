@@ -10,13 +10,14 @@
 //! rebuilt `mrt` starts afresh. A cache that cannot be read is ignored, and one that cannot be
 //! written only costs the next run its speed: neither is an error.
 //!
-//! Layout: a [`Header`], then per file an [`EntryHead`] followed by `blob_len` bytes, the
-//! lowered `Option<Migration>`, all in postcard. Blobs are decoded only for files whose entry
+//! Layout: a header (the build's key, the number of entries), then per file an [`EntryHead`]
+//! followed by `blob_len` bytes, the lowered `Option<Migration>`, all in postcard. Blobs are decoded only for files whose entry
 //! still holds, on the thread that reads the file, and copied as they are into the next cache.
 
 use std::collections::HashMap;
 use std::hash::Hasher;
 use std::io::Write;
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -53,12 +54,45 @@ impl CacheDir {
         &self.dir
     }
 
-    /// Reads the cache; an absent, unreadable, foreign or damaged file reads as empty.
+    /// Reads the cache and indexes its entries; an absent, unreadable, foreign or damaged file
+    /// reads as empty.
     pub(crate) fn read(&self) -> Stored {
-        let file = self.dir.join("lowered");
-        let bytes = std::fs::read(&file).unwrap_or_default();
-        Stored { file, bytes }
+        let mut stored = self.empty();
+        if let Ok(bytes) = std::fs::read(&stored.file) {
+            stored.entries = index(&bytes, &self.key).unwrap_or_default();
+            stored.bytes = bytes;
+        }
+        stored
     }
+
+    /// No stored entries, to be written to this cache's file.
+    pub(crate) fn empty(&self) -> Stored {
+        Stored {
+            file: self.dir.join("lowered"),
+            bytes: Vec::new(),
+            entries: HashMap::new(),
+        }
+    }
+}
+
+/// The entries of a cache file by path, each with where its blob is; `None` unless the file is
+/// of the build with `key` and whole.
+fn index(bytes: &[u8], key: &str) -> Option<HashMap<PathBuf, (EntryHead, Range<usize>)>> {
+    let (header, mut rest) = postcard::take_from_bytes::<Header>(bytes).ok()?;
+    if header.key != key {
+        return None;
+    }
+    let count = usize::try_from(header.entries).ok()?;
+    // The count is only a hint until the entries are read: a damaged one asks for little.
+    let mut entries = HashMap::with_capacity(count.min(rest.len() / 8));
+    while !rest.is_empty() {
+        let (mut head, after) = postcard::take_from_bytes::<EntryHead>(rest).ok()?;
+        let len = usize::try_from(head.blob_len).ok()?;
+        let start = bytes.len() - after.len();
+        rest = after.get(len..)?;
+        entries.insert(std::mem::take(&mut head.path), (head, start..start + len));
+    }
+    (entries.len() == count).then_some(entries)
 }
 
 /// The 64-bit hash of a text the cache keys on (with its length).
@@ -105,10 +139,11 @@ impl EntryHead {
     }
 }
 
-/// A file's entry in the next cache: the one read, still valid, or one made now.
+/// A file's entry in the next cache: the one read, still valid (its path, head and blob), or one
+/// made now.
 #[derive(Debug)]
 pub(crate) enum Kept<'a> {
-    Read(&'a EntryHead, &'a [u8]),
+    Read(&'a Path, &'a EntryHead, &'a [u8]),
     Lowered(EntryHead, Vec<u8>),
 }
 
@@ -144,44 +179,30 @@ impl Kept<'_> {
     /// The path of the file the entry is for.
     pub(crate) fn path(&self) -> &Path {
         match self {
-            Kept::Read(head, _) => &head.path,
+            Kept::Read(path, ..) => path,
             Kept::Lowered(head, _) => &head.path,
         }
     }
 }
 
-/// A cache file as read: its entries are looked up in place.
+/// A cache file as read, with its entries by path.
 #[derive(Debug)]
 pub(crate) struct Stored {
     file: PathBuf,
     bytes: Vec<u8>,
+    entries: HashMap<PathBuf, (EntryHead, Range<usize>)>,
 }
 
-/// The stored entries by path: what each file's lowering read, and its blob.
-pub(crate) type Entries<'a> = HashMap<PathBuf, (EntryHead, &'a [u8])>;
-
 impl Stored {
-    /// The entries, if the file is this build's and whole; else none.
-    pub(crate) fn entries(&self, cache: &CacheDir) -> Entries<'_> {
-        self.decode(cache).unwrap_or_default()
+    /// The stored entry of a file: what its lowering read, and its blob.
+    pub(crate) fn entry(&self, path: &Path) -> Option<(&Path, &EntryHead, &[u8])> {
+        let (path, (head, blob)) = self.entries.get_key_value(path)?;
+        Some((path, head, self.bytes.get(blob.clone())?))
     }
 
-    fn decode(&self, cache: &CacheDir) -> Option<Entries<'_>> {
-        let (header, mut rest) = postcard::take_from_bytes::<Header>(&self.bytes).ok()?;
-        if header.key != cache.key {
-            return None;
-        }
-        let count = usize::try_from(header.entries).ok()?;
-        // The count is only a hint until the entries are read: a damaged one asks for little.
-        let mut entries = HashMap::with_capacity(count.min(rest.len() / 8));
-        while !rest.is_empty() {
-            let (head, after) = postcard::take_from_bytes::<EntryHead>(rest).ok()?;
-            let len = usize::try_from(head.blob_len).ok()?;
-            let blob = after.get(..len)?;
-            rest = &after[len..];
-            entries.insert(head.path.clone(), (head, blob));
-        }
-        (entries.len() == count).then_some(entries)
+    /// Every stored entry.
+    pub(crate) fn entries(&self) -> impl Iterator<Item = (&Path, &EntryHead, &[u8])> {
+        self.entries.keys().filter_map(|path| self.entry(path))
     }
 
     /// Writes the next cache, the entries in order. Written to a file of this process's and
@@ -199,11 +220,17 @@ impl Stored {
         let mut bytes = postcard::to_stdvec(&header).map_err(std::io::Error::other)?;
         for entry in entries {
             let (head, blob) = match entry {
-                Kept::Read(head, blob) => (*head, *blob),
-                Kept::Lowered(head, blob) => (head, blob.as_slice()),
+                // A head read back had its path taken for the index's key.
+                Kept::Read(path, head, blob) => (
+                    postcard::to_stdvec(&EntryHead {
+                        path: path.to_path_buf(),
+                        ..(*head).clone()
+                    }),
+                    *blob,
+                ),
+                Kept::Lowered(head, blob) => (postcard::to_stdvec(head), blob.as_slice()),
             };
-            let head = postcard::to_stdvec(head).map_err(std::io::Error::other)?;
-            bytes.extend_from_slice(&head);
+            bytes.extend_from_slice(&head.map_err(std::io::Error::other)?);
             bytes.extend_from_slice(blob);
         }
         create_cache_dir(&cache.dir)?;

@@ -54,12 +54,18 @@ impl Project {
         excluded: &dyn Fn(&Path) -> bool,
         cache: &crate::cache::CacheDir,
     ) -> (Self, Vec<Error>, CacheUse) {
-        let stored = cache.read();
-        let entries = stored.entries(cache);
-        let discovered = crate::discover::migration_files(paths, excluded);
+        // The cache is read while the directories are walked (on this thread: `excluded` need
+        // not be shared).
+        let (stored, discovered) = std::thread::scope(|scope| {
+            let reading = scope.spawn(|| cache.read());
+            let discovered = crate::discover::migration_files(paths, excluded);
+            (reading.join().ok(), discovered)
+        });
+        // A thread that could not read the cache leaves it empty.
+        let stored = stored.unwrap_or_else(|| cache.empty());
         let mut kept = Vec::with_capacity(discovered.files.len());
         let (project, errors) =
-            Self::read_discovered_with(discovered, None, Some((&entries, &mut kept)));
+            Self::read_discovered_with(discovered, None, Some((&stored, &mut kept)));
         let reused = kept.iter().filter(|entry| entry.is_read()).count();
         let mut used = CacheUse {
             reused,
@@ -68,20 +74,18 @@ impl Project {
             write_error: None,
         };
         let visited: std::collections::HashSet<&Path> = kept.iter().map(Kept::path).collect();
-        let mut unvisited: Vec<(&PathBuf, &(crate::cache::EntryHead, &[u8]))> = entries
-            .iter()
-            .filter(|(path, _)| !visited.contains(path.as_path()))
+        let mut unvisited: Vec<Kept<'_>> = stored
+            .entries()
+            .filter(|(path, ..)| !visited.contains(path))
+            .map(|(path, head, blob)| Kept::Read(path, head, blob))
             .collect();
         let before = unvisited.len();
-        unvisited.retain(|(path, _)| path.is_file());
+        unvisited.retain(|entry| entry.path().is_file());
         let changed = used.lowered > 0 || unvisited.len() < before;
         if changed {
             // In path order, so that the same files make the same cache.
-            unvisited.sort_unstable_by_key(|(path, _)| *path);
-            let carried: Vec<Kept<'_>> = unvisited
-                .into_iter()
-                .map(|(_, (head, blob))| Kept::Read(head, blob))
-                .collect();
+            unvisited.sort_unstable_by(|a, b| a.path().cmp(b.path()));
+            let carried = unvisited;
             match stored.write(cache, kept.iter().chain(&carried)) {
                 Ok(()) => used.written = true,
                 Err(error) => {
@@ -124,7 +128,7 @@ impl Project {
     fn read_discovered_with<'a>(
         discovered: crate::discover::Discovered,
         buffer: Option<SourceFile>,
-        cache: Option<(&'a crate::cache::Entries<'a>, &mut Vec<Kept<'a>>)>,
+        cache: Option<(&'a crate::cache::Stored, &mut Vec<Kept<'a>>)>,
     ) -> (Self, Vec<Error>) {
         let mut errors = discovered.errors;
         let files_read = discovered.files.len() + usize::from(buffer.is_some());
@@ -137,7 +141,7 @@ impl Project {
                 .map(|(path, _)| path.as_path())
                 .chain(buffer_path.as_deref()),
         );
-        let entries = cache.as_ref().map(|(entries, _)| *entries);
+        let stored = cache.as_ref().map(|(stored, _)| *stored);
         let results: Vec<FileRead<'a>> = all
             .par_iter()
             .map(|(path, in_scope)| {
@@ -148,8 +152,8 @@ impl Project {
                 let seen_regular = discovered.unverified.binary_search(path).is_err();
                 let (extracted, kept) = match read_source(path, seen_regular) {
                     Ok(source) => {
-                        if let Some(entries) = entries {
-                            let (migration, kept) = lower_through_cache(source, label, entries);
+                        if let Some(stored) = stored {
+                            let (migration, kept) = lower_through_cache(source, label, stored);
                             (Ok(migration), kept)
                         } else {
                             let read_sibling =
@@ -694,10 +698,10 @@ type FileRead<'a> = (Result<Option<Migration>, Error>, bool, Option<Kept<'a>>);
 fn lower_through_cache<'a>(
     source: SourceFile,
     label: Option<&str>,
-    entries: &'a crate::cache::Entries<'a>,
+    stored: &'a crate::cache::Stored,
 ) -> (Option<Migration>, Option<Kept<'a>>) {
     let read_sibling = |sibling: &Path| std::fs::read_to_string(sibling).ok();
-    if let Some((head, blob)) = entries.get(&source.path)
+    if let Some((path, head, blob)) = stored.entry(&source.path)
         && head.holds(&source.text, label, &read_sibling)
         && let Ok(stored) = crate::cache::decode(blob)
     {
@@ -706,7 +710,7 @@ fn lower_through_cache<'a>(
             migration.source = source;
             migration
         });
-        return (migration, Some(Kept::Read(head, blob)));
+        return (migration, Some(Kept::Read(path, head, blob)));
     }
     // The siblings lowering reads are recorded: a change to one of them invalidates the entry.
     let siblings = std::sync::Mutex::new(Vec::new());
