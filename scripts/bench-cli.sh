@@ -4,10 +4,12 @@
 # Times the whole `mrt check --output-format json` process on generated chains of 1,000 and 10,000
 # Alembic revisions (benches' gen-chain): the sparse chain (few findings) and the finding-dense one
 # (`gen-chain --dense`: merges, enums, renames, missing and partial downgrades; tens of thousands of
-# findings, thousands fixable). In the same run the Python tool pytest-mrt 1.9.1 (installed from
-# PyPI into a temporary virtual environment) checks the same 1,000-revision directories. Prints a
-# table and the ratios. Each command runs several times; the median wall time is reported, with
-# the process's peak memory.
+# findings, thousands fixable), each twice: with `--no-cache` (every file read and parsed: a first
+# run, a fresh CI checkout) and with its lowering cache filled by an earlier run (a run after an
+# unchanged or slightly changed tree: every finding is still computed, only the parse is skipped).
+# In the same run the Python tool pytest-mrt 1.9.1 (installed from PyPI into a temporary virtual
+# environment) checks the same 1,000-revision directories. Prints a table and the ratios. Each
+# command runs several times; the median wall time is reported, with the process's peak memory.
 set -euo pipefail
 cd "$(dirname -- "$0")/.."
 
@@ -35,7 +37,13 @@ python_runs=$(( runs < 3 ? runs : 3 ))
 results=()
 for chain in chain dense; do
   for n in 1000 10000; do
-    line=$(measure "$runs" "mrt check, $chain $n" -- "$bin/mrt" check "$work/$chain$n" --output-format json)
+    line=$(measure "$runs" "mrt check --no-cache, $chain $n" -- "$bin/mrt" check "$work/$chain$n" --output-format json --no-cache)
+    echo "$line"
+    results+=("$line")
+    cache="$work/cache-$chain$n"
+    rm -rf "$cache"
+    "$bin/mrt" check "$work/$chain$n" --output-format json --cache-dir "$cache" >/dev/null || true
+    line=$(measure "$runs" "mrt check, cache filled, $chain $n" -- "$bin/mrt" check "$work/$chain$n" --output-format json --cache-dir "$cache")
     echo "$line"
     results+=("$line")
   done
@@ -46,7 +54,8 @@ done
 
 python3 - "${results[@]}" <<'PY'
 import sys
-times = [float(line.split("\t")[1]) for line in sys.argv[1:7]]
-for name, (k1, k10, python) in (("sparse", times[0:3]), ("dense", times[3:6])):
-    print(f"{name}: speed-up over pytest-mrt on the 1k chain {python / k1:.0f}x; 10k/1k {k10 / k1:.1f}")
+times = [float(line.split("\t")[1]) for line in sys.argv[1:]]
+for name, (cold1, warm1, cold10, warm10, python) in (("sparse", times[0:5]), ("dense", times[5:10])):
+    for how, k1, k10 in (("--no-cache", cold1, cold10), ("cache filled", warm1, warm10)):
+        print(f"{name}, {how}: speed-up over pytest-mrt on the 1k chain {python / k1:.0f}x; 10k/1k {k10 / k1:.1f}")
 PY

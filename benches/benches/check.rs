@@ -1,4 +1,5 @@
-//! Extraction and linting over generated chains of 1k and 10k revisions.
+//! Extraction, loading (with and without the lowering cache) and linting over generated chains
+//! of 1k and 10k revisions.
 
 use std::hint::black_box;
 
@@ -136,6 +137,35 @@ fn check(c: &mut Criterion) {
     group.finish();
 }
 
+/// Reading a dense chain from disk into a project: every file parsed and lowered (`--no-cache`),
+/// and every file's lowering read back from a filled lowering cache (what `mrt check` does after
+/// a run over the same tree).
+fn load(c: &mut Criterion) {
+    let mut group = c.benchmark_group("load");
+    group.sample_size(10);
+    for n in [1_000, 10_000] {
+        let dir = std::env::temp_dir().join(format!("mrt-bench-load-{n}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let versions = dir.join("versions");
+        let written = mrt_benches::write_dense_chain(&versions, n);
+        if written.is_err() {
+            eprintln!("load/{n}: cannot write the chain under {}", dir.display());
+            continue;
+        }
+        let paths = [versions];
+        let cache = mrt_core::cache::CacheDir::new(dir.join("cache"), "bench");
+        group.bench_function(BenchmarkId::new("parsed", n), |b| {
+            b.iter(|| black_box(Project::load_excluding(&paths, &|_| false)));
+        });
+        let _ = Project::load_cached(&paths, &|_| false, &cache);
+        group.bench_function(BenchmarkId::new("cached", n), |b| {
+            b.iter(|| black_box(Project::load_cached(&paths, &|_| false, &cache)));
+        });
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+    group.finish();
+}
+
 /// Extraction and lint over real migrations: the directory named by `MRT_BENCH_CORPUS` (for
 /// example the airflow-core `versions/` directory that `scripts/fetch-corpus.sh` downloads).
 /// Skipped when the variable is not set.
@@ -186,5 +216,5 @@ fn corpus(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, extraction, lint, replay, check, corpus);
+criterion_group!(benches, extraction, lint, replay, check, load, corpus);
 criterion_main!(benches);
