@@ -85,8 +85,7 @@ impl Project {
         if changed {
             // In path order, so that the same files make the same cache.
             unvisited.sort_unstable_by(|a, b| a.path().cmp(b.path()));
-            let carried = unvisited;
-            match stored.write(cache, kept.iter().chain(&carried)) {
+            match stored.write(cache, kept.iter().chain(&unvisited)) {
                 Ok(()) => used.written = true,
                 Err(error) => {
                     used.write_error = Some(format!("{}: {error}", cache.dir().display()));

@@ -287,6 +287,8 @@ struct Frame<'a> {
     op_modules: BTreeSet<&'a str>,
     /// Names bound to the dialect's name (`dialect = bind.dialect.name`).
     dialect_names: BTreeSet<&'a str>,
+    /// Names bound to the database URL as text (`url = str(bind.engine.url)`).
+    database_urls: BTreeSet<&'a str>,
     /// Functions defined inside the body (`def _inner(): ...`), walked where they are called.
     functions: BTreeMap<&'a str, &'a StmtFunctionDef>,
     /// ORM models defined inside the body: class name -> its `__tablename__`.
@@ -383,10 +385,45 @@ impl<'a> Walker<'_, 'a> {
                     negated: false,
                 })
             }
+            // `url.startswith("postgres")`: the URL begins with the dialect's name.
+            Expr::Call(call) => {
+                let Expr::Attribute(method) = &*call.func else {
+                    return None;
+                };
+                let ([prefix], []) = (&*call.arguments.args, &*call.arguments.keywords) else {
+                    return None;
+                };
+                if method.attr.as_str() != "startswith"
+                    || !Self::is_database_url(&method.value, frame)
+                {
+                    return None;
+                }
+                let mut names = Vec::new();
+                for prefix in dialect_literals(prefix)? {
+                    names.extend(dialects_of_url_prefix(&prefix)?);
+                }
+                Some(DialectGuard {
+                    names,
+                    negated: false,
+                })
+            }
             Expr::Compare(compare) => {
                 let ([operator], [right]) = (&*compare.ops, &*compare.comparators) else {
                     return None;
                 };
+                // `url.startswith("sqlite") is False`, `... == True`.
+                if let Expr::BooleanLiteral(literal) = right
+                    && let Some(guard) = Self::dialect_guard(&compare.left, frame)
+                {
+                    let negated = match operator {
+                        ruff_python_ast::CmpOp::Is | ruff_python_ast::CmpOp::Eq => !literal.value,
+                        ruff_python_ast::CmpOp::IsNot | ruff_python_ast::CmpOp::NotEq => {
+                            literal.value
+                        }
+                        _ => return None,
+                    };
+                    return Some(if negated { guard.negated() } else { guard });
+                }
                 let names = if Self::is_dialect_name(&compare.left, frame) {
                     dialect_literals(right)?
                 } else if Self::is_dialect_name(right, frame) {
@@ -405,14 +442,38 @@ impl<'a> Walker<'_, 'a> {
         }
     }
 
-    /// `….dialect.name`, `….engine.name`, or a name bound to one.
+    /// `….dialect.name`, `….engine.name`, `….url.get_backend_name()`, or a name bound to one.
     fn is_dialect_name(expr: &Expr, frame: &Frame<'a>) -> bool {
         match expr {
             Expr::Attribute(attribute) => {
                 attribute.attr.as_str() == "name"
                     && matches!(last_of(&attribute.value), Some("dialect" | "engine"))
             }
+            Expr::Call(call) => {
+                call.arguments.is_empty()
+                    && matches!(&*call.func, Expr::Attribute(method)
+                        if method.attr.as_str() == "get_backend_name"
+                            && last_of(&method.value) == Some("url"))
+            }
             Expr::Name(name) => frame.dialect_names.contains(name.id.as_str()),
+            _ => false,
+        }
+    }
+
+    /// The database URL as text, which begins with the dialect's name (`postgresql+psycopg2://`):
+    /// `str(….url)`, `….url.drivername`, or a name bound to one.
+    fn is_database_url(expr: &Expr, frame: &Frame<'a>) -> bool {
+        match expr {
+            Expr::Call(call) => {
+                matches!(&*call.func, Expr::Name(function) if function.id.as_str() == "str")
+                    && call.arguments.keywords.is_empty()
+                    && matches!(&*call.arguments.args, [Expr::Attribute(url)] if url.attr.as_str() == "url")
+            }
+            Expr::Attribute(attribute) => {
+                attribute.attr.as_str() == "drivername"
+                    && matches!(&*attribute.value, Expr::Attribute(url) if url.attr.as_str() == "url")
+            }
+            Expr::Name(name) => frame.database_urls.contains(name.id.as_str()),
             _ => false,
         }
     }
@@ -558,6 +619,9 @@ impl<'a> Walker<'_, 'a> {
         }
         if Self::is_dialect_name(value, frame) {
             frame.dialect_names.insert(name);
+        }
+        if Self::is_database_url(value, frame) {
+            frame.database_urls.insert(name);
         }
         frame.locals.insert(name, value);
     }
@@ -993,6 +1057,48 @@ fn last_of(expr: &Expr) -> Option<&str> {
         Expr::Call(call) => last_of(&call.func),
         other => super::python::last_segment(other),
     }
+}
+
+/// The SQLAlchemy dialects whose URLs begin with `prefix` (`postgres` -> `postgresql`; a URL is
+/// `dialect[+driver]://...`); the prefix itself for a dialect not known here, which no configured
+/// dialect runs. `None` for a prefix every URL has.
+fn dialects_of_url_prefix(prefix: &str) -> Option<Vec<String>> {
+    const KNOWN: [&str; 6] = [
+        "postgresql",
+        "mysql",
+        "mariadb",
+        "sqlite",
+        "mssql",
+        "oracle",
+    ];
+    let dialect = prefix.split(['+', ':']).next().unwrap_or_default();
+    // SQLAlchemy before 1.4 read `postgres://` as PostgreSQL's.
+    let dialect = if dialect == "postgres" {
+        "postgresql"
+    } else {
+        dialect
+    };
+    if dialect.is_empty() {
+        return None;
+    }
+    // A prefix that goes on past the dialect's name names it whole.
+    let whole = dialect.len() < prefix.len();
+    let names: Vec<String> = KNOWN
+        .iter()
+        .filter(|known| {
+            if whole {
+                **known == dialect
+            } else {
+                known.starts_with(dialect)
+            }
+        })
+        .map(|known| (*known).to_owned())
+        .collect();
+    Some(if names.is_empty() {
+        vec![dialect.to_owned()]
+    } else {
+        names
+    })
 }
 
 /// Dialect names compared with: a string, or a tuple, list or set of strings (lower-cased).
