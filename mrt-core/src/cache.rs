@@ -2,8 +2,8 @@
 //! between runs so that a file whose text has not changed is not parsed again (reading and
 //! lowering are half of what `mrt check` does on a chain of a thousand revisions).
 //!
-//! One file, `lowered`, in a cache directory (`.mrt_cache` by default, with a
-//! `.gitignore` and a `CACHEDIR.TAG` so that neither git nor backup tools keep it). An entry is
+//! One file, `lowered`, in a cache directory (`.mrt_cache` by default, with a `.gitignore` and a
+//! `CACHEDIR.TAG` so that neither git nor backup tools keep it). An entry is
 //! reused only when everything its lowering read is what it was: the file's text (its length and
 //! a 64-bit hash), the Django app label it was lowered under, and the sibling files it looked at
 //! (a SQL up file's down file). The file is keyed by the build that wrote it, so a new or
@@ -11,8 +11,9 @@
 //! written only costs the next run its speed: neither is an error.
 //!
 //! Layout: a header (the build's key, the number of entries), then per file an [`EntryHead`]
-//! followed by `blob_len` bytes, the lowered `Option<Migration>`, all in postcard. Blobs are decoded only for files whose entry
-//! still holds, on the thread that reads the file, and copied as they are into the next cache.
+//! followed by `blob_len` bytes, the lowered `Option<Migration>`, all in postcard. Blobs are
+//! decoded only for files whose entry still holds, on the thread that reads the file, and copied
+//! as they are into the next cache.
 
 use std::collections::HashMap;
 use std::hash::Hasher;
@@ -24,8 +25,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::ir::Migration;
 
-/// What the cache file's name and header are derived from, besides the build: bumped when the
-/// layout below changes.
+/// Part of the header's key, besides the build: bumped when the layout below changes.
 const LAYOUT: u32 = 1;
 
 /// The largest cache file read: far more than any project's lowerings (100,000 dense revisions
