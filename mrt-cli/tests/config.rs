@@ -32,9 +32,17 @@ impl Project {
     }
 
     fn mrt(&self, args: &[&str]) -> Output {
+        self.mrt_with_env(args, &[])
+    }
+
+    /// `mrt` with environment variables set (and the caller's `MRT_*` cache variables removed).
+    fn mrt_with_env(&self, args: &[&str], env: &[(&str, &str)]) -> Output {
         Command::new(env!("CARGO_BIN_EXE_mrt"))
             .args(args)
             .current_dir(&self.0)
+            .env_remove("MRT_NO_CACHE")
+            .env_remove("MRT_CACHE_DIR")
+            .envs(env.iter().copied())
             .output()
             .expect("mrt runs")
     }
@@ -202,23 +210,11 @@ fn explicit_config_statistics_output_file_and_exit_zero() {
     assert!(err(&missing).contains("nowhere.toml"));
 }
 
-/// `mrt` with environment variables set (and `MRT_*` cache variables of the caller removed).
-fn mrt_with_env(project: &Project, args: &[&str], env: &[(&str, &str)]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_mrt"))
-        .args(args)
-        .current_dir(project.path())
-        .env_remove("MRT_NO_CACHE")
-        .env_remove("MRT_CACHE_DIR")
-        .envs(env.iter().copied())
-        .output()
-        .expect("mrt runs")
-}
-
 #[test]
 fn the_cache_beside_the_configuration_changes_no_finding() {
     let project = Project::new(&[("pyproject.toml", "[tool.mrt]\nstrict = true\n")]);
     let check = ["check", "versions", "--output-format", "json", "-v"];
-    let first = mrt_with_env(&project, &check, &[]);
+    let first = project.mrt_with_env(&check, &[]);
     assert!(
         err(&first).contains("0 files reused, 2 lowered"),
         "{}",
@@ -230,14 +226,13 @@ fn the_cache_beside_the_configuration_changes_no_finding() {
         std::fs::read_to_string(cache.join(".gitignore")).unwrap(),
         "# Written by mrt.\n*\n"
     );
-    let second = mrt_with_env(&project, &check, &[]);
+    let second = project.mrt_with_env(&check, &[]);
     assert!(
         err(&second).contains("2 files reused, 0 lowered"),
         "{}",
         err(&second)
     );
-    let uncached = mrt_with_env(
-        &project,
+    let uncached = project.mrt_with_env(
         &["check", "versions", "--output-format", "json", "--no-cache"],
         &[],
     );
@@ -250,7 +245,7 @@ fn the_cache_beside_the_configuration_changes_no_finding() {
         DROP.replace("'email'", "'phone'"),
     )
     .unwrap();
-    let changed = mrt_with_env(&project, &check, &[]);
+    let changed = project.mrt_with_env(&check, &[]);
     assert!(
         err(&changed).contains("1 file reused, 1 lowered"),
         "{}",
@@ -263,32 +258,25 @@ fn the_cache_beside_the_configuration_changes_no_finding() {
 fn the_cache_goes_where_it_is_told_or_nowhere() {
     let project = Project::new(&[("mrt.toml", "cache-dir = \"build/mrt\"\n")]);
     let check = ["check", "versions", "--output-format", "concise"];
-    mrt_with_env(&project, &check, &[]);
+    project.mrt_with_env(&check, &[]);
     assert!(project.path().join("build/mrt/lowered").is_file());
-    let settings = mrt_with_env(&project, &["check", "versions", "--show-settings"], &[]);
+    let settings = project.mrt_with_env(&["check", "versions", "--show-settings"], &[]);
     assert!(
         out(&settings).contains("/build/mrt\"  # "),
         "{}",
         out(&settings)
     );
-    mrt_with_env(
-        &project,
-        &[&check[..], &["--cache-dir", "elsewhere"]].concat(),
-        &[],
-    );
+    project.mrt_with_env(&[&check[..], &["--cache-dir", "elsewhere"]].concat(), &[]);
     assert!(project.path().join("elsewhere/lowered").is_file());
-    mrt_with_env(&project, &check, &[("MRT_CACHE_DIR", "from-env")]);
+    project.mrt_with_env(&check, &[("MRT_CACHE_DIR", "from-env")]);
     assert!(project.path().join("from-env/lowered").is_file());
     std::fs::remove_dir_all(project.path().join("build")).unwrap();
-    let off = mrt_with_env(&project, &[&check[..], &["--no-cache"]].concat(), &[]);
+    let off = project.mrt_with_env(&[&check[..], &["--no-cache"]].concat(), &[]);
     assert_eq!(off.status.code(), Some(1));
-    mrt_with_env(&project, &check, &[("MRT_NO_CACHE", "1")]);
+    project.mrt_with_env(&check, &[("MRT_NO_CACHE", "1")]);
     assert!(!project.path().join("build").exists());
-    let settings = mrt_with_env(
-        &project,
-        &["check", "versions", "--show-settings", "--no-cache"],
-        &[],
-    );
+    let settings =
+        project.mrt_with_env(&["check", "versions", "--show-settings", "--no-cache"], &[]);
     assert!(
         out(&settings).contains("cache-dir = none  # command line"),
         "{}",
@@ -308,7 +296,7 @@ fn a_cache_that_cannot_be_written_does_not_fail_the_check() {
         "blocked",
         "-v",
     ];
-    let output = mrt_with_env(&project, &check, &[]);
+    let output = project.mrt_with_env(&check, &[]);
     assert_eq!(output.status.code(), Some(1));
     assert!(out(&output).contains("MRT201"));
     assert!(
