@@ -40,10 +40,11 @@ pub(crate) fn run(args: &CheckArgs) -> Result<Status, String> {
                     let (project, errors, used) = Project::load_cached(&paths, &excluded, &cache);
                     if args.verbose {
                         eprintln!(
-                            "mrt: cache {}: {} file{} reused, {} lowered{}",
+                            "mrt: cache {}: {} file{} reused ({} not opened), {} lowered{}",
                             cache.dir().display(),
                             used.reused,
                             if used.reused == 1 { "" } else { "s" },
+                            used.unopened,
                             used.lowered,
                             used.write_error
                                 .map(|error| format!("; not written: {error}"))

@@ -216,7 +216,7 @@ fn the_cache_beside_the_configuration_changes_no_finding() {
     let check = ["check", "versions", "--output-format", "json", "-v"];
     let first = project.mrt_with_env(&check, &[]);
     assert!(
-        err(&first).contains("0 files reused, 2 lowered"),
+        err(&first).contains("0 files reused (0 not opened), 2 lowered"),
         "{}",
         err(&first)
     );
@@ -228,7 +228,9 @@ fn the_cache_beside_the_configuration_changes_no_finding() {
     );
     let second = project.mrt_with_env(&check, &[]);
     assert!(
-        err(&second).contains("2 files reused, 0 lowered"),
+        // Files written this second are opened: whether two seconds have passed is up to the
+        // machine.
+        err(&second).contains("2 files reused (") && err(&second).contains("), 0 lowered"),
         "{}",
         err(&second)
     );
@@ -247,7 +249,7 @@ fn the_cache_beside_the_configuration_changes_no_finding() {
     .unwrap();
     let changed = project.mrt_with_env(&check, &[]);
     assert!(
-        err(&changed).contains("1 file reused, 1 lowered"),
+        err(&changed).contains("1 file reused (") && err(&changed).contains("), 1 lowered"),
         "{}",
         err(&changed)
     );

@@ -10,10 +10,19 @@
 //! rebuilt `mrt` starts afresh. A cache that cannot be read is ignored, and one that cannot be
 //! written only costs the next run its speed: neither is an error.
 //!
+//! A file is known to hold the text it held without being opened when its [`FileStamp`] (length,
+//! modification and change times, inode) is the one stored with its text: the entry keeps the
+//! text, so the file is looked at (one `statx`) instead of read (open, read, close; on a
+//! thousand files, more time in the kernel than the rest of the load). As git's index does, a
+//! stamp is stored only once the file has been left alone for a while ([`SETTLED`]): a file
+//! changed again within its timestamps' granularity could otherwise keep its stamp. Any write
+//! sets the change time, which no program can set back, so a stamp that matches is a file
+//! not written since.
+//!
 //! Layout: a header (the build's key, the number of entries), then per file an [`EntryHead`]
-//! followed by `blob_len` bytes, the lowered `Option<Migration>`, all in postcard. Blobs are
-//! decoded only for files whose entry still holds, on the thread that reads the file, and copied
-//! as they are into the next cache.
+//! followed by its text when it is stamped (`text_len` bytes) and `blob_len` bytes, the lowered
+//! `Option<Migration>`, all in postcard. Blobs are decoded only for files whose entry still holds,
+//! on the thread that reads the file, and copied as they are into the next cache.
 
 use std::collections::HashMap;
 use std::hash::Hasher;
@@ -26,7 +35,11 @@ use serde::{Deserialize, Serialize};
 use crate::ir::Migration;
 
 /// Part of the header's key, besides the build: bumped when the layout below changes.
-const LAYOUT: u32 = 1;
+const LAYOUT: u32 = 2;
+
+/// How long after its last change a file's stamp is stored: longer than the coarsest timestamps
+/// of common filesystems (FAT's two seconds; Linux's are a clock tick).
+const SETTLED: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// The largest cache file read: far more than any project's lowerings (100,000 dense revisions
 /// take about 70 MB), so a larger file is not one this code wrote, and is not read into memory.
@@ -80,9 +93,16 @@ impl CacheDir {
     }
 }
 
-/// The entries of a cache file by path, each with where its blob is; `None` unless the file is
-/// of the build with `key` and whole.
-fn index(bytes: &[u8], key: &str) -> Option<HashMap<PathBuf, (EntryHead, Range<usize>)>> {
+/// Where an entry's stored text and blob are in the cache file.
+#[derive(Debug, Clone)]
+struct Spans {
+    text: Range<usize>,
+    blob: Range<usize>,
+}
+
+/// The entries of a cache file by path, each with where its text and blob are; `None` unless
+/// the file is of the build with `key` and whole.
+fn index(bytes: &[u8], key: &str) -> Option<HashMap<PathBuf, (EntryHead, Spans)>> {
     let (header, mut rest) = postcard::take_from_bytes::<Header>(bytes).ok()?;
     if header.key != key {
         return None;
@@ -92,10 +112,21 @@ fn index(bytes: &[u8], key: &str) -> Option<HashMap<PathBuf, (EntryHead, Range<u
     let mut entries = HashMap::with_capacity(count.min(rest.len() / 8));
     while !rest.is_empty() {
         let (mut head, after) = postcard::take_from_bytes::<EntryHead>(rest).ok()?;
-        let len = usize::try_from(head.blob_len).ok()?;
-        let start = bytes.len() - after.len();
-        rest = after.get(len..)?;
-        entries.insert(std::mem::take(&mut head.path), (head, start..start + len));
+        let text_len = if head.stamp.is_some() {
+            usize::try_from(head.text_len).ok()?
+        } else {
+            0
+        };
+        let blob_len = usize::try_from(head.blob_len).ok()?;
+        let text_start = bytes.len() - after.len();
+        let blob_start = text_start.checked_add(text_len)?;
+        let end = blob_start.checked_add(blob_len)?;
+        rest = bytes.get(end..)?;
+        let spans = Spans {
+            text: text_start..blob_start,
+            blob: blob_start..end,
+        };
+        entries.insert(std::mem::take(&mut head.path), (head, spans));
     }
     (entries.len() == count).then_some(entries)
 }
@@ -113,12 +144,57 @@ struct Header {
     entries: u64,
 }
 
-/// What one file's lowering read, and how long its blob is.
+/// What the file system says of a file that changes whenever its content does: its length, when
+/// it was modified and changed (to the nanosecond), and which file it is (a file renamed over it
+/// is another).
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+pub(crate) struct FileStamp {
+    len: u64,
+    modified: (i64, i64),
+    changed: (i64, i64),
+    inode: u64,
+    device: u64,
+}
+
+impl FileStamp {
+    /// The stamp of a file looked at `now`, when it has been left alone for [`SETTLED`]: a stamp
+    /// taken sooner may be the one of a later change within the same timestamp. `None` also where
+    /// the platform says less than Unix does.
+    pub(crate) fn settled(
+        metadata: &std::fs::Metadata,
+        now: std::time::SystemTime,
+    ) -> Option<Self> {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt as _;
+            let stamp = Self {
+                len: metadata.len(),
+                modified: (metadata.mtime(), metadata.mtime_nsec()),
+                changed: (metadata.ctime(), metadata.ctime_nsec()),
+                inode: metadata.ino(),
+                device: metadata.dev(),
+            };
+            let now = now.duration_since(std::time::UNIX_EPOCH).ok()?;
+            let settled_before = i64::try_from(now.saturating_sub(SETTLED).as_secs()).ok()?;
+            // Whole seconds before the settled moment: a time within its second is too recent.
+            (stamp.modified.0 < settled_before && stamp.changed.0 < settled_before).then_some(stamp)
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = (metadata, now);
+            None
+        }
+    }
+}
+
+/// What one file's lowering read, and how long its stored text (when stamped) and blob are.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub(crate) struct EntryHead {
     path: PathBuf,
     text_len: u64,
     text_hash: u64,
+    /// The file's stamp when its text was read, if it had settled; the text is then stored.
+    stamp: Option<FileStamp>,
     app_label: Option<String>,
     /// The siblings lowering read, with the hash of what each held (`None`: absent).
     siblings: Vec<(PathBuf, Option<u64>)>,
@@ -135,8 +211,28 @@ impl EntryHead {
         read_sibling: &dyn Fn(&Path) -> Option<String>,
     ) -> bool {
         self.text_len == text.len() as u64
-            && self.app_label.as_deref() == app_label
             && self.text_hash == text_hash(text)
+            && self.context_holds(app_label, read_sibling)
+    }
+
+    /// Like [`EntryHead::holds`], for a file whose stamp is `stamp` now: unchanged, and the
+    /// stored text its text, when this is the stamp stored.
+    pub(crate) fn holds_by_stamp(
+        &self,
+        stamp: FileStamp,
+        app_label: Option<&str>,
+        read_sibling: &dyn Fn(&Path) -> Option<String>,
+    ) -> bool {
+        self.stamp == Some(stamp) && self.context_holds(app_label, read_sibling)
+    }
+
+    /// Whether what lowering read besides the file is as it was.
+    fn context_holds(
+        &self,
+        app_label: Option<&str>,
+        read_sibling: &dyn Fn(&Path) -> Option<String>,
+    ) -> bool {
+        self.app_label.as_deref() == app_label
             && self
                 .siblings
                 .iter()
@@ -144,19 +240,42 @@ impl EntryHead {
     }
 }
 
-/// A file's entry in the next cache: the one read, still valid (its path, head and blob), or one
-/// made now.
-#[derive(Debug)]
-pub(crate) enum Kept<'a> {
-    Read(&'a Path, &'a EntryHead, &'a [u8]),
-    Lowered(EntryHead, Vec<u8>),
+/// A stored entry: the file's path, what its lowering read, its stored text (empty when it has
+/// no stamp) and its blob.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Entry<'a> {
+    pub(crate) path: &'a Path,
+    pub(crate) head: &'a EntryHead,
+    pub(crate) text: &'a [u8],
+    pub(crate) blob: &'a [u8],
 }
 
-impl Kept<'_> {
-    /// The entry of a file lowered now, `None` when its lowering cannot be stored.
+/// A file's entry in the next cache: the one read, still valid; the one read, valid for a text
+/// read now whose stamp it takes (with the text); or one made now (with the text when stamped).
+#[derive(Debug)]
+pub(crate) enum Kept<'a> {
+    Read(Entry<'a>),
+    Restamped(Entry<'a>, FileStamp, String),
+    Lowered(EntryHead, String, Vec<u8>),
+}
+
+impl<'a> Kept<'a> {
+    /// A stored entry whose lowering holds for `text`, read now from a file stamped `stamp`.
+    pub(crate) fn reread(entry: Entry<'a>, stamp: Option<FileStamp>, text: &str) -> Self {
+        match stamp {
+            Some(stamp) if entry.head.stamp != Some(stamp) => {
+                Kept::Restamped(entry, stamp, text.to_owned())
+            }
+            _ => Kept::Read(entry),
+        }
+    }
+
+    /// The entry of a file lowered now (its text stored when `stamp` is given), `None` when its
+    /// lowering cannot be stored.
     pub(crate) fn lowered(
         path: &Path,
         text: &str,
+        stamp: Option<FileStamp>,
         app_label: Option<&str>,
         siblings: Vec<(PathBuf, Option<u64>)>,
         migration: Option<&Migration>,
@@ -170,22 +289,60 @@ impl Kept<'_> {
             path: path.to_path_buf(),
             text_len: text.len() as u64,
             text_hash: text_hash(text),
+            stamp,
             app_label: app_label.map(str::to_owned),
             siblings,
             blob_len: blob.len() as u64,
         };
-        Some(Kept::Lowered(head, blob))
+        let stored_text = if stamp.is_some() {
+            text.to_owned()
+        } else {
+            String::new()
+        };
+        Some(Kept::Lowered(head, stored_text, blob))
     }
 
-    pub(crate) fn is_read(&self) -> bool {
-        matches!(self, Kept::Read(..))
+    /// Whether the stored lowering was reused.
+    pub(crate) fn is_reused(&self) -> bool {
+        !matches!(self, Kept::Lowered(..))
+    }
+
+    /// Whether the entry differs from the one stored.
+    pub(crate) fn is_new(&self) -> bool {
+        !matches!(self, Kept::Read(..))
     }
 
     /// The path of the file the entry is for.
     pub(crate) fn path(&self) -> &Path {
         match self {
-            Kept::Read(path, ..) => path,
-            Kept::Lowered(head, _) => &head.path,
+            Kept::Read(entry) | Kept::Restamped(entry, ..) => entry.path,
+            Kept::Lowered(head, ..) => &head.path,
+        }
+    }
+
+    /// The entry as written: its head (with its path), stored text and blob.
+    fn parts(&self) -> (std::borrow::Cow<'_, EntryHead>, &[u8], &[u8]) {
+        use std::borrow::Cow;
+        match self {
+            // A head read back had its path taken for the index's key.
+            Kept::Read(entry) => (
+                Cow::Owned(EntryHead {
+                    path: entry.path.to_path_buf(),
+                    ..entry.head.clone()
+                }),
+                entry.text,
+                entry.blob,
+            ),
+            Kept::Restamped(entry, stamp, text) => (
+                Cow::Owned(EntryHead {
+                    path: entry.path.to_path_buf(),
+                    stamp: Some(*stamp),
+                    ..entry.head.clone()
+                }),
+                text.as_bytes(),
+                entry.blob,
+            ),
+            Kept::Lowered(head, text, blob) => (Cow::Borrowed(head), text.as_bytes(), blob),
         }
     }
 }
@@ -195,18 +352,23 @@ impl Kept<'_> {
 pub(crate) struct Stored {
     file: PathBuf,
     bytes: Vec<u8>,
-    entries: HashMap<PathBuf, (EntryHead, Range<usize>)>,
+    entries: HashMap<PathBuf, (EntryHead, Spans)>,
 }
 
 impl Stored {
-    /// The stored entry of a file: what its lowering read, and its blob.
-    pub(crate) fn entry(&self, path: &Path) -> Option<(&Path, &EntryHead, &[u8])> {
-        let (path, (head, blob)) = self.entries.get_key_value(path)?;
-        Some((path, head, self.bytes.get(blob.clone())?))
+    /// The stored entry of a file.
+    pub(crate) fn entry(&self, path: &Path) -> Option<Entry<'_>> {
+        let (path, (head, spans)) = self.entries.get_key_value(path)?;
+        Some(Entry {
+            path,
+            head,
+            text: self.bytes.get(spans.text.clone())?,
+            blob: self.bytes.get(spans.blob.clone())?,
+        })
     }
 
     /// Every stored entry.
-    pub(crate) fn entries(&self) -> impl Iterator<Item = (&Path, &EntryHead, &[u8])> {
+    pub(crate) fn entries(&self) -> impl Iterator<Item = Entry<'_>> {
         self.entries.keys().filter_map(|path| self.entry(path))
     }
 
@@ -224,18 +386,9 @@ impl Stored {
         };
         let mut bytes = postcard::to_stdvec(&header).map_err(std::io::Error::other)?;
         for entry in entries {
-            let (head, blob) = match entry {
-                // A head read back had its path taken for the index's key.
-                Kept::Read(path, head, blob) => (
-                    postcard::to_stdvec(&EntryHead {
-                        path: path.to_path_buf(),
-                        ..(*head).clone()
-                    }),
-                    *blob,
-                ),
-                Kept::Lowered(head, blob) => (postcard::to_stdvec(head), blob.as_slice()),
-            };
-            bytes.extend_from_slice(&head.map_err(std::io::Error::other)?);
+            let (head, text, blob) = entry.parts();
+            bytes.extend_from_slice(&postcard::to_stdvec(&*head).map_err(std::io::Error::other)?);
+            bytes.extend_from_slice(text);
             bytes.extend_from_slice(blob);
         }
         create_cache_dir(&cache.dir)?;

@@ -64,11 +64,13 @@ impl Project {
         // A thread that could not read the cache leaves it empty.
         let stored = stored.unwrap_or_else(|| cache.empty());
         let mut kept = Vec::with_capacity(discovered.files.len());
+        let unopened = std::sync::atomic::AtomicUsize::new(0);
         let (project, errors) =
-            Self::read_discovered_with(discovered, None, Some((&stored, &mut kept)));
-        let reused = kept.iter().filter(|entry| entry.is_read()).count();
+            Self::read_discovered_with(discovered, None, Some((&stored, &mut kept, &unopened)));
+        let reused = kept.iter().filter(|entry| entry.is_reused()).count();
         let mut used = CacheUse {
             reused,
+            unopened: unopened.load(std::sync::atomic::Ordering::Relaxed),
             lowered: kept.len() - reused,
             written: false,
             write_error: None,
@@ -76,12 +78,12 @@ impl Project {
         let visited: std::collections::HashSet<&Path> = kept.iter().map(Kept::path).collect();
         let mut unvisited: Vec<Kept<'_>> = stored
             .entries()
-            .filter(|(path, ..)| !visited.contains(path))
-            .map(|(path, head, blob)| Kept::Read(path, head, blob))
+            .filter(|entry| !visited.contains(entry.path))
+            .map(Kept::Read)
             .collect();
         let before = unvisited.len();
         unvisited.retain(|entry| entry.path().is_file());
-        let changed = used.lowered > 0 || unvisited.len() < before;
+        let changed = kept.iter().any(Kept::is_new) || unvisited.len() < before;
         if changed {
             // In path order, so that the same files make the same cache.
             unvisited.sort_unstable_by(|a, b| a.path().cmp(b.path()));
@@ -127,7 +129,11 @@ impl Project {
     fn read_discovered_with<'a>(
         discovered: crate::discover::Discovered,
         buffer: Option<SourceFile>,
-        cache: Option<(&'a crate::cache::Stored, &mut Vec<Kept<'a>>)>,
+        cache: Option<(
+            &'a crate::cache::Stored,
+            &mut Vec<Kept<'a>>,
+            &std::sync::atomic::AtomicUsize,
+        )>,
     ) -> (Self, Vec<Error>) {
         let mut errors = discovered.errors;
         let files_read = discovered.files.len() + usize::from(buffer.is_some());
@@ -140,7 +146,9 @@ impl Project {
                 .map(|(path, _)| path.as_path())
                 .chain(buffer_path.as_deref()),
         );
-        let stored = cache.as_ref().map(|(stored, _)| *stored);
+        let stored = cache
+            .as_ref()
+            .map(|(stored, _, unopened)| (*stored, *unopened));
         let results: Vec<FileRead<'a>> = all
             .par_iter()
             .map(|(path, in_scope)| {
@@ -149,12 +157,12 @@ impl Project {
                     .and_then(|dir| labels.get(dir))
                     .map(String::as_str);
                 let seen_regular = discovered.unverified.binary_search(path).is_err();
-                let (extracted, kept) = match read_source(path, seen_regular) {
-                    Ok(source) => {
-                        if let Some(stored) = stored {
-                            let (migration, kept) = lower_through_cache(source, label, stored);
-                            (Ok(migration), kept)
-                        } else {
+                let (extracted, kept) = match stored {
+                    Some((stored, unopened)) => {
+                        read_through_cache(path, seen_regular, label, stored, unopened)
+                    }
+                    None => match read_source(path, seen_regular, None) {
+                        Ok(source) => {
                             let read_sibling =
                                 |sibling: &Path| std::fs::read_to_string(sibling).ok();
                             let cx = LowerContext {
@@ -163,15 +171,15 @@ impl Project {
                             };
                             (Ok(lower(Arc::new(source), &cx)), None)
                         }
-                    }
-                    Err(error) => (Err(error), None),
+                        Err(error) => (Err(error), None),
+                    },
                 };
                 (extracted, *in_scope, kept)
             })
             .collect();
         // Filtered in place (`collect` reuses the vector): a copy of every migration would touch
         // as many fresh pages as the lowering wrote, a page fault each.
-        let mut kept_entries = cache.map(|(_, kept)| kept);
+        let mut kept_entries = cache.map(|(_, kept, _)| kept);
         let mut migrations: Vec<(Migration, bool)> = results
             .into_iter()
             .filter_map(|(result, in_scope, kept)| {
@@ -427,6 +435,9 @@ impl Project {
 pub struct CacheUse {
     /// Files whose stored lowering was reused.
     pub reused: usize,
+    /// Of those, files known unchanged by their stamp (length, times, inode) without being
+    /// opened.
+    pub unopened: usize,
     /// Files read and lowered anew.
     pub lowered: usize,
     /// Whether the cache was written (it is left alone when nothing changed).
@@ -692,24 +703,61 @@ fn ids(values: &[Spanned<String>]) -> Vec<String> {
 /// is in scope, and what the next cache keeps of it.
 type FileRead<'a> = (Result<Option<Migration>, Error>, bool, Option<Kept<'a>>);
 
-/// Lowers a file, or takes its lowering from a stored cache's entry when everything that lowering
-/// read is unchanged; either way says what the next cache keeps of it.
-fn lower_through_cache<'a>(
-    source: SourceFile,
+/// Reads a file through a stored cache: a file whose stamp is the one stored with its text is
+/// not opened; one whose text is the one stored is not lowered again; any other is read and
+/// lowered. Also what the next cache keeps of it. `unopened` counts files not opened.
+fn read_through_cache<'a>(
+    path: &Path,
+    seen_regular: bool,
     label: Option<&str>,
     stored: &'a crate::cache::Stored,
-) -> (Option<Migration>, Option<Kept<'a>>) {
+    unopened: &std::sync::atomic::AtomicUsize,
+) -> (Result<Option<Migration>, Error>, Option<Kept<'a>>) {
     let read_sibling = |sibling: &Path| std::fs::read_to_string(sibling).ok();
-    if let Some((path, head, blob)) = stored.entry(&source.path)
-        && head.holds(&source.text, label, &read_sibling)
-        && let Ok(stored) = crate::cache::decode(blob)
+    // Looked at before it is read: a change after this shows in the next run's stamp.
+    let metadata = std::fs::metadata(path)
+        .ok()
+        .filter(std::fs::Metadata::is_file);
+    let stamp = metadata.as_ref().and_then(|metadata| {
+        crate::cache::FileStamp::settled(metadata, std::time::SystemTime::now())
+    });
+    let entry = stored.entry(path);
+    if let (Some(entry), Some(stamp)) = (entry, stamp)
+        && entry.head.holds_by_stamp(stamp, label, &read_sibling)
+        && let Ok(text) = std::str::from_utf8(entry.text)
+        && let Ok(lowered) = crate::cache::decode(entry.blob)
     {
+        unopened.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let source = Arc::new(SourceFile::new(path, text));
+        return (
+            Ok(lowered.map(|mut migration| {
+                migration.source = source;
+                migration
+            })),
+            Some(Kept::Read(entry)),
+        );
+    }
+    let source = match read_source(
+        path,
+        seen_regular,
+        metadata.as_ref().map(std::fs::Metadata::len),
+    ) {
+        Ok(source) => source,
+        Err(error) => return (Err(error), None),
+    };
+    // Only a text read as it is stored (UTF-8) is kept to stand for the file.
+    let stamp = stamp.filter(|_| source.encoding().is_none());
+    if let Some(entry) = entry
+        && entry.head.holds(&source.text, label, &read_sibling)
+        && let Ok(stored) = crate::cache::decode(entry.blob)
+    {
+        let kept = Kept::reread(entry, stamp, &source.text);
         let source = Arc::new(source);
         let migration = stored.map(|mut migration| {
             migration.source = source;
             migration
         });
-        return (migration, Some(Kept::Read(path, head, blob)));
+        return (Ok(migration), Some(kept));
     }
     // The siblings lowering reads are recorded: a change to one of them invalidates the entry.
     let siblings = std::sync::Mutex::new(Vec::new());
@@ -733,18 +781,20 @@ fn lower_through_cache<'a>(
     let kept = Kept::lowered(
         &source.path,
         &source.text,
+        stamp,
         label,
         siblings,
         migration.as_ref(),
     );
-    (migration, kept)
+    (Ok(migration), kept)
 }
 
 /// The text of a migration file; `seen_regular` when discovery saw a regular file's directory
-/// entry, so that it need not be looked at again before it is opened.
-fn read_source(path: &Path, seen_regular: bool) -> Result<SourceFile, Error> {
-    let bytes = if seen_regular {
-        crate::read::read_seen_regular_file(path)?
+/// entry, so that it need not be looked at again before it is opened; `len` when its length
+/// was just looked at.
+fn read_source(path: &Path, seen_regular: bool, len: Option<u64>) -> Result<SourceFile, Error> {
+    let bytes = if seen_regular || len.is_some() {
+        crate::read::read_seen_regular_file(path, len)?
     } else {
         crate::read::read_regular_file(path)?
     };

@@ -25,27 +25,46 @@ pub fn read_regular_file(path: &Path) -> Result<Vec<u8>, Error> {
     }
     // The file may have been swapped or grown since it was looked at: the read checks the limit
     // again.
-    read_seen_regular_file(path)
+    read_seen_regular_file(path, None)
 }
 
 /// Reads a file known to be a regular file (looked at by [`read_regular_file`], or seen so in its
 /// directory's listing by discovery), of at most [`MAX_FILE_SIZE`] bytes, without looking at it
 /// again before opening it: a `statx` per file saved, a path walk each, which is more than the
-/// read of a small file costs.
-pub(crate) fn read_seen_regular_file(path: &Path) -> Result<Vec<u8>, Error> {
+/// read of a small file costs. `len` is its length when it was looked at just before.
+pub(crate) fn read_seen_regular_file(path: &Path, len: Option<u64>) -> Result<Vec<u8>, Error> {
     /// What each thread's read buffer keeps between files: more than most migrations.
     const KEPT: usize = 64 * 1024;
     thread_local! {
         static BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
     }
-    let file = std::fs::File::open(path).map_err(|source| io_error(path, source))?;
+    let mut file = std::fs::File::open(path).map_err(|source| io_error(path, source))?;
     BUFFER.with_borrow_mut(|buffer| {
         buffer.clear();
         buffer.reserve(KEPT);
+        // A file of the length just looked at is asked for one byte more: when it comes whole
+        // and no more, it has not grown, and the read that would say it ended is saved.
+        if let Some(len) = len.and_then(|len| usize::try_from(len).ok())
+            && len < KEPT
+        {
+            buffer.resize(len + 1, 0);
+            let got = loop {
+                match file.read(buffer) {
+                    Err(error) if error.kind() == std::io::ErrorKind::Interrupted => {}
+                    got => break got.map_err(|source| io_error(path, source))?,
+                }
+            };
+            buffer.truncate(got);
+            if got == len {
+                return Ok(buffer.as_slice().to_vec());
+            }
+        }
         // One read returns a small file whole and the next says it ended; the text is then
         // copied out at its size, the buffer staying for the thread's next file. One byte past
         // the limit tells a file that is too large.
-        file.take(MAX_FILE_SIZE + 1)
+        let already = buffer.len() as u64;
+        (&mut file)
+            .take(MAX_FILE_SIZE + 1 - already)
             .read_to_end(buffer)
             .map_err(|source| io_error(path, source))?;
         if buffer.len() as u64 > MAX_FILE_SIZE {
@@ -231,7 +250,17 @@ mod tests {
                 .collect();
             std::fs::write(&path, &text).unwrap();
             assert_eq!(read_regular_file(&path).unwrap(), text, "{size} bytes");
-            assert_eq!(read_seen_regular_file(&path).unwrap(), text, "{size} bytes");
+            assert_eq!(
+                read_seen_regular_file(&path, None).unwrap(),
+                text,
+                "{size} bytes"
+            );
+            // A length looked at earlier may be wrong by now: the file is read whole anyway.
+            for len in [size, size.saturating_sub(1), size + 1, size + 4096] {
+                let hint = Some(len as u64);
+                let read = read_seen_regular_file(&path, hint).unwrap();
+                assert_eq!(read, text, "{size} bytes read as {len}");
+            }
         }
         std::fs::remove_dir_all(&dir).unwrap();
     }
