@@ -728,14 +728,8 @@ fn read_through_cache<'a>(
         && let Ok(lowered) = crate::cache::decode(entry.blob)
     {
         unopened.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let source = Arc::new(SourceFile::new(path, text));
-        return (
-            Ok(lowered.map(|mut migration| {
-                migration.source = source;
-                migration
-            })),
-            Some(Kept::Read(entry)),
-        );
+        let source = SourceFile::new(path, text);
+        return (Ok(read_back(lowered, source)), Some(Kept::Read(entry)));
     }
     let source = match read_source(
         path,
@@ -752,12 +746,7 @@ fn read_through_cache<'a>(
         && let Ok(stored) = crate::cache::decode(entry.blob)
     {
         let kept = Kept::reread(entry, stamp, &source.text);
-        let source = Arc::new(source);
-        let migration = stored.map(|mut migration| {
-            migration.source = source;
-            migration
-        });
-        return (Ok(migration), Some(kept));
+        return (Ok(read_back(stored, source)), Some(kept));
     }
     // The siblings lowering reads are recorded: a change to one of them invalidates the entry.
     let siblings = std::sync::Mutex::new(Vec::new());
@@ -787,6 +776,15 @@ fn read_through_cache<'a>(
         migration.as_ref(),
     );
     (Ok(migration), kept)
+}
+
+/// A lowering read back from the cache, given the source it stands for (the cache keeps none).
+fn read_back(lowered: Option<Migration>, source: SourceFile) -> Option<Migration> {
+    let source = Arc::new(source);
+    lowered.map(|mut migration| {
+        migration.source = source;
+        migration
+    })
 }
 
 /// The text of a migration file; `seen_regular` when discovery saw a regular file's directory
