@@ -250,10 +250,12 @@ pub(crate) struct Entry<'a> {
     pub(crate) blob: &'a [u8],
 }
 
-/// A file's entry in the next cache: the one read, still valid; the one read, valid for a text
-/// read now whose stamp it takes (with the text); or one made now (with the text when stamped).
+/// A file's entry in the next cache: the one read, still valid (the file known by its stamp and
+/// not opened, or read and found unchanged); the one read, valid for a text read now whose stamp
+/// it takes (with the text); or one made now (with the text when stamped).
 #[derive(Debug)]
 pub(crate) enum Kept<'a> {
+    Unopened(Entry<'a>),
     Read(Entry<'a>),
     Restamped(Entry<'a>, FileStamp, String),
     Lowered(EntryHead, String, Vec<u8>),
@@ -307,15 +309,20 @@ impl<'a> Kept<'a> {
         !matches!(self, Kept::Lowered(..))
     }
 
+    /// Whether the file was known by its stamp, not opened.
+    pub(crate) fn is_unopened(&self) -> bool {
+        matches!(self, Kept::Unopened(..))
+    }
+
     /// Whether the entry differs from the one stored.
     pub(crate) fn is_new(&self) -> bool {
-        !matches!(self, Kept::Read(..))
+        !matches!(self, Kept::Unopened(..) | Kept::Read(..))
     }
 
     /// The path of the file the entry is for.
     pub(crate) fn path(&self) -> &Path {
         match self {
-            Kept::Read(entry) | Kept::Restamped(entry, ..) => entry.path,
+            Kept::Unopened(entry) | Kept::Read(entry) | Kept::Restamped(entry, ..) => entry.path,
             Kept::Lowered(head, ..) => &head.path,
         }
     }
@@ -325,7 +332,7 @@ impl<'a> Kept<'a> {
         use std::borrow::Cow;
         match self {
             // A head read back had its path taken for the index's key.
-            Kept::Read(entry) => (
+            Kept::Unopened(entry) | Kept::Read(entry) => (
                 Cow::Owned(EntryHead {
                     path: entry.path.to_path_buf(),
                     ..entry.head.clone()

@@ -64,13 +64,12 @@ impl Project {
         // A thread that could not read the cache leaves it empty.
         let stored = stored.unwrap_or_else(|| cache.empty());
         let mut kept = Vec::with_capacity(discovered.files.len());
-        let unopened = std::sync::atomic::AtomicUsize::new(0);
         let (project, errors) =
-            Self::read_discovered_with(discovered, None, Some((&stored, &mut kept, &unopened)));
+            Self::read_discovered_with(discovered, None, Some((&stored, &mut kept)));
         let reused = kept.iter().filter(|entry| entry.is_reused()).count();
         let mut used = CacheUse {
             reused,
-            unopened: unopened.load(std::sync::atomic::Ordering::Relaxed),
+            unopened: kept.iter().filter(|entry| entry.is_unopened()).count(),
             lowered: kept.len() - reused,
             written: false,
             write_error: None,
@@ -129,11 +128,7 @@ impl Project {
     fn read_discovered_with<'a>(
         discovered: crate::discover::Discovered,
         buffer: Option<SourceFile>,
-        cache: Option<(
-            &'a crate::cache::Stored,
-            &mut Vec<Kept<'a>>,
-            &std::sync::atomic::AtomicUsize,
-        )>,
+        cache: Option<(&'a crate::cache::Stored, &mut Vec<Kept<'a>>)>,
     ) -> (Self, Vec<Error>) {
         let mut errors = discovered.errors;
         let files_read = discovered.files.len() + usize::from(buffer.is_some());
@@ -146,9 +141,7 @@ impl Project {
                 .map(|(path, _)| path.as_path())
                 .chain(buffer_path.as_deref()),
         );
-        let stored = cache
-            .as_ref()
-            .map(|(stored, _, unopened)| (*stored, *unopened));
+        let stored = cache.as_ref().map(|(stored, _)| *stored);
         let results: Vec<FileRead<'a>> = all
             .par_iter()
             .map(|(path, in_scope)| {
@@ -158,9 +151,7 @@ impl Project {
                     .map(String::as_str);
                 let seen_regular = discovered.unverified.binary_search(path).is_err();
                 let (extracted, kept) = match stored {
-                    Some((stored, unopened)) => {
-                        read_through_cache(path, seen_regular, label, stored, unopened)
-                    }
+                    Some(stored) => read_through_cache(path, seen_regular, label, stored),
                     None => match read_source(path, seen_regular, None) {
                         Ok(source) => {
                             let read_sibling =
@@ -179,7 +170,7 @@ impl Project {
             .collect();
         // Filtered in place (`collect` reuses the vector): a copy of every migration would touch
         // as many fresh pages as the lowering wrote, a page fault each.
-        let mut kept_entries = cache.map(|(_, kept, _)| kept);
+        let mut kept_entries = cache.map(|(_, kept)| kept);
         let mut migrations: Vec<(Migration, bool)> = results
             .into_iter()
             .filter_map(|(result, in_scope, kept)| {
@@ -705,13 +696,12 @@ type FileRead<'a> = (Result<Option<Migration>, Error>, bool, Option<Kept<'a>>);
 
 /// Reads a file through a stored cache: a file whose stamp is the one stored with its text is
 /// not opened; one whose text is the one stored is not lowered again; any other is read and
-/// lowered. Also what the next cache keeps of it. `unopened` counts files not opened.
+/// lowered. Also what the next cache keeps of it.
 fn read_through_cache<'a>(
     path: &Path,
     seen_regular: bool,
     label: Option<&str>,
     stored: &'a crate::cache::Stored,
-    unopened: &std::sync::atomic::AtomicUsize,
 ) -> (Result<Option<Migration>, Error>, Option<Kept<'a>>) {
     let read_sibling = |sibling: &Path| std::fs::read_to_string(sibling).ok();
     // Looked at before it is read: a change after this shows in the next run's stamp.
@@ -727,9 +717,8 @@ fn read_through_cache<'a>(
         && let Ok(text) = std::str::from_utf8(entry.text)
         && let Ok(lowered) = crate::cache::decode(entry.blob)
     {
-        unopened.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let source = SourceFile::new(path, text);
-        return (Ok(read_back(lowered, source)), Some(Kept::Read(entry)));
+        return (Ok(read_back(lowered, source)), Some(Kept::Unopened(entry)));
     }
     let source = match read_source(
         path,
