@@ -97,12 +97,15 @@ fn over_projects(c: &mut Criterion, name: &str, work: impl Fn(&Project) -> usize
 }
 
 /// What `mrt check --output-format json` does after reading the files, on both chains: extraction,
-/// every default rule, the fixes that mark fixable findings (written on them), and the JSON report.
+/// every default rule, the fixes that mark fixable findings (outlined on them, as `mrt check` asks),
+/// and the JSON report.
 fn check(c: &mut Criterion) {
     let rules = mrt_rules::registry()
         .select(&[], &[], &[])
         .unwrap_or_default();
-    let linter = Linter::new(rules, Settings::default()).with_fixer(mrt_fix::fixer());
+    let linter = Linter::new(rules, Settings::default())
+        .with_fixer(mrt_fix::fixer())
+        .with_fix_detail(mrt_core::fix::FixDetail::Outline);
     let mut group = c.benchmark_group("check");
     group.sample_size(10);
     for chain in [Chain::Sparse, Chain::Dense] {

@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use mrt_core::config::Config;
+use mrt_core::fix::FixDetail;
 use mrt_core::{Diagnostic, Error, Linter, Project, Settings, Severity};
 
 use crate::Status;
@@ -90,8 +91,11 @@ pub(crate) fn run(args: &CheckArgs) -> Result<Status, String> {
             );
             continue;
         }
-        // The fixes that `[*]` marks are written by the replay the rules read.
-        let linter = linter.with_fixer(mrt_fix::fixer());
+        // The fixes that `[*]` marks are written by the replay the rules read; the report shows
+        // what each does, never its code.
+        let linter = linter
+            .with_fixer(mrt_fix::fixer())
+            .with_fix_detail(FixDetail::Outline);
         let found = match &args.since {
             Some(since) => linter
                 .check_since(&project, since)
@@ -100,16 +104,9 @@ pub(crate) fn run(args: &CheckArgs) -> Result<Status, String> {
         };
         summary.add(&project);
         let (kept, skips) = apply_config(found, config.as_ref(), &project);
-        // The report says what each fix does; the edits are `mrt fix`'s, dropped here. One
-        // group's findings are kept in their vector rather than copied into another.
-        let kept = kept.into_iter().map(|mut diagnostic| {
-            if let Some(fix) = &mut diagnostic.fix {
-                fix.edits = Vec::new();
-            }
-            diagnostic
-        });
+        // One group's findings are kept in their vector rather than copied into another.
         if diagnostics.is_empty() {
-            diagnostics = kept.collect();
+            diagnostics = kept;
         } else {
             diagnostics.extend(kept);
         }

@@ -70,14 +70,29 @@ impl InversePart {
 /// each revision, so a fix reads the schema before the revision without a second replay.
 pub trait Fixer: Send + Sync {
     /// For each wanted remedy (with the rule that reported it, whose `fix_title` names the fix),
-    /// its fix, in the same order; `None` where nothing can be written.
+    /// its fix, in the same order; `None` where nothing can be written. With
+    /// [`FixDetail::Outline`] a fix's edits may be left empty; whether there is a fix, its title
+    /// and its applicability must be what [`FixDetail::Edits`] gives.
     fn fixes(
         &self,
         project: &Project,
         settings: &Settings,
         revision: &JudgedRevision<'_>,
         wanted: &[(&'static RuleMeta, &Remedy)],
+        detail: FixDetail,
     ) -> Vec<Option<Fix>>;
+}
+
+/// How much of each fix the linter asks its [`Fixer`] for.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum FixDetail {
+    /// Everything, the edits that apply it included (`mrt fix`, an editor's code actions).
+    #[default]
+    Edits,
+    /// Whether there is a fix, its title and applicability, without its edits: what a report
+    /// shows of it (`mrt check`'s `[*]` marks and fix notes), where writing the code would be
+    /// work thrown away.
+    Outline,
 }
 
 impl std::fmt::Debug for dyn Fixer {

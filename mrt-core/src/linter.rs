@@ -7,7 +7,7 @@ use rayon::prelude::*;
 
 use crate::diagnostic::Diagnostic;
 use crate::facts::MigrationFacts;
-use crate::fix::{Fix, Fixer, Remedy};
+use crate::fix::{Fix, FixDetail, Fixer, Remedy};
 use crate::ir::Migration;
 use crate::noqa::DirectiveRef;
 use crate::project::Project;
@@ -22,6 +22,7 @@ pub struct Linter {
     rules: Vec<&'static dyn Rule>,
     settings: Settings,
     fixer: Option<Arc<dyn Fixer>>,
+    fix_detail: FixDetail,
 }
 
 /// A rule's finding in one migration, with the fix of its remedy when the fixer wrote one.
@@ -35,6 +36,7 @@ impl Linter {
             rules,
             settings,
             fixer: None,
+            fix_detail: FixDetail::Edits,
         }
     }
 
@@ -43,6 +45,14 @@ impl Linter {
     #[must_use]
     pub fn with_fixer(mut self, fixer: Arc<dyn Fixer>) -> Self {
         self.fixer = Some(fixer);
+        self
+    }
+
+    /// Asks the fixer for this much of each fix: [`FixDetail::Outline`] for a report that shows
+    /// which findings have a fix but applies none (the default is [`FixDetail::Edits`]).
+    #[must_use]
+    pub fn with_fix_detail(mut self, detail: FixDetail) -> Self {
+        self.fix_detail = detail;
         self
     }
 
@@ -168,7 +178,7 @@ impl Linter {
             return without_fixes(raw);
         }
         let mut fixes = fixer
-            .fixes(project, &self.settings, revision, &wanted)
+            .fixes(project, &self.settings, revision, &wanted, self.fix_detail)
             .into_iter();
         raw.into_iter()
             .map(|(rule, finding)| {

@@ -4,7 +4,7 @@
 //! reverse order of the upgrade puts it: after the statements that reverse operations after K,
 //! else at the top of the body.
 
-use mrt_core::fix::{InversePart, MissingInverse};
+use mrt_core::fix::{FixDetail, InversePart, MissingInverse};
 use mrt_core::ir::{Body, Migration, OpKind, Operation};
 use mrt_core::schema::Schema;
 use mrt_core::{Settings, TextRange, TextSize};
@@ -13,7 +13,7 @@ use mrt_rules::reverse::{reverses, reversing_downgrade};
 use crate::edit::{Edit, Fix};
 use crate::emit;
 use crate::fixes::{applicability, imports, line_indent};
-use crate::inverse::{Inverse, Part, PlayedUpTo, Step, invert_one};
+use crate::inverse::{Part, PlayedUpTo, Step, invert_one};
 use crate::style::Style;
 
 /// Where, among the downgrade's statements, the inverse of operation K goes.
@@ -69,6 +69,7 @@ impl<'a> Completion<'a> {
         style: &Style,
         settings: &Settings,
         title: &str,
+        detail: FixDetail,
     ) -> Option<Fix> {
         let migration = step.migration;
         let upgrade = migration.upgrade.as_ref()?;
@@ -114,13 +115,20 @@ impl<'a> Completion<'a> {
             Placement::AfterLater
         };
         let after = last_reversing(ops, self.down_ops, missing.op, placement);
-        let mut edits = self.layout.insert(text, after, &inverse, style)?;
-        edits.extend(imports(text, upgrade, &inverse, style));
-        Some(Fix {
-            edits,
+        // Placed for an outline too: an inverse with nowhere to go is no fix.
+        let insertion = self.layout.place(text, after)?;
+        let mut fix = Fix {
+            edits: Vec::new(),
             applicability: applicability(&inverse),
             title: title.to_owned(),
-        })
+        };
+        if detail == FixDetail::Outline {
+            return Some(fix);
+        }
+        let lines = emit::statements(&inverse, style, &self.layout.indent);
+        fix.edits.push(insertion.edit(&lines, style.newline));
+        fix.edits.extend(imports(text, upgrade, &inverse, style));
+        Some(fix)
     }
 }
 
@@ -186,32 +194,49 @@ impl Layout {
         })
     }
 
-    /// The edit inserting `inverse` after the top-level statement holding `after`, or at the top
-    /// of the body.
-    fn insert(
-        &self,
-        text: &str,
-        after: Option<&Operation>,
-        inverse: &Inverse,
-        style: &Style,
-    ) -> Option<Vec<Edit>> {
-        let lines = emit::statements(inverse, style, &self.indent);
-        let newline = style.newline;
+    /// Where statements go after the top-level statement holding `after`, or at the top of the
+    /// body.
+    fn place(&self, text: &str, after: Option<&Operation>) -> Option<Insertion> {
         let Some(after) = after else {
-            return Some(vec![Edit::insertion(format!("{lines}{newline}"), self.top)]);
+            return Some(Insertion {
+                at: self.top,
+                at_end_of_file: false,
+            });
         };
         let statement = self
             .statements
             .iter()
             .find(|statement| statement.contains_range(after.range))?;
         let end = statement.end().to_usize();
-        Some(vec![match crate::style::next_line_start(text, end) {
-            Some(at) => Edit::insertion(format!("{lines}{newline}"), TextSize::try_from(at).ok()?),
-            None => Edit::insertion(
-                format!("{newline}{lines}"),
-                TextSize::try_from(text.len()).ok()?,
-            ),
-        }])
+        Some(match crate::style::next_line_start(text, end) {
+            Some(at) => Insertion {
+                at: TextSize::try_from(at).ok()?,
+                at_end_of_file: false,
+            },
+            None => Insertion {
+                at: TextSize::try_from(text.len()).ok()?,
+                at_end_of_file: true,
+            },
+        })
+    }
+}
+
+/// Where inserted statements go.
+struct Insertion {
+    at: TextSize,
+    /// After a last line without a line ending: the statements start a new line rather than end
+    /// one.
+    at_end_of_file: bool,
+}
+
+impl Insertion {
+    fn edit(&self, lines: &str, newline: &str) -> Edit {
+        let content = if self.at_end_of_file {
+            format!("{newline}{lines}")
+        } else {
+            format!("{lines}{newline}")
+        };
+        Edit::insertion(content, self.at)
     }
 }
 

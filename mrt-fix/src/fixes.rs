@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
 
-use mrt_core::fix::{Fixer, Remedy};
+use mrt_core::fix::{FixDetail, Fixer, Remedy};
 use mrt_core::ir::{Body, Migration};
 use mrt_core::schema::{JudgedRevision, Schema};
 use mrt_core::{Framework, Linter, Project, RuleMeta, Settings, TextRange, TextSize};
@@ -52,6 +52,7 @@ impl Fixer for AlembicFixer {
         settings: &Settings,
         judged: &JudgedRevision<'_>,
         wanted: &[(&'static RuleMeta, &Remedy)],
+        detail: FixDetail,
     ) -> Vec<Option<Fix>> {
         let migration = judged.migration;
         if migration.framework != Framework::Alembic || !migration.syntax_errors.is_empty() {
@@ -62,7 +63,12 @@ impl Fixer for AlembicFixer {
             migration,
             before: judged.before_part,
         };
-        let style = Style::detect(&migration.source.text);
+        // An outline's code is never shown: it is written in the default style, without reading
+        // the file's.
+        let style = match detail {
+            FixDetail::Edits => Style::detect(&migration.source.text),
+            FixDetail::Outline => Style::default(),
+        };
         // Read once per revision, and only when some finding asks for one missing inverse.
         let mut completion = None;
         wanted
@@ -71,12 +77,12 @@ impl Fixer for AlembicFixer {
                 let title = rule.fix_title.unwrap_or(DEFAULT_TITLE);
                 match remedy {
                     Remedy::ReverseUpgrade => {
-                        downgrade_fix(project, &revision, settings, &style, title)
+                        downgrade_fix(project, &revision, settings, &style, title, detail)
                     }
                     Remedy::AddInverse(missing) => completion
                         .get_or_insert_with(|| Completion::read(migration, judged.before_part))
                         .as_mut()?
-                        .fix(&revision, missing, &style, settings, title),
+                        .fix(&revision, missing, &style, settings, title, detail),
                     _ => None,
                 }
             })
@@ -134,6 +140,7 @@ fn downgrade_fix(
     settings: &Settings,
     style: &Style,
     title: &str,
+    detail: FixDetail,
 ) -> Option<Fix> {
     let migration = step.migration;
     let upgrade = migration.upgrade.as_ref()?;
@@ -165,6 +172,28 @@ fn downgrade_fix(
             )),
         );
     }
+    let applicability = if nothing_to_reverse {
+        Applicability::Safe
+    } else {
+        applicability(&inverse)
+    };
+    // Where the code goes is read for an outline too: a fix with nowhere to go is none.
+    let (header_end, replaced) = if missing {
+        (header_colon(text, upgrade)?, None)
+    } else {
+        let downgrade = migration.downgrade.as_ref()?;
+        let colon = header_colon(text, downgrade)?;
+        let start = TextSize::try_from(colon + 1).ok()?;
+        (colon, Some(TextRange::new(start, downgrade.range.end())))
+    };
+    let mut fix = Fix {
+        edits: Vec::new(),
+        applicability,
+        title: title.to_owned(),
+    };
+    if detail == FixDetail::Outline {
+        return Some(fix);
+    }
     let newline = style.newline;
     let def_indent = line_indent(text, upgrade.range.start());
     let body = if nothing_to_reverse {
@@ -172,36 +201,20 @@ fn downgrade_fix(
     } else {
         emit::body(&inverse, style, &format!("{def_indent}{}", style.indent))
     };
-    let mut edits = Vec::new();
-    if missing {
-        let header_end = header_colon(text, upgrade)?;
+    let edit = if let Some(range) = replaced {
+        Edit::replacement(format!("{newline}{body}"), range)
+    } else {
         let signature = &text[upgrade.name_range.end().to_usize()..header_end];
-        edits.push(Edit::insertion(
+        Edit::insertion(
             format!(
                 "{newline}{newline}{newline}{def_indent}def downgrade{signature}:{newline}{body}"
             ),
             upgrade.range.end(),
-        ));
-    } else {
-        let downgrade = migration.downgrade.as_ref()?;
-        let colon = header_colon(text, downgrade)?;
-        let start = TextSize::try_from(colon + 1).ok()?;
-        edits.push(Edit::replacement(
-            format!("{newline}{body}"),
-            TextRange::new(start, downgrade.range.end()),
-        ));
-    }
-    edits.extend(imports(text, upgrade, &inverse, style));
-    let applicability = if nothing_to_reverse {
-        Applicability::Safe
-    } else {
-        applicability(&inverse)
+        )
     };
-    Some(Fix {
-        edits,
-        applicability,
-        title: title.to_owned(),
-    })
+    fix.edits.push(edit);
+    fix.edits.extend(imports(text, upgrade, &inverse, style));
+    Some(fix)
 }
 
 /// The imports generated code needs and the file lacks, as an edit.
