@@ -416,8 +416,13 @@ pub(crate) struct Located<'a> {
 
 impl<'a> Located<'a> {
     pub(crate) fn of(diagnostic: &'a Diagnostic) -> Self {
+        let path = diagnostic.path();
         Self {
-            path: diagnostic.path().to_string_lossy(),
+            // `to_str` checks UTF-8 with a fast path for ASCII; `to_string_lossy` walks the
+            // text in chunks even when it has nothing to replace (a path for every finding).
+            path: path
+                .to_str()
+                .map_or_else(|| path.to_string_lossy(), std::borrow::Cow::Borrowed),
             start: diagnostic.start(),
             end: diagnostic.end(),
             diagnostic,
