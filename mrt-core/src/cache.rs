@@ -25,6 +25,7 @@
 //! on the thread that reads the file, and copied as they are into the next cache.
 
 use std::collections::HashMap;
+use std::ffi::{OsStr, OsString};
 use std::hash::Hasher;
 use std::io::Write;
 use std::ops::Range;
@@ -102,7 +103,7 @@ struct Spans {
 
 /// The entries of a cache file by path, each with where its text and blob are; `None` unless
 /// the file is of the build with `key` and whole.
-fn index(bytes: &[u8], key: &str) -> Option<HashMap<PathBuf, (EntryHead, Spans)>> {
+fn index(bytes: &[u8], key: &str) -> Option<HashMap<OsString, (EntryHead, Spans)>> {
     let (header, mut rest) = postcard::take_from_bytes::<Header>(bytes).ok()?;
     if header.key != key {
         return None;
@@ -126,7 +127,10 @@ fn index(bytes: &[u8], key: &str) -> Option<HashMap<PathBuf, (EntryHead, Spans)>
             text: text_start..blob_start,
             blob: blob_start..end,
         };
-        entries.insert(std::mem::take(&mut head.path), (head, spans));
+        entries.insert(
+            std::mem::take(&mut head.path).into_os_string(),
+            (head, spans),
+        );
     }
     (entries.len() == count).then_some(entries)
 }
@@ -354,29 +358,41 @@ impl<'a> Kept<'a> {
     }
 }
 
-/// A cache file as read, with its entries by path.
+/// A cache file as read, with its entries by path. Paths are keys as the bytes discovery wrote
+/// (hashing a `Path` walks its components; two spellings of one file are two entries, each
+/// valid).
 #[derive(Debug)]
 pub(crate) struct Stored {
     file: PathBuf,
     bytes: Vec<u8>,
-    entries: HashMap<PathBuf, (EntryHead, Spans)>,
+    entries: HashMap<OsString, (EntryHead, Spans)>,
 }
 
 impl Stored {
     /// The stored entry of a file.
     pub(crate) fn entry(&self, path: &Path) -> Option<Entry<'_>> {
-        let (path, (head, spans)) = self.entries.get_key_value(path)?;
-        Some(Entry {
-            path,
-            head,
-            text: self.bytes.get(spans.text.clone())?,
-            blob: self.bytes.get(spans.blob.clone())?,
-        })
+        let (path, found) = self.entries.get_key_value(path.as_os_str())?;
+        self.entry_of(path, found)
     }
 
     /// Every stored entry.
     pub(crate) fn entries(&self) -> impl Iterator<Item = Entry<'_>> {
-        self.entries.keys().filter_map(|path| self.entry(path))
+        self.entries
+            .iter()
+            .filter_map(|(path, found)| self.entry_of(path, found))
+    }
+
+    fn entry_of<'a>(
+        &'a self,
+        path: &'a OsStr,
+        (head, spans): &'a (EntryHead, Spans),
+    ) -> Option<Entry<'a>> {
+        Some(Entry {
+            path: Path::new(path),
+            head,
+            text: self.bytes.get(spans.text.clone())?,
+            blob: self.bytes.get(spans.blob.clone())?,
+        })
     }
 
     /// Writes the next cache, the entries in order. Written to a file of this process's and

@@ -74,10 +74,12 @@ impl Project {
             written: false,
             write_error: None,
         };
-        let visited: std::collections::HashSet<&Path> = kept.iter().map(Kept::path).collect();
+        // By the paths' bytes, as the stored entries are.
+        let visited: std::collections::HashSet<&std::ffi::OsStr> =
+            kept.iter().map(|entry| entry.path().as_os_str()).collect();
         let mut unvisited: Vec<Kept<'_>> = stored
             .entries()
-            .filter(|entry| !visited.contains(entry.path))
+            .filter(|entry| !visited.contains(entry.path.as_os_str()))
             .map(Kept::Read)
             .collect();
         let before = unvisited.len();
