@@ -44,6 +44,8 @@ pub(crate) fn migration_files(paths: &[PathBuf], excluded: &dyn Fn(&Path) -> boo
     let mut errors = Vec::new();
     let mut unverified = Vec::new();
     let mut context_dirs: Vec<PathBuf> = Vec::new();
+    // Sorted runs appended to `files`: one directory's files, or one file given directly.
+    let mut runs = 0;
     for path in paths {
         match std::fs::metadata(path) {
             Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
@@ -55,17 +57,22 @@ pub(crate) fn migration_files(paths: &[PathBuf], excluded: &dyn Fn(&Path) -> boo
             }),
             Ok(_) if excluded(path) => {}
             Ok(metadata) if metadata.is_dir() => {
-                walk(path, excluded, &mut files, &mut unverified, &mut errors);
+                runs += walk(path, excluded, &mut files, &mut unverified, &mut errors);
             }
             Ok(_) => {
+                runs += 1;
                 files.push(path.clone());
                 unverified.push(path.clone());
                 context_dirs.push(path.parent().map(Path::to_path_buf).unwrap_or_default());
             }
         }
     }
-    files.sort();
-    files.dedup();
+    // One run (one directory of migrations, the usual case) is sorted and has no repeats already;
+    // a check of that would compare every pair of neighbours by their components too.
+    if runs > 1 {
+        files.sort();
+        files.dedup();
+    }
     context_dirs.sort();
     context_dirs.dedup();
     let mut context: Vec<PathBuf> = context_dirs
@@ -109,13 +116,16 @@ pub(crate) fn siblings(dir: &Path, files: &[PathBuf]) -> Vec<PathBuf> {
     found
 }
 
+/// Appends the migration files under `root` to `files`, sorted a directory at a time; returns how
+/// many directories had some.
 fn walk(
     root: &Path,
     excluded: &dyn Fn(&Path) -> bool,
     files: &mut Vec<PathBuf>,
     unverified: &mut Vec<PathBuf>,
     errors: &mut Vec<Error>,
-) {
+) -> usize {
+    let mut runs = 0;
     let mut pending = vec![root.to_path_buf()];
     while let Some(dir) = pending.pop() {
         let entries = match std::fs::read_dir(&dir) {
@@ -159,6 +169,99 @@ fn walk(
         // cost of a byte comparison rather than a walk over components; the caller's sort of
         // every file then only merges one sorted run a directory.
         files_here.sort_unstable_by(|a, b| a.as_os_str().cmp(b.as_os_str()));
+        runs += usize::from(!files_here.is_empty());
         files.append(&mut files_here);
+    }
+    runs
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A directory tree of its own under the system's temporary directory, removed when dropped.
+    struct Tree(PathBuf);
+
+    impl Tree {
+        fn new(name: &str, files: &[&str]) -> Self {
+            let root =
+                std::env::temp_dir().join(format!("mrt-discover-{name}-{}", std::process::id()));
+            let _ = std::fs::remove_dir_all(&root);
+            for file in files {
+                let path = root.join(file);
+                std::fs::create_dir_all(path.parent().unwrap_or(&root)).unwrap_or_default();
+                std::fs::write(&path, "revision = \"x\"\n").unwrap_or_default();
+            }
+            Self(root)
+        }
+    }
+
+    impl Drop for Tree {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+
+    /// What discovery must list: every file once, in path order (components compared one by
+    /// one: `a/z.py` before `a-b/y.py`, though `/` sorts after `-` as a byte).
+    fn path_ordered(mut files: Vec<PathBuf>) -> Vec<PathBuf> {
+        files.sort();
+        files.dedup();
+        files
+    }
+
+    #[test]
+    fn files_come_in_path_order_once_each_however_the_paths_are_given() {
+        let tree = Tree::new(
+            "order",
+            &[
+                "a/z.py",
+                "a/m.py",
+                "a-b/y.py",
+                "a/sub/x.py",
+                "b.py",
+                "c/0001.py",
+                "c/0002.py",
+            ],
+        );
+        let root = &tree.0;
+        let all = path_ordered(
+            [
+                "a/z.py",
+                "a/m.py",
+                "a-b/y.py",
+                "a/sub/x.py",
+                "b.py",
+                "c/0001.py",
+                "c/0002.py",
+            ]
+            .iter()
+            .map(|file| root.join(file))
+            .collect(),
+        );
+        let none = |_: &Path| false;
+        // One directory of several, the tree whole, overlapping paths, files given directly.
+        for (paths, expected) in [
+            (vec![root.join("c")], all[5..].to_vec()),
+            (vec![root.clone()], all.clone()),
+            (vec![root.clone(), root.join("a")], all.clone()),
+            (
+                vec![
+                    root.join("c/0002.py"),
+                    root.join("c/0001.py"),
+                    root.join("c/0002.py"),
+                ],
+                all[5..].to_vec(),
+            ),
+            (vec![root.join("c"), root.join("a-b"), root.join("a")], {
+                let mut some = all.clone();
+                some.retain(|path| !path.ends_with("b.py"));
+                some
+            }),
+        ] {
+            let found = migration_files(&paths, &none);
+            assert!(found.errors.is_empty(), "{:?}", found.errors);
+            assert_eq!(found.files, expected, "{paths:?}");
+        }
     }
 }

@@ -134,6 +134,8 @@ impl Project {
     ) -> (Self, Vec<Error>) {
         let mut errors = discovered.errors;
         let files_read = discovered.files.len() + usize::from(buffer.is_some());
+        // Discovery lists the files in path order; context files and a buffer come after them.
+        let in_path_order = discovered.context.is_empty() && buffer.is_none();
         let scoped = discovered.files.iter().map(|path| (path, true));
         let context = discovered.context.iter().map(|path| (path, false));
         let all: Vec<(&PathBuf, bool)> = scoped.chain(context).collect();
@@ -205,8 +207,13 @@ impl Project {
                 migrations.push((migration, true));
             }
         }
+        let order = if in_path_order {
+            Order::Paths
+        } else {
+            Order::Unknown
+        };
         (
-            Self::from_migrations(migrations, files_read, &labels),
+            Self::from_migrations(migrations, order, files_read, &labels),
             errors,
         )
     }
@@ -229,7 +236,7 @@ impl Project {
             .filter_map(|source| lower(Arc::clone(source), &cx))
             .map(|migration| (migration, true))
             .collect();
-        Self::from_migrations(migrations, files_read, &HashMap::new())
+        Self::from_migrations(migrations, Order::Unknown, files_read, &HashMap::new())
     }
 
     /// Like [`Project::from_sources`], with each source marked in scope (its findings reported) or
@@ -312,17 +319,19 @@ impl Project {
                 Some((migration, *in_scope))
             })
             .collect();
-        Self::from_migrations(migrations, files_read, &labels)
+        Self::from_migrations(migrations, Order::Unknown, files_read, &labels)
     }
 
     fn from_migrations(
         mut scoped: Vec<(Migration, bool)>,
+        order: Order,
         files_read: usize,
         labels: &HashMap<PathBuf, String>,
     ) -> Self {
-        // Discovery reads files in path order, so this is usually a check; the split below is done
-        // in place for the same reason as the filtering in `read_discovered`.
-        if !scoped.is_sorted_by(|(a, _), (b, _)| a.path() <= b.path()) {
+        // Sources of unknown order are usually in path order too, so this is usually a check
+        // (which compares paths by their components); the split below is done in place for the
+        // same reason as the filtering in `read_discovered`.
+        if order == Order::Unknown && !scoped.is_sorted_by(|(a, _), (b, _)| a.path() <= b.path()) {
             scoped.sort_by(|(a, _), (b, _)| a.path().cmp(b.path()));
         }
         let in_scope: Vec<bool> = scoped.iter().map(|(_, in_scope)| *in_scope).collect();
@@ -683,6 +692,15 @@ impl DjangoGraph {
 
 /// Lowers a file with the frontend that reads it; a file no frontend claims (given directly,
 /// whatever its name) is read as Python, as it always was.
+/// The order migrations come in, as far as their maker knows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Order {
+    /// Sorted by path (discovery's).
+    Paths,
+    /// Any.
+    Unknown,
+}
+
 fn lower(source: Arc<SourceFile>, cx: &LowerContext<'_>) -> Option<Migration> {
     let frontend = frontend_for(&source.path).unwrap_or(&crate::extract::PythonFrontend);
     frontend.lower(source, cx)
