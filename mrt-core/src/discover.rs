@@ -212,33 +212,18 @@ mod tests {
 
     #[test]
     fn files_come_in_path_order_once_each_however_the_paths_are_given() {
-        let tree = Tree::new(
-            "order",
-            &[
-                "a/z.py",
-                "a/m.py",
-                "a-b/y.py",
-                "a/sub/x.py",
-                "b.py",
-                "c/0001.py",
-                "c/0002.py",
-            ],
-        );
+        let names = [
+            "a/z.py",
+            "a/m.py",
+            "a-b/y.py",
+            "a/sub/x.py",
+            "b.py",
+            "c/0001.py",
+            "c/0002.py",
+        ];
+        let tree = Tree::new("order", &names);
         let root = &tree.0;
-        let all = path_ordered(
-            [
-                "a/z.py",
-                "a/m.py",
-                "a-b/y.py",
-                "a/sub/x.py",
-                "b.py",
-                "c/0001.py",
-                "c/0002.py",
-            ]
-            .iter()
-            .map(|file| root.join(file))
-            .collect(),
-        );
+        let all = path_ordered(names.iter().map(|file| root.join(file)).collect());
         let none = |_: &Path| false;
         // One directory of several, the tree whole, overlapping paths, files given directly.
         for (paths, expected) in [
