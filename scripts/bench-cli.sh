@@ -36,7 +36,7 @@ fi
 measure() { python3 scripts/bench_cli.py "$@"; }
 
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -m)"
-printf 'command\tmedian ms\tmin ms\tpeak MB\texit\n'
+printf 'command\tmedian ms\tmin ms\tpeak MiB\texit\n'
 python_runs=$(( runs < 3 ? runs : 3 ))
 results=()
 for chain in chain dense; do

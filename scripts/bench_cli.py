@@ -1,7 +1,8 @@
 """Time whole commands: median wall time over several runs, and peak memory (max RSS).
 
 usage: python3 scripts/bench_cli.py RUNS LABEL -- COMMAND... [--- LABEL -- COMMAND...]
-Prints one line per command: label, median and min wall time in ms, peak RSS in MB, exit code.
+Prints one line per command: label, median and min wall time in ms, peak RSS in MiB (the largest
+of the runs), exit code.
 """
 
 import resource
@@ -21,8 +22,8 @@ def measure(command, runs):
         code = result.returncode
     # ru_maxrss of the children is the largest of any child so far: measure each command in its
     # own process (see main) so that it is this command's.
-    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    return statistics.median(times), min(times), peak_mb, code
+    peak_mib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return statistics.median(times), min(times), peak_mib, code
 
 
 def main():
