@@ -690,8 +690,6 @@ impl DjangoGraph {
     }
 }
 
-/// Lowers a file with the frontend that reads it; a file no frontend claims (given directly,
-/// whatever its name) is read as Python, as it always was.
 /// The order migrations come in, as far as their maker knows it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Order {
@@ -701,6 +699,8 @@ enum Order {
     Unknown,
 }
 
+/// Lowers a file with the frontend that reads it; a file no frontend claims (given directly,
+/// whatever its name) is read as Python, as it always was.
 fn lower(source: Arc<SourceFile>, cx: &LowerContext<'_>) -> Option<Migration> {
     let frontend = frontend_for(&source.path).unwrap_or(&crate::extract::PythonFrontend);
     frontend.lower(source, cx)
