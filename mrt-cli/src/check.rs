@@ -31,14 +31,19 @@ pub(crate) fn run(args: &CheckArgs) -> Result<Status, String> {
         strict |= options.and_then(|options| options.strict).unwrap_or(false);
         let linter = linter(args, config.as_ref())?;
         let excluded = |path: &std::path::Path| config.as_ref().is_some_and(|c| c.excludes(path));
+        // Standard input is checked without the cache: its text is no file's.
+        let cache = stdin
+            .is_none()
+            .then(|| cache_dir(args, config.as_ref()))
+            .flatten();
         let (project, load_errors) = match &stdin {
             Some(text) => Project::load_buffer(
                 mrt_core::SourceFile::new(stdin_path(args), text.as_str()),
                 &excluded,
             ),
-            None => match cache_dir(args, config.as_ref()) {
+            None => match &cache {
                 Some(cache) => {
-                    let (project, errors, used) = Project::load_cached(&paths, &excluded, &cache);
+                    let (project, errors, used) = Project::load_cached(&paths, &excluded, cache);
                     if args.verbose {
                         eprintln!(
                             "mrt: cache {}: {} file{} reused ({} not opened), {} lowered{}",
@@ -96,11 +101,27 @@ pub(crate) fn run(args: &CheckArgs) -> Result<Status, String> {
         let linter = linter
             .with_fixer(mrt_fix::fixer())
             .with_fix_detail(FixDetail::Outline);
-        let found = match &args.since {
-            Some(since) => linter
+        let found = match (&args.since, &cache) {
+            (Some(since), _) => linter
                 .check_since(&project, since)
                 .map_err(|error| format!("--since: {error}"))?,
-            None => linter.check(&project),
+            (None, Some(cache)) => {
+                let (found, used) = linter.check_cached(&project, cache);
+                if args.verbose {
+                    eprintln!(
+                        "mrt: cache {}: findings of {} revision{} reused, {} judged{}",
+                        cache.dir().display(),
+                        used.reused,
+                        if used.reused == 1 { "" } else { "s" },
+                        used.judged,
+                        used.write_error
+                            .map(|error| format!("; not written: {error}"))
+                            .unwrap_or_default(),
+                    );
+                }
+                found
+            }
+            (None, None) => linter.check(&project),
         };
         summary.add(&project);
         let (kept, skips) = apply_config(found, config.as_ref(), &project);

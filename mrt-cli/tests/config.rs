@@ -220,8 +220,14 @@ fn the_cache_beside_the_configuration_changes_no_finding() {
         "{}",
         err(&first)
     );
+    assert!(
+        err(&first).contains("findings of 0 revisions reused, 2 judged"),
+        "{}",
+        err(&first)
+    );
     let cache = project.path().join(".mrt_cache");
     assert!(cache.join("lowered").is_file() && cache.join("CACHEDIR.TAG").is_file());
+    assert!(cache.join("findings").is_file());
     assert_eq!(
         std::fs::read_to_string(cache.join(".gitignore")).unwrap(),
         "# Written by mrt.\n*\n"
@@ -231,6 +237,11 @@ fn the_cache_beside_the_configuration_changes_no_finding() {
         // Files written this second are opened: whether two seconds have passed is up to the
         // machine.
         err(&second).contains("2 files reused (") && err(&second).contains("), 0 lowered"),
+        "{}",
+        err(&second)
+    );
+    assert!(
+        err(&second).contains("findings of 2 revisions reused, 0 judged"),
         "{}",
         err(&second)
     );
@@ -250,6 +261,11 @@ fn the_cache_beside_the_configuration_changes_no_finding() {
     let changed = project.mrt_with_env(&check, &[]);
     assert!(
         err(&changed).contains("1 file reused (") && err(&changed).contains("), 1 lowered"),
+        "{}",
+        err(&changed)
+    );
+    assert!(
+        err(&changed).contains("findings of 0 revisions reused, 2 judged"),
         "{}",
         err(&changed)
     );

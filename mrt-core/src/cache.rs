@@ -3,7 +3,8 @@
 //! lowering are half of what `mrt check` does on a chain of a thousand revisions).
 //!
 //! One file, `lowered`, in a cache directory (`.mrt_cache` by default, with a `.gitignore` and a
-//! `CACHEDIR.TAG` so that neither git nor backup tools keep it). An entry is
+//! `CACHEDIR.TAG` so that neither git nor backup tools keep it); beside it, `findings`, what the
+//! rules found in each revision (see [`findings`]). An entry is
 //! reused only when everything its lowering read is what it was: the file's text (its length and
 //! a 64-bit hash), the Django app label it was lowered under, and the sibling files it looked at
 //! (a SQL up file's down file). The file is keyed by the build that wrote it, so a new or
@@ -35,6 +36,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::ir::Migration;
 
+pub(crate) mod findings;
+
 /// Part of the header's key, besides the build: bumped when the layout below changes.
 const LAYOUT: u32 = 2;
 
@@ -55,8 +58,8 @@ pub struct CacheDir {
 
 impl CacheDir {
     /// A cache under `dir` (created when first written), valid for one build of the caller:
-    /// `build` must change whenever lowering may (the `mrt` command gives its version and its
-    /// executable's size and modification time).
+    /// `build` must change whenever lowering or a rule may (the `mrt` command gives its version
+    /// and its executable's size and modification time).
     pub fn new(dir: impl Into<PathBuf>, build: &str) -> Self {
         Self {
             dir: dir.into(),
@@ -395,9 +398,7 @@ impl Stored {
         })
     }
 
-    /// Writes the next cache, the entries in order. Written to a file of this process's and
-    /// renamed into place, so that a run reading the cache meanwhile sees the old file or the new
-    /// one, never part of one.
+    /// Writes the next cache, the entries in order (see [`replace_file`]).
     pub(crate) fn write<'a>(
         &self,
         cache: &CacheDir,
@@ -415,17 +416,21 @@ impl Stored {
             bytes.extend_from_slice(blob);
         }
         create_cache_dir(&cache.dir)?;
-        let temporary = self
-            .file
-            .with_extension(format!("tmp-{}", std::process::id()));
-        let written = std::fs::File::create(&temporary)
-            .and_then(|mut file| file.write_all(&bytes))
-            .and_then(|()| std::fs::rename(&temporary, &self.file));
-        if written.is_err() {
-            let _ = std::fs::remove_file(&temporary);
-        }
-        written
+        replace_file(&self.file, &bytes)
     }
+}
+
+/// Writes `bytes` to a file of this process's and renames it to `file`, so that a run reading
+/// `file` meanwhile sees the old file or the new one, never part of one.
+fn replace_file(file: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let temporary = file.with_extension(format!("tmp-{}", std::process::id()));
+    let written = std::fs::File::create(&temporary)
+        .and_then(|mut opened| opened.write_all(bytes))
+        .and_then(|()| std::fs::rename(&temporary, file));
+    if written.is_err() {
+        let _ = std::fs::remove_file(&temporary);
+    }
+    written
 }
 
 /// Decodes a stored lowering (an error: damaged; the file is lowered again).

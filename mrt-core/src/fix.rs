@@ -84,7 +84,7 @@ pub trait Fixer: Send + Sync {
 }
 
 /// How much of each fix the linter asks its [`Fixer`] for.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub enum FixDetail {
     /// Everything, the edits that apply it included (`mrt fix`, an editor's code actions).
     #[default]

@@ -1,10 +1,13 @@
 //! The linter: runs the enabled rules over a project and turns findings into diagnostics.
 
 use std::collections::HashSet;
+use std::hash::{Hash as _, Hasher as _};
 use std::sync::Arc;
 
 use rayon::prelude::*;
 
+use crate::cache::CacheDir;
+use crate::cache::findings::{self, Found};
 use crate::diagnostic::Diagnostic;
 use crate::facts::MigrationFacts;
 use crate::fix::{Fix, FixDetail, Fixer, Remedy};
@@ -25,8 +28,19 @@ pub struct Linter {
     fix_detail: FixDetail,
 }
 
-/// A rule's finding in one migration, with the fix of its remedy when the fixer wrote one.
-type Found = (&'static dyn Rule, Finding, Option<Box<Fix>>);
+/// What [`Linter::check_cached`] took from its findings cache and gave back.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct FindingsUse {
+    /// Revisions whose findings were read back (all that were judged, or none).
+    pub reused: usize,
+    /// Revisions the replay judged this run, whose findings were then kept.
+    pub judged: usize,
+    /// Whether the cache was written (it is left alone when nothing was judged).
+    pub written: bool,
+    /// Why it could not be written, naming the directory.
+    pub write_error: Option<String>,
+}
 
 impl Linter {
     /// A linter running `rules` (see [`crate::Registry::select`]).
@@ -74,12 +88,39 @@ impl Linter {
         self.check_with_boundary(project, None)
     }
 
+    /// Like [`Linter::check`], reusing the findings that `cache` kept of revisions whose chain
+    /// (the revision and every revision before it) and whose linter (settings, rules, fixes) are
+    /// what they were, and keeping this run's there for the next (see [`crate::cache::findings`]).
+    /// A cache that cannot be read costs this run its speed, one that cannot be written the next
+    /// run's: neither is an error. Rules about the graph and suppression comments are applied
+    /// anew each run.
+    #[must_use]
+    pub fn check_cached(
+        &self,
+        project: &Project,
+        cache: &CacheDir,
+    ) -> (Vec<Diagnostic>, FindingsUse) {
+        let mut used = FindingsUse::default();
+        let raw = if self.replays(None) {
+            self.found_through_cache(project, cache, &mut used)
+        } else {
+            self.found_by_migration(project)
+        };
+        (self.finish(project, raw), used)
+    }
+
     fn check_with_boundary(&self, project: &Project, since: Option<usize>) -> Vec<Diagnostic> {
-        let mut raw = if self.replays(since) {
+        let raw = if self.replays(since) {
             self.found_in_replay(project, since)
         } else {
             self.found_by_migration(project)
         };
+        self.finish(project, raw)
+    }
+
+    /// Adds what the rules about the graph find to what was found in each migration, then
+    /// applies suppression comments.
+    fn finish(&self, project: &Project, mut raw: Vec<Vec<Found>>) -> Vec<Diagnostic> {
         let cx = ProjectContext {
             project,
             settings: &self.settings,
@@ -158,6 +199,71 @@ impl Linter {
                 judged.unwrap_or_else(|| self.found_alone(project, index, migration))
             })
             .collect()
+    }
+
+    /// Per migration, what the rules find in it, read back from `cache` when every revision the
+    /// replay would judge has its entry there; otherwise found by the replay, and written there.
+    fn found_through_cache(
+        &self,
+        project: &Project,
+        cache: &CacheDir,
+        used: &mut FindingsUse,
+    ) -> Vec<Vec<Found>> {
+        let (stored, keys) = rayon::join(
+            || cache.read_findings(),
+            || findings::chain_keys(project, self.cache_salt()),
+        );
+        // The revisions the replay judges: those in scope (it judges no other).
+        let judged: Vec<(usize, u64)> = keys
+            .iter()
+            .enumerate()
+            .filter_map(|(index, key)| Some((index, (*key)?)))
+            .filter(|(index, _)| project.is_in_scope(*index))
+            .collect();
+        if !judged.is_empty() && judged.iter().all(|(_, key)| stored.has(*key)) {
+            let read: Option<Vec<Vec<Found>>> = keys
+                .par_iter()
+                .zip(project.migrations.par_iter())
+                .enumerate()
+                .map(|(index, (key, migration))| match key {
+                    Some(key) if project.is_in_scope(index) => stored.findings(*key, &self.rules),
+                    _ => Some(self.found_alone(project, index, migration)),
+                })
+                .collect();
+            if let Some(read) = read {
+                used.reused = judged.len();
+                return read;
+            }
+        }
+        let found = self.found_in_replay(project, None);
+        used.judged = judged.len();
+        if !judged.is_empty() {
+            let fresh: Vec<findings::Encoded> = judged
+                .par_iter()
+                .filter_map(|(index, key)| findings::encode(*key, &found[*index], &self.rules))
+                .collect();
+            match stored.write(cache, &fresh) {
+                Ok(()) => used.written = true,
+                Err(error) => {
+                    used.write_error = Some(format!("{}: {error}", cache.dir().display()));
+                }
+            }
+        }
+        found
+    }
+
+    /// What the findings of a revision depend on besides the revisions of its chain: the
+    /// settings, the rules in order (a stored finding names its rule by its place among them),
+    /// and whether and how fixes are written.
+    fn cache_salt(&self) -> u64 {
+        let mut hasher = std::hash::DefaultHasher::new();
+        self.settings.hash(&mut hasher);
+        for rule in &self.rules {
+            rule.meta().code.hash(&mut hasher);
+        }
+        self.fixer.is_some().hash(&mut hasher);
+        self.fix_detail.hash(&mut hasher);
+        hasher.finish()
     }
 
     /// The findings with the fixes the fixer writes for their remedies.

@@ -1,7 +1,7 @@
 //! Settings that change what rules report.
 
 /// The database a project targets.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Dialect {
     /// PostgreSQL (the default: most locking and rollback traps are PostgreSQL's).
@@ -45,7 +45,7 @@ impl Dialect {
 pub const DEFAULT_POSTGRES_VERSION: u32 = 14;
 
 /// Settings of one run.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub struct Settings {
     /// Warnings fail the check too.
