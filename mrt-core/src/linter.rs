@@ -7,7 +7,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use crate::cache::CacheDir;
-use crate::cache::findings::{self, Found};
+use crate::cache::findings::{self, Encoded, Found, StoredFindings};
 use crate::diagnostic::Diagnostic;
 use crate::facts::MigrationFacts;
 use crate::fix::{Fix, FixDetail, Fixer, Remedy};
@@ -27,6 +27,9 @@ pub struct Linter {
     fixer: Option<Arc<dyn Fixer>>,
     fix_detail: FixDetail,
 }
+
+/// The findings file as read, with the entries a run judged anew, to be written to the next.
+type Unkept = (StoredFindings, Vec<Encoded>);
 
 /// What [`Linter::check_cached`] took from its findings cache and gave back.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -101,12 +104,28 @@ impl Linter {
         cache: &CacheDir,
     ) -> (Vec<Diagnostic>, FindingsUse) {
         let mut used = FindingsUse::default();
-        let raw = if self.replays(None) {
-            self.found_through_cache(project, cache, &mut used)
-        } else {
-            self.found_by_migration(project)
+        if !self.replays(None) {
+            return (self.finish(project, self.found_by_migration(project)), used);
+        }
+        let (raw, unkept) = self.found_through_cache(project, cache, &mut used);
+        let Some((stored, fresh)) = unkept else {
+            return (self.finish(project, raw), used);
         };
-        (self.finish(project, raw), used)
+        // The findings file is written while the rules about the graph and suppression comments
+        // are applied.
+        let (diagnostics, written) = std::thread::scope(|scope| {
+            let writing = scope.spawn(|| stored.write(cache, &fresh));
+            let diagnostics = self.finish(project, raw);
+            (diagnostics, writing.join())
+        });
+        match written {
+            Ok(Ok(())) => used.written = true,
+            Ok(Err(error)) => {
+                used.write_error = Some(format!("{}: {error}", cache.dir().display()));
+            }
+            Err(_) => used.write_error = Some(format!("{}: not written", cache.dir().display())),
+        }
+        (diagnostics, used)
     }
 
     fn check_with_boundary(&self, project: &Project, since: Option<usize>) -> Vec<Diagnostic> {
@@ -202,13 +221,14 @@ impl Linter {
     }
 
     /// Per migration, what the rules find in it, read back from `cache` when every revision the
-    /// replay would judge has its entry there; otherwise found by the replay, and written there.
+    /// replay would judge has its entry there; otherwise found by the replay, with the findings
+    /// file as read and the entries to write to the next.
     fn found_through_cache(
         &self,
         project: &Project,
         cache: &CacheDir,
         used: &mut FindingsUse,
-    ) -> Vec<Vec<Found>> {
+    ) -> (Vec<Vec<Found>>, Option<Unkept>) {
         let (stored, keys) = rayon::join(
             || cache.read_findings(),
             || findings::chain_keys(project, self.cache_salt()),
@@ -232,24 +252,19 @@ impl Linter {
                 .collect();
             if let Some(read) = read {
                 used.reused = judged.len();
-                return read;
+                return (read, None);
             }
         }
         let found = self.found_in_replay(project, None);
         used.judged = judged.len();
-        if !judged.is_empty() {
-            let fresh: Vec<findings::Encoded> = judged
-                .par_iter()
-                .filter_map(|(index, key)| findings::encode(*key, &found[*index], &self.rules))
-                .collect();
-            match stored.write(cache, &fresh) {
-                Ok(()) => used.written = true,
-                Err(error) => {
-                    used.write_error = Some(format!("{}: {error}", cache.dir().display()));
-                }
-            }
+        if judged.is_empty() {
+            return (found, None);
         }
-        found
+        let fresh: Vec<Encoded> = judged
+            .par_iter()
+            .filter_map(|(index, key)| findings::encode(*key, &found[*index], &self.rules))
+            .collect();
+        (found, Some((stored, fresh)))
     }
 
     /// What the findings of a revision depend on besides the revisions of its chain: the
