@@ -4,10 +4,13 @@
 # Times the whole `mrt check --output-format json` process on generated chains of 1,000 and 10,000
 # Alembic revisions (benches' gen-chain): the sparse chain (few findings) and the finding-dense one
 # (`gen-chain --dense`: merges, enums, renames, missing and partial downgrades; tens of thousands of
-# findings, thousands fixable), each twice: with `--no-cache` (every file read and parsed: a first
-# run, a fresh CI checkout) and with its lowering cache filled by an earlier run (a run after an
-# unchanged or slightly changed tree: every finding is still computed, only the parse is skipped,
-# and files left alone since are known by their stamps, not opened).
+# findings, thousands fixable), each three ways: with `--no-cache` (every file read and parsed: a
+# first run, a fresh CI checkout); with its cache filled by an earlier run over the same tree (files
+# left alone since are known by their stamps, not opened, and no revision having changed, the
+# findings are read back); and with the cache filled and the newest revision edited before each run
+# (a copy of the chain; the edited file is parsed again, and every revision's findings are judged
+# anew by the replay, since one changed revision changes nothing before it but the walk through
+# the chain must reach it).
 # In the same run the Python tool pytest-mrt 1.9.1 (installed from PyPI into a temporary virtual
 # environment) checks the same 1,000-revision directories. Prints a table and the ratios. Each
 # command runs several times; the median wall time is reported, with the process's peak memory.
@@ -50,6 +53,16 @@ for chain in chain dense; do
     line=$(measure "$runs" "mrt check, cache filled, $chain $n" -- "$bin/mrt" check "$work/$chain$n" --output-format json --cache-dir "$cache")
     echo "$line"
     results+=("$line")
+    edited="$work/edited-$chain$n"
+    rm -rf "$edited" "$cache-edited"
+    cp -r "$work/$chain$n" "$edited"
+    newest=$(find "$edited" -name '*.py' | sort | tail -n 1)
+    # As above: the copies settle before the cache is filled, so that only the edited file is read.
+    sleep 3
+    "$bin/mrt" check "$edited" --output-format json --cache-dir "$cache-edited" >/dev/null || true
+    line=$(measure "$runs" "mrt check, cache filled, newest revision edited, $chain $n" -- sh -c 'echo "# edited" >> "$1"; shift; exec "$@"' edit "$newest" "$bin/mrt" check "$edited" --output-format json --cache-dir "$cache-edited")
+    echo "$line"
+    results+=("$line")
   done
   line=$(measure "$python_runs" "pytest-mrt 1.9.1 check, $chain 1000" -- "$work/venv/bin/mrt" check "$work/${chain}1000")
   echo "$line"
@@ -59,7 +72,7 @@ done
 python3 - "${results[@]}" <<'PY'
 import sys
 times = [float(line.split("\t")[1]) for line in sys.argv[1:]]
-for name, (cold1, warm1, cold10, warm10, python) in (("sparse", times[0:5]), ("dense", times[5:10])):
-    for how, k1, k10 in (("--no-cache", cold1, cold10), ("cache filled", warm1, warm10)):
+for name, (cold1, warm1, edit1, cold10, warm10, edit10, python) in (("sparse", times[0:7]), ("dense", times[7:14])):
+    for how, k1, k10 in (("--no-cache", cold1, cold10), ("cache filled", warm1, warm10), ("newest revision edited", edit1, edit10)):
         print(f"{name}, {how}: speed-up over pytest-mrt on the 1k chain {python / k1:.0f}x; 10k/1k {k10 / k1:.1f}")
 PY

@@ -1,9 +1,9 @@
-//! Extraction, loading (with and without the lowering cache) and linting over generated chains
-//! of 1k and 10k revisions.
+//! Extraction, loading (with and without the lowering cache), linting, and the findings cache over
+//! generated chains of 1k and 10k revisions.
 
 use std::hint::black_box;
 
-use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{BatchSize, BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use mrt_core::{Linter, Project, Settings, SourceFile};
 
 /// The two generated chains: `sparse` (few findings) and `dense` (tens of thousands of findings,
@@ -140,6 +140,43 @@ fn check(c: &mut Criterion) {
     group.finish();
 }
 
+/// The findings cache on the dense chain, the project loaded: every revision judged by the replay
+/// and its findings written (the findings file removed before each run, as after an edit to the
+/// first revision), and every revision's findings read back (no revision changed). What `mrt
+/// check` adds to the report is in `check` above.
+fn findings(c: &mut Criterion) {
+    let rules = mrt_rules::registry()
+        .select(&[], &[], &[])
+        .unwrap_or_default();
+    let linter = Linter::new(rules, Settings::default())
+        .with_fixer(mrt_fix::fixer())
+        .with_fix_detail(mrt_core::fix::FixDetail::Outline);
+    let mut group = c.benchmark_group("findings");
+    group.sample_size(10);
+    for n in [1_000, 10_000] {
+        let (files, _) = chain_sources(Chain::Dense, n);
+        let project = Project::from_sources(files);
+        let dir =
+            std::env::temp_dir().join(format!("mrt-bench-findings-{n}-{}", std::process::id()));
+        let cache = mrt_core::cache::CacheDir::new(&dir, "bench");
+        group.bench_function(BenchmarkId::new("judged-and-kept", n), |b| {
+            b.iter_batched(
+                || {
+                    let _ = std::fs::remove_file(dir.join("findings"));
+                },
+                |()| black_box(linter.check_cached(&project, &cache)),
+                BatchSize::PerIteration,
+            );
+        });
+        let _ = linter.check_cached(&project, &cache);
+        group.bench_function(BenchmarkId::new("read-back", n), |b| {
+            b.iter(|| black_box(linter.check_cached(&project, &cache)));
+        });
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+    group.finish();
+}
+
 /// Reading a dense chain from disk into a project: every file parsed and lowered (`--no-cache`),
 /// and every file's lowering read back from a filled lowering cache (what `mrt check` does after
 /// a run over the same tree), the files known by their stamps (not opened).
@@ -222,5 +259,7 @@ fn corpus(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, extraction, lint, replay, check, load, corpus);
+criterion_group!(
+    benches, extraction, lint, replay, check, findings, load, corpus
+);
 criterion_main!(benches);

@@ -408,24 +408,38 @@ impl Stored {
             key: cache.key.clone(),
             entries: entries.clone().count() as u64,
         };
-        let mut bytes = postcard::to_stdvec(&header).map_err(std::io::Error::other)?;
-        for entry in entries {
-            let (head, text, blob) = entry.parts();
-            bytes.extend_from_slice(&postcard::to_stdvec(&*head).map_err(std::io::Error::other)?);
-            bytes.extend_from_slice(text);
-            bytes.extend_from_slice(blob);
-        }
         create_cache_dir(&cache.dir)?;
-        replace_file(&self.file, &bytes)
+        replace_file(&self.file, |out| {
+            postcard::to_io(&header, &mut *out).map_err(std::io::Error::other)?;
+            for entry in entries {
+                let (head, text, blob) = entry.parts();
+                postcard::to_io(&*head, &mut *out).map_err(std::io::Error::other)?;
+                out.write_all(text)?;
+                out.write_all(blob)?;
+            }
+            Ok(())
+        })
     }
 }
 
-/// Writes `bytes` to a file of this process's and renames it to `file`, so that a run reading
-/// `file` meanwhile sees the old file or the new one, never part of one.
-fn replace_file(file: &Path, bytes: &[u8]) -> std::io::Result<()> {
+/// How much of a cache file is written at once: a few dozen writes for the lowerings of 10,000
+/// files.
+const WRITE_BUFFER: usize = 256 * 1024;
+
+/// Writes a file of this process's with `write` and renames it to `file`, so that a run reading
+/// `file` meanwhile sees the old file or the new one, never part of one. Written as it is made
+/// (never whole in memory beside the file it replaces, which the caller still holds).
+fn replace_file(
+    file: &Path,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> std::io::Result<()> {
     let temporary = file.with_extension(format!("tmp-{}", std::process::id()));
     let written = std::fs::File::create(&temporary)
-        .and_then(|mut opened| opened.write_all(bytes))
+        .and_then(|opened| {
+            let mut out = std::io::BufWriter::with_capacity(WRITE_BUFFER, opened);
+            write(&mut out)?;
+            out.flush()
+        })
         .and_then(|()| std::fs::rename(&temporary, file));
     if written.is_err() {
         let _ = std::fs::remove_file(&temporary);

@@ -28,8 +28,9 @@ pub struct Linter {
     fix_detail: FixDetail,
 }
 
-/// The findings file as read, with the entries a run judged anew, to be written to the next.
-type Unkept = (StoredFindings, Vec<Encoded>);
+/// The findings file as read, with the entries a run judged that it did not hold and the keys of
+/// all it judged, to be written to the next.
+type Unkept = (StoredFindings, Vec<Encoded>, Vec<u64>);
 
 /// What [`Linter::check_cached`] took from its findings cache and gave back.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -108,13 +109,13 @@ impl Linter {
             return (self.finish(project, self.found_by_migration(project)), used);
         }
         let (raw, unkept) = self.found_through_cache(project, cache, &mut used);
-        let Some((stored, fresh)) = unkept else {
+        let Some((stored, fresh, judged)) = unkept else {
             return (self.finish(project, raw), used);
         };
         // The findings file is written while the rules about the graph and suppression comments
         // are applied.
         let (diagnostics, written) = std::thread::scope(|scope| {
-            let writing = scope.spawn(|| stored.write(cache, &fresh));
+            let writing = scope.spawn(|| stored.write(cache, &fresh, &judged));
             let diagnostics = self.finish(project, raw);
             (diagnostics, writing.join())
         });
@@ -260,11 +261,14 @@ impl Linter {
         if judged.is_empty() {
             return (found, None);
         }
+        // Revisions whose entry was there (all but those after an edit) need no encoding.
         let fresh: Vec<Encoded> = judged
             .par_iter()
+            .filter(|(_, key)| !stored.has(*key))
             .filter_map(|(index, key)| findings::encode(*key, &found[*index], &self.rules))
             .collect();
-        (found, Some((stored, fresh)))
+        let keys = judged.iter().map(|(_, key)| *key).collect();
+        (found, Some((stored, fresh, keys)))
     }
 
     /// What the findings of a revision depend on besides the revisions of its chain: the

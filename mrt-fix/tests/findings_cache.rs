@@ -193,6 +193,38 @@ fn an_edit_to_a_revision_reaches_the_findings_after_it() {
     let (found, back) = linter.check_cached(&before, &cache);
     assert_eq!(back, used(2, 0));
     assert_eq!(rendered(&found), rendered(&linter.check(&before)));
+
+    // An edit to the child leaves the parent's key: both are judged (the walk reaches the
+    // child through the parent), and the next run finds both entries.
+    let child_edited = Project::from_sources([
+        SourceFile::new("versions/a1.py", PARENT),
+        SourceFile::new(
+            "versions/b2.py",
+            CHILD.replace("sa.Integer()", "sa.String(20)"),
+        ),
+    ]);
+    assert_eq!(linter.check_cached(&child_edited, &cache).1, used(0, 2));
+    let (found, again) = linter.check_cached(&child_edited, &cache);
+    assert_eq!(again, used(2, 0));
+    assert_eq!(rendered(&found), rendered(&linter.check(&child_edited)));
+}
+
+#[test]
+fn entries_no_write_uses_go_after_sixteen_writes() {
+    let scratch = Scratch::new("evict");
+    let cache = scratch.cache();
+    let linter = linter(Settings::default(), FixDetail::Outline);
+    let edited = |width: usize| chain(&PARENT.replace("String(20)", &format!("String({width})")));
+    assert_eq!(linter.check_cached(&chain(PARENT), &cache).1, used(0, 2));
+    // Fifteen writes of other chains later, the first chain's entries are still there (a run that
+    // reads them back writes nothing); the sixteenth write after the one that used them drops
+    // them.
+    for width in 1..=15 {
+        assert_eq!(linter.check_cached(&edited(width), &cache).1, used(0, 2));
+    }
+    assert_eq!(linter.check_cached(&chain(PARENT), &cache).1, used(2, 0));
+    assert_eq!(linter.check_cached(&edited(16), &cache).1, used(0, 2));
+    assert_eq!(linter.check_cached(&chain(PARENT), &cache).1, used(0, 2));
 }
 
 #[test]

@@ -14,9 +14,10 @@
 //!
 //! Findings are reused only when every revision to be judged has its entry (the replay that one
 //! changed revision needs walks the whole chain before it anyway); the run that judges them
-//! writes its entries. Entries no run of the last [`KEPT_WRITES`] writes used are dropped, so
-//! that the file follows the chain as it is edited and still keeps what runs with other settings
-//! (another configuration's group of paths) wrote.
+//! writes its entries (encoding only those it did not find). An entry that none of the last
+//! [`KEPT_WRITES`] writes used (a run that only reads writes nothing) is dropped, so that the
+//! file follows the chain as it is edited and still keeps what runs with other settings (another
+//! configuration's group of paths) wrote.
 //!
 //! Layout: a header (the build's key, this write's number, the number of entries), then per
 //! entry an [`EntryHead`] and `len` bytes, the revision's findings in postcard.
@@ -255,19 +256,30 @@ impl StoredFindings {
             .collect()
     }
 
-    /// Writes the next findings file: `fresh` entries (made by this run, used now) and the stored
-    /// ones this run did not replace that a recent write used (see [`replace_file`]).
-    pub(crate) fn write(&self, cache: &CacheDir, fresh: &[Encoded]) -> std::io::Result<()> {
+    /// Writes the next findings file: the `fresh` entries (judged by this run, not stored), the
+    /// stored ones this run used (their keys among `used`), and the stored ones a recent write
+    /// used (see [`replace_file`]). An entry under a key is the same whichever run wrote it, so
+    /// the stored ones are copied as they are.
+    pub(crate) fn write(
+        &self,
+        cache: &CacheDir,
+        fresh: &[Encoded],
+        used: &[u64],
+    ) -> std::io::Result<()> {
         let write = self.write.wrapping_add(1);
+        let used: std::collections::HashSet<u64> = used.iter().copied().collect();
         let replaced: std::collections::HashSet<u64> =
             fresh.iter().map(|entry| entry.key).collect();
         let mut kept: Vec<(u64, u64, &[u8])> = self
             .entries
             .iter()
-            .filter(|(key, (used, _))| {
-                !replaced.contains(key) && write.saturating_sub(*used) < KEPT_WRITES
+            .filter(|(key, _)| !replaced.contains(key))
+            .map(|(key, (last, span))| {
+                let last = if used.contains(key) { write } else { *last };
+                (*key, last, span)
             })
-            .filter_map(|(key, (used, span))| Some((*key, *used, self.bytes.get(span.clone())?)))
+            .filter(|(_, last, _)| write.saturating_sub(*last) < KEPT_WRITES)
+            .filter_map(|(key, last, span)| Some((key, last, self.bytes.get(span.clone())?)))
             .collect();
         // By key: the same entries make the same file.
         kept.sort_unstable_by_key(|(key, ..)| *key);
@@ -291,22 +303,24 @@ impl StoredFindings {
             shared_help: shared_help.into_values().map(str::to_owned).collect(),
             entries: (fresh.len() + kept.len()) as u64,
         };
-        let mut bytes = postcard::to_stdvec(&header).map_err(std::io::Error::other)?;
         let entries = fresh
             .iter()
             .map(|entry| (entry.key, write, entry.findings.as_slice()))
             .chain(kept);
-        for (key, used, found) in entries {
-            let head = EntryHead {
-                key,
-                used,
-                len: found.len() as u64,
-            };
-            bytes.extend_from_slice(&postcard::to_stdvec(&head).map_err(std::io::Error::other)?);
-            bytes.extend_from_slice(found);
-        }
         create_cache_dir(&cache.dir)?;
-        replace_file(&self.file, &bytes)
+        replace_file(&self.file, |out| {
+            postcard::to_io(&header, &mut *out).map_err(std::io::Error::other)?;
+            for (key, last, found) in entries {
+                let head = EntryHead {
+                    key,
+                    used: last,
+                    len: found.len() as u64,
+                };
+                postcard::to_io(&head, &mut *out).map_err(std::io::Error::other)?;
+                out.write_all(found)?;
+            }
+            Ok(())
+        })
     }
 }
 
