@@ -80,16 +80,69 @@ pub(crate) fn chain_keys(project: &Project, salt: u64) -> Vec<Option<u64>> {
 
 /// A migration's own part of its key: its path, its text (rules and fixes read it) and its
 /// lowering as linked into the project (a Django operation read against the model state, a SQL
-/// version named after its directory): all the rules read of the file.
+/// version named after its directory): all the rules read of the file. The lowering is hashed as
+/// the cache writes it, without being written out.
 fn fingerprint(migration: &crate::ir::Migration) -> Option<u64> {
-    let lowered = postcard::to_stdvec(migration).ok()?;
     let mut hasher = std::hash::DefaultHasher::new();
     hasher.write(migration.path().as_os_str().as_encoded_bytes());
     hasher.write_u8(0xff);
     hasher.write(migration.source.text.as_bytes());
     hasher.write_u8(0xff);
-    hasher.write(&lowered);
-    Some(hasher.finish())
+    postcard::serialize_with_flavor(migration, Hashing::new(hasher)).ok()
+}
+
+/// A postcard output that hashes what it is given, a block at a time: the bytes of a lowering
+/// are never written out.
+struct Hashing {
+    hasher: std::hash::DefaultHasher,
+    block: [u8; 256],
+    len: usize,
+}
+
+impl Hashing {
+    fn new(hasher: std::hash::DefaultHasher) -> Self {
+        Self {
+            hasher,
+            block: [0; 256],
+            len: 0,
+        }
+    }
+
+    fn flush(&mut self) {
+        self.hasher.write(&self.block[..self.len]);
+        self.len = 0;
+    }
+}
+
+impl postcard::ser_flavors::Flavor for Hashing {
+    type Output = u64;
+
+    fn try_push(&mut self, byte: u8) -> postcard::Result<()> {
+        if self.len == self.block.len() {
+            self.flush();
+        }
+        self.block[self.len] = byte;
+        self.len += 1;
+        Ok(())
+    }
+
+    fn try_extend(&mut self, bytes: &[u8]) -> postcard::Result<()> {
+        if bytes.len() > self.block.len() - self.len {
+            self.flush();
+            if bytes.len() >= self.block.len() {
+                self.hasher.write(bytes);
+                return Ok(());
+            }
+        }
+        self.block[self.len..self.len + bytes.len()].copy_from_slice(bytes);
+        self.len += bytes.len();
+        Ok(())
+    }
+
+    fn finalize(mut self) -> postcard::Result<u64> {
+        self.flush();
+        Ok(self.hasher.finish())
+    }
 }
 
 #[derive(Serialize, Deserialize)]
