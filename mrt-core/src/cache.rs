@@ -4,23 +4,23 @@
 //!
 //! One file, `lowered`, in a cache directory (`.mrt_cache` by default, with a `.gitignore` and a
 //! `CACHEDIR.TAG` so that neither git nor backup tools keep it); beside it, `findings`, what the
-//! rules found in each revision (see [`findings`]). An entry is
-//! reused only when everything its lowering read is what it was: the file's text (its length and
+//! rules found in each revision, keyed by a hash chained through the revisions before it. An
+//! entry is reused only when everything its lowering read is what it was: the file's text (its length and
 //! a 64-bit hash), the Django app label it was lowered under, and the sibling files it looked at
 //! (a SQL up file's down file). The file is keyed by the build that wrote it, so a new or
 //! rebuilt `mrt` starts afresh. A cache that cannot be read is ignored, and one that cannot be
 //! written only costs the next run its speed: neither is an error.
 //!
-//! A file is known to hold the text it held without being opened when its [`FileStamp`] (length,
+//! A file is known to hold the text it held without being opened when its `FileStamp` (length,
 //! modification and change times, inode) is the one stored with its text: the entry keeps the
 //! text, so the file is looked at (one `statx`) instead of read (open, read, close; on a
 //! thousand files, more time in the kernel than the rest of the load). As git's index does, a
-//! stamp is stored only once the file has been left alone for a while ([`SETTLED`]): a file
+//! stamp is stored only once the file has been left alone for a while (`SETTLED`): a file
 //! changed again within its timestamps' granularity could otherwise keep its stamp. Any write
 //! sets the change time, which no program can set back, so a stamp that matches is a file
 //! not written since.
 //!
-//! Layout: a header (the build's key, the number of entries), then per file an [`EntryHead`]
+//! Layout: a header (the build's key, the number of entries), then per file an `EntryHead`
 //! followed by its text when it is stamped (`text_len` bytes) and `blob_len` bytes, the lowered
 //! `Option<Migration>`, all in postcard. Blobs are decoded only for files whose entry still holds,
 //! on the thread that reads the file, and copied as they are into the next cache.

@@ -94,7 +94,7 @@ impl Linter {
 
     /// Like [`Linter::check`], reusing the findings that `cache` kept of revisions whose chain
     /// (the revision and every revision before it) and whose linter (settings, rules, fixes) are
-    /// what they were, and keeping this run's there for the next (see [`crate::cache::findings`]).
+    /// what they were, and keeping this run's there for the next (see the `cache` module).
     /// A cache that cannot be read costs this run its speed, one that cannot be written the next
     /// run's: neither is an error. Rules about the graph and suppression comments are applied
     /// anew each run.

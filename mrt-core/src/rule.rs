@@ -58,7 +58,7 @@ pub enum FixAvailability {
     Always,
 }
 
-/// What a rule is: everything but its check. A `&'static` value, built by [`declare_rule!`].
+/// What a rule is: everything but its check. A `&'static` value, built by [`declare_rule!`](crate::declare_rule!).
 #[derive(Debug)]
 pub struct RuleMeta {
     /// The code (`MRT201`), as written in `# noqa` comments.
@@ -105,7 +105,7 @@ impl RuleMeta {
     }
 }
 
-/// Access to a rule's metadata; implemented by [`declare_rule!`].
+/// Access to a rule's metadata; implemented by [`declare_rule!`](crate::declare_rule!).
 pub trait RuleInfo {
     /// The rule's metadata.
     fn meta(&self) -> &'static RuleMeta;
@@ -260,7 +260,7 @@ impl std::fmt::Debug for dyn Rule {
     }
 }
 
-/// An entry of the rule registry, submitted by [`declare_rule!`].
+/// An entry of the rule registry, submitted by [`declare_rule!`](crate::declare_rule!).
 #[derive(Debug)]
 pub struct RuleRegistration {
     /// The rule.
