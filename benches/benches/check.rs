@@ -96,16 +96,21 @@ fn over_projects(c: &mut Criterion, name: &str, work: impl Fn(&Project) -> usize
     group.finish();
 }
 
+/// The linter `mrt check` runs: every default rule, with the fixes outlined on the findings.
+fn check_linter() -> Linter {
+    let rules = mrt_rules::registry()
+        .select(&[], &[], &[])
+        .unwrap_or_default();
+    Linter::new(rules, Settings::default())
+        .with_fixer(mrt_fix::fixer())
+        .with_fix_detail(mrt_core::fix::FixDetail::Outline)
+}
+
 /// What `mrt check --output-format json` does after reading the files, on both chains: extraction,
 /// every default rule, the fixes that mark fixable findings (outlined on them, as `mrt check` asks),
 /// and the JSON report.
 fn check(c: &mut Criterion) {
-    let rules = mrt_rules::registry()
-        .select(&[], &[], &[])
-        .unwrap_or_default();
-    let linter = Linter::new(rules, Settings::default())
-        .with_fixer(mrt_fix::fixer())
-        .with_fix_detail(mrt_core::fix::FixDetail::Outline);
+    let linter = check_linter();
     let mut group = c.benchmark_group("check");
     group.sample_size(10);
     for chain in [Chain::Sparse, Chain::Dense] {
@@ -145,12 +150,7 @@ fn check(c: &mut Criterion) {
 /// first revision), and every revision's findings read back (no revision changed). What `mrt
 /// check` adds to the report is in `check` above.
 fn findings(c: &mut Criterion) {
-    let rules = mrt_rules::registry()
-        .select(&[], &[], &[])
-        .unwrap_or_default();
-    let linter = Linter::new(rules, Settings::default())
-        .with_fixer(mrt_fix::fixer())
-        .with_fix_detail(mrt_core::fix::FixDetail::Outline);
+    let linter = check_linter();
     let mut group = c.benchmark_group("findings");
     group.sample_size(10);
     for n in [1_000, 10_000] {

@@ -6,6 +6,8 @@
 // A test that cannot write its scratch files should stop loudly.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
+mod support;
+
 use std::path::{Path, PathBuf};
 
 use mrt_core::cache::CacheDir;
@@ -63,21 +65,6 @@ fn linter(settings: Settings, detail: FixDetail) -> Linter {
         .with_fix_detail(detail)
 }
 
-fn directories(root: &Path) -> Vec<PathBuf> {
-    let mut found = vec![root.to_path_buf()];
-    let mut pending = vec![root.to_path_buf()];
-    while let Some(dir) = pending.pop() {
-        for entry in std::fs::read_dir(&dir).expect("readable").flatten() {
-            if entry.path().is_dir() {
-                found.push(entry.path());
-                pending.push(entry.path());
-            }
-        }
-    }
-    found.sort();
-    found
-}
-
 #[test]
 fn findings_read_back_are_the_findings_a_check_gives() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
@@ -87,7 +74,7 @@ fn findings_read_back_are_the_findings_a_check_gives() {
         let scratch = Scratch::new(&format!("corpus-{detail:?}"));
         let cache = scratch.cache();
         for corpus in ["mrt-rules/resources/fixtures", "examples/alembic"] {
-            for dir in directories(&root.join(corpus)) {
+            for dir in support::directories(&root.join(corpus)) {
                 let (project, errors) = Project::load(std::slice::from_ref(&dir));
                 assert!(errors.is_empty(), "{}: {errors:?}", dir.display());
                 let expected = rendered(&linter.check(&project));
@@ -117,10 +104,8 @@ down_revision = None
 from alembic import op
 import sqlalchemy as sa
 
-
 def upgrade():
     op.create_table("t", sa.Column("id", sa.Integer(), primary_key=True), sa.Column("c", sa.String(20), nullable=False))
-
 
 def downgrade():
     op.drop_table("t")
@@ -133,10 +118,8 @@ down_revision = "a1"
 from alembic import op
 import sqlalchemy as sa
 
-
 def upgrade():
     op.drop_column("t", "c")
-
 
 def downgrade():
     op.add_column("t", sa.Column("c", sa.Integer(), nullable=True))

@@ -6,6 +6,8 @@
 // A test that cannot read its own corpus should stop loudly.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
+mod support;
+
 use std::path::{Path, PathBuf};
 
 use mrt_core::fix::FixDetail;
@@ -30,21 +32,6 @@ fn shown(diagnostics: &[Diagnostic]) -> Shown {
             )
         })
         .collect()
-}
-
-fn directories(root: &Path) -> Vec<PathBuf> {
-    let mut found = vec![root.to_path_buf()];
-    let mut pending = vec![root.to_path_buf()];
-    while let Some(dir) = pending.pop() {
-        for entry in std::fs::read_dir(&dir).expect("readable").flatten() {
-            if entry.path().is_dir() {
-                found.push(entry.path());
-                pending.push(entry.path());
-            }
-        }
-    }
-    found.sort();
-    found
 }
 
 /// Checks `project` both ways; returns how many findings had a fix.
@@ -78,7 +65,7 @@ fn outlines_show_the_fixes_that_full_fixes_write() {
     let mut fixed = 0;
     let mut files = 0;
     for corpus in ["mrt-rules/resources/fixtures", "examples/alembic"] {
-        for dir in directories(&root.join(corpus)) {
+        for dir in support::directories(&root.join(corpus)) {
             let (project, errors) = Project::load(std::slice::from_ref(&dir));
             assert!(errors.is_empty(), "{}: {errors:?}", dir.display());
             fixed += compare(&edits, &outline, &project, &dir.display().to_string());
