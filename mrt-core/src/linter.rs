@@ -241,6 +241,8 @@ impl Linter {
             .filter_map(|(index, key)| Some((index, (*key)?)))
             .filter(|(index, _)| project.is_in_scope(*index))
             .collect();
+        // An entry that does not read back is written anew, never copied on.
+        let mut unreadable = false;
         if !judged.is_empty() && judged.iter().all(|(_, key)| stored.has(*key)) {
             let read: Option<Vec<Vec<Found>>> = keys
                 .par_iter()
@@ -255,6 +257,7 @@ impl Linter {
                 used.reused = judged.len();
                 return (read, None);
             }
+            unreadable = true;
         }
         let found = self.found_in_replay(project, None);
         used.judged = judged.len();
@@ -264,7 +267,7 @@ impl Linter {
         // Revisions whose entry was there (all but those after an edit) need no encoding.
         let fresh: Vec<Encoded> = judged
             .par_iter()
-            .filter(|(_, key)| !stored.has(*key))
+            .filter(|(_, key)| unreadable || !stored.has(*key))
             .filter_map(|(index, key)| findings::encode(*key, &found[*index], &self.rules))
             .collect();
         let keys = judged.iter().map(|(_, key)| *key).collect();

@@ -265,3 +265,30 @@ fn a_cut_or_foreign_findings_file_costs_speed_not_a_wrong_answer() {
         assert_eq!(rendered(&found), expected);
     }
 }
+
+#[test]
+fn an_entry_that_does_not_read_back_is_judged_and_written_anew() {
+    let scratch = Scratch::new("unreadable");
+    let cache = scratch.cache();
+    let linter = linter(Settings::default(), FixDetail::Outline);
+    let project = chain(PARENT);
+    let expected = rendered(&linter.check(&project));
+    assert_eq!(linter.check_cached(&project, &cache).1, used(0, 2));
+    // The length before one of the child's messages made far longer than its entry: the file's
+    // entries still index, the child's no longer decodes.
+    let file = scratch.0.join("findings");
+    let mut bytes = std::fs::read(&file).unwrap();
+    let message = b"nullability of column";
+    let at = bytes
+        .windows(message.len())
+        .position(|window| window == message)
+        .unwrap();
+    bytes[at - 1] = 0xff;
+    std::fs::write(&file, &bytes).unwrap();
+    let (found, judging) = linter.check_cached(&project, &cache);
+    assert_eq!(judging, used(0, 2));
+    assert_eq!(rendered(&found), expected);
+    let (found, reading) = linter.check_cached(&project, &cache);
+    assert_eq!(reading, used(2, 0));
+    assert_eq!(rendered(&found), expected);
+}
