@@ -67,7 +67,9 @@ impl InversePart {
 
 /// Writes fixes for the remedies of one revision's findings. Given to the linter
 /// ([`crate::Linter::with_fixer`]), it is called on the thread pool as the schema replay judges
-/// each revision, so a fix reads the schema before the revision without a second replay.
+/// each revision, so a fix reads the schema before the revision without a second replay. A fix
+/// reads the revision and that schema, no other migration of the project: the findings cache
+/// ([`crate::Linter::check_cached`]) keys a revision's fixes by its chain.
 pub trait Fixer: Send + Sync {
     /// For each wanted remedy (with the rule that reported it, whose `fix_title` names the fix),
     /// its fix, in the same order; `None` where nothing can be written. With

@@ -97,7 +97,9 @@ impl Linter {
     /// what they were, and keeping this run's there for the next (see the `cache` module).
     /// A cache that cannot be read costs this run its speed, one that cannot be written the next
     /// run's: neither is an error. Rules about the graph and suppression comments are applied
-    /// anew each run.
+    /// anew each run. The key holds for what rules are given (a migration and the replay of the
+    /// chain before it); a [`Fixer`] given to this linter must likewise read no more of the
+    /// project than the revision it fixes, or its fixes may be read back stale.
     #[must_use]
     pub fn check_cached(
         &self,
