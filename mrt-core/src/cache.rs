@@ -5,9 +5,9 @@
 //! One file, `lowered`, in a cache directory (`.mrt_cache` by default, with a `.gitignore` and a
 //! `CACHEDIR.TAG` so that neither git nor backup tools keep it); beside it, `findings`, what the
 //! rules found in each revision, keyed by a hash chained through the revisions before it. An
-//! entry is reused only when everything its lowering read is what it was: the file's text (its length and
-//! a 64-bit hash), the Django app label it was lowered under, and the sibling files it looked at
-//! (a SQL up file's down file). The file is keyed by the build that wrote it, so a new or
+//! entry is reused only when everything its lowering read is what it was: the file's text (its
+//! length and a 64-bit hash), the Django app label it was lowered under, and the sibling files it
+//! looked at (a SQL up file's down file). The file is keyed by the build that wrote it, so a new or
 //! rebuilt `mrt` starts afresh. A cache that cannot be read is ignored, and one that cannot be
 //! written only costs the next run its speed: neither is an error.
 //!
@@ -408,8 +408,7 @@ impl Stored {
             key: cache.key.clone(),
             entries: entries.clone().count() as u64,
         };
-        create_cache_dir(&cache.dir)?;
-        replace_file(&self.file, |out| {
+        replace_file(cache, &self.file, |out| {
             postcard::to_io(&header, &mut *out).map_err(std::io::Error::other)?;
             for entry in entries {
                 let (head, text, blob) = entry.parts();
@@ -426,13 +425,16 @@ impl Stored {
 /// files.
 const WRITE_BUFFER: usize = 256 * 1024;
 
-/// Writes a file of this process's with `write` and renames it to `file`, so that a run reading
-/// `file` meanwhile sees the old file or the new one, never part of one. Written as it is made
-/// (never whole in memory beside the file it replaces, which the caller still holds).
+/// Writes a file of this process's in `cache`'s directory (made if need be) with `write` and
+/// renames it to `file`, so that a run reading `file` meanwhile sees the old file or the new one,
+/// never part of one. Written as it is made (never whole in memory beside the file it replaces,
+/// which the caller still holds).
 fn replace_file(
+    cache: &CacheDir,
     file: &Path,
     write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
 ) -> std::io::Result<()> {
+    create_cache_dir(&cache.dir)?;
     let temporary = file.with_extension(format!("tmp-{}", std::process::id()));
     let written = std::fs::File::create(&temporary)
         .and_then(|opened| {

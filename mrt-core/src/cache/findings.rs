@@ -30,7 +30,7 @@ use std::path::PathBuf;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::{CacheDir, LARGEST, create_cache_dir, replace_file};
+use super::{CacheDir, LARGEST, replace_file};
 use crate::fix::{Applicability, Edit, Fix};
 use crate::project::Project;
 use crate::rule::{Finding, Rule};
@@ -360,8 +360,7 @@ impl StoredFindings {
             .iter()
             .map(|entry| (entry.key, write, entry.findings.as_slice()))
             .chain(kept);
-        create_cache_dir(&cache.dir)?;
-        replace_file(&self.file, |out| {
+        replace_file(cache, &self.file, |out| {
             postcard::to_io(&header, &mut *out).map_err(std::io::Error::other)?;
             for (key, last, found) in entries {
                 let head = EntryHead {
